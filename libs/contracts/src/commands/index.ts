@@ -1,0 +1,93 @@
+import { defineCommand } from '../message.ts';
+import { MigrationOptions } from '../migration-model.ts';
+import { Closed, JobId, Text, Type, VmKey } from '../schema.ts';
+import { COMMAND_SUBJECTS } from '../subjects.ts';
+import { SourceRef } from '../vm.ts';
+
+const JobRef = Closed({ jobId: JobId });
+
+export const CreateMigrations = defineCommand(
+  'CreateMigrations',
+  COMMAND_SUBJECTS.CreateMigrations,
+  'Create one migration job per selected VM; VMs that already have an active job are skipped and reported.',
+  Closed({
+    vmKeys: Type.Array(VmKey, { minItems: 1, maxItems: 5000, uniqueItems: true }),
+    options: Type.Optional(Type.Partial(MigrationOptions)),
+  }),
+);
+
+export const CancelMigration = defineCommand(
+  'CancelMigration',
+  COMMAND_SUBJECTS.CancelMigration,
+  'Cancel an active job: a failure the operator asked for, rolled back like any other.',
+  Closed({ jobId: JobId, reason: Type.Optional(Text(1024)) }),
+);
+
+export const RetryMigration = defineCommand(
+  'RetryMigration',
+  COMMAND_SUBJECTS.RetryMigration,
+  'Start a new attempt of a rolled-back job, keeping its history.',
+  Closed({ jobId: JobId, reason: Type.Optional(Text(1024)) }),
+);
+
+export const ValidateMigration = defineCommand(
+  'ValidateMigration',
+  COMMAND_SUBJECTS.ValidateMigration,
+  "Re-read the job's VM from its source and check it can be migrated.",
+  JobRef,
+);
+
+export const RefreshInventory = defineCommand(
+  'RefreshInventory',
+  COMMAND_SUBJECTS.RefreshInventory,
+  'Re-read every configured source, or only the one named.',
+  Closed({ source: Type.Optional(SourceRef) }),
+);
+
+export const ConvertDisks = defineCommand(
+  'ConvertDisks',
+  COMMAND_SUBJECTS.ConvertDisks,
+  "Convert every disk of the job's VM.",
+  JobRef,
+);
+
+export const UploadImage = defineCommand(
+  'UploadImage',
+  COMMAND_SUBJECTS.UploadImage,
+  "Upload the job's converted disks to Glance.",
+  JobRef,
+);
+
+export const DeployServer = defineCommand(
+  'DeployServer',
+  COMMAND_SUBJECTS.DeployServer,
+  "Create the job's server in Nova on its Neutron networks.",
+  JobRef,
+);
+
+export const VerifyServer = defineCommand(
+  'VerifyServer',
+  COMMAND_SUBJECTS.VerifyServer,
+  "Wait for the job's server to be ACTIVE.",
+  JobRef,
+);
+
+export const RollBackMigration = defineCommand(
+  'RollBackMigration',
+  COMMAND_SUBJECTS.RollBackMigration,
+  'Remove what a failed job created, as its rollback policy says.',
+  JobRef,
+);
+
+export const commandSchemas = [
+  CreateMigrations,
+  CancelMigration,
+  RetryMigration,
+  ValidateMigration,
+  RefreshInventory,
+  ConvertDisks,
+  UploadImage,
+  DeployServer,
+  VerifyServer,
+  RollBackMigration,
+] as const;

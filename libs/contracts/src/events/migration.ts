@@ -1,0 +1,204 @@
+import { defineEvent } from '../message.ts';
+import {
+  Argv,
+  Artifact,
+  FailureCode,
+  MIGRATION_STAGES,
+  MigrationFlags,
+  MigrationOptions,
+  Resource,
+  RESOURCE_KINDS,
+  ROLLBACK_OUTCOMES,
+  ValidationCheck,
+} from '../migration-model.ts';
+import { Bytes, Closed, Count, JobId, Name, OneOf, Percent, Text, Type, VmKey } from '../schema.ts';
+import { SourceRef, VmDescription } from '../vm.ts';
+
+const Job = { jobId: JobId };
+const DurationMs = Count(Number.MAX_SAFE_INTEGER);
+
+export const MigrationCreated = defineEvent(
+  'MigrationCreated',
+  'A job was created for one VM of a selection; the job starts PENDING.',
+  Closed({
+    ...Job,
+    vmKey: VmKey,
+    vmName: Name,
+    source: SourceRef,
+    options: MigrationOptions,
+    flags: MigrationFlags,
+  }),
+);
+
+export const MigrationValidated = defineEvent(
+  'MigrationValidated',
+  'The VM was re-read from its source and checked; each check is recorded. Passed: the job is DISCOVERED.',
+  Closed({
+    ...Job,
+    vm: VmDescription,
+    checks: Type.Array(ValidationCheck, { minItems: 1, maxItems: 64 }),
+    outcome: OneOf(['passed', 'failed']),
+  }),
+);
+
+export const ConversionStarted = defineEvent(
+  'ConversionStarted',
+  'Conversion of every disk began (or, as a dry run, the command that would run was recorded).',
+  Closed({
+    ...Job,
+    strategy: OneOf(['virt-v2v', 'qemu-img']),
+    dryRun: Type.Boolean(),
+    command: Argv,
+    disks: Type.Array(Closed({ diskIndex: Count(255), path: Text(4096), capacityBytes: Bytes }), {
+      maxItems: 64,
+    }),
+  }),
+);
+
+export const ConversionProgressed = defineEvent(
+  'ConversionProgressed',
+  "A disk's conversion moved forward; progress never moves backwards.",
+  Closed({ ...Job, diskIndex: Count(255), percent: Percent, bytesDone: Type.Optional(Bytes) }),
+);
+
+export const ConversionCompleted = defineEvent(
+  'ConversionCompleted',
+  'Every disk was converted, or a complete earlier artifact was reused; a dry run has no artifacts.',
+  Closed({
+    ...Job,
+    dryRun: Type.Boolean(),
+    reused: Type.Boolean(),
+    artifacts: Type.Array(Artifact, { maxItems: 64 }),
+    durationMs: DurationMs,
+  }),
+);
+
+export const ImageUploadStarted = defineEvent(
+  'ImageUploadStarted',
+  'The Glance image was created (its id recorded so rollback can find it) and the upload began; the job is UPLOADING.',
+  Closed({
+    ...Job,
+    dryRun: Type.Boolean(),
+    imageId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+    imageName: Name,
+  }),
+);
+
+export const ImageUploadCompleted = defineEvent(
+  'ImageUploadCompleted',
+  "The image is active in Glance and its checksum matched the artifact's.",
+  Closed({
+    ...Job,
+    dryRun: Type.Boolean(),
+    reused: Type.Boolean(),
+    imageId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+    checksum: Type.Union([Type.String({ maxLength: 256 }), Type.Null()]),
+    sizeBytes: Bytes,
+    durationMs: DurationMs,
+  }),
+);
+
+export const ResourceRecorded = defineEvent(
+  'ResourceRecorded',
+  'A resource was created part-way through a stage (a port, a volume): recorded at once so rollback can remove it.',
+  Closed({ ...Job, resource: Resource }),
+);
+
+export const ServerDeployed = defineEvent(
+  'ServerDeployed',
+  'The Nova server was created (or found again on a retry); the job is DEPLOYED.',
+  Closed({
+    ...Job,
+    dryRun: Type.Boolean(),
+    reused: Type.Boolean(),
+    serverId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+    flavor: Name,
+    bootMode: OneOf(['image', 'volume']),
+    networks: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 }),
+    ports: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 }),
+    volumes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }),
+  }),
+);
+
+export const MigrationVerified = defineEvent(
+  'MigrationVerified',
+  'The server reached ACTIVE, or the job ends as a dry run that says so; the job is VERIFIED.',
+  Closed({
+    ...Job,
+    outcome: OneOf(['verified', 'dry-run']),
+    serverStatus: Type.Union([Type.String({ maxLength: 32 }), Type.Null()]),
+    durationMs: DurationMs,
+  }),
+);
+
+export const MigrationFailed = defineEvent(
+  'MigrationFailed',
+  'A stage failed (or an operator cancelled); the job is FAILED.',
+  Closed({
+    ...Job,
+    stage: OneOf(MIGRATION_STAGES),
+    code: FailureCode,
+    message: Text(4096),
+    retryable: Type.Boolean(),
+  }),
+);
+
+export const CancelRequested = defineEvent(
+  'CancelRequested',
+  'An operator asked to cancel the job; a MigrationFailed with code `cancelled` follows in the same commit.',
+  Closed({ ...Job, reason: Text(1024), requestedBy: Text(255) }),
+);
+
+export const RollbackStarted = defineEvent(
+  'RollbackStarted',
+  'Rollback of what the job created began, keeping what the policy says to keep.',
+  Closed({
+    ...Job,
+    keep: Type.Array(OneOf(RESOURCE_KINDS), { maxItems: RESOURCE_KINDS.length, uniqueItems: true }),
+    resources: Type.Array(Resource, { maxItems: 256 }),
+  }),
+);
+
+export const RollbackStepCompleted = defineEvent(
+  'RollbackStepCompleted',
+  'One resource was dealt with: deleted, found already absent, kept by policy, or failed after retries.',
+  Closed({ ...Job, resource: Resource, outcome: OneOf(ROLLBACK_OUTCOMES), detail: Text(2048) }),
+);
+
+export const RollbackCompleted = defineEvent(
+  'RollbackCompleted',
+  'Every resource was dealt with; the job is ROLLED_BACK. Incomplete when a step failed.',
+  Closed({
+    ...Job,
+    outcome: OneOf(['complete', 'incomplete']),
+    deleted: Count(256),
+    alreadyAbsent: Count(256),
+    kept: Count(256),
+    failed: Count(256),
+  }),
+);
+
+export const MigrationRetried = defineEvent(
+  'MigrationRetried',
+  'A new attempt of a rolled-back job began; its history is kept and it starts PENDING again.',
+  Closed({ ...Job, attempt: Type.Integer({ minimum: 2, maximum: 1000 }), reason: Text(1024) }),
+);
+
+export const migrationEvents = [
+  MigrationCreated,
+  MigrationValidated,
+  ConversionStarted,
+  ConversionProgressed,
+  ConversionCompleted,
+  ImageUploadStarted,
+  ImageUploadCompleted,
+  ResourceRecorded,
+  ServerDeployed,
+  MigrationVerified,
+  MigrationFailed,
+  CancelRequested,
+  RollbackStarted,
+  RollbackStepCompleted,
+  RollbackCompleted,
+  MigrationRetried,
+] as const;

@@ -1,0 +1,102 @@
+import {
+  Bytes,
+  Closed,
+  Count,
+  Name,
+  OneOf,
+  Sha256,
+  StringMap,
+  Text,
+  Type,
+  type Infer,
+} from './schema.ts';
+
+/** The states operators see: the seed's names. */
+export const MIGRATION_STATES = [
+  'PENDING',
+  'DISCOVERED',
+  'CONVERTING',
+  'UPLOADING',
+  'DEPLOYED',
+  'VERIFIED',
+  'FAILED',
+  'ROLLED_BACK',
+] as const;
+export type MigrationState = (typeof MIGRATION_STATES)[number];
+
+export const MIGRATION_STAGES = [
+  'validation',
+  'conversion',
+  'upload',
+  'deployment',
+  'verification',
+] as const;
+export type MigrationStage = (typeof MIGRATION_STAGES)[number];
+
+export const CONVERSION_STRATEGIES = ['virt-v2v', 'qemu-img', 'auto'] as const;
+export const BOOT_MODES = ['image', 'volume', 'auto'] as const;
+
+/** How one job is to be carried out, chosen when it is created. */
+export const MigrationOptions = Closed({
+  strategy: OneOf(CONVERSION_STRATEGIES),
+  bootMode: OneOf(BOOT_MODES),
+  flavor: Type.Union([Name, Type.Null()], {
+    description: 'A Nova flavor name or id; null picks the smallest that fits.',
+  }),
+  networkMapping: StringMap(32),
+  keepMac: Type.Boolean({ description: "Create ports with the source NICs' MAC addresses." }),
+});
+export type MigrationOptions = Infer<typeof MigrationOptions>;
+
+/** The feature flags in force when the job was created; a stage whose flag is off is a dry run. */
+export const MigrationFlags = Closed({
+  realConversion: Type.Boolean(),
+  openstackDeployment: Type.Boolean(),
+  rollback: Type.Boolean(),
+});
+export type MigrationFlags = Infer<typeof MigrationFlags>;
+
+export const RESOURCE_KINDS = ['artifact', 'image', 'volume', 'port', 'server'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** Something a job created and rollback may have to remove. */
+export const Resource = Closed({
+  kind: OneOf(RESOURCE_KINDS),
+  id: Type.String({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'OpenStack id, or the file path of an artifact.',
+  }),
+  name: Type.Optional(Text(255)),
+});
+export type Resource = Infer<typeof Resource>;
+
+export const CHECK_OUTCOMES = ['passed', 'failed', 'warning', 'skipped'] as const;
+export const ValidationCheck = Closed({
+  name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }),
+  outcome: OneOf(CHECK_OUTCOMES),
+  detail: Text(2048),
+});
+export type ValidationCheck = Infer<typeof ValidationCheck>;
+
+export const ARTIFACT_FORMATS = ['qcow2', 'raw'] as const;
+export const Artifact = Closed({
+  diskIndex: Count(255),
+  path: Text(4096),
+  format: OneOf(ARTIFACT_FORMATS),
+  virtualSize: Bytes,
+  allocatedSize: Bytes,
+  sha256: Sha256,
+});
+export type Artifact = Infer<typeof Artifact>;
+
+/** A failure reason in kebab-case, e.g. `no-operating-system`, `quota-exceeded`, `cancelled`. */
+export const FailureCode = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
+
+export const ROLLBACK_OUTCOMES = ['deleted', 'already-absent', 'kept', 'failed'] as const;
+export type RollbackOutcome = (typeof ROLLBACK_OUTCOMES)[number];
+
+export const Argv = Type.Array(Text(8192), {
+  maxItems: 512,
+  description: 'A command line as run (or as it would run), secrets removed.',
+});

@@ -1,0 +1,34 @@
+/** JetStream streams: commands are a work queue, events the append-only store. */
+export const STREAMS = {
+  commands: 'FERRY_CMD',
+  events: 'FERRY_EVT',
+  deadLetters: 'FERRY_DLQ',
+} as const;
+
+export const COMMAND_SUBJECT_PREFIX = 'ferry.cmd';
+export const EVENT_SUBJECT_PREFIX = 'ferry.evt';
+export const DEAD_LETTER_SUBJECT_PREFIX = 'ferry.dlq';
+
+/** `ferry.cmd.<service>.<verb>`: the service that handles a command is in its subject. */
+export const COMMAND_SUBJECTS = {
+  CreateMigrations: 'ferry.cmd.migration.create',
+  CancelMigration: 'ferry.cmd.migration.cancel',
+  RetryMigration: 'ferry.cmd.migration.retry',
+  ValidateMigration: 'ferry.cmd.migration.validate',
+  RefreshInventory: 'ferry.cmd.discovery.refresh',
+  ConvertDisks: 'ferry.cmd.conversion.convert',
+  UploadImage: 'ferry.cmd.image.upload',
+  DeployServer: 'ferry.cmd.compute.deploy',
+  VerifyServer: 'ferry.cmd.compute.verify',
+  RollBackMigration: 'ferry.cmd.rollback.run',
+} as const;
+export type CommandType = keyof typeof COMMAND_SUBJECTS;
+export type CommandSubject = (typeof COMMAND_SUBJECTS)[CommandType];
+
+/** Event streams by category; each stream is `<category>-<id>` on subject `ferry.evt.<category>.<id>`. */
+export const EVENT_CATEGORIES = ['migration', 'vm', 'inventory', 'selection', 'rejection'] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
+
+export const eventSubject = (category: EventCategory, id: string) =>
+  `${EVENT_SUBJECT_PREFIX}.${category}.${id}`;
+export const streamName = (category: EventCategory, id: string) => `${category}-${id}`;

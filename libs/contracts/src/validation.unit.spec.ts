@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { COMMAND_SUBJECTS } from './subjects.ts';
+import { decodeCommand, MAX_COMMAND_BYTES, validateEvent } from './validation.ts';
+
+const create = {
+  type: 'CreateMigrations',
+  data: {
+    vmKeys: ['ws-alpha', 'ws-beta'],
+    options: { strategy: 'qemu-img', networkMapping: { 'VM Network': 'private' } },
+  },
+  metadata: { commandId: 'cmd-1', issuedAt: '2026-11-25T10:00:00Z' },
+};
+const subject: string = COMMAND_SUBJECTS.CreateMigrations;
+const decode = (value: unknown, on = subject) => decodeCommand(on, JSON.stringify(value));
+const rejected = (value: unknown, on = subject) => {
+  const result = decode(value, on);
+  if (result.ok) throw new Error('expected a rejection');
+  return result;
+};
+
+describe('decodeCommand', () => {
+  it('accepts a well-formed command on its subject', () => {
+    const result = decode(create);
+    expect(result.ok && result.value.type).toBe('CreateMigrations');
+  });
+
+  it('names a missing field', () => {
+    const r = rejected({ ...create, data: { options: {} } });
+    expect(r.reason).toBe('invalid');
+    expect(r.errors).toContainEqual({ path: '/data/vmKeys', message: 'is required' });
+  });
+
+  it('names a missing metadata field', () => {
+    const r = rejected({ ...create, metadata: {} });
+    expect(r.errors).toContainEqual({ path: '/metadata/commandId', message: 'is required' });
+  });
+
+  it('names a field of the wrong type', () => {
+    const r = rejected({ ...create, data: { vmKeys: 'ws-alpha' } });
+    expect(r.errors).toContainEqual({ path: '/data/vmKeys', message: 'must be array' });
+  });
+
+  it('names a value outside its set', () => {
+    const r = rejected({ ...create, data: { vmKeys: ['a'], options: { strategy: 'magic' } } });
+    expect(r.errors).toContainEqual({
+      path: '/data/options/strategy',
+      message: 'must be one of: virt-v2v, qemu-img, auto',
+    });
+  });
+
+  it('names an item of an array by its index', () => {
+    const r = rejected({ ...create, data: { vmKeys: ['ok', 'has space'] } });
+    expect(r.errors.map((e) => e.path)).toEqual(['/data/vmKeys/1']);
+  });
+
+  it('refuses an unknown field rather than ignoring it', () => {
+    const r = rejected({ ...create, data: { ...create.data, vmKey: 'typo' } });
+    expect(r.errors).toContainEqual({ path: '/data/vmKey', message: 'is not a known field' });
+  });
+
+  it('refuses an unknown command type and lists the known ones', () => {
+    const r = rejected({ ...create, type: 'DeleteEverything' });
+    expect(r.reason).toBe('unknown-type');
+    expect(r.errors[0]?.path).toBe('/type');
+    expect(r.errors[0]?.message).toMatch(
+      /unknown command type 'DeleteEverything'; known: CreateMigrations, /,
+    );
+  });
+
+  it('refuses a command without a type', () => {
+    const { type: _omitted, ...untyped } = create;
+    expect(rejected(untyped).errors).toEqual([{ path: '/type', message: 'is required' }]);
+  });
+
+  it("refuses a command published on another command's subject", () => {
+    const r = rejected(create, COMMAND_SUBJECTS.CancelMigration);
+    expect(r.errors).toEqual([
+      {
+        path: '/type',
+        message: `CreateMigrations is published on ${subject}, not on ${COMMAND_SUBJECTS.CancelMigration}`,
+      },
+    ]);
+  });
+
+  it('refuses a payload over the size limit before parsing it', () => {
+    const huge = JSON.stringify({
+      ...create,
+      data: { vmKeys: ['a'], filler: 'x'.repeat(MAX_COMMAND_BYTES) },
+    });
+    const result = decodeCommand(subject, huge);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reason).toBe('too-large');
+      expect(result.errors[0]?.message).toMatch(/^command is \d+ bytes; the limit is 1048576$/);
+    }
+  });
+
+  it('bounds arrays and strings inside the limit too', () => {
+    const many = rejected({
+      ...create,
+      data: { vmKeys: Array.from({ length: 5001 }, (_, i) => `vm-${i}`) },
+    });
+    expect(many.errors).toContainEqual({
+      path: '/data/vmKeys',
+      message: 'must NOT have more than 5000 items',
+    });
+    const long = rejected(
+      {
+        type: 'CancelMigration',
+        data: { jobId: 'j1', reason: 'x'.repeat(5000) },
+        metadata: create.metadata,
+      },
+      COMMAND_SUBJECTS.CancelMigration,
+    );
+    expect(long.errors).toContainEqual({
+      path: '/data/reason',
+      message: 'must NOT have more than 1024 characters',
+    });
+  });
+
+  it('refuses duplicate VM keys in one selection', () => {
+    const r = rejected({ ...create, data: { vmKeys: ['a', 'b', 'a'] } });
+    expect(r.errors[0]?.path).toBe('/data/vmKeys');
+  });
+
+  it('refuses bytes that are not JSON, and JSON that is not an object', () => {
+    expect(decodeCommand(subject, new TextEncoder().encode('{"type":')).ok).toBe(false);
+    const notJson = decodeCommand(subject, '{"type":');
+    expect(!notJson.ok && notJson.reason).toBe('unparseable');
+    expect(rejected([1, 2]).errors[0]?.message).toMatch(/must be a JSON object/);
+  });
+
+  it('accepts unicode within the limits', () => {
+    const result = decode(
+      {
+        type: 'CancelMigration',
+        data: { jobId: 'j1', reason: 'Zurück — 取消 ✓' },
+        metadata: create.metadata,
+      },
+      COMMAND_SUBJECTS.CancelMigration,
+    );
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('validateEvent', () => {
+  const event = {
+    type: 'VmClaimed',
+    data: { vmKey: 'ws-alpha', jobId: 'job-1' },
+    metadata: {
+      commandId: 'c1',
+      correlationId: 'c1',
+      causationId: 'c1',
+      occurredAt: '2026-11-25T10:00:00.123Z',
+    },
+  };
+
+  it('accepts a well-formed event', () => {
+    expect(validateEvent(event).ok).toBe(true);
+  });
+
+  it('names a malformed timestamp', () => {
+    const result = validateEvent({
+      ...event,
+      metadata: { ...event.metadata, occurredAt: 'yesterday' },
+    });
+    expect(!result.ok && result.errors[0]?.path).toBe('/metadata/occurredAt');
+  });
+
+  it('folds the branches of a nullable field into one error', () => {
+    const result = validateEvent({
+      type: 'MigrationSelectionProcessed',
+      data: { jobs: [], skipped: [{ vmKey: 'a', reason: 'active-job', activeJobId: 42 }] },
+      metadata: event.metadata,
+    });
+    expect(!result.ok && result.errors).toEqual([
+      { path: '/data/skipped/0/activeJobId', message: 'does not match any allowed form' },
+    ]);
+  });
+});
