@@ -1,0 +1,37 @@
+import type { EventMetadata } from '@ferry/contracts';
+
+/** A pure state machine: `decide` says what happens, `evolve` folds what happened. */
+export interface Decider<Command, Event, State> {
+  readonly decide: (command: Command, state: State) => readonly Event[];
+  readonly evolve: (state: State, event: Event) => State;
+  readonly initialState: State;
+}
+
+/** Who asked, in which conversation, and when: ids and time come in with the command, never from a clock. */
+export interface CommandContext {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  /** RFC 3339; becomes the `occurredAt` of the events the command produces. */
+  readonly now: string;
+}
+
+export interface DomainCommand<Type extends string, Data> {
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: CommandContext;
+}
+
+/** The metadata of every event a command produces. */
+export const eventMetadata = (context: CommandContext): EventMetadata => ({
+  commandId: context.commandId,
+  correlationId: context.correlationId,
+  causationId: context.commandId,
+  occurredAt: context.now,
+});
+
+/** The state after a stream of events. */
+export const fold = <E, S>(
+  decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>,
+  events: readonly E[],
+): S => events.reduce(decider.evolve, decider.initialState);

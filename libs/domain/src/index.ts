@@ -1,0 +1,14 @@
+export * from './decider.ts';
+export * from './errors.ts';
+export * from './migration/commands.ts';
+export { migrationDecider } from './migration/decider.ts';
+export {
+  dryRuns,
+  migrationStatus,
+  MIGRATION_PHASES,
+  resourceKey,
+  type Job,
+  type MigrationDecisionState,
+  type MigrationPhase,
+} from './migration/state.ts';
+export * from './vm-claim/decider.ts';

@@ -1,0 +1,114 @@
+import type {
+  Artifact,
+  EventData,
+  MigrationFlags,
+  MigrationOptions,
+  MigrationStage,
+  Resource,
+  ResourceKind,
+  RollbackOutcome,
+  SourceRef,
+  ValidationCheck,
+  VmDescription,
+} from '@ferry/contracts';
+import type { DomainCommand } from '../decider.ts';
+
+export type CreateMigration = DomainCommand<
+  'CreateMigration',
+  {
+    jobId: string;
+    vmKey: string;
+    vmName: string;
+    source: SourceRef;
+    options: MigrationOptions;
+    flags: MigrationFlags;
+  }
+>;
+export type RecordValidation = DomainCommand<
+  'RecordValidation',
+  { vm: VmDescription; checks: readonly ValidationCheck[] }
+>;
+export type StartConversion = DomainCommand<
+  'StartConversion',
+  Omit<EventData<'ConversionStarted'>, 'jobId' | 'dryRun'>
+>;
+export type RecordConversionProgress = DomainCommand<
+  'RecordConversionProgress',
+  { diskIndex: number; percent: number; bytesDone?: number }
+>;
+export type CompleteConversion = DomainCommand<
+  'CompleteConversion',
+  { artifacts: readonly Artifact[]; reused: boolean; durationMs: number }
+>;
+export type StartImageUpload = DomainCommand<
+  'StartImageUpload',
+  { imageId: string | null; imageName: string }
+>;
+export type CompleteImageUpload = DomainCommand<
+  'CompleteImageUpload',
+  Omit<EventData<'ImageUploadCompleted'>, 'jobId' | 'dryRun'>
+>;
+export type RecordResource = DomainCommand<'RecordResource', { resource: Resource }>;
+export type RecordServerDeployed = DomainCommand<
+  'RecordServerDeployed',
+  Omit<EventData<'ServerDeployed'>, 'jobId' | 'dryRun'>
+>;
+export type RecordVerification = DomainCommand<
+  'RecordVerification',
+  { serverStatus: string | null; durationMs: number }
+>;
+export type FailMigration = DomainCommand<
+  'FailMigration',
+  { stage: MigrationStage; code: string; message: string; retryable: boolean }
+>;
+export type CancelMigration = DomainCommand<
+  'CancelMigration',
+  { reason: string; requestedBy: string }
+>;
+export type StartRollback = DomainCommand<'StartRollback', { keep: readonly ResourceKind[] }>;
+export type RecordRollbackStep = DomainCommand<
+  'RecordRollbackStep',
+  { resource: Resource; outcome: RollbackOutcome; detail: string }
+>;
+export type CompleteRollback = DomainCommand<'CompleteRollback', Record<string, never>>;
+export type RetryMigration = DomainCommand<'RetryMigration', { reason: string }>;
+
+export type MigrationCommand =
+  | CreateMigration
+  | RecordValidation
+  | StartConversion
+  | RecordConversionProgress
+  | CompleteConversion
+  | StartImageUpload
+  | CompleteImageUpload
+  | RecordResource
+  | RecordServerDeployed
+  | RecordVerification
+  | FailMigration
+  | CancelMigration
+  | StartRollback
+  | RecordRollbackStep
+  | CompleteRollback
+  | RetryMigration;
+
+export type MigrationCommandType = MigrationCommand['type'];
+
+/** Every command type, for the exhaustive state × command specs. */
+export const MIGRATION_COMMAND_TYPES = [
+  'CreateMigration',
+  'RecordValidation',
+  'StartConversion',
+  'RecordConversionProgress',
+  'CompleteConversion',
+  'StartImageUpload',
+  'CompleteImageUpload',
+  'RecordResource',
+  'RecordServerDeployed',
+  'RecordVerification',
+  'FailMigration',
+  'CancelMigration',
+  'StartRollback',
+  'RecordRollbackStep',
+  'CompleteRollback',
+  'RetryMigration',
+] as const satisfies readonly MigrationCommandType[];

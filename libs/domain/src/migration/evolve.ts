@@ -1,0 +1,134 @@
+import type { MigrationEvent, Resource } from '@ferry/contracts';
+import { resourceKey, type Job, type MigrationDecisionState } from './state.ts';
+
+export const initialMigrationState: MigrationDecisionState = { phase: 'Empty', handled: new Set() };
+
+/** Folds one event into the job. Pure: the same events always give the same state. */
+export function evolve(
+  state: MigrationDecisionState,
+  event: MigrationEvent,
+): MigrationDecisionState {
+  const handled = new Set(state.handled).add(event.metadata.commandId);
+  if (event.type === 'MigrationCreated') {
+    const { jobId, vmKey, vmName, source, options, flags } = event.data;
+    return {
+      phase: 'PENDING',
+      handled,
+      job: { jobId, vmKey, vmName, source, options, flags, ...freshAttempt(1, []) },
+    };
+  }
+  // Only MigrationCreated can start a job: any other event on an empty stream is ignored, not invented.
+  if (state.phase === 'Empty') return state;
+  const { job, phase } = state;
+  const next = (
+    p: Exclude<MigrationDecisionState['phase'], 'Empty'>,
+    changes: Partial<Job> = {},
+  ): MigrationDecisionState => ({
+    phase: p,
+    handled,
+    job: { ...job, ...changes },
+  });
+
+  switch (event.type) {
+    case 'MigrationValidated':
+      return next(event.data.outcome === 'passed' ? 'DISCOVERED' : phase, { vm: event.data.vm });
+    case 'ConversionStarted':
+      return next('CONVERTING', {
+        conversionDisks: event.data.disks.map((d) => d.diskIndex),
+        progress: {},
+      });
+    case 'ConversionProgressed':
+      return next(phase, {
+        progress: { ...job.progress, [event.data.diskIndex]: event.data.percent },
+      });
+    case 'ConversionCompleted':
+      return next('CONVERTED', {
+        artifacts: event.data.artifacts,
+        progress: Object.fromEntries(job.conversionDisks.map((d) => [d, 100])),
+        resources: withResources(
+          job.resources,
+          event.data.artifacts.map((a) => ({ kind: 'artifact', id: a.path })),
+        ),
+      });
+    case 'ImageUploadStarted':
+      return next('UPLOADING', {
+        imageId: event.data.imageId,
+        resources: withImage(job.resources, event.data.imageId),
+      });
+    case 'ImageUploadCompleted':
+      return next('UPLOADED', {
+        imageId: event.data.imageId,
+        resources: withImage(job.resources, event.data.imageId),
+      });
+    case 'ResourceRecorded':
+      return next(phase, { resources: withResources(job.resources, [event.data.resource]) });
+    case 'ServerDeployed': {
+      const { serverId, ports, volumes } = event.data;
+      const created: Resource[] = [
+        ...volumes.map((id) => ({ kind: 'volume' as const, id })),
+        ...ports.map((id) => ({ kind: 'port' as const, id })),
+        ...(serverId === null ? [] : [{ kind: 'server' as const, id: serverId }]),
+      ];
+      return next('DEPLOYED', { serverId, resources: withResources(job.resources, created) });
+    }
+    case 'MigrationVerified':
+      return next('VERIFIED');
+    case 'CancelRequested':
+      return next(phase, { cancelRequested: true });
+    case 'MigrationFailed':
+      return next('FAILED', { failure: event.data });
+    case 'RollbackStarted':
+      return next('ROLLING_BACK', {
+        rollback: { keep: event.data.keep, resources: event.data.resources, steps: {} },
+      });
+    case 'RollbackStepCompleted': {
+      const rollback = job.rollback;
+      if (!rollback) return next(phase);
+      const steps = { ...rollback.steps, [resourceKey(event.data.resource)]: event.data.outcome };
+      return next(phase, { rollback: { ...rollback, steps } });
+    }
+    case 'RollbackCompleted':
+      return next('ROLLED_BACK');
+    case 'MigrationRetried': {
+      // Whatever rollback kept, or failed to delete, still exists and stays the job's to clean up.
+      const steps = job.rollback?.steps ?? {};
+      const remaining = job.resources.filter((r) => {
+        const outcome = steps[resourceKey(r)];
+        return outcome === undefined || outcome === 'kept' || outcome === 'failed';
+      });
+      return next('PENDING', freshAttempt(event.data.attempt, remaining));
+    }
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function freshAttempt(attempt: number, resources: readonly Resource[]) {
+  return {
+    attempt,
+    vm: null,
+    conversionDisks: [],
+    progress: {},
+    artifacts: [],
+    imageId: null,
+    serverId: null,
+    resources,
+    cancelRequested: false,
+    failure: null,
+    rollback: null,
+  } satisfies Partial<Job>;
+}
+
+function withResources(
+  existing: readonly Resource[],
+  added: readonly Resource[],
+): readonly Resource[] {
+  const keys = new Set(existing.map(resourceKey));
+  const fresh = added.filter((r) => !keys.has(resourceKey(r)) && keys.add(resourceKey(r)));
+  return fresh.length === 0 ? existing : [...existing, ...fresh];
+}
+
+const withImage = (existing: readonly Resource[], imageId: string | null) =>
+  imageId === null ? existing : withResources(existing, [{ kind: 'image', id: imageId }]);

@@ -1,0 +1,114 @@
+import type {
+  Artifact,
+  MigrationFailed,
+  MigrationFlags,
+  MigrationOptions,
+  MigrationStage,
+  MigrationState,
+  Infer,
+  Resource,
+  ResourceKind,
+  RollbackOutcome,
+  SourceRef,
+  VmDescription,
+} from '@ferry/contracts';
+
+/**
+ * Where a job is, finer than the operator-visible state: a stage that has finished but whose
+ * successor has not started (`CONVERTED`, `UPLOADED`), and a rollback under way (`ROLLING_BACK`).
+ */
+export const MIGRATION_PHASES = [
+  'Empty',
+  'PENDING',
+  'DISCOVERED',
+  'CONVERTING',
+  'CONVERTED',
+  'UPLOADING',
+  'UPLOADED',
+  'DEPLOYED',
+  'VERIFIED',
+  'FAILED',
+  'ROLLING_BACK',
+  'ROLLED_BACK',
+] as const;
+export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
+
+export interface Rollback {
+  readonly keep: readonly ResourceKind[];
+  readonly resources: readonly Resource[];
+  /** Outcome per resource, by `resourceKey`. */
+  readonly steps: Readonly<Record<string, RollbackOutcome>>;
+}
+
+export interface Job {
+  readonly jobId: string;
+  readonly vmKey: string;
+  readonly vmName: string;
+  readonly source: SourceRef;
+  readonly options: MigrationOptions;
+  readonly flags: MigrationFlags;
+  readonly attempt: number;
+  readonly vm: VmDescription | null;
+  readonly conversionDisks: readonly number[];
+  /** Per disk index, the highest percentage recorded: progress never moves backwards. */
+  readonly progress: Readonly<Record<number, number>>;
+  readonly artifacts: readonly Artifact[];
+  readonly imageId: string | null;
+  readonly serverId: string | null;
+  /** Everything this job created that may still exist: what rollback removes. */
+  readonly resources: readonly Resource[];
+  readonly cancelRequested: boolean;
+  readonly failure: Infer<typeof MigrationFailed>['data'] | null;
+  readonly rollback: Rollback | null;
+}
+
+export type MigrationDecisionState =
+  | { readonly phase: 'Empty'; readonly handled: ReadonlySet<string> }
+  | {
+      readonly phase: Exclude<MigrationPhase, 'Empty'>;
+      readonly job: Job;
+      readonly handled: ReadonlySet<string>;
+    };
+
+export type ActiveJobState = Extract<MigrationDecisionState, { job: Job }>;
+
+const STATUS_OF: Record<Exclude<MigrationPhase, 'Empty'>, MigrationState> = {
+  PENDING: 'PENDING',
+  DISCOVERED: 'DISCOVERED',
+  CONVERTING: 'CONVERTING',
+  CONVERTED: 'CONVERTING',
+  UPLOADING: 'UPLOADING',
+  UPLOADED: 'UPLOADING',
+  DEPLOYED: 'DEPLOYED',
+  VERIFIED: 'VERIFIED',
+  FAILED: 'FAILED',
+  ROLLING_BACK: 'FAILED',
+  ROLLED_BACK: 'ROLLED_BACK',
+};
+
+/** The state an operator sees. */
+export const migrationStatus = (phase: Exclude<MigrationPhase, 'Empty'>): MigrationState =>
+  STATUS_OF[phase];
+
+/** The stage a phase is in (or about to start): a failure must name it, so a late report cannot move a job back. */
+export const STAGE_OF_PHASE: Partial<Record<MigrationPhase, MigrationStage>> = {
+  PENDING: 'validation',
+  DISCOVERED: 'conversion',
+  CONVERTING: 'conversion',
+  CONVERTED: 'upload',
+  UPLOADING: 'upload',
+  UPLOADED: 'deployment',
+  DEPLOYED: 'verification',
+};
+
+/** Phases in which a job is being worked on and may fail or be cancelled. */
+export const isActivePhase = (phase: MigrationPhase): boolean =>
+  STAGE_OF_PHASE[phase] !== undefined;
+
+export const resourceKey = (r: Resource): string => `${r.kind}:${r.id}`;
+
+/** A stage is a dry run when the flag that enables it was off when the job was created. */
+export const dryRuns = (flags: MigrationFlags) => ({
+  conversion: !flags.realConversion,
+  deployment: !flags.openstackDeployment,
+});
