@@ -1,0 +1,10 @@
+export { catalogue, type SettingName } from './catalogue.ts';
+export {
+  ALL_SETTINGS,
+  ConfigError,
+  environment,
+  loadConfig,
+  type Config,
+  type ConfigProblem,
+} from './load.ts';
+export type { Setting, ValueOf } from './setting.ts';

@@ -1,0 +1,139 @@
+import { delimiter, resolve } from 'node:path';
+
+/** One configuration variable: its name, what it means, and how its text becomes a value. */
+export interface Setting<T> {
+  readonly name: string;
+  readonly description: string;
+  /** Secret values are never echoed, not even in an error message. */
+  readonly secret: boolean;
+  /** What `.env.example` shows. */
+  readonly example: string;
+  /** Parses the raw text (undefined when unset); throws a message naming what was expected. */
+  readonly parse: (raw: string | undefined) => T;
+}
+
+export type ValueOf<S> = S extends Setting<infer T> ? T : never;
+
+interface Common {
+  readonly description: string;
+  readonly secret?: boolean;
+}
+
+const define = <T>(
+  name: string,
+  common: Common,
+  example: string,
+  parse: (raw: string | undefined) => T,
+): Setting<T> => ({
+  name,
+  description: common.description,
+  secret: common.secret ?? false,
+  example,
+  parse,
+});
+
+const present = (raw: string | undefined): raw is string => raw !== undefined && raw.trim() !== '';
+
+export function boolean(name: string, fallback: boolean, common: Common): Setting<boolean> {
+  return define(name, common, String(fallback), (raw) => {
+    if (!present(raw)) return fallback;
+    const value = raw.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    throw new Error('expected true or false');
+  });
+}
+
+export function integer(
+  name: string,
+  fallback: number,
+  bounds: { min: number; max: number },
+  common: Common,
+): Setting<number> {
+  return define(name, common, String(fallback), (raw) => {
+    if (!present(raw)) return fallback;
+    const value = Number(raw.trim());
+    if (!/^-?\d+$/.test(raw.trim()) || value < bounds.min || value > bounds.max) {
+      throw new Error(`expected a whole number from ${bounds.min} to ${bounds.max}`);
+    }
+    return value;
+  });
+}
+
+export function oneOf<const V extends readonly string[]>(
+  name: string,
+  values: V,
+  fallback: V[number],
+  common: Common,
+): Setting<V[number]> {
+  return define(name, common, fallback, (raw) => {
+    if (!present(raw)) return fallback;
+    const value = raw.trim();
+    if (!values.includes(value)) throw new Error(`expected one of ${values.join(', ')}`);
+    return value as V[number];
+  });
+}
+
+export function text(name: string, fallback: string, common: Common): Setting<string> {
+  return define(name, common, common.secret ? '' : fallback, (raw) =>
+    present(raw) ? raw.trim() : fallback,
+  );
+}
+
+/** A value that may be left unset (undefined), e.g. a host that is not configured. */
+export function optionalText(
+  name: string,
+  common: Common & { example?: string },
+): Setting<string | undefined> {
+  return define(name, common, common.example ?? '', (raw) =>
+    present(raw) ? raw.trim() : undefined,
+  );
+}
+
+export function url(
+  name: string,
+  fallback: string,
+  protocols: readonly string[],
+  common: Common,
+): Setting<string> {
+  return define(name, common, fallback, (raw) => {
+    const value = present(raw) ? raw.trim() : fallback;
+    // Several comma-separated URLs name the servers of one cluster.
+    for (const one of value.split(',')) {
+      let parsed: URL;
+      try {
+        parsed = new URL(one.trim());
+      } catch {
+        throw new Error(`expected a URL (${protocols.map((p) => `${p}//…`).join(' or ')})`);
+      }
+      if (!protocols.includes(parsed.protocol))
+        throw new Error(`expected a URL starting ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    }
+    return value;
+  });
+}
+
+/** A directory, resolved against the working directory. */
+export function path(name: string, fallback: string, common: Common): Setting<string> {
+  return define(name, common, fallback, (raw) => {
+    const value = present(raw) ? raw.trim() : fallback;
+    if (value.includes('\0')) throw new Error('expected a path');
+    return resolve(value);
+  });
+}
+
+/** Several directories, separated by commas or the system's path delimiter. */
+export function pathList(
+  name: string,
+  common: Common & { example?: string },
+): Setting<readonly string[]> {
+  return define(name, common, common.example ?? '', (raw) => {
+    if (!present(raw)) return [];
+    const parts = raw
+      .split(new RegExp(`[,${delimiter}]`))
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    if (parts.some((p) => p.includes('\0'))) throw new Error('expected paths');
+    return parts.map((p) => resolve(p));
+  });
+}
