@@ -66,10 +66,10 @@ describe('event types and schemas agree', () => {
   it('a value outside a closed set does not type-check', () => {
     const bad: EventOf<'RollbackStepCompleted'> = {
       type: 'RollbackStepCompleted',
-      // @ts-expect-error 'vaporised' is not a rollback outcome
       data: {
         jobId: 'job-1',
         resource: { kind: 'image', id: 'i-1' },
+        // @ts-expect-error 'vaporised' is not a rollback outcome
         outcome: 'vaporised',
         detail: '',
       },

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Ferry needs and is missing: Debian packages (as root on Debian) and the npm packages.
+# Sourced by start.sh and test.sh, so it works as the first command in a fresh clone.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+ensure_debian_packages() {
+  local missing=()
+  while read -r pkg cmd; do
+    [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+    command -v "$cmd" >/dev/null 2>&1 || [[ -x "/usr/sbin/$cmd" ]] || missing+=("$pkg")
+  done <"$root/deploy/dev/debian-packages"
+  ((${#missing[@]} == 0)) && return 0
+  if [[ -f /etc/debian_version && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "ferry: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "ferry: missing: ${missing[*]}." >&2
+    echo "       Install them with your system's package manager (on Debian: sudo apt-get install ${missing[*]})," >&2
+    echo "       then run this command again." >&2
+    exit 1
+  fi
+}
+
+ensure_npm_packages() {
+  command -v npm >/dev/null || { echo "ferry: npm is missing: install Node.js (any version >= 20 with npm); Ferry brings its own Node 24." >&2; exit 1; }
+  local stamp="$root/node_modules/.ferry-lock-sha256" want
+  want="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
+  if [[ ! -x "$root/node_modules/.bin/node" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
+    echo "ferry: installing npm packages (npm ci)"
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
+  fi
+  # npm scripts put node_modules/.bin first on PATH; this makes the same true for this shell.
+  export PATH="$root/node_modules/.bin:$PATH"
+  [[ "$(node -p 'process.versions.node.split(".")[0]')" == 24 ]] || { echo "ferry: expected Node 24 from node_modules/.bin" >&2; exit 1; }
+}
+
+ensure_debian_packages
+ensure_npm_packages

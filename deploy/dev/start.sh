@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `npm start`: runs Ferry on this machine: NATS with JetStream, then every service there is so far.
+# Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source deploy/dev/ensure-deps.sh
+
+# Refuse to start on a bad setting, naming it (.env and the environment).
+node libs/config/src/check.ts
+
+state="${FERRY_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/ferry}"
+mkdir -p "$state"
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  ((${#pids[@]})) && kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "ferry: stopped"
+}
+trap stop INT TERM EXIT
+
+if [[ -z "${NATS_URL:-}" ]]; then
+  # Ferry's own server, on its own port and store: the machine's NATS (if any) is left alone.
+  port="${FERRY_NATS_PORT:-14222}"
+  nats-server -a 127.0.0.1 -p "$port" -js -sd "$state/nats" -l "$state/nats.log" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    kill -0 "${pids[0]}" 2>/dev/null || { echo "ferry: nats-server did not start; see $state/nats.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  export NATS_URL="nats://127.0.0.1:$port"
+  echo "ferry: NATS with JetStream on $NATS_URL (store $state/nats)"
+else
+  echo "ferry: using NATS at $NATS_URL"
+fi
+
+started=0
+for pkg in services/*/package.json; do
+  [[ -f "$pkg" ]] || continue
+  dir="$(dirname "$pkg")"
+  node -e 'process.exit(require("./'"$pkg"'").scripts?.start ? 0 : 1)' || continue
+  (cd "$dir" && exec npm run --silent start) &
+  pids+=($!)
+  started=$((started + 1))
+  echo "ferry: started $(basename "$dir")"
+done
+((started == 0)) && echo "ferry: no services exist yet; NATS is up for them"
+echo "ferry: running; Ctrl-C to stop"
+wait -n "${pids[@]}" || true

@@ -1,0 +1,60 @@
+/** The part of a vitest JSON report the summary reads. */
+export interface VitestReport {
+  readonly numPassedTests: number;
+  readonly numFailedTests: number;
+  readonly numPendingTests: number;
+  readonly numTodoTests: number;
+  readonly numTotalTests: number;
+  readonly success: boolean;
+}
+
+const TIER_OF_STEP: Readonly<Record<string, string>> = {
+  test: 'unit',
+  'test:int': 'int',
+  'test:e2e': 'e2e',
+};
+
+/**
+ * One line per report, then the closing `N passed, N failed`. A step that failed with no failing
+ * report to show for it (typecheck, lint, a tier that crashed) counts as a failure; a skipped test
+ * is not a pass, and running no test at all fails.
+ */
+export function summarize(
+  reports: readonly { name: string; report: VitestReport }[],
+  failedSteps: readonly string[],
+) {
+  const lines: string[] = [];
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  let broken = false;
+  for (const { name, report } of reports) {
+    // A tier a project has no tests in yet says nothing.
+    if (report.numTotalTests === 0 && report.success) continue;
+    const notRun = report.numPendingTests + report.numTodoTests;
+    lines.push(
+      `${name.padEnd(28)} ${report.numPassedTests} passed, ${report.numFailedTests} failed${notRun ? `, ${notRun} skipped` : ''}`,
+    );
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += notRun;
+    // A file that failed to load has no failed test but an unsuccessful report.
+    if (!report.success && report.numFailedTests === 0) broken = true;
+  }
+  for (const step of failedSteps) {
+    const tier = TIER_OF_STEP[step];
+    const reported =
+      tier !== undefined && reports.some((r) => r.name.endsWith(`-${tier}`) && !r.report.success);
+    if (reported) continue;
+    lines.push(`failed step: ${step}`);
+    failed += 1;
+  }
+  if (broken) {
+    lines.push('a test file failed to run (see its output above)');
+    failed += 1;
+  }
+  if (skipped > 0) lines.push(`${skipped} test(s) skipped: a skipped test is not a pass`);
+  if (passed + failed === 0) lines.push('no test ran');
+  lines.push(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  return { lines, ok: failed === 0 && skipped === 0 && passed > 0 };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { summarize, type VitestReport } from './summary.ts';
+
+const report = (passed: number, failed = 0, skipped = 0, success = failed === 0): VitestReport => ({
+  numPassedTests: passed,
+  numFailedTests: failed,
+  numPendingTests: skipped,
+  numTodoTests: 0,
+  numTotalTests: passed + failed + skipped,
+  success,
+});
+
+describe('summarize', () => {
+  it('adds up every report and ends with the closing line', () => {
+    const s = summarize(
+      [
+        { name: 'a-unit', report: report(3) },
+        { name: 'b-int', report: report(2) },
+      ],
+      [],
+    );
+    expect(s.lines.at(-1)).toBe('5 passed, 0 failed');
+    expect(s.ok).toBe(true);
+  });
+
+  it('counts failed tests and failed steps', () => {
+    const s = summarize([{ name: 'a-unit', report: report(3, 1) }], ['lint']);
+    expect(s.lines).toContain('failed step: lint');
+    expect(s.lines.at(-1)).toBe('3 passed, 2 failed');
+    expect(s.ok).toBe(false);
+  });
+
+  it('counts a failed tier once: by its failing tests, or as a step when it left no failing report', () => {
+    const withReport = summarize([{ name: 'a-unit', report: report(3, 1) }], ['test']);
+    expect(withReport.lines.at(-1)).toBe('3 passed, 1 failed');
+    const crashed = summarize([{ name: 'a-unit', report: report(3) }], ['test:int']);
+    expect(crashed.lines).toContain('failed step: test:int');
+    expect(crashed.lines.at(-1)).toBe('3 passed, 1 failed');
+  });
+
+  it('does not count a skipped test as a pass', () => {
+    const s = summarize([{ name: 'a-unit', report: report(3, 0, 1) }], []);
+    expect(s.lines.at(-1)).toBe('3 passed, 0 failed, 1 skipped');
+    expect(s.ok).toBe(false);
+  });
+
+  it('fails when a file could not run, and when nothing ran', () => {
+    expect(summarize([{ name: 'a-unit', report: report(3, 0, 0, false) }], []).ok).toBe(false);
+    const none = summarize([], []);
+    expect(none.lines).toContain('no test ran');
+    expect(none.ok).toBe(false);
+  });
+});

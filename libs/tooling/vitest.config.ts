@@ -1,0 +1,3 @@
+import { testTiers } from './src/vitest.ts';
+
+export default testTiers(import.meta.dirname);
