@@ -1,8 +1,17 @@
-import { boolean, integer, oneOf, optionalText, path, pathList, text, url } from './setting.ts';
+import {
+  boolean,
+  integer,
+  named,
+  oneOf,
+  optionalText,
+  path,
+  pathList,
+  text,
+  url,
+} from './setting.ts';
 
 const concurrency = (service: string, fallback: number) =>
   integer(
-    `${service.toUpperCase()}_CONCURRENCY`,
     fallback,
     { min: 1, max: 256 },
     {
@@ -11,22 +20,21 @@ const concurrency = (service: string, fallback: number) =>
   );
 
 /** Every setting Ferry reads, in the seed's names; each service picks the ones it uses. Defaults are safe. */
-export const catalogue = {
-  ENABLE_REAL_CONVERSION: boolean('ENABLE_REAL_CONVERSION', false, {
+export const catalogue = named({
+  ENABLE_REAL_CONVERSION: boolean(false, {
     description:
       'Run virt-v2v / qemu-img for real; off, conversion records the command it would run (a dry run).',
   }),
-  ENABLE_OPENSTACK_DEPLOYMENT: boolean('ENABLE_OPENSTACK_DEPLOYMENT', false, {
+  ENABLE_OPENSTACK_DEPLOYMENT: boolean(false, {
     description: 'Upload to Glance and boot in Nova for real; off, those stages are dry runs.',
   }),
-  ENABLE_ROLLBACK: boolean('ENABLE_ROLLBACK', true, {
+  ENABLE_ROLLBACK: boolean(true, {
     description: 'Remove what a failed job created.',
   }),
-  MIGRATION_OUTPUT_DIR: path('MIGRATION_OUTPUT_DIR', '/var/tmp/ferry/migrations', {
+  MIGRATION_OUTPUT_DIR: path('/var/tmp/ferry/migrations', {
     description: 'Where converted disks are written, one folder per job.',
   }),
   VIRT_V2V_TIMEOUT_SECONDS: integer(
-    'VIRT_V2V_TIMEOUT_SECONDS',
     7200,
     { min: 60, max: 7 * 24 * 3600 },
     {
@@ -34,11 +42,10 @@ export const catalogue = {
         'A conversion running longer than this is stopped and the job fails with `timeout`.',
     },
   ),
-  NATS_URL: url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:'], {
+  NATS_URL: url('nats://127.0.0.1:4222', ['nats:', 'tls:'], {
     description: 'The NATS server(s) with JetStream, comma-separated for a cluster.',
   }),
   NATS_STREAM_REPLICAS: integer(
-    'NATS_STREAM_REPLICAS',
     1,
     { min: 1, max: 5 },
     {
@@ -51,37 +58,36 @@ export const catalogue = {
   IMAGE_CONCURRENCY: concurrency('image', 2),
   COMPUTE_CONCURRENCY: concurrency('compute', 4),
   ROLLBACK_CONCURRENCY: concurrency('rollback', 4),
-  LOG_LEVEL: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', {
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', {
     description: 'The least severe level written to the logs.',
   }),
-  LOG_DIR: path('LOG_DIR', 'logs', {
+  LOG_DIR: path('logs', {
     description: 'Where `app.log` (API side) and `worker.log` (workers) are written.',
   }),
-  VMWARE_WORKSTATION_PATHS: pathList('VMWARE_WORKSTATION_PATHS', {
+  VMWARE_WORKSTATION_PATHS: pathList({
     description:
       'Folders searched for Workstation VMs (.vmx); nothing outside them is ever opened.',
     example: '/srv/vmware/vms',
   }),
-  VMWARE_ESXI_HOST: optionalText('VMWARE_ESXI_HOST', {
+  VMWARE_ESXI_HOST: optionalText({
     description: 'An ESXi host or vCenter to discover VMs on.',
     example: 'esxi.example.internal',
   }),
-  VMWARE_ESXI_USERNAME: optionalText('VMWARE_ESXI_USERNAME', {
+  VMWARE_ESXI_USERNAME: optionalText({
     description: 'Its read-only user.',
     example: 'ferry-readonly',
   }),
-  VMWARE_ESXI_PASSWORD: optionalText('VMWARE_ESXI_PASSWORD', {
+  VMWARE_ESXI_PASSWORD: optionalText({
     description: 'Its password.',
     secret: true,
   }),
-  VMWARE_ESXI_INSECURE: boolean('VMWARE_ESXI_INSECURE', false, {
+  VMWARE_ESXI_INSECURE: boolean(false, {
     description: 'Accept a self-signed certificate from the host.',
   }),
-  OPENSTACK_CLOUD_NAME: text('OPENSTACK_CLOUD_NAME', 'openstack', {
+  OPENSTACK_CLOUD_NAME: text('openstack', {
     description: 'The cloud in clouds.yaml (OS_CLOUD, when set, takes precedence).',
   }),
   OPENSTACK_TIMEOUT_SECONDS: integer(
-    'OPENSTACK_TIMEOUT_SECONDS',
     60,
     { min: 1, max: 3600 },
     {
@@ -89,7 +95,6 @@ export const catalogue = {
     },
   ),
   OPENSTACK_RETRIES: integer(
-    'OPENSTACK_RETRIES',
     3,
     { min: 0, max: 20 },
     {
@@ -97,7 +102,6 @@ export const catalogue = {
     },
   ),
   OPENSTACK_VERIFY_TIMEOUT_SECONDS: integer(
-    'OPENSTACK_VERIFY_TIMEOUT_SECONDS',
     600,
     { min: 10, max: 86400 },
     {
@@ -105,13 +109,12 @@ export const catalogue = {
     },
   ),
   OPENSTACK_VERIFY_INTERVAL_SECONDS: integer(
-    'OPENSTACK_VERIFY_INTERVAL_SECONDS',
     5,
     { min: 1, max: 600 },
     {
       description: "How often the server's status is polled.",
     },
   ),
-} as const;
+});
 
 export type SettingName = keyof typeof catalogue;

@@ -92,12 +92,10 @@ describe('loadConfig', () => {
   });
 
   it('never echoes the value of a secret setting in a problem', () => {
-    const secretPort = integer(
-      'SECRET_PORT',
-      1,
-      { min: 1, max: 2 },
-      { description: 'x', secret: true },
-    );
+    const secretPort = {
+      ...integer(1, { min: 1, max: 2 }, { description: 'x', secret: true }),
+      name: 'SECRET_PORT',
+    };
     let thrown: Error | undefined;
     try {
       secretPort.parse('hunter2');

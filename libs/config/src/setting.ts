@@ -14,18 +14,25 @@ export interface Setting<T> {
 
 export type ValueOf<S> = S extends Setting<infer T> ? T : never;
 
+/** A setting before the catalogue gives it its name (the variable's name is its key there). */
+export type Unnamed<T> = Omit<Setting<T>, 'name'>;
+
+/** Names each setting after its key. */
+export const named = <D extends Record<string, Unnamed<unknown>>>(definitions: D) =>
+  Object.fromEntries(Object.entries(definitions).map(([name, d]) => [name, { ...d, name }])) as {
+    readonly [K in keyof D]: D[K] & { readonly name: K };
+  };
+
 interface Common {
   readonly description: string;
   readonly secret?: boolean;
 }
 
 const define = <T>(
-  name: string,
   common: Common,
   example: string,
   parse: (raw: string | undefined) => T,
-): Setting<T> => ({
-  name,
+): Unnamed<T> => ({
   description: common.description,
   secret: common.secret ?? false,
   example,
@@ -34,8 +41,8 @@ const define = <T>(
 
 const present = (raw: string | undefined): raw is string => raw !== undefined && raw.trim() !== '';
 
-export function boolean(name: string, fallback: boolean, common: Common): Setting<boolean> {
-  return define(name, common, String(fallback), (raw) => {
+export function boolean(fallback: boolean, common: Common): Unnamed<boolean> {
+  return define(common, String(fallback), (raw) => {
     if (!present(raw)) return fallback;
     const value = raw.trim().toLowerCase();
     if (['true', '1', 'yes', 'on'].includes(value)) return true;
@@ -45,12 +52,11 @@ export function boolean(name: string, fallback: boolean, common: Common): Settin
 }
 
 export function integer(
-  name: string,
   fallback: number,
   bounds: { min: number; max: number },
   common: Common,
-): Setting<number> {
-  return define(name, common, String(fallback), (raw) => {
+): Unnamed<number> {
+  return define(common, String(fallback), (raw) => {
     if (!present(raw)) return fallback;
     const value = Number(raw.trim());
     if (!/^-?\d+$/.test(raw.trim()) || value < bounds.min || value > bounds.max) {
@@ -61,12 +67,11 @@ export function integer(
 }
 
 export function oneOf<const V extends readonly string[]>(
-  name: string,
   values: V,
   fallback: V[number],
   common: Common,
-): Setting<V[number]> {
-  return define(name, common, fallback, (raw) => {
+): Unnamed<V[number]> {
+  return define(common, fallback, (raw) => {
     if (!present(raw)) return fallback;
     const value = raw.trim();
     if (!values.includes(value)) throw new Error(`expected one of ${values.join(', ')}`);
@@ -74,29 +79,23 @@ export function oneOf<const V extends readonly string[]>(
   });
 }
 
-export function text(name: string, fallback: string, common: Common): Setting<string> {
-  return define(name, common, common.secret ? '' : fallback, (raw) =>
+export function text(fallback: string, common: Common): Unnamed<string> {
+  return define(common, common.secret ? '' : fallback, (raw) =>
     present(raw) ? raw.trim() : fallback,
   );
 }
 
 /** A value that may be left unset (undefined), e.g. a host that is not configured. */
-export function optionalText(
-  name: string,
-  common: Common & { example?: string },
-): Setting<string | undefined> {
-  return define(name, common, common.example ?? '', (raw) =>
-    present(raw) ? raw.trim() : undefined,
-  );
+export function optionalText(common: Common & { example?: string }): Unnamed<string | undefined> {
+  return define(common, common.example ?? '', (raw) => (present(raw) ? raw.trim() : undefined));
 }
 
 export function url(
-  name: string,
   fallback: string,
   protocols: readonly string[],
   common: Common,
-): Setting<string> {
-  return define(name, common, fallback, (raw) => {
+): Unnamed<string> {
+  return define(common, fallback, (raw) => {
     const value = present(raw) ? raw.trim() : fallback;
     // Several comma-separated URLs name the servers of one cluster.
     for (const one of value.split(',')) {
@@ -114,8 +113,8 @@ export function url(
 }
 
 /** A directory, resolved against the working directory. */
-export function path(name: string, fallback: string, common: Common): Setting<string> {
-  return define(name, common, fallback, (raw) => {
+export function path(fallback: string, common: Common): Unnamed<string> {
+  return define(common, fallback, (raw) => {
     const value = present(raw) ? raw.trim() : fallback;
     if (value.includes('\0')) throw new Error('expected a path');
     return resolve(value);
@@ -123,11 +122,8 @@ export function path(name: string, fallback: string, common: Common): Setting<st
 }
 
 /** Several directories, separated by commas or the system's path delimiter. */
-export function pathList(
-  name: string,
-  common: Common & { example?: string },
-): Setting<readonly string[]> {
-  return define(name, common, common.example ?? '', (raw) => {
+export function pathList(common: Common & { example?: string }): Unnamed<readonly string[]> {
+  return define(common, common.example ?? '', (raw) => {
     if (!present(raw)) return [];
     const parts = raw
       .split(new RegExp(`[,${delimiter}]`))
