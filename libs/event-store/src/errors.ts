@@ -1,0 +1,39 @@
+import type { ExpectedRevision } from './port.ts';
+
+/** Someone appended to the stream since the appender read it (or the stream is not where it thought). */
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'CONCURRENCY';
+  readonly streamName: string;
+  readonly expected: ExpectedRevision;
+  readonly actual: number | 'no-stream';
+  constructor(streamName: string, expected: ExpectedRevision, actual: number | 'no-stream') {
+    super(`stream ${streamName}: expected revision ${expected}, but it is at ${actual}`);
+    this.name = 'WrongExpectedRevisionError';
+    this.streamName = streamName;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A commit too large for one message: split the work, never half-append it. */
+export class CommitTooLargeError extends Error {
+  readonly streamName: string;
+  readonly bytes: number;
+  readonly limit: number;
+  constructor(streamName: string, bytes: number, limit: number) {
+    super(`stream ${streamName}: a commit of ${bytes} bytes exceeds the limit of ${limit}`);
+    this.name = 'CommitTooLargeError';
+    this.streamName = streamName;
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+export class InvalidStreamNameError extends Error {
+  constructor(streamName: string) {
+    super(
+      `invalid stream name '${streamName.slice(0, 200)}': expected <category>-<id>, e.g. migration-job-1`,
+    );
+    this.name = 'InvalidStreamNameError';
+  }
+}

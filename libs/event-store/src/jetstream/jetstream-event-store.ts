@@ -1,0 +1,240 @@
+import {
+  DeliverPolicy,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { EVENT_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
+import { CommitTooLargeError, WrongExpectedRevisionError } from '../errors.ts';
+import type {
+  AppendResult,
+  Commit,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadResult,
+  RecordedEvent,
+  Subscription,
+} from '../port.ts';
+import { parseStreamName } from '../stream-names.ts';
+import { decodeCommit, encodeCommit, REVISION_HEADER } from './codec.ts';
+
+// JetStream API error: the subject's last sequence is not the one the publish expected.
+const WRONG_LAST_SEQUENCE = 10071;
+const HEAD_CACHE_SIZE = 10_000;
+
+interface Head {
+  readonly revision: number;
+  readonly seq: number;
+}
+
+export interface JetStreamEventStoreOptions {
+  readonly stream?: string;
+  readonly subjectPrefix?: string;
+}
+
+/**
+ * The event stream is the store: appending an event and publishing it are one write. Each commit is
+ * one message on `ferry.evt.<category>.<id>`; the expected last subject sequence makes appends
+ * optimistic, and the first event's id is the `Nats-Msg-Id`, so a re-sent commit is stored once.
+ */
+export class JetStreamEventStore implements EventStore {
+  private readonly js: JetStreamClient;
+  private readonly stream: string;
+  private readonly prefix: string;
+  // The last known head of each stream this process read or wrote: spares a round trip per append.
+  private readonly heads = new Map<string, Head>();
+  private jsm: Promise<JetStreamManager> | undefined;
+  private readonly nc: NatsConnection;
+
+  constructor(nc: NatsConnection, options: JetStreamEventStoreOptions = {}) {
+    this.nc = nc;
+    this.js = jetstream(nc);
+    this.stream = options.stream ?? STREAMS.events;
+    this.prefix = options.subjectPrefix ?? EVENT_SUBJECT_PREFIX;
+  }
+
+  async append(
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const subject = this.subjectOf(streamName);
+    if (events.length === 0) throw new Error(`stream ${streamName}: nothing to append`);
+    for (let attempt = 0; ; attempt++) {
+      let head =
+        expected === 'no-stream'
+          ? null
+          : await this.headFor(streamName, subject, expected === 'any' || attempt > 0);
+      // The cached head may be behind another process's appends: look again before calling it a conflict.
+      if (typeof expected === 'number' && head?.revision !== expected && attempt === 0)
+        head = await this.headFor(streamName, subject, true);
+      if (typeof expected === 'number' && head?.revision !== expected) {
+        throw new WrongExpectedRevisionError(streamName, expected, head?.revision ?? 'no-stream');
+      }
+      const first = head === null ? 0 : head.revision + 1;
+      const { bytes, ids } = encodeCommit(first, events);
+      const limit = this.nc.info?.max_payload ?? 1024 * 1024;
+      if (bytes.byteLength > limit - 1024)
+        throw new CommitTooLargeError(streamName, bytes.byteLength, limit - 1024);
+      const last = first + events.length - 1;
+      const h = headers();
+      h.set(REVISION_HEADER, String(last));
+      try {
+        const ack = await this.js.publish(subject, bytes, {
+          msgID: ids[0] as string,
+          expect: { lastSubjectSequence: head?.seq ?? 0 },
+          headers: h,
+        });
+        if (ack.duplicate) return this.alreadyStored(streamName, ack.seq);
+        this.remember(streamName, { revision: last, seq: ack.seq });
+        return { nextExpectedRevision: last, position: ack.seq };
+      } catch (error) {
+        if (!(error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE))
+          throw error;
+        this.heads.delete(streamName);
+        // A stale cache is retried once with the real head; a real conflict is the caller's to resolve.
+        if (expected === 'no-stream') {
+          throw new WrongExpectedRevisionError(
+            streamName,
+            expected,
+            (await this.headFor(streamName, subject, true))?.revision ?? 'no-stream',
+          );
+        }
+        if (typeof expected === 'number' && attempt > 0) {
+          throw new WrongExpectedRevisionError(
+            streamName,
+            expected,
+            (await this.headFor(streamName, subject, true))?.revision ?? 'no-stream',
+          );
+        }
+      }
+    }
+  }
+
+  /** A re-sent commit was stored once already: answer with where it was stored. */
+  private async alreadyStored(streamName: string, seq: number): Promise<AppendResult> {
+    this.heads.delete(streamName);
+    const stored = await (await this.manager()).direct.getMessage(this.stream, { seq });
+    return { nextExpectedRevision: Number(stored?.header.get(REVISION_HEADER)), position: seq };
+  }
+
+  async read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>> {
+    const subject = this.subjectOf(streamName);
+    const last = await (
+      await this.manager()
+    ).direct.getMessage(this.stream, { last_by_subj: subject });
+    if (!last) {
+      this.heads.delete(streamName);
+      return { events: [], revision: 'no-stream' };
+    }
+    const lastCommit = decodeCommit<E>(streamName, last.seq, last.data);
+    const revision = lastCommit.events.at(-1)?.revision ?? 0;
+    this.remember(streamName, { revision, seq: last.seq });
+    // A stream of one commit is read whole by that one request.
+    if (lastCommit.events[0]?.revision === 0) return { events: lastCommit.events, revision };
+    const events: RecordedEvent<E>[] = [];
+    for await (const commit of this.commits<E>(subject, 0, last.seq)) events.push(...commit.events);
+    return { events, revision };
+  }
+
+  readAll<E extends NewEvent = NewEvent>(after = 0): AsyncIterable<Commit<E>> {
+    const store = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const { state } = await (await store.manager()).streams.info(store.stream);
+        if (state.last_seq <= after) return;
+        yield* store.commits<E>(`${store.prefix}.>`, after, state.last_seq);
+      },
+    };
+  }
+
+  subscribe<E extends NewEvent = NewEvent>(after = 0): Subscription<E> {
+    let closed = false;
+    let stop: (() => Promise<void>) | undefined;
+    const store = this;
+    return {
+      async close() {
+        closed = true;
+        await stop?.();
+      },
+      async *[Symbol.asyncIterator]() {
+        const consumer = await store.js.consumers.get(
+          store.stream,
+          store.orderedFrom(`${store.prefix}.>`, after),
+        );
+        const messages = await consumer.consume({ max_messages: 512 });
+        stop = async () => void (await messages.close());
+        if (closed) await stop();
+        for await (const m of messages) yield store.toCommit<E>(m);
+      },
+    };
+  }
+
+  /** The commits on `subject` after sequence `after`, up to and including `until`. */
+  private async *commits<E extends NewEvent>(
+    subject: string,
+    after: number,
+    until: number,
+  ): AsyncGenerator<Commit<E>> {
+    const consumer = await this.js.consumers.get(this.stream, this.orderedFrom(subject, after));
+    const messages = await consumer.consume({ max_messages: 1024 });
+    try {
+      for await (const m of messages) {
+        yield this.toCommit<E>(m);
+        if (m.seq >= until) break;
+      }
+    } finally {
+      await messages.close();
+    }
+  }
+
+  private orderedFrom(subject: string, after: number) {
+    return after === 0
+      ? { filter_subjects: subject, deliver_policy: DeliverPolicy.All }
+      : {
+          filter_subjects: subject,
+          deliver_policy: DeliverPolicy.StartSequence,
+          opt_start_seq: after + 1,
+        };
+  }
+
+  private toCommit<E extends NewEvent>(m: JsMsg): Commit<E> {
+    const [, , category, ...rest] = m.subject.split('.');
+    return decodeCommit<E>(`${category}-${rest.join('.')}`, m.seq, m.data);
+  }
+
+  private async headFor(streamName: string, subject: string, fresh: boolean): Promise<Head | null> {
+    const cached = this.heads.get(streamName);
+    if (cached && !fresh) return cached;
+    const last = await (
+      await this.manager()
+    ).direct.getMessage(this.stream, { last_by_subj: subject });
+    if (!last) return null;
+    const revision = Number(last.header.get(REVISION_HEADER));
+    const head = { revision, seq: last.seq };
+    this.remember(streamName, head);
+    return head;
+  }
+
+  private remember(streamName: string, head: Head): void {
+    this.heads.delete(streamName);
+    this.heads.set(streamName, head);
+    if (this.heads.size > HEAD_CACHE_SIZE)
+      this.heads.delete(this.heads.keys().next().value as string);
+  }
+
+  private subjectOf(streamName: string): string {
+    const { category, id } = parseStreamName(streamName);
+    return `${this.prefix}.${category}.${id}`;
+  }
+
+  private manager(): Promise<JetStreamManager> {
+    this.jsm ??= jetstreamManager(this.nc);
+    return this.jsm;
+  }
+}

@@ -1,0 +1,61 @@
+/** An event to append: plain data, discriminated on `type`. `id` defaults to a random UUID. */
+export interface NewEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+  readonly id?: string;
+}
+
+/** An event as stored: with its id, the stream it belongs to, its place there, and its commit's place in the store. */
+export type RecordedEvent<E extends NewEvent = NewEvent> = Omit<E, 'id'> & {
+  readonly eventId: string;
+  readonly streamName: string;
+  /** 0 for a stream's first event, then 1, 2, ...: no gaps. */
+  readonly revision: number;
+  /** The commit's global position: increasing across the whole store, shared by a commit's events. */
+  readonly position: number;
+};
+
+/** Several events appended together: all stored, or none. */
+export interface Commit<E extends NewEvent = NewEvent> {
+  readonly streamName: string;
+  readonly position: number;
+  readonly events: readonly RecordedEvent<E>[];
+}
+
+/**
+ * What the appender believes the stream's last revision is: `no-stream` (it must not exist yet), a
+ * revision (its last event must be that one), or `any` (append whatever is there).
+ */
+export type ExpectedRevision = 'no-stream' | 'any' | number;
+
+export interface AppendResult {
+  /** The revision of the last event appended: what the next append expects. */
+  readonly nextExpectedRevision: number;
+  readonly position: number;
+}
+
+export interface ReadResult<E extends NewEvent = NewEvent> {
+  readonly events: readonly RecordedEvent<E>[];
+  /** The last revision, or `no-stream` when the stream has no events. */
+  readonly revision: number | 'no-stream';
+}
+
+export interface Subscription<E extends NewEvent = NewEvent> extends AsyncIterable<Commit<E>> {
+  close(): Promise<void>;
+}
+
+/** The event store: the only place job state comes from. Streams are named `<category>-<id>`. */
+export interface EventStore {
+  /** Appends atomically, if the stream is where `expected` says; else WrongExpectedRevisionError. */
+  append(
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult>;
+  read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>>;
+  /** Every commit after `after` (0: from the start) in global order, up to the last one there is now. */
+  readAll<E extends NewEvent = NewEvent>(after?: number): AsyncIterable<Commit<E>>;
+  /** Every commit after `after`, then each new one as it is appended, until closed. */
+  subscribe<E extends NewEvent = NewEvent>(after?: number): Subscription<E>;
+}

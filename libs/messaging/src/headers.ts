@@ -1,0 +1,43 @@
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
+
+/** Headers every Ferry message carries, besides JetStream's own `Nats-Msg-Id`. */
+export const HEADERS = {
+  commandId: 'ferry-command-id',
+  correlationId: 'ferry-correlation-id',
+  causationId: 'ferry-causation-id',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  deadLetterReason: 'ferry-dead-letter-reason',
+  deadLetterSubject: 'ferry-dead-letter-subject',
+  deadLetterDeliveries: 'ferry-dead-letter-deliveries',
+} as const;
+
+export interface MessageContext {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId?: string | undefined;
+  /** W3C trace context of the span that sent the message. */
+  readonly traceparent?: string | undefined;
+}
+
+export function contextHeaders(context: MessageContext): MsgHdrs {
+  const h = headers();
+  h.set(HEADERS.commandId, context.commandId);
+  h.set(HEADERS.correlationId, context.correlationId);
+  if (context.causationId) h.set(HEADERS.causationId, context.causationId);
+  if (context.traceparent) h.set(HEADERS.traceparent, context.traceparent);
+  return h;
+}
+
+/** The context a received message carries, where its sender set it. */
+export function readContext(h: MsgHdrs | undefined): {
+  readonly [K in keyof MessageContext]?: string | undefined;
+} {
+  const get = (name: string) => (h?.has(name) ? h.get(name) : undefined);
+  return {
+    commandId: get(HEADERS.commandId),
+    correlationId: get(HEADERS.correlationId),
+    causationId: get(HEADERS.causationId),
+    traceparent: get(HEADERS.traceparent),
+  };
+}

@@ -1,0 +1,2 @@
+export { freePort } from './free-port.ts';
+export { startNatsServer, type NatsServer } from './nats-server.ts';
