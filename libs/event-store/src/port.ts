@@ -7,7 +7,8 @@ export interface NewEvent {
 }
 
 /** An event as stored: with its id, the stream it belongs to, its place there, and its commit's place in the store. */
-export type RecordedEvent<E extends NewEvent = NewEvent> = Omit<E, 'id'> & {
+export type RecordedEvent<E extends NewEvent = NewEvent> = E extends NewEvent ? Stored<E> : never;
+type Stored<E extends NewEvent> = Omit<E, 'id'> & {
   readonly eventId: string;
   readonly streamName: string;
   /** 0 for a stream's first event, then 1, 2, ...: no gaps. */

@@ -1,0 +1,112 @@
+import {
+  migrationDecider,
+  vmClaimDecider,
+  type MigrationCommand,
+  type VmClaimCommand,
+} from '@ferry/domain';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventId, handleCommand } from './command-handler.ts';
+import { JetStreamEventStore } from './jetstream/jetstream-event-store.ts';
+import { natsWithStreams } from './testing/nats-fixture.ts';
+
+const context = (commandId: string) => ({
+  commandId,
+  correlationId: 'corr',
+  now: '2026-11-25T10:00:00Z',
+});
+const create = (jobId: string): MigrationCommand => ({
+  type: 'CreateMigration',
+  data: {
+    jobId,
+    vmKey: 'ws-alpha',
+    vmName: 'alpha',
+    source: { kind: 'workstation', id: '/vms' },
+    options: {
+      strategy: 'qemu-img',
+      bootMode: 'image',
+      flavor: null,
+      networkMapping: {},
+      keepMac: false,
+    },
+    flags: { realConversion: true, openstackDeployment: true, rollback: true },
+  },
+  metadata: context(`create-${jobId}`),
+});
+const cancel = (n: number): MigrationCommand => ({
+  type: 'CancelMigration',
+  data: { reason: `r${n}`, requestedBy: 'op' },
+  metadata: context(`cancel-${n}`),
+});
+const claim = (jobId: string): VmClaimCommand => ({
+  type: 'ClaimVm',
+  data: { vmKey: 'ws-alpha', jobId },
+  metadata: context(`claim-${jobId}`),
+});
+
+describe('handleCommand on the JetStream store', () => {
+  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  let store: JetStreamEventStore;
+  beforeAll(async () => {
+    nats = await natsWithStreams();
+    store = new JetStreamEventStore(await nats.connect());
+  });
+  afterAll(async () => nats.close());
+
+  it('appends what the decider decides, with ids derived from the command', async () => {
+    const result = await handleCommand(store, migrationDecider, 'migration-job-a', create('job-a'));
+    expect(result.events.map((e) => e.type)).toEqual(['MigrationCreated']);
+    expect(result.state.phase).toBe('PENDING');
+    const read = await store.read('migration-job-a');
+    expect(read.events[0]?.eventId).toBe(eventId('migration-job-a', 'create-job-a', 0));
+  });
+
+  it('a re-delivered command appends nothing', async () => {
+    await handleCommand(store, migrationDecider, 'migration-job-b', create('job-b'));
+    const again = await handleCommand(store, migrationDecider, 'migration-job-b', create('job-b'));
+    expect(again.events).toEqual([]);
+    expect((await store.read('migration-job-b')).events).toHaveLength(1);
+  });
+
+  it("passes the decider's refusal through, appending nothing", async () => {
+    await handleCommand(store, migrationDecider, 'migration-job-c', create('job-c'));
+    await expect(
+      handleCommand(store, migrationDecider, 'migration-job-c', {
+        ...create('job-c'),
+        metadata: context('other'),
+      }),
+    ).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
+    expect((await store.read('migration-job-c')).events).toHaveLength(1);
+  });
+
+  it('concurrent commands on one stream, through separate clients, each decided on the latest state', async () => {
+    await handleCommand(store, migrationDecider, 'migration-job-d', create('job-d'));
+    const clients = await Promise.all(
+      Array.from({ length: 8 }, async () => new JetStreamEventStore(await nats.connect())),
+    );
+    // Eight operators cancel at once: the first wins; the rest see a FAILED job and are refused.
+    const results = await Promise.allSettled(
+      clients.map((c, i) => handleCommand(c, migrationDecider, 'migration-job-d', cancel(i))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results)
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'ILLEGAL_STATE' });
+    expect((await store.read('migration-job-d')).events.map((e) => e.type)).toEqual([
+      'MigrationCreated',
+      'CancelRequested',
+      'MigrationFailed',
+    ]);
+  });
+
+  it('the VM claim is a lock: of 10 jobs racing for one VM through separate clients, one holds it', async () => {
+    const clients = await Promise.all(
+      Array.from({ length: 10 }, async () => new JetStreamEventStore(await nats.connect())),
+    );
+    const results = await Promise.allSettled(
+      clients.map((c, i) => handleCommand(c, vmClaimDecider, 'vm-ws-alpha', claim(`job-${i}`))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results)
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT' });
+    expect((await store.read('vm-ws-alpha')).events).toHaveLength(1);
+  });
+});

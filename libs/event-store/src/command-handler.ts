@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { WrongExpectedRevisionError } from './errors.ts';
+import type { EventStore, NewEvent } from './port.ts';
+
+/** What the runner needs of a decider (libs/domain's fit): decide, evolve, an initial state. */
+export interface DeciderLike<C, E, S> {
+  decide(command: C, state: S): readonly E[];
+  evolve(state: S, event: E): S;
+  readonly initialState: S;
+}
+
+export interface HandleResult<E, S> {
+  /** The events this command appended; none when it changed nothing (e.g. a re-delivery). */
+  readonly events: readonly E[];
+  readonly state: S;
+}
+
+/**
+ * Load the stream, fold it, decide, append with the expected revision; on a concurrent append,
+ * do it all again with the newer state. Domain errors from `decide` pass through unchanged.
+ */
+export async function handleCommand<
+  C extends { metadata: { commandId: string } },
+  E extends NewEvent,
+  S,
+>(
+  store: EventStore,
+  decider: DeciderLike<C, E, S>,
+  streamName: string,
+  command: C,
+  options: { maxConflicts?: number } = {},
+): Promise<HandleResult<E, S>> {
+  const maxConflicts = options.maxConflicts ?? 10;
+  for (let conflicts = 0; ; conflicts++) {
+    const { events, revision } = await store.read<E>(streamName);
+    const state = events.reduce(
+      (s, e) => decider.evolve(s, e as unknown as E),
+      decider.initialState,
+    );
+    const decided = decider.decide(command, state);
+    if (decided.length === 0) return { events: [], state };
+    // The same command always yields the same event ids, so a commit sent twice is stored once.
+    const withIds = decided.map((e, i) => ({
+      ...e,
+      id: eventId(streamName, command.metadata.commandId, i),
+    }));
+    try {
+      await store.append(streamName, withIds, revision);
+      return { events: decided, state: decided.reduce(decider.evolve, state) };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || conflicts >= maxConflicts) throw error;
+    }
+  }
+}
+
+/** A UUID-shaped id derived from the stream, the command and the event's place in its commit. */
+export function eventId(streamName: string, commandId: string, index: number): string {
+  const h = createHash('sha256').update(`${streamName}\n${commandId}\n${index}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
