@@ -98,7 +98,7 @@ async function waitForJetStream(url: string, timeoutMs = 15_000): Promise<void> 
       }
     } catch (error) {
       if (Date.now() > deadline)
-        throw new Error(`nats-server at ${url} not ready: ${(error as Error).message}`);
+        throw new Error(`nats-server at ${url} not ready: ${(error as Error).message}`, { cause: error });
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -143,36 +143,32 @@ export class JetStreamEventStore implements EventStore {
   }
 
   readAll<E extends NewEvent = NewEvent>(after = 0): AsyncIterable<Commit<E>> {
-    const store = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        const { state } = await (await store.manager()).streams.info(store.stream);
-        if (state.last_seq <= after) return;
-        yield* store.commits<E>(`${store.prefix}.>`, after, state.last_seq);
-      },
-    };
+    return { [Symbol.asyncIterator]: () => this.allCommitsAfter<E>(after) };
   }
 
   subscribe<E extends NewEvent = NewEvent>(after = 0): Subscription<E> {
     let closed = false;
     let stop: (() => Promise<void>) | undefined;
-    const store = this;
+    const live = async function* (this: JetStreamEventStore): AsyncGenerator<Commit<E>> {
+      const consumer = await this.js.consumers.get(this.stream, this.orderedFrom(`${this.prefix}.>`, after));
+      const messages = await consumer.consume({ max_messages: 512 });
+      stop = async () => void (await messages.close());
+      if (closed) await stop();
+      for await (const m of messages) yield this.toCommit<E>(m);
+    };
     return {
-      async close() {
+      close: async () => {
         closed = true;
         await stop?.();
       },
-      async *[Symbol.asyncIterator]() {
-        const consumer = await store.js.consumers.get(
-          store.stream,
-          store.orderedFrom(`${store.prefix}.>`, after),
-        );
-        const messages = await consumer.consume({ max_messages: 512 });
-        stop = async () => void (await messages.close());
-        if (closed) await stop();
-        for await (const m of messages) yield store.toCommit<E>(m);
-      },
+      [Symbol.asyncIterator]: () => live.call(this),
     };
+  }
+
+  private async *allCommitsAfter<E extends NewEvent>(after: number): AsyncGenerator<Commit<E>> {
+    const { state } = await (await this.manager()).streams.info(this.stream);
+    if (state.last_seq <= after) return;
+    yield* this.commits<E>(`${this.prefix}.>`, after, state.last_seq);
   }
 
   /** The commits on `subject` after sequence `after`, up to and including `until`. */
