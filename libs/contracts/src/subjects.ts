@@ -32,3 +32,14 @@ export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 export const eventSubject = (category: EventCategory, id: string) =>
   `${EVENT_SUBJECT_PREFIX}.${category}.${id}`;
 export const streamName = (category: EventCategory, id: string) => `${category}-${id}`;
+
+/**
+ * Where the rejection of a command is recorded: `rejection-<32 hex of sha256(commandId)>`, so a
+ * sender in any language finds the answer to its command by the id it chose.
+ */
+export const rejectionStreamId = async (commandId: string): Promise<string> => {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(commandId));
+  return Array.from(new Uint8Array(digest).slice(0, 16), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+};

@@ -18,3 +18,4 @@ export {
   type CheckpointStore,
   type Projection,
 } from './projection.ts';
+export { rejectionRecorder } from './rejections.ts';

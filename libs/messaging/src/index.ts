@@ -2,3 +2,19 @@ export { connectNats, type ConnectOptions, type NatsConnection } from './connect
 export { contextHeaders, HEADERS, readContext, type MessageContext } from './headers.ts';
 export { InvalidCommandError, publishCommand } from './publisher.ts';
 export { provisionStreams, streamConfigs } from './streams.ts';
+export {
+  CommandConsumer,
+  ensureCommandConsumer,
+  type CommandConsumerOptions,
+  type CommandHandler,
+  type ReceivedContext,
+  type Rejection,
+} from './command-consumer.ts';
+export {
+  CommandRejectedError,
+  DEFAULT_RETRY_POLICY,
+  settle,
+  type RetryPolicy,
+  type Settlement,
+} from './settlement.ts';
+export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream-transport.ts';

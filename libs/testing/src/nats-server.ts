@@ -98,7 +98,9 @@ async function waitForJetStream(url: string, timeoutMs = 15_000): Promise<void> 
       }
     } catch (error) {
       if (Date.now() > deadline)
-        throw new Error(`nats-server at ${url} not ready: ${(error as Error).message}`, { cause: error });
+        throw new Error(`nats-server at ${url} not ready: ${(error as Error).message}`, {
+          cause: error,
+        });
       await new Promise((r) => setTimeout(r, 50));
     }
   }

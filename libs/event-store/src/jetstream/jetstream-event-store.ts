@@ -150,7 +150,10 @@ export class JetStreamEventStore implements EventStore {
     let closed = false;
     let stop: (() => Promise<void>) | undefined;
     const live = async function* (this: JetStreamEventStore): AsyncGenerator<Commit<E>> {
-      const consumer = await this.js.consumers.get(this.stream, this.orderedFrom(`${this.prefix}.>`, after));
+      const consumer = await this.js.consumers.get(
+        this.stream,
+        this.orderedFrom(`${this.prefix}.>`, after),
+      );
       const messages = await consumer.consume({ max_messages: 512 });
       stop = async () => void (await messages.close());
       if (closed) await stop();

@@ -1,0 +1,286 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  JetStreamApiError,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import {
+  decodeCommand,
+  DEAD_LETTER_SUBJECT_PREFIX,
+  COMMAND_SUBJECT_PREFIX,
+  STREAMS,
+  type FerryCommand,
+  type RejectionReason,
+} from '@ferry/contracts';
+import { runWithLogContext, type Logger } from '@ferry/observability';
+import { HEADERS, readContext, type MessageContext } from './headers.ts';
+import { DEFAULT_RETRY_POLICY, settle, type RetryPolicy } from './settlement.ts';
+
+export interface ReceivedContext {
+  readonly subject: string;
+  readonly deliveryCount: number;
+  readonly headers: { readonly [K in keyof MessageContext]?: string | undefined };
+}
+
+export type CommandHandler = (command: FerryCommand, context: ReceivedContext) => Promise<void>;
+
+/** A command that was not carried out, and why: the consumer hands it to whoever records CommandRejected. */
+export interface Rejection {
+  readonly subject: string;
+  readonly commandType: string | null;
+  readonly commandId: string | null;
+  readonly reason: RejectionReason;
+  readonly errors: readonly { path: string; message: string }[];
+}
+
+export interface CommandConsumerOptions {
+  readonly nc: NatsConnection;
+  /** Durable consumer name: one per service; its replicas share it. */
+  readonly durable: string;
+  readonly filterSubject: string;
+  /** The service's concurrency bound: messages delivered and not yet settled. */
+  readonly maxAckPending: number;
+  /** Without an ack or `working()` in this time, the server redelivers (a crashed handler). */
+  readonly ackWaitMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly handle: CommandHandler;
+  readonly reject: (rejection: Rejection) => Promise<void>;
+  readonly logger?: Logger;
+}
+
+const DEFAULT_ACK_WAIT_MS = 30_000;
+
+/** Creates the durable pull consumer, or updates it to these settings: idempotent. */
+export async function ensureCommandConsumer(
+  jsm: JetStreamManager,
+  options: Pick<
+    CommandConsumerOptions,
+    'durable' | 'filterSubject' | 'maxAckPending' | 'ackWaitMs'
+  >,
+): Promise<void> {
+  const config = {
+    durable_name: options.durable,
+    filter_subject: options.filterSubject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: (options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) * 1_000_000,
+    max_ack_pending: options.maxAckPending,
+    // Unlimited: the consumer itself dead-letters, even a message whose handler crashes every time.
+    max_deliver: -1,
+  };
+  try {
+    await jsm.consumers.info(STREAMS.commands, options.durable);
+    await jsm.consumers.update(STREAMS.commands, options.durable, config);
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === 10014)) throw error; // consumer not found
+    await jsm.consumers.add(STREAMS.commands, config);
+  }
+}
+
+/**
+ * Pulls commands from a durable consumer and settles each explicitly: ack once handled (after its
+ * events are appended), `working()` while it runs, nak with backoff when it failed, reject or
+ * dead-letter when redelivery cannot help. Re-creates its subscription when heartbeats stop.
+ */
+export class CommandConsumer {
+  private readonly js;
+  private readonly policy: RetryPolicy;
+  private readonly ackWaitMs: number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private messages: ConsumerMessages | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readonly options: CommandConsumerOptions;
+
+  constructor(options: CommandConsumerOptions) {
+    this.options = options;
+    this.js = jetstream(options.nc);
+    this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops taking messages and waits for those being handled to be settled. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close();
+    await this.loop;
+    await Promise.all(this.inFlight);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const consumer = await this.js.consumers.get(STREAMS.commands, this.options.durable);
+        const messages = await consumer.consume({
+          max_messages: this.options.maxAckPending,
+          expires: 10_000,
+        });
+        this.messages = messages;
+        void this.watch(messages);
+        for await (const m of messages) {
+          if (this.stopping) {
+            m.nak();
+            continue;
+          }
+          const task = this.process(m)
+            .catch((error: unknown) =>
+              this.options.logger?.error(
+                { err: error },
+                'settling a command failed; it will be redelivered',
+              ),
+            )
+            .finally(() => this.inFlight.delete(task));
+          this.inFlight.add(task);
+        }
+      } catch (error) {
+        if (this.stopping) break;
+        this.options.logger?.warn(
+          { err: error, durable: this.options.durable },
+          'consumer failed; re-creating it',
+        );
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  /** Closing the messages ends the loop above, which then gets the consumer again. */
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      const lost =
+        (status.type === 'heartbeats_missed' && status.count >= 2) ||
+        status.type === 'consumer_deleted' ||
+        status.type === 'consumer_not_found';
+      if (lost && !this.stopping) {
+        this.options.logger?.warn(
+          { status: status.type, durable: this.options.durable },
+          'consumer lost; re-creating it',
+        );
+        await messages.close();
+        return;
+      }
+    }
+  }
+
+  private async process(m: JsMsg): Promise<void> {
+    const headers = readContext(m.headers);
+    const context: ReceivedContext = {
+      subject: m.subject,
+      deliveryCount: m.info.deliveryCount,
+      headers,
+    };
+    if (context.deliveryCount > this.policy.maxDeliver) {
+      // Delivered more often than allowed without ever being settled: its handler crashes or hangs.
+      return this.deadLetter(m, `delivered ${context.deliveryCount} times without being settled`);
+    }
+    const decoded = decodeCommand(m.subject, m.data);
+    if (!decoded.ok) {
+      return this.rejectAndTerm(m, {
+        subject: m.subject,
+        commandType: guessType(m),
+        commandId: headers.commandId ?? null,
+        reason: decoded.reason,
+        errors: decoded.errors,
+      });
+    }
+    const command = decoded.value;
+    const jobId = jobIdOf(command);
+    const logContext = {
+      commandId: command.metadata.commandId,
+      correlationId: command.metadata.correlationId ?? command.metadata.commandId,
+      ...(jobId === undefined ? {} : { jobId }),
+    };
+    // Long work (a conversion takes hours) must not look like a crashed handler.
+    const working = setInterval(() => m.working(), Math.max(100, this.ackWaitMs / 3));
+    let outcome: { ok: true } | { ok: false; error: unknown };
+    try {
+      await runWithLogContext(logContext, () => this.options.handle(command, context));
+      outcome = { ok: true };
+    } catch (error) {
+      outcome = { ok: false, error };
+    } finally {
+      clearInterval(working);
+    }
+    const settlement = settle(outcome, context.deliveryCount, this.policy);
+    switch (settlement.kind) {
+      case 'ack':
+        await m
+          .ackAck()
+          .catch((error: unknown) =>
+            this.options.logger?.warn(
+              { err: error },
+              'ack not confirmed; the command may be redelivered',
+            ),
+          );
+        return;
+      case 'retry':
+        this.options.logger?.warn(
+          {
+            err: (outcome as { error: unknown }).error,
+            delayMs: settlement.delayMs,
+            deliveryCount: context.deliveryCount,
+          },
+          'command failed; it will be retried',
+        );
+        m.nak(settlement.delayMs);
+        return;
+      case 'reject':
+        return this.rejectAndTerm(m, {
+          subject: m.subject,
+          commandType: command.type,
+          commandId: command.metadata.commandId,
+          reason: settlement.reason,
+          errors: settlement.errors,
+        });
+      case 'dead-letter':
+        return this.deadLetter(m, settlement.reason);
+    }
+  }
+
+  private async rejectAndTerm(m: JsMsg, rejection: Rejection): Promise<void> {
+    try {
+      await this.options.reject(rejection);
+      // No reason on term: nats-server 2.9 ignores a TERM that carries one. The rejection records why.
+      m.term();
+    } catch (error) {
+      // The rejection could not be recorded: keep the command, try again later.
+      this.options.logger?.error({ err: error }, 'could not record a rejection');
+      m.nak(this.policy.backoffMs[0] ?? 1_000);
+    }
+  }
+
+  private async deadLetter(m: JsMsg, reason: string): Promise<void> {
+    const h = m.headers ?? headers();
+    h.set(HEADERS.deadLetterReason, reason.slice(0, 1000));
+    h.set(HEADERS.deadLetterSubject, m.subject);
+    h.set(HEADERS.deadLetterDeliveries, String(m.info.deliveryCount));
+    const subject = `${DEAD_LETTER_SUBJECT_PREFIX}.${m.subject.slice(COMMAND_SUBJECT_PREFIX.length + 1)}`;
+    try {
+      await this.js.publish(subject, m.data, { headers: h, msgID: `dlq-${m.info.streamSequence}` });
+      this.options.logger?.error({ reason, subject: m.subject }, 'command dead-lettered');
+      m.term();
+    } catch (error) {
+      this.options.logger?.error({ err: error }, 'could not dead-letter a command');
+      m.nak(this.policy.backoffMs.at(-1) ?? 1_000);
+    }
+  }
+}
+
+function guessType(m: JsMsg): string | null {
+  try {
+    const type = (JSON.parse(new TextDecoder().decode(m.data)) as { type?: unknown }).type;
+    return typeof type === 'string' ? type.slice(0, 128) : null;
+  } catch {
+    return null;
+  }
+}
+
+const jobIdOf = (command: FerryCommand): string | undefined =>
+  'jobId' in command.data ? command.data.jobId : undefined;
