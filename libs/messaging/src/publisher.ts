@@ -20,18 +20,36 @@ export class InvalidCommandError extends Error {
 export async function publishCommand(
   js: JetStreamClient,
   command: FerryCommand,
-  trace?: { traceparent?: string },
+  options: { traceparent?: string; retryForMs?: number } = {},
 ): Promise<PubAck> {
   const checked = validateCommand(command);
   if (!checked.ok) throw new InvalidCommandError(checked.errors);
   const { commandId, correlationId, causationId } = command.metadata;
-  return js.publish(COMMAND_SUBJECTS[command.type], JSON.stringify(command), {
-    msgID: commandId,
-    headers: contextHeaders({
-      commandId,
-      correlationId: correlationId ?? commandId,
-      causationId,
-      traceparent: trace?.traceparent,
-    }),
+  const headers = contextHeaders({
+    commandId,
+    correlationId: correlationId ?? commandId,
+    causationId,
+    traceparent: options.traceparent,
   });
+  const publish = () =>
+    js.publish(COMMAND_SUBJECTS[command.type], JSON.stringify(command), {
+      msgID: commandId,
+      headers,
+    });
+  // Re-sending is safe: the command id is the Nats-Msg-Id, so JetStream keeps one copy.
+  const deadline = Date.now() + (options.retryForMs ?? 0);
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      return await publish();
+    } catch (error) {
+      if (Date.now() + delay > deadline || !isTransient(error)) throw error;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
+
+// Errors a publish meets while the server restarts (JetStream comes up after the listener) or a cluster elects a leader.
+const isTransient = (error: unknown): boolean =>
+  /timeout|timed out|no responders|disconnect|closed|reconnect|503|jetstream is not enabled|JetStreamNotEnabled/i.test(
+    error instanceof Error ? `${error.name} ${error.message}` : String(error),
+  );
