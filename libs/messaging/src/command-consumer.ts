@@ -182,10 +182,11 @@ export class CommandConsumer {
     }
     const decoded = decodeCommand(m.subject, m.data);
     if (!decoded.ok) {
+      const claimed = claimedIdentity(m);
       return this.rejectAndTerm(m, {
         subject: m.subject,
-        commandType: guessType(m),
-        commandId: headers.commandId ?? null,
+        commandType: claimed.type,
+        commandId: headers.commandId ?? claimed.commandId,
         reason: decoded.reason,
         errors: decoded.errors,
       });
@@ -273,12 +274,17 @@ export class CommandConsumer {
   }
 }
 
-function guessType(m: JsMsg): string | null {
+/** What an invalid command says it is, where it says so: its sender finds the rejection by that id. */
+function claimedIdentity(m: JsMsg): { type: string | null; commandId: string | null } {
+  const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 128) : null);
   try {
-    const type = (JSON.parse(new TextDecoder().decode(m.data)) as { type?: unknown }).type;
-    return typeof type === 'string' ? type.slice(0, 128) : null;
+    const parsed = JSON.parse(new TextDecoder().decode(m.data)) as {
+      type?: unknown;
+      metadata?: { commandId?: unknown };
+    };
+    return { type: text(parsed.type), commandId: text(parsed.metadata?.commandId) };
   } catch {
-    return null;
+    return { type: null, commandId: null };
   }
 }
 

@@ -18,3 +18,4 @@ export {
   type Settlement,
 } from './settlement.ts';
 export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream-transport.ts';
+export { PassThroughRpcFilter } from './pass-through-filter.ts';
