@@ -12,28 +12,49 @@ export interface Projection<E extends NewEvent = NewEvent> {
   handle(commit: Commit<E>): Promise<void> | void;
 }
 
+export interface CheckpointPolicy {
+  /** Store the checkpoint after this many handled commits... */
+  readonly commits: number;
+  /** ...or when this long has passed since the last one, whichever comes first; and always on stop. */
+  readonly ms: number;
+}
+
 /**
  * Feeds the projection every commit after its checkpoint, then each new one, until `signal` aborts.
- * One commit at a time, and the checkpoint is stored only after the projection has handled it.
+ * One commit at a time, and the checkpoint is stored only after the projection has handled it. It is
+ * stored every so often rather than after every commit (a replay of the whole store would otherwise
+ * wait on a KV write per commit); after a crash the commits since then come again, which an
+ * idempotent view (see `streamView`) ignores.
  */
 export async function runProjection<E extends NewEvent>(
   store: EventStore,
   checkpoints: CheckpointStore,
   projection: Projection<E>,
   signal: AbortSignal,
+  policy: CheckpointPolicy = { commits: 1_000, ms: 200 },
 ): Promise<void> {
   const subscription = store.subscribe<E>(await checkpoints.load(projection.name));
   const stop = () => void subscription.close();
   signal.addEventListener('abort', stop, { once: true });
+  let handled = 0;
+  let stored = 0;
+  let storedAt = Date.now();
+  let last: number | undefined;
   try {
     for await (const commit of subscription) {
       await projection.handle(commit);
-      await checkpoints.store(projection.name, commit.position);
+      last = commit.position;
+      if (++handled - stored >= policy.commits || Date.now() - storedAt >= policy.ms) {
+        await checkpoints.store(projection.name, last);
+        stored = handled;
+        storedAt = Date.now();
+      }
       if (signal.aborted) break;
     }
   } finally {
     signal.removeEventListener('abort', stop);
     await subscription.close();
+    if (last !== undefined && stored !== handled) await checkpoints.store(projection.name, last);
   }
 }
 

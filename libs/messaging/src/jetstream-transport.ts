@@ -1,3 +1,5 @@
+// Nest's decorators read metadata through this polyfill; it must load before @nestjs/microservices.
+import 'reflect-metadata';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';

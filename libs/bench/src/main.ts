@@ -1,0 +1,22 @@
+// `npm run bench -- <name>`: one JSON line per measurement; exits 1 when a ratio misses its goal.
+import { meets, type Measurement } from './measure.ts';
+import { storeBench } from './store.bench.ts';
+
+const benches: Record<string, () => Promise<Measurement[]>> = { store: storeBench };
+
+const names = process.argv.slice(2);
+const unknown = names.filter((n) => !(n in benches));
+if (names.length === 0 || unknown.length > 0) {
+  process.stderr.write(
+    `usage: npm run bench -- <${Object.keys(benches).join('|')}>...${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}\n`,
+  );
+  process.exit(2);
+}
+let missed = 0;
+for (const name of names) {
+  for (const m of await (benches[name] as () => Promise<Measurement[]>)()) {
+    process.stdout.write(`${JSON.stringify(m)}\n`);
+    if (!meets(m.ratio, m.goal)) missed++;
+  }
+}
+process.exit(missed > 0 ? 1 : 0);
