@@ -209,6 +209,24 @@ describe('CommandConsumer on a real nats-server', () => {
     expect(deliveries).toEqual([1]);
   });
 
+  it('re-creates its consumer when it is deleted under it, and goes on consuming', async () => {
+    const handled: string[] = [];
+    await startConsumer(async (c) => void handled.push(c.metadata.commandId));
+    const before = convert('before');
+    await publishCommand(js, before);
+    await until(() => handled.length === 1);
+    const [name] = await (async () => {
+      const names: string[] = [];
+      for await (const c of jsm.consumers.list(STREAMS.commands)) names.push(c.name);
+      return names;
+    })();
+    await jsm.consumers.delete(STREAMS.commands, name as string);
+    const after = convert('after');
+    await publishCommand(js, after);
+    await until(() => handled.length === 2, 20_000);
+    expect(handled).toEqual([before.metadata.commandId, after.metadata.commandId]);
+  });
+
   it('stops gracefully: the command in hand finishes and is acked; nothing new is taken', async () => {
     let finished = false;
     let started = 0;

@@ -2,6 +2,7 @@ import {
   AckPolicy,
   DeliverPolicy,
   jetstream,
+  jetstreamManager,
   JetStreamApiError,
   type ConsumerMessages,
   type JetStreamManager,
@@ -147,6 +148,12 @@ export class CommandConsumer {
           'consumer failed; re-creating it',
         );
         await new Promise((r) => setTimeout(r, 1_000));
+        // Deleted by an operator, or lost with a server's state: provision it again.
+        if (/consumer not found/i.test(String(error))) {
+          await ensureCommandConsumer(await jetstreamManager(this.options.nc), this.options).catch(
+            () => undefined,
+          );
+        }
       }
     }
   }
