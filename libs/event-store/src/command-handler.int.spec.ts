@@ -1,46 +1,15 @@
-import {
-  migrationDecider,
-  vmClaimDecider,
-  type MigrationCommand,
-  type VmClaimCommand,
-} from '@ferry/domain';
+import { migrationDecider, vmClaimDecider, type VmClaimCommand } from '@ferry/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventId, handleCommand } from './command-handler.ts';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store.ts';
+import { cancelMigration, commandContext, createMigration } from './testing/migration-commands.ts';
 import { natsWithStreams } from './testing/nats-fixture.ts';
 
-const context = (commandId: string) => ({
-  commandId,
-  correlationId: 'corr',
-  now: '2026-11-25T10:00:00Z',
-});
-const create = (jobId: string): MigrationCommand => ({
-  type: 'CreateMigration',
-  data: {
-    jobId,
-    vmKey: 'ws-alpha',
-    vmName: 'alpha',
-    source: { kind: 'workstation', id: '/vms' },
-    options: {
-      strategy: 'qemu-img',
-      bootMode: 'image',
-      flavor: null,
-      networkMapping: {},
-      keepMac: false,
-    },
-    flags: { realConversion: true, openstackDeployment: true, rollback: true },
-  },
-  metadata: context(`create-${jobId}`),
-});
-const cancel = (n: number): MigrationCommand => ({
-  type: 'CancelMigration',
-  data: { reason: `r${n}`, requestedBy: 'op' },
-  metadata: context(`cancel-${n}`),
-});
+const cancel = (n: number) => cancelMigration('job-d', `cancel-${n}`);
 const claim = (jobId: string): VmClaimCommand => ({
   type: 'ClaimVm',
   data: { vmKey: 'ws-alpha', jobId },
-  metadata: context(`claim-${jobId}`),
+  metadata: commandContext(`claim-${jobId}`),
 });
 
 describe('handleCommand on the JetStream store', () => {
@@ -53,7 +22,12 @@ describe('handleCommand on the JetStream store', () => {
   afterAll(async () => nats.close());
 
   it('appends what the decider decides, with ids derived from the command', async () => {
-    const result = await handleCommand(store, migrationDecider, 'migration-job-a', create('job-a'));
+    const result = await handleCommand(
+      store,
+      migrationDecider,
+      'migration-job-a',
+      createMigration('job-a'),
+    );
     expect(result.events.map((e) => e.type)).toEqual(['MigrationCreated']);
     expect(result.state.phase).toBe('PENDING');
     const read = await store.read('migration-job-a');
@@ -61,25 +35,30 @@ describe('handleCommand on the JetStream store', () => {
   });
 
   it('a re-delivered command appends nothing', async () => {
-    await handleCommand(store, migrationDecider, 'migration-job-b', create('job-b'));
-    const again = await handleCommand(store, migrationDecider, 'migration-job-b', create('job-b'));
+    await handleCommand(store, migrationDecider, 'migration-job-b', createMigration('job-b'));
+    const again = await handleCommand(
+      store,
+      migrationDecider,
+      'migration-job-b',
+      createMigration('job-b'),
+    );
     expect(again.events).toEqual([]);
     expect((await store.read('migration-job-b')).events).toHaveLength(1);
   });
 
   it("passes the decider's refusal through, appending nothing", async () => {
-    await handleCommand(store, migrationDecider, 'migration-job-c', create('job-c'));
+    await handleCommand(store, migrationDecider, 'migration-job-c', createMigration('job-c'));
     await expect(
       handleCommand(store, migrationDecider, 'migration-job-c', {
-        ...create('job-c'),
-        metadata: context('other'),
+        ...createMigration('job-c'),
+        metadata: commandContext('other'),
       }),
     ).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
     expect((await store.read('migration-job-c')).events).toHaveLength(1);
   });
 
   it('concurrent commands on one stream, through separate clients, each decided on the latest state', async () => {
-    await handleCommand(store, migrationDecider, 'migration-job-d', create('job-d'));
+    await handleCommand(store, migrationDecider, 'migration-job-d', createMigration('job-d'));
     const clients = await Promise.all(
       Array.from({ length: 8 }, async () => new JetStreamEventStore(await nats.connect())),
     );

@@ -1,45 +1,13 @@
-import {
-  migrationDecider,
-  migrationStatus,
-  type MigrationCommand,
-  type MigrationDecisionState,
-} from '@ferry/domain';
+import { migrationDecider, migrationStatus, type MigrationDecisionState } from '@ferry/domain';
 import type { MigrationEvent } from '@ferry/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleCommand } from './command-handler.ts';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store.ts';
 import { KvCheckpointStore } from './jetstream/kv-checkpoints.ts';
 import { rebuildProjection, runProjection, streamView } from './projection.ts';
+import { cancelMigration, createMigration } from './testing/migration-commands.ts';
 import { natsWithStreams } from './testing/nats-fixture.ts';
-
-const context = (commandId: string) => ({
-  commandId,
-  correlationId: 'corr',
-  now: '2026-11-25T10:00:00Z',
-});
-const create = (jobId: string): MigrationCommand => ({
-  type: 'CreateMigration',
-  data: {
-    jobId,
-    vmKey: `ws-${jobId}`,
-    vmName: jobId,
-    source: { kind: 'workstation', id: '/vms' },
-    options: {
-      strategy: 'qemu-img',
-      bootMode: 'image',
-      flavor: null,
-      networkMapping: {},
-      keepMac: false,
-    },
-    flags: { realConversion: true, openstackDeployment: true, rollback: true },
-  },
-  metadata: context(`create-${jobId}`),
-});
-const cancel = (jobId: string): MigrationCommand => ({
-  type: 'CancelMigration',
-  data: { reason: 'r', requestedBy: 'op' },
-  metadata: context(`cancel-${jobId}`),
-});
+import { eventually } from '@ferry/testing';
 
 /** The job list: each job's operator-visible state. */
 const jobList = () =>
@@ -56,14 +24,6 @@ const summary = (view: ReturnType<typeof jobList>) =>
       { revision, status: state.phase === 'Empty' ? 'Empty' : migrationStatus(state.phase) },
     ]),
   );
-
-const until = async (check: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('projection runner with checkpoints in NATS KV', () => {
   let nats: Awaited<ReturnType<typeof natsWithStreams>>;
@@ -87,12 +47,15 @@ describe('projection runner with checkpoints in NATS KV', () => {
     };
 
     for (let i = 0; i < 20; i++)
-      await handleCommand(store, migrationDecider, `migration-j${i}`, create(`j${i}`));
+      await handleCommand(store, migrationDecider, `migration-j${i}`, createMigration(`j${i}`));
     const first = new AbortController();
     const running = runProjection(store, checkpoints, counting, first.signal);
     for (let i = 0; i < 10; i++)
-      await handleCommand(store, migrationDecider, `migration-j${i}`, cancel(`j${i}`));
-    await until(() => live.states.get('migration-j9')?.revision === 2);
+      await handleCommand(store, migrationDecider, `migration-j${i}`, cancelMigration(`j${i}`));
+    await eventually(
+      () => live.states.get('migration-j9')?.revision === 2,
+      'the live model to catch up',
+    );
     first.abort();
     await running;
     const checkpoint = await checkpoints.load('job-list');
@@ -100,10 +63,13 @@ describe('projection runner with checkpoints in NATS KV', () => {
 
     // While it is down, more happens; resumed, it picks up exactly after its checkpoint.
     for (let i = 10; i < 20; i++)
-      await handleCommand(store, migrationDecider, `migration-j${i}`, cancel(`j${i}`));
+      await handleCommand(store, migrationDecider, `migration-j${i}`, cancelMigration(`j${i}`));
     const second = new AbortController();
     const resumed = runProjection(store, checkpoints, counting, second.signal);
-    await until(() => live.states.get('migration-j19')?.revision === 2);
+    await eventually(
+      () => live.states.get('migration-j19')?.revision === 2,
+      'the live model to catch up',
+    );
     second.abort();
     await resumed;
 

@@ -5,7 +5,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { COMMAND_SUBJECTS, STREAMS, type FerryCommand } from '@ferry/contracts';
-import { startNatsServer, type NatsServer } from '@ferry/testing';
+import { eventually, startNatsServer, type NatsServer } from '@ferry/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CommandConsumer,
@@ -25,13 +25,8 @@ const convert = (jobId: string): FerryCommand => ({
   metadata: { commandId: `cmd-${jobId}-${n++}` },
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 15_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(25);
-  }
-};
+const until = (check: () => boolean | Promise<boolean>, timeoutMs = 15_000) =>
+  eventually(check, 'the consumer to settle', { timeoutMs });
 
 describe('CommandConsumer on a real nats-server', () => {
   let server: NatsServer;

@@ -1,2 +1,3 @@
+export { eventually } from './eventually.ts';
 export { freePort } from './free-port.ts';
 export { startNatsServer, type NatsServer } from './nats-server.ts';

@@ -2,33 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@ferry/contracts';
-import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import { publishCommand } from '@ferry/messaging';
+import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleCommand } from '../command-handler.ts';
 import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
+import { discoveredJob } from '../testing/migration-commands.ts';
 import { natsWithStreams } from '../testing/nats-fixture.ts';
 
 const worker = join(import.meta.dirname, '..', 'testing', 'convert-worker.ts');
-const context = (commandId: string) => ({
-  commandId,
-  correlationId: commandId,
-  now: '2026-11-25T10:00:00Z',
-});
-const vm = {
-  key: 'ws-a',
-  name: 'a',
-  source: { kind: 'workstation', id: '/vms' },
-  cpus: 1,
-  memoryMiB: 512,
-  firmware: 'bios',
-  secureBoot: false,
-  guestOs: 'other',
-  powerState: 'poweredOff',
-  hasSnapshots: false,
-  disks: [],
-  nics: [],
-} as const;
 
 /** A worker process and the lines it has printed so far. */
 function startWorker(url: string) {
@@ -43,16 +24,18 @@ function startWorker(url: string) {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     lines,
-    waitFor: async (prefix: string, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!lines.some((l) => l.startsWith(prefix))) {
-        if (Date.now() > deadline)
-          throw new Error(`worker never printed ${prefix}; it printed ${JSON.stringify(lines)}`);
-        if (child.exitCode !== null)
-          throw new Error(`worker exited (${child.exitCode}) before ${prefix}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor: (prefix: string) =>
+      eventually(
+        () => {
+          if (child.exitCode !== null)
+            throw new Error(
+              `worker exited (${child.exitCode}) before ${prefix}: ${JSON.stringify(lines)}`,
+            );
+          return lines.some((l) => l.startsWith(prefix));
+        },
+        `the worker to print ${prefix}`,
+        { timeoutMs: 20_000 },
+      ),
     kill: async (signal: NodeJS.Signals) => {
       child.kill(signal);
       await exited;
@@ -69,40 +52,15 @@ describe('a service process killed with SIGKILL mid-handling', () => {
   });
   afterAll(async () => nats.close());
 
-  /** A job ready to convert (DISCOVERED), with conversion as a dry run. */
-  async function discoveredJob(jobId: string) {
-    const stream = `migration-${jobId}`;
-    const create: MigrationCommand = {
-      type: 'CreateMigration',
-      data: {
-        jobId,
-        vmKey: vm.key,
-        vmName: vm.name,
-        source: vm.source,
-        options: {
-          strategy: 'qemu-img',
-          bootMode: 'image',
-          flavor: null,
-          networkMapping: {},
-          keepMac: false,
-        },
-        flags: { realConversion: false, openstackDeployment: false, rollback: true },
-      },
-      metadata: context(`${jobId}-create`),
-    };
-    await handleCommand(store, migrationDecider, stream, create);
-    await handleCommand(store, migrationDecider, stream, {
-      type: 'RecordValidation',
-      data: { vm, checks: [{ name: 'disks-present', outcome: 'passed', detail: 'ok' }] },
-      metadata: context(`${jobId}-validate`),
-    });
-    return stream;
-  }
-
   for (const killPoint of ['STARTED', 'APPENDED'] as const) {
     it(`killed at ${killPoint === 'STARTED' ? 'mid-work (first events appended)' : 'after its last append, before the ack'}: redelivered after restart, its events stored exactly once`, async () => {
       const jobId = `job-${killPoint.toLowerCase()}`;
-      const stream = await discoveredJob(jobId);
+      // conversion as a dry run: the worker records the command it would run
+      const stream = await discoveredJob(store, jobId, {
+        realConversion: false,
+        openstackDeployment: false,
+        rollback: true,
+      });
       const first = startWorker(nats.server.url);
       await first.waitFor('LISTENING');
       const nc = await nats.connect();
@@ -118,11 +76,10 @@ describe('a service process killed with SIGKILL mid-handling', () => {
       await second.waitFor(`APPENDED convert-${jobId}`);
       await second.waitFor('LISTENING');
       const jsm = await jetstreamManager(nc);
-      const deadline = Date.now() + 10_000;
-      while ((await jsm.streams.info(STREAMS.commands)).state.messages > 0) {
-        if (Date.now() > deadline) throw new Error('the command was never acked');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await eventually(
+        async () => (await jsm.streams.info(STREAMS.commands)).state.messages === 0,
+        'the command to be acked',
+      );
       await second.kill('SIGTERM');
 
       const { events } = await store.read(stream);

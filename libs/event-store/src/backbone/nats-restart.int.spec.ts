@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@ferry/contracts';
 import { CommandConsumer, ensureCommandConsumer, publishCommand } from '@ferry/messaging';
+import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleCommand } from '../command-handler.ts';
 import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
@@ -94,11 +95,11 @@ describe('nats-server restarted (same store) while publishers and consumers run'
 
     const reader = new JetStreamEventStore(await nats.connect());
     const jsm = await jetstreamManager(await nats.connect());
-    const deadline = Date.now() + 60_000;
-    while ((await jsm.streams.info(STREAMS.commands)).state.messages > 0) {
-      if (Date.now() > deadline) throw new Error('commands left unhandled');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(
+      async () => (await jsm.streams.info(STREAMS.commands)).state.messages === 0,
+      'every command to be handled',
+      { timeoutMs: 60_000 },
+    );
     await Promise.all(consumers.map((c) => c.stop()));
 
     const perItem = await Promise.all(

@@ -10,18 +10,20 @@ import {
   type CommandOf,
   type EventOf,
 } from '@ferry/contracts';
-import { migrationDecider, type MigrationCommand } from '@ferry/domain';
+import { migrationDecider } from '@ferry/domain';
 import {
   JetStreamTransport,
   PassThroughRpcFilter,
   publishCommand,
   type NatsConnection,
 } from '@ferry/messaging';
+import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleCommand } from '../command-handler.ts';
 import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
 import type { EventStore } from '../port.ts';
 import { rejectionRecorder } from '../rejections.ts';
+import { createMigration } from '../testing/migration-commands.ts';
 import { natsWithStreams } from '../testing/nats-fixture.ts';
 
 const STORE = Symbol('event store');
@@ -86,48 +88,24 @@ describe('the JetStream transport in a NestJS microservice', () => {
 
   const publish = async (command: Parameters<typeof publishCommand>[1]) =>
     publishCommand(jetstream(await nats.connect()), command);
-  const rejectionOf = async (commandId: string, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { events } = await store.read<EventOf<'CommandRejected'>>(
-        `rejection-${await rejectionStreamId(commandId)}`,
-      );
-      if (events[0]) return events[0].data;
-      if (Date.now() > deadline) throw new Error(`no rejection for ${commandId}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  const rejectionOf = async (commandId: string) => {
+    const stream = `rejection-${await rejectionStreamId(commandId)}`;
+    const read = () => store.read<EventOf<'CommandRejected'>>(stream);
+    return (await eventually(async () => (await read()).events[0], `a rejection of ${commandId}`))
+      .data;
   };
 
   it('routes a command to its @EventPattern handler, which appends through the decider', async () => {
-    const create: MigrationCommand = {
-      type: 'CreateMigration',
-      data: {
-        jobId: 'j1',
-        vmKey: 'ws-a',
-        vmName: 'a',
-        source: { kind: 'workstation', id: '/vms' },
-        options: {
-          strategy: 'auto',
-          bootMode: 'auto',
-          flavor: null,
-          networkMapping: {},
-          keepMac: false,
-        },
-        flags: { realConversion: false, openstackDeployment: false, rollback: true },
-      },
-      metadata: { commandId: 'create-j1', correlationId: 'c', now: '2026-11-25T10:00:00Z' },
-    };
-    await handleCommand(store, migrationDecider, 'migration-j1', create);
+    await handleCommand(store, migrationDecider, 'migration-j1', createMigration('j1'));
     await publish({
       type: 'CancelMigration',
       data: { jobId: 'j1', reason: 'wrong VM' },
       metadata: { commandId: 'cancel-j1' },
     });
-    const deadline = Date.now() + 10_000;
-    while ((await store.read('migration-j1')).events.length < 3) {
-      if (Date.now() > deadline) throw new Error('not handled');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      async () => (await store.read('migration-j1')).events.length === 3,
+      'the cancel to be handled',
+    );
     const { events } = await store.read('migration-j1');
     expect(events.map((e) => e.type)).toEqual([
       'MigrationCreated',
