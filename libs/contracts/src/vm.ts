@@ -73,5 +73,12 @@ export const VmDescription = Closed({
   disks: Type.Array(VmDisk, { maxItems: 64 }),
   nics: Type.Array(VmNic, { maxItems: 32 }),
   labels: Type.Optional(StringMap(64)),
+  problems: Type.Optional(
+    Type.Array(Text(1024), {
+      maxItems: 32,
+      description:
+        'What stands in the way of migrating it as found: a missing or truncated disk, a broken snapshot chain.',
+    }),
+  ),
 });
 export type VmDescription = Infer<typeof VmDescription>;

@@ -1,0 +1,21 @@
+export {
+  parseDescriptor,
+  type Descriptor,
+  type Extent,
+  type Subformat,
+} from './vmdk/descriptor.ts';
+export {
+  DiskProblem,
+  inspectDisk,
+  type DiskInspection,
+  type DiskLink,
+} from './vmdk/inspect-disk.ts';
+export { describeVmx, type VmxDescription, type VmxDisk, type VmxNic } from './vmx/describe-vmx.ts';
+export { parseVmx, type ParsedVmx } from './vmx/parse-vmx.ts';
+export {
+  discoverWorkstation,
+  workstationVmKey,
+  type Unreadable,
+  type WorkstationInventory,
+} from './workstation/discover-workstation.ts';
+export { OutsideRootsError, Roots } from './workstation/roots.ts';
