@@ -1,4 +1,4 @@
-import { DISK_CONTROLLERS, FIRMWARES } from '@ferry/contracts';
+import { DISK_CONTROLLERS, type FIRMWARES } from '@ferry/contracts';
 
 type Controller = (typeof DISK_CONTROLLERS)[number];
 
