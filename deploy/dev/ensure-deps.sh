@@ -8,6 +8,8 @@ ensure_debian_packages() {
   local missing=()
   while read -r pkg cmd; do
     [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+    # What a package provides: a command, or (for a library package) a path it installs.
+    if [[ "$cmd" == /* ]]; then [[ -e "$cmd" ]] || missing+=("$pkg"); continue; fi
     command -v "$cmd" >/dev/null 2>&1 || [[ -x "/usr/sbin/$cmd" ]] || missing+=("$pkg")
   done <"$root/deploy/dev/debian-packages"
   ((${#missing[@]} == 0)) && return 0

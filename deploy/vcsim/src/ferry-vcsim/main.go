@@ -1,0 +1,328 @@
+// ferry-vcsim: the vSphere API simulator Ferry's tests run against, built on govmomi's simulator
+// package as Debian ships it. It serves ESX or vCenter mode on loopback with the inventory a test
+// gives it, behind a proxy that logs every SOAP method called (so tests can prove a client only
+// reads) and, with -tls, serves HTTPS with a certificate of its own.
+//
+// Usage: ferry-vcsim -mode esx|vcenter -inventory FILE -username U -password P [-tls] [-methods FILE]
+// When ready it prints one JSON line: {"url", "thumbprint", "datastore", "datastorePath", "vms"}.
+// It runs until its standard input closes or it gets SIGTERM.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"io/ioutil"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/find"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+type inventory struct {
+	VMs []vmSpec `json:"vms"`
+}
+
+type vmSpec struct {
+	Name       string     `json:"name"`
+	CPUs       int32      `json:"cpus"`
+	MemoryMiB  int64      `json:"memoryMiB"`
+	Firmware   string     `json:"firmware"`
+	GuestID    string     `json:"guestId"`
+	PowerState string     `json:"powerState"`
+	Disks      []diskSpec `json:"disks"`
+	NICs       []nicSpec  `json:"nics"`
+}
+
+type diskSpec struct {
+	CapacityBytes int64 `json:"capacityBytes"`
+}
+
+type nicSpec struct {
+	MAC     string `json:"mac"`
+	Network string `json:"network"`
+}
+
+type createdVM struct {
+	Name   string   `json:"name"`
+	MoRef  string   `json:"moref"`
+	UUID   string   `json:"uuid"`
+	Files  []string `json:"files"`
+	VmxDir string   `json:"vmxDir"`
+}
+
+func main() {
+	mode := flag.String("mode", "esx", "esx or vcenter")
+	inventoryFile := flag.String("inventory", "", "JSON inventory of VMs to create")
+	username := flag.String("username", "ferry", "the only user that can log in")
+	password := flag.String("password", "ferry-secret", "its password")
+	useTLS := flag.Bool("tls", false, "serve HTTPS with a self-signed certificate")
+	methodsFile := flag.String("methods", "", "append every SOAP method called to this file, one per line")
+	flag.Parse()
+
+	var model *simulator.Model
+	if *mode == "vcenter" {
+		model = simulator.VPX()
+		model.Cluster = 0
+		model.Host = 1
+	} else {
+		model = simulator.ESX()
+	}
+	model.Machine = 0
+	model.Autostart = false
+	if err := model.Create(); err != nil {
+		log.Fatal(err)
+	}
+	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(*username, *password)}
+	server := model.Service.NewServer()
+	defer server.Close()
+	defer model.Remove()
+
+	var spec inventory
+	if *inventoryFile != "" {
+		data, err := ioutil.ReadFile(*inventoryFile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &spec); err != nil {
+			log.Fatalf("inventory: %v", err)
+		}
+	}
+	ctx := context.Background()
+	client, err := govmomi.NewClient(ctx, server.URL, true)
+	if err != nil {
+		log.Fatal(err)
+	}
+	created, dsName, dsPath, err := populate(ctx, client, spec)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The simulator counts our own set-up calls too; the log starts after them.
+	_ = client.Logout(ctx)
+
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	scheme, thumbprint := "http", ""
+	if *useTLS {
+		cert, print := selfSigned()
+		listener = tls.NewListener(listener, &tls.Config{Certificates: []tls.Certificate{cert}})
+		scheme, thumbprint = "https", print
+	}
+	target := &url.URL{Scheme: server.URL.Scheme, Host: server.URL.Host}
+	go func() {
+		_ = http.Serve(listener, logMethods(httputil.NewSingleHostReverseProxy(target), *methodsFile))
+	}()
+
+	ready, _ := json.Marshal(map[string]interface{}{
+		"url":           fmt.Sprintf("%s://%s/sdk", scheme, listener.Addr().String()),
+		"thumbprint":    thumbprint,
+		"datastore":     dsName,
+		"datastorePath": dsPath,
+		"vms":           created,
+	})
+	fmt.Println(string(ready))
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		_, _ = io.Copy(ioutil.Discard, os.Stdin)
+		stop <- syscall.SIGTERM
+	}()
+	<-stop
+}
+
+func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]createdVM, string, string, error) {
+	finder := find.NewFinder(client.Client, false)
+	dc, err := finder.DefaultDatacenter(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	finder.SetDatacenter(dc)
+	folders, err := dc.Folders(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	pool, err := finder.DefaultResourcePool(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	host, err := finder.DefaultHostSystem(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	ds, err := finder.DefaultDatastore(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var dsInfo mo.Datastore
+	if err := ds.Properties(ctx, ds.Reference(), []string{"summary"}, &dsInfo); err != nil {
+		return nil, "", "", err
+	}
+	dsName := dsInfo.Summary.Name
+	dsPath := strings.TrimPrefix(dsInfo.Summary.Url, "file://")
+
+	var created []createdVM
+	for _, v := range spec.VMs {
+		devices := object.VirtualDeviceList{}
+		scsi, err := devices.CreateSCSIController("pvscsi")
+		if err != nil {
+			return nil, "", "", err
+		}
+		devices = append(devices, scsi)
+		var files []string
+		for i, d := range v.Disks {
+			file := fmt.Sprintf("[%s] %s/%s_%d.vmdk", dsName, v.Name, v.Name, i)
+			disk := devices.CreateDisk(scsi.(types.BaseVirtualController), ds.Reference(), file)
+			disk.CapacityInKB = d.CapacityBytes / 1024
+			devices = append(devices, disk)
+			files = append(files, file)
+		}
+		for _, n := range v.NICs {
+			network, err := finder.Network(ctx, n.Network)
+			if err != nil {
+				return nil, "", "", fmt.Errorf("VM %s: network %q: %v", v.Name, n.Network, err)
+			}
+			backing, err := network.EthernetCardBackingInfo(ctx)
+			if err != nil {
+				return nil, "", "", err
+			}
+			card, err := devices.CreateEthernetCard("vmxnet3", backing)
+			if err != nil {
+				return nil, "", "", err
+			}
+			nic := card.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard()
+			nic.MacAddress = n.MAC
+			nic.AddressType = string(types.VirtualEthernetCardMacTypeManual)
+			devices = append(devices, card)
+		}
+		changes, err := devices.ConfigSpec(types.VirtualDeviceConfigSpecOperationAdd)
+		if err != nil {
+			return nil, "", "", err
+		}
+		for _, c := range changes {
+			if _, ok := c.GetVirtualDeviceConfigSpec().Device.(*types.VirtualDisk); ok {
+				c.GetVirtualDeviceConfigSpec().FileOperation = types.VirtualDeviceConfigSpecFileOperationCreate
+			}
+		}
+		config := types.VirtualMachineConfigSpec{
+			Name:         v.Name,
+			NumCPUs:      v.CPUs,
+			MemoryMB:     v.MemoryMiB,
+			GuestId:      v.GuestID,
+			Firmware:     v.Firmware,
+			DeviceChange: changes,
+			Files:        &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", dsName)},
+		}
+		task, err := folders.VmFolder.CreateVM(ctx, config, pool, host)
+		if err != nil {
+			return nil, "", "", err
+		}
+		info, err := task.WaitForResult(ctx, nil)
+		if err != nil {
+			return nil, "", "", fmt.Errorf("VM %s: %v", v.Name, err)
+		}
+		vm := object.NewVirtualMachine(client.Client, info.Result.(types.ManagedObjectReference))
+		if v.PowerState == "poweredOn" {
+			if task, err := vm.PowerOn(ctx); err == nil {
+				_ = task.Wait(ctx)
+			}
+		}
+		var props mo.VirtualMachine
+		if err := vm.Properties(ctx, vm.Reference(), []string{"config.uuid"}, &props); err != nil {
+			return nil, "", "", err
+		}
+		created = append(created, createdVM{Name: v.Name, MoRef: vm.Reference().Value, UUID: props.Config.Uuid, Files: files, VmxDir: v.Name})
+	}
+	return created, dsName, dsPath, nil
+}
+
+// logMethods appends the SOAP method of every request (the first element in the Body) to a file.
+func logMethods(next http.Handler, file string) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if file != "" && r.Method == http.MethodPost {
+			body, _ := ioutil.ReadAll(r.Body)
+			r.Body = ioutil.NopCloser(bytes.NewReader(body))
+			method := soapMethod(body)
+			mu.Lock()
+			if f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+				fmt.Fprintln(f, method)
+				f.Close()
+			}
+			mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func soapMethod(body []byte) string {
+	decoder := xml.NewDecoder(bytes.NewReader(body))
+	inBody := false
+	for {
+		token, err := decoder.Token()
+		if err != nil {
+			return "?"
+		}
+		if start, ok := token.(xml.StartElement); ok {
+			if inBody {
+				return start.Name.Local
+			}
+			inBody = start.Name.Local == "Body"
+		}
+	}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and returns it with its SHA-1 thumbprint, as vSphere shows them.
+func selfSigned() (tls.Certificate, string) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		log.Fatal(err)
+	}
+	template := x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "ferry-vcsim"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &template, &template, &key.PublicKey, key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sum := sha1.Sum(der)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, strings.Join(parts, ":")
+}
