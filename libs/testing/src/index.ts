@@ -1,3 +1,8 @@
 export { eventually } from './eventually.ts';
 export { freePort } from './free-port.ts';
 export { startNatsServer, type NatsServer } from './nats-server.ts';
+export {
+  startVsphereSimulator,
+  type SimulatedVm,
+  type VsphereSimulator,
+} from './vsphere-simulator.ts';

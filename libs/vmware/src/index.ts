@@ -19,3 +19,16 @@ export {
   type WorkstationInventory,
 } from './workstation/discover-workstation.ts';
 export { OutsideRootsError, Roots } from './workstation/roots.ts';
+export {
+  discoverVsphere,
+  type VsphereInventory,
+  type VsphereSourceOptions,
+} from './vsphere/discover-vsphere.ts';
+export {
+  InvalidLoginError,
+  NotAuthenticatedError,
+  UntrustedCertificateError,
+  VsphereError,
+  VsphereTimeoutError,
+} from './vsphere/faults.ts';
+export { READ_ONLY_METHODS, SoapTransport, type MoRef, type SoapOptions } from './vsphere/soap.ts';

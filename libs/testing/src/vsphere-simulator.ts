@@ -1,0 +1,90 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface SimulatedVm {
+  readonly name: string;
+  readonly cpus: number;
+  readonly memoryMiB: number;
+  readonly firmware: 'bios' | 'efi';
+  readonly guestId: string;
+  readonly powerState: 'poweredOn' | 'poweredOff';
+  readonly disks: readonly { readonly capacityBytes: number }[];
+  readonly nics: readonly { readonly mac: string; readonly network: string }[];
+}
+
+export interface VsphereSimulator {
+  readonly url: string;
+  /** SHA-1 thumbprint of its certificate (with `tls`). */
+  readonly thumbprint: string;
+  readonly datastore: string;
+  /** The local folder behind the datastore: tests put real files there. */
+  readonly datastorePath: string;
+  readonly vms: readonly { name: string; moref: string; uuid: string; files: string[] }[];
+  /** Every SOAP method called so far, in order. */
+  methods(): string[];
+  stop(): Promise<void>;
+}
+
+const BUILD = resolve(import.meta.dirname, '..', '..', '..', 'deploy', 'vcsim', 'build.sh');
+
+/**
+ * Ferry's vSphere simulator (deploy/vcsim, on Debian's govmomi) in ESX or vCenter mode on loopback,
+ * with the VMs given; built once and cached.
+ */
+export async function startVsphereSimulator(options: {
+  mode: 'esx' | 'vcenter';
+  vms: readonly SimulatedVm[];
+  username?: string;
+  password?: string;
+  tls?: boolean;
+}): Promise<VsphereSimulator> {
+  const binary = execFileSync('bash', [BUILD], { encoding: 'utf8' }).trim();
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-vcsim-'));
+  const inventory = join(dir, 'inventory.json');
+  const methodsFile = join(dir, 'methods.log');
+  writeFileSync(inventory, JSON.stringify({ vms: options.vms }));
+  const args = [
+    '-mode',
+    options.mode,
+    '-inventory',
+    inventory,
+    '-methods',
+    methodsFile,
+    '-username',
+    options.username ?? 'ferry',
+    '-password',
+    options.password ?? 'ferry-secret',
+  ];
+  if (options.tls) args.push('-tls');
+  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const errors: string[] = [];
+  child.stderr.on('data', (b: Buffer) => errors.push(b.toString()));
+  const ready = await new Promise<Record<string, unknown>>((resolvePromise, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolvePromise(JSON.parse(line) as Record<string, unknown>));
+    child.once('exit', (code) =>
+      reject(new Error(`ferry-vcsim exited (${code}): ${errors.join('').slice(-2000)}`)),
+    );
+  });
+  return {
+    url: ready.url as string,
+    thumbprint: ready.thumbprint as string,
+    datastore: ready.datastore as string,
+    datastorePath: ready.datastorePath as string,
+    vms: (ready.vms as VsphereSimulator['vms'] | null) ?? [],
+    methods: () =>
+      existsSync(methodsFile) ? readFileSync(methodsFile, 'utf8').split('\n').filter(Boolean) : [],
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.stdin.end();
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { VmDescription } from '@ferry/contracts';
+import type { ObjectContent } from './properties.ts';
+import { retrieveFromView } from './properties.ts';
+import { moRefXml, readMoRef, SoapTransport, type MoRef, type SoapOptions } from './soap.ts';
+import { readDevices, VM_PROPERTIES } from './vm-properties.ts';
+import { child, escapeXml, path, text } from './xml.ts';
+
+export interface VsphereSourceOptions extends SoapOptions {
+  readonly username: string;
+  readonly password: string;
+  /** Objects per RetrievePropertiesEx page. */
+  readonly pageSize?: number;
+}
+
+export interface VsphereInventory {
+  readonly apiType: 'HostAgent' | 'VirtualCenter';
+  readonly vms: readonly VmDescription[];
+}
+
+const SERVICE_INSTANCE: MoRef = { type: 'ServiceInstance', value: 'ServiceInstance' };
+
+/**
+ * Every VM of an ESXi host or a vCenter, read through the vim25 API: a session, a container view
+ * of VirtualMachine, paged property retrieval, then logout. Only read-only methods are called.
+ */
+export async function discoverVsphere(options: VsphereSourceOptions): Promise<VsphereInventory> {
+  const soap = new SoapTransport(options);
+  try {
+    const [content] = await soap.call('RetrieveServiceContent', SERVICE_INSTANCE);
+    const ref = (name: string) => {
+      const r = readMoRef(child(content, name));
+      if (!r) throw new Error(`the service content has no ${name}`);
+      return r;
+    };
+    const apiType =
+      text(path(content, 'about', 'apiType')) === 'VirtualCenter' ? 'VirtualCenter' : 'HostAgent';
+    const instance = text(path(content, 'about', 'instanceUuid')) ?? options.url;
+    const sessionManager = ref('sessionManager');
+    await soap.call(
+      'Login',
+      sessionManager,
+      `<vim25:userName>${escapeXml(options.username)}</vim25:userName><vim25:password>${escapeXml(options.password)}</vim25:password>`,
+    );
+    try {
+      const read = async (type: string, paths: readonly string[]) => {
+        const [view] = await soap.call(
+          'CreateContainerView',
+          ref('viewManager'),
+          `${moRefXml('container', ref('rootFolder'))}<vim25:type>${type}</vim25:type><vim25:recursive>true</vim25:recursive>`,
+        );
+        const viewRef = readMoRef(view);
+        if (!viewRef) throw new Error('CreateContainerView returned no view');
+        try {
+          return await retrieveFromView(
+            soap,
+            ref('propertyCollector'),
+            viewRef,
+            type,
+            paths,
+            options.pageSize ?? 100,
+          );
+        } finally {
+          await soap.call('DestroyView', viewRef);
+        }
+      };
+      const vms = await read('VirtualMachine', VM_PROPERTIES);
+      const hosts = names(await read('HostSystem', ['name']));
+      const devices = new Map(
+        vms.map((vm) => [vm.obj.value, readDevices(vm.props.get('config.hardware.device'))]),
+      );
+      // NICs on distributed switches name a port group by key: look the names up only when there are any.
+      const onDvs = [...devices.values()].some((d) =>
+        d.nics.some((n) => n.portgroupKey !== undefined),
+      );
+      const portgroups = onDvs ? await portgroupNames(read) : new Map<string, string>();
+      const source = {
+        kind: apiType === 'VirtualCenter' ? 'vcenter' : 'esxi',
+        id: soap.host,
+      } as const;
+      const prefix = `vs-${createHash('sha256').update(instance).digest('hex').slice(0, 12)}`;
+      return {
+        apiType,
+        vms: vms.map((vm) =>
+          describe(
+            vm,
+            devices.get(vm.obj.value) ?? readDevices(undefined),
+            source,
+            prefix,
+            hosts,
+            portgroups,
+          ),
+        ),
+      };
+    } finally {
+      await soap.call('Logout', sessionManager).catch(() => undefined);
+    }
+  } finally {
+    await soap.close();
+  }
+}
+
+const names = (objects: readonly ObjectContent[]) =>
+  new Map(objects.map((o) => [o.obj.value, text(o.props.get('name')) ?? o.obj.value]));
+
+async function portgroupNames(
+  read: (type: string, paths: readonly string[]) => Promise<ObjectContent[]>,
+) {
+  const groups = await read('DistributedVirtualPortgroup', ['name', 'key']);
+  return new Map(
+    groups.map((g) => [
+      text(g.props.get('key')) ?? g.obj.value,
+      text(g.props.get('name')) ?? g.obj.value,
+    ]),
+  );
+}
+
+function describe(
+  vm: ObjectContent,
+  { disks, nics }: ReturnType<typeof readDevices>,
+  source: VmDescription['source'],
+  prefix: string,
+  hosts: ReadonlyMap<string, string>,
+  portgroups: ReadonlyMap<string, string>,
+): VmDescription {
+  const p = (name: string) => text(vm.props.get(name));
+  const power = p('runtime.powerState');
+  const host = readMoRef(vm.props.get('runtime.host'));
+  const uuid = p('config.uuid');
+  return {
+    key: `${prefix}-${vm.obj.value}`.slice(0, 160),
+    name: (p('name') ?? vm.obj.value).slice(0, 255),
+    source,
+    ...(uuid ? { uuid: uuid.slice(0, 64) } : {}),
+    cpus: Math.max(1, Number(p('config.hardware.numCPU') ?? 1)),
+    memoryMiB: Math.max(1, Number(p('config.hardware.memoryMB') ?? 1)),
+    firmware: p('config.firmware') === 'efi' ? 'efi' : 'bios',
+    secureBoot: p('config.bootOptions.efiSecureBootEnabled') === 'true',
+    guestOs: (p('config.guestId') ?? 'other').slice(0, 128),
+    powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
+    hasSnapshots: vm.props.has('snapshot') || disks.some((d) => (d.chainLength ?? 1) > 1),
+    disks: disks.slice(0, 64),
+    nics: nics
+      .slice(0, 32)
+      .map(({ portgroupKey, ...nic }) => ({
+        ...nic,
+        network: (portgroupKey ? portgroups.get(portgroupKey) : undefined) ?? nic.network,
+      })),
+    labels: { moref: vm.obj.value, ...(host ? { host: hosts.get(host.value) ?? host.value } : {}) },
+  };
+}

@@ -1,0 +1,191 @@
+import type { TLSSocket } from 'node:tls';
+import { Agent, buildConnector, errors, request } from 'undici';
+import {
+  InvalidLoginError,
+  NotAuthenticatedError,
+  UntrustedCertificateError,
+  VsphereError,
+  VsphereTimeoutError,
+} from './faults.ts';
+import { child, children, escapeXml, parseXml, path, text, xsiType, type Element } from './xml.ts';
+
+export interface SoapOptions {
+  /** `https://host/sdk` (the path defaults to /sdk). */
+  readonly url: string;
+  /** Accept any certificate: only when configured (VMWARE_ESXI_INSECURE). */
+  readonly insecure?: boolean;
+  /** Accept exactly this certificate: its SHA-1 thumbprint, as vSphere shows it (AA:BB:...). */
+  readonly thumbprint?: string;
+  readonly timeoutMs?: number;
+  readonly maxResponseBytes?: number;
+}
+
+/** A managed object reference: `<_this type="ViewManager">ViewManager</_this>`. */
+export interface MoRef {
+  readonly type: string;
+  readonly value: string;
+}
+
+/** The only methods Ferry ever calls: it reads an inventory and changes nothing. */
+export const READ_ONLY_METHODS = [
+  'RetrieveServiceContent',
+  'Login',
+  'CreateContainerView',
+  'RetrievePropertiesEx',
+  'ContinueRetrievePropertiesEx',
+  'DestroyView',
+  'Logout',
+] as const;
+export type ReadOnlyMethod = (typeof READ_ONLY_METHODS)[number];
+
+const normalizeThumbprint = (t: string) => t.replace(/[^0-9a-f]/gi, '').toUpperCase();
+
+/** vim25 SOAP over HTTP(S): one session cookie, bounded responses, faults as typed errors. */
+export class SoapTransport {
+  readonly host: string;
+  private readonly endpoint: string;
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private cookie: string | undefined;
+
+  constructor(options: SoapOptions) {
+    const url = new URL(options.url);
+    if (url.pathname === '/' || url.pathname === '') url.pathname = '/sdk';
+    this.endpoint = url.toString();
+    this.host = url.host;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    const pinned = options.thumbprint ? normalizeThumbprint(options.thumbprint) : undefined;
+    // With a pin, every connection shows its certificate: no resumed TLS sessions, which may not carry it.
+    const base = buildConnector({
+      rejectUnauthorized: !options.insecure && !pinned,
+      timeout: this.timeoutMs,
+      ...(pinned ? { maxCachedSessions: 0 } : {}),
+    });
+    this.agent = new Agent({
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: (opts, callback) =>
+        base(opts, (error, socket) => {
+          if (error || !socket || !pinned || !('getPeerCertificate' in socket))
+            return callback(error, socket as never);
+          const seen = normalizeThumbprint(
+            (socket as TLSSocket).getPeerX509Certificate()?.fingerprint ?? '',
+          );
+          if (seen === pinned) return callback(null, socket);
+          socket.destroy();
+          return callback(
+            new UntrustedCertificateError(this.host, `thumbprint ${seen} is not the pinned one`),
+            null,
+          );
+        }),
+    });
+  }
+
+  /** Calls a method; `body` is the XML of its arguments after `_this`. Returns the `returnval` elements. */
+  async call(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<Element[]> {
+    const envelope =
+      '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+      'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:vim25="urn:vim25"><soapenv:Body>' +
+      `<vim25:${method}>${moRefXml('_this', target)}${body}</vim25:${method}></soapenv:Body></soapenv:Envelope>`;
+    let response;
+    try {
+      response = await request(this.endpoint, {
+        method: 'POST',
+        body: envelope,
+        dispatcher: this.agent,
+        headers: {
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: 'urn:vim25/6.5',
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+        },
+      });
+    } catch (error) {
+      throw this.transportError(method, error);
+    }
+    const setCookie = response.headers['set-cookie'];
+    const session = (Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []).find(
+      (c) => c.startsWith('vmware_soap_session='),
+    );
+    if (session) this.cookie = session.split(';')[0];
+    const xml = await this.readBounded(response.body, method);
+    const envelopeEl = parseXml(xml);
+    const bodyEl = child(envelopeEl, 'Body');
+    const fault = child(bodyEl, 'Fault');
+    if (fault) throw this.fault(fault);
+    if (response.statusCode >= 400)
+      throw new VsphereError(
+        'HttpError',
+        `vSphere at ${this.host} answered ${method} with HTTP ${response.statusCode}`,
+      );
+    const answer = child(bodyEl, `${method}Response`);
+    if (!answer)
+      throw new VsphereError(
+        'BadResponse',
+        `vSphere at ${this.host} answered ${method} without a ${method}Response`,
+      );
+    return children(answer, 'returnval');
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async readBounded(body: AsyncIterable<Uint8Array>, method: string): Promise<string> {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > this.maxBytes)
+          throw new VsphereError(
+            'ResponseTooLarge',
+            `vSphere at ${this.host} answered ${method} with more than ${this.maxBytes} bytes`,
+          );
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof VsphereError) throw error;
+      throw this.transportError(method, error);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  private fault(fault: Element): VsphereError {
+    const detail = child(fault, 'detail');
+    const kind = detail
+      ? children(detail).map((d) => xsiType(d) ?? (d.localName ?? '').replace(/Fault$/, ''))[0]
+      : undefined;
+    const message = text(child(fault, 'faultstring')) ?? 'unknown fault';
+    if (kind === 'InvalidLogin') return new InvalidLoginError(this.host);
+    if (kind === 'NotAuthenticated') return new NotAuthenticatedError(this.host);
+    return new VsphereError(kind ?? 'Fault', `vSphere at ${this.host}: ${message}`);
+  }
+
+  private transportError(method: string, error: unknown): Error {
+    if (error instanceof VsphereError) return error;
+    if (
+      error instanceof errors.HeadersTimeoutError ||
+      error instanceof errors.BodyTimeoutError ||
+      error instanceof errors.ConnectTimeoutError
+    ) {
+      return new VsphereTimeoutError(this.host, method, this.timeoutMs);
+    }
+    const code = (error as { code?: string }).code ?? '';
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code))
+      return new UntrustedCertificateError(this.host, code);
+    return new VsphereError(
+      'Unreachable',
+      `vSphere at ${this.host} cannot be reached for ${method}: ${(error as Error).message}`,
+    );
+  }
+}
+
+export const moRefXml = (tag: string, ref: MoRef) =>
+  `<vim25:${tag} type="${escapeXml(ref.type)}">${escapeXml(ref.value)}</vim25:${tag}>`;
+
+export const readMoRef = (el: Element | undefined): MoRef | undefined =>
+  el ? { type: el.getAttribute('type') ?? '', value: el.textContent ?? '' } : undefined;
+
+export { path };
