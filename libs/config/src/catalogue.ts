@@ -81,6 +81,31 @@ export const catalogue = named({
     description: 'Its password.',
     secret: true,
   }),
+  VMWARE_ESXI_THUMBPRINT: optionalText({
+    description: 'Accept exactly this certificate from the host: its SHA-1 thumbprint (AA:BB:...).',
+  }),
+  VMWARE_VCENTER_HOST: optionalText({
+    description: 'A vCenter to discover VMs on.',
+    example: 'vcenter.example.internal',
+  }),
+  VMWARE_VCENTER_USERNAME: optionalText({
+    description: 'Its read-only user.',
+    example: 'ferry-readonly@vsphere.local',
+  }),
+  VMWARE_VCENTER_PASSWORD: optionalText({ description: 'Its password.', secret: true }),
+  VMWARE_VCENTER_INSECURE: boolean(false, {
+    description: 'Accept a self-signed certificate from the vCenter.',
+  }),
+  VMWARE_VCENTER_THUMBPRINT: optionalText({
+    description: 'Accept exactly this certificate from the vCenter: its SHA-1 thumbprint.',
+  }),
+  DISCOVERY_INTERVAL_SECONDS: integer(
+    300,
+    { min: 0, max: 86400 },
+    {
+      description: 'How often every source is refreshed; 0 refreshes only on request.',
+    },
+  ),
   VMWARE_ESXI_INSECURE: boolean(false, {
     description: 'Accept a self-signed certificate from the host.',
   }),

@@ -12,3 +12,12 @@ export {
   type MigrationPhase,
 } from './migration/state.ts';
 export * from './vm-claim/decider.ts';
+export {
+  changedFields,
+  inventoryDecider,
+  INVENTORY_COMMAND_TYPES,
+  type InventoryCommand,
+  type RecordScan,
+  type RecordSourceUnreachable,
+  type SourceInventory,
+} from './inventory/decider.ts';

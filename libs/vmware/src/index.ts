@@ -32,3 +32,13 @@ export {
   VsphereTimeoutError,
 } from './vsphere/faults.ts';
 export { READ_ONLY_METHODS, SoapTransport, type MoRef, type SoapOptions } from './vsphere/soap.ts';
+export {
+  configuredSources,
+  sdkUrl,
+  SOURCE_SETTINGS,
+  vsphereSource,
+  workstationSource,
+  type InventorySource,
+  type Scan,
+  type SourceSettings,
+} from './sources.ts';

@@ -140,12 +140,10 @@ function describe(
     powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
     hasSnapshots: vm.props.has('snapshot') || disks.some((d) => (d.chainLength ?? 1) > 1),
     disks: disks.slice(0, 64),
-    nics: nics
-      .slice(0, 32)
-      .map(({ portgroupKey, ...nic }) => ({
-        ...nic,
-        network: (portgroupKey ? portgroups.get(portgroupKey) : undefined) ?? nic.network,
-      })),
+    nics: nics.slice(0, 32).map(({ portgroupKey, ...nic }) => ({
+      ...nic,
+      network: (portgroupKey ? portgroups.get(portgroupKey) : undefined) ?? nic.network,
+    })),
     labels: { moref: vm.obj.value, ...(host ? { host: hosts.get(host.value) ?? host.value } : {}) },
   };
 }

@@ -1,4 +1,4 @@
-import type { DISK_CONTROLLERS} from '@ferry/contracts';
+import type { DISK_CONTROLLERS } from '@ferry/contracts';
 import { type VmDisk, type VmNic } from '@ferry/contracts';
 import { child, children, path, text, xsiType, type Element } from './xml.ts';
 
