@@ -35,6 +35,9 @@ else
   echo "ferry: using NATS at $NATS_URL"
 fi
 
+# Services run from their build (NestJS needs decorators compiled); Nx builds their libs first.
+NX_NO_CLOUD=true NX_DAEMON=false nx run-many -t build --projects='@ferry/service-*' --outputStyle=static >/dev/null
+
 started=0
 for pkg in services/*/package.json; do
   [[ -f "$pkg" ]] || continue

@@ -21,3 +21,11 @@ export {
   type RecordSourceUnreachable,
   type SourceInventory,
 } from './inventory/decider.ts';
+export {
+  emptyInventory,
+  evolveInventory,
+  listInventory,
+  sourceKey,
+  type InventoryEntry,
+  type InventoryReadModel,
+} from './inventory/view.ts';

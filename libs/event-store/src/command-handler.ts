@@ -28,7 +28,15 @@ export async function handleCommand<
   decider: DeciderLike<C, E, S>,
   streamName: string,
   command: C,
-  options: { maxConflicts?: number } = {},
+  options: {
+    maxConflicts?: number;
+    /**
+     * Split the decided events into commits of at most this many bytes (each still atomic). Only for
+     * deciders that are idempotent by comparing state (not by command id): after a crash between two
+     * commits, deciding again yields exactly the events still missing.
+     */
+    maxCommitBytes?: number;
+  } = {},
 ): Promise<HandleResult<E, S>> {
   const maxConflicts = options.maxConflicts ?? 10;
   for (let conflicts = 0; ; conflicts++) {
@@ -45,12 +53,34 @@ export async function handleCommand<
       id: eventId(streamName, command.metadata.commandId, i),
     }));
     try {
-      await store.append(streamName, withIds, revision);
+      let expected = revision;
+      for (const commit of chunks(withIds, options.maxCommitBytes)) {
+        expected = (await store.append(streamName, commit, expected)).nextExpectedRevision;
+      }
       return { events: decided, state: decided.reduce(decider.evolve, state) };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || conflicts >= maxConflicts) throw error;
     }
   }
+}
+
+function chunks<T>(events: readonly T[], maxBytes: number | undefined): T[][] {
+  if (maxBytes === undefined) return [[...events]];
+  const out: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const e of events) {
+    const bytes = Buffer.byteLength(JSON.stringify(e));
+    if (current.length > 0 && size + bytes > maxBytes) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(e);
+    size += bytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 /** A UUID-shaped id derived from the stream, the command and the event's place in its commit. */

@@ -1,0 +1,71 @@
+// The discovery service: NATS, the event store, the JetStream transport, the refresh schedule.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { jetstream } from '@nats-io/jetstream';
+import { ConfigError, loadConfig } from '@ferry/config';
+import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { connectNats, JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging';
+import { createLogger } from '@ferry/observability';
+import { configuredSources, SOURCE_SETTINGS } from '@ferry/vmware';
+import { DiscoveryModule } from './discovery.module.ts';
+import { scheduleRefresh } from './schedule.ts';
+
+let config;
+try {
+  config = loadConfig([
+    ...SOURCE_SETTINGS,
+    'NATS_URL',
+    'NATS_STREAM_REPLICAS',
+    'DISCOVERY_CONCURRENCY',
+    'DISCOVERY_INTERVAL_SECONDS',
+    'LOG_LEVEL',
+    'LOG_DIR',
+  ]);
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+const logger = createLogger({
+  service: 'discovery',
+  role: 'worker',
+  dir: config.LOG_DIR,
+  level: config.LOG_LEVEL,
+});
+const sources = configuredSources(config);
+const nc = await connectNats({ url: config.NATS_URL, name: `discovery-${process.pid}` });
+const store = new JetStreamEventStore(nc);
+const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+  DiscoveryModule.register({ store, sources, logger }),
+  {
+    strategy: new JetStreamTransport({
+      connection: nc,
+      replicas: config.NATS_STREAM_REPLICAS,
+      // Scans take long and run one source at a time per command: a few at once is plenty.
+      consumer: {
+        durable: 'discovery',
+        filterSubject: 'ferry.cmd.discovery.>',
+        maxAckPending: config.DISCOVERY_CONCURRENCY,
+        ackWaitMs: 60_000,
+      },
+      reject: rejectionRecorder(store),
+      logger,
+    }),
+    logger: false,
+  },
+);
+app.useGlobalFilters(new PassThroughRpcFilter());
+await app.listen();
+const stopSchedule = scheduleRefresh(jetstream(nc), config.DISCOVERY_INTERVAL_SECONDS, (error) =>
+  logger.warn({ err: error }, 'could not ask for a refresh'),
+);
+logger.info({ sources: sources.map((s) => s.ref) }, 'discovery service started');
+
+const shutdown = async () => {
+  stopSchedule();
+  await app.close();
+  await nc.drain();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown());
+process.once('SIGINT', () => void shutdown());

@@ -1,0 +1,57 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
+import type { EventStore } from '@ferry/event-store';
+import { CommandRejectedError } from '@ferry/messaging';
+import type { Logger } from '@ferry/observability';
+import type { InventorySource } from '@ferry/vmware';
+import { refreshInventory } from './refresh.ts';
+import { EVENT_STORE, SOURCES } from './tokens.ts';
+
+export const LOGGER = Symbol('Logger');
+
+/** `ferry.cmd.discovery.refresh`: re-reads every configured source, or the one the command names. */
+@Controller()
+export class RefreshController {
+  private readonly store: EventStore;
+  private readonly sources: readonly InventorySource[];
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SOURCES) sources: readonly InventorySource[],
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.store = store;
+    this.sources = sources;
+    this.logger = logger;
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.RefreshInventory)
+  async refresh(@Payload() command: CommandOf<'RefreshInventory'>): Promise<void> {
+    const wanted = command.data.source;
+    const sources = wanted
+      ? this.sources.filter((s) => s.ref.kind === wanted.kind && s.ref.id === wanted.id)
+      : this.sources;
+    if (wanted && sources.length === 0)
+      throw new CommandRejectedError(
+        'not-found',
+        `no configured source ${wanted.kind} ${wanted.id}`,
+        [{ path: '/data/source', message: 'is not a configured source' }],
+      );
+    const { commandId, correlationId, issuedAt } = command.metadata;
+    const outcomes = await refreshInventory(this.store, sources, {
+      commandId,
+      correlationId: correlationId ?? commandId,
+      now: issuedAt ?? new Date().toISOString(),
+    });
+    for (const o of outcomes) {
+      if (o.error)
+        this.logger.warn(
+          { source: o.source, error: o.error },
+          'source unreachable; its VMs are stale',
+        );
+      else this.logger.info({ source: o.source, recorded: o.recorded }, 'source refreshed');
+    }
+  }
+}
