@@ -1,8 +1,12 @@
 // `npm run bench -- <name>`: one JSON line per measurement; exits 1 when a ratio misses its goal.
 import { meets, type Measurement } from './measure.ts';
+import { discoveryBench } from './discovery.bench.ts';
 import { storeBench } from './store.bench.ts';
 
-const benches: Record<string, () => Promise<Measurement[]>> = { store: storeBench };
+const benches: Record<string, () => Promise<Measurement[]>> = {
+  store: storeBench,
+  discovery: discoveryBench,
+};
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !(n in benches));

@@ -7,7 +7,16 @@ import {
   VsphereError,
   VsphereTimeoutError,
 } from './faults.ts';
-import { child, children, escapeXml, parseXml, path, text, xsiType, type Element } from './xml.ts';
+import {
+  child,
+  children,
+  escapeXml,
+  path,
+  text,
+  xsiType,
+  XmlTreeBuilder,
+  type Element,
+} from './xml.ts';
 
 export interface SoapOptions {
   /** `https://host/sdk` (the path defaults to /sdk). */
@@ -109,8 +118,7 @@ export class SoapTransport {
       (c) => c.startsWith('vmware_soap_session='),
     );
     if (session) this.cookie = session.split(';')[0];
-    const xml = await this.readBounded(response.body, method);
-    const envelopeEl = parseXml(xml);
+    const envelopeEl = await this.parseBounded(response.body, method);
     const bodyEl = child(envelopeEl, 'Body');
     const fault = child(bodyEl, 'Fault');
     if (fault) throw this.fault(fault);
@@ -132,8 +140,10 @@ export class SoapTransport {
     await this.agent.close();
   }
 
-  private async readBounded(body: AsyncIterable<Uint8Array>, method: string): Promise<string> {
-    const chunks: Uint8Array[] = [];
+  /** Parses the body as it arrives, refusing it past the size bound. */
+  private async parseBounded(body: AsyncIterable<Uint8Array>, method: string): Promise<Element> {
+    const builder = new XmlTreeBuilder();
+    const decoder = new TextDecoder();
     let size = 0;
     try {
       for await (const chunk of body) {
@@ -143,13 +153,16 @@ export class SoapTransport {
             'ResponseTooLarge',
             `vSphere at ${this.host} answered ${method} with more than ${this.maxBytes} bytes`,
           );
-        chunks.push(chunk);
+        builder.write(decoder.decode(chunk, { stream: true }));
       }
+      builder.write(decoder.decode());
+      return builder.close();
     } catch (error) {
       if (error instanceof VsphereError) throw error;
+      if (error instanceof Error && /XML response/.test(error.message))
+        throw new VsphereError('BadResponse', `vSphere at ${this.host}: ${error.message}`);
       throw this.transportError(method, error);
     }
-    return Buffer.concat(chunks).toString('utf8');
   }
 
   private fault(fault: Element): VsphereError {
@@ -186,6 +199,6 @@ export const moRefXml = (tag: string, ref: MoRef) =>
   `<vim25:${tag} type="${escapeXml(ref.type)}">${escapeXml(ref.value)}</vim25:${tag}>`;
 
 export const readMoRef = (el: Element | undefined): MoRef | undefined =>
-  el ? { type: el.getAttribute('type') ?? '', value: el.textContent ?? '' } : undefined;
+  el ? { type: el.type ?? '', value: el.textContent } : undefined;
 
 export { path };

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { child, parseXml, path } from './xml.ts';
+
+describe('parseXml', () => {
+  it('reads xsi:type by namespace, whatever prefix the server chose', () => {
+    const a = parseXml(
+      '<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><v xsi:type="VirtualDisk"/></r>',
+    );
+    const b = parseXml(
+      '<r xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance"><v XMLSchema-instance:type="vim25:VirtualDisk"/></r>',
+    );
+    expect(child(a, 'v')?.xsiType).toBe('VirtualDisk');
+    expect(child(b, 'v')?.xsiType).toBe('VirtualDisk');
+  });
+
+  it("keeps a managed object reference's type and value", () => {
+    const el = parseXml(
+      '<r xmlns="urn:vim25"><returnval type="ContainerView">session[52a1]x</returnval></r>',
+    );
+    expect(path(el, 'returnval')).toMatchObject({
+      type: 'ContainerView',
+      textContent: 'session[52a1]x',
+    });
+  });
+
+  it('refuses a document type declaration: no entity bomb, no external entity', () => {
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><a>&lol2;</a>';
+    const external =
+      '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><a>&xxe;</a>';
+    expect(() => parseXml(bomb)).toThrow(/document type declaration/);
+    expect(() => parseXml(external)).toThrow(/document type declaration/);
+  });
+
+  it('refuses malformed XML and undeclared entities', () => {
+    expect(() => parseXml('<a><b></a>')).toThrow(/malformed XML response/);
+    expect(() => parseXml('<a>&nope;</a>')).toThrow(/malformed XML response/);
+  });
+});
