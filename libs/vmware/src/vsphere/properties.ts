@@ -13,7 +13,7 @@ export interface ObjectContent {
  * (ContinueRetrievePropertiesEx) until every page is read.
  */
 export async function retrieveFromView(
-  soap: SoapTransport,
+  soap: Pick<SoapTransport, 'call'>,
   collector: MoRef,
   view: MoRef,
   type: string,
