@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startVsphereSimulator } from '@ferry/testing';
-import { discoverVsphere, discoverWorkstation, Roots } from '@ferry/vmware';
+import { discoverVsphere, discoverWorkstation, Roots, VM_PROPERTIES } from '@ferry/vmware';
 import { compare, type Measurement } from './measure.ts';
 
 const VSPHERE_VMS = 1000;
@@ -109,19 +109,7 @@ async function rawSoapRoundTrips(
     );
     await call('DestroyView', `<vim25:_this type="ContainerView">${view}</vim25:_this>`);
   };
-  await retrieve('VirtualMachine', [
-    'name',
-    'config.uuid',
-    'config.guestId',
-    'config.firmware',
-    'config.bootOptions.efiSecureBootEnabled',
-    'config.hardware.numCPU',
-    'config.hardware.memoryMB',
-    'config.hardware.device',
-    'runtime.powerState',
-    'runtime.host',
-    'snapshot',
-  ]);
+  await retrieve('VirtualMachine', [...VM_PROPERTIES]);
   await retrieve('HostSystem', ['name']);
   await call('Logout', '<vim25:_this type="SessionManager">ha-sessionmgr</vim25:_this>');
   return performance.now() - started;

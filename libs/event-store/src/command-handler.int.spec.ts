@@ -1,9 +1,9 @@
 import { migrationDecider, vmClaimDecider, type VmClaimCommand } from '@ferry/domain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventId, handleCommand } from './command-handler.ts';
 import { JetStreamEventStore } from './jetstream/jetstream-event-store.ts';
 import { cancelMigration, commandContext, createMigration } from './testing/migration-commands.ts';
-import { natsWithStreams } from './testing/nats-fixture.ts';
+import { storeOnRealNats } from './testing/nats-fixture.ts';
 
 const cancel = (n: number) => cancelMigration('job-d', `cancel-${n}`);
 const claim = (jobId: string): VmClaimCommand => ({
@@ -13,54 +13,63 @@ const claim = (jobId: string): VmClaimCommand => ({
 });
 
 describe('handleCommand on the JetStream store', () => {
-  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
-  let store: JetStreamEventStore;
-  beforeAll(async () => {
-    nats = await natsWithStreams();
-    store = new JetStreamEventStore(await nats.connect());
-  });
-  afterAll(async () => nats.close());
+  const fixture = storeOnRealNats();
 
   it('appends what the decider decides, with ids derived from the command', async () => {
     const result = await handleCommand(
-      store,
+      fixture.store,
       migrationDecider,
       'migration-job-a',
       createMigration('job-a'),
     );
     expect(result.events.map((e) => e.type)).toEqual(['MigrationCreated']);
     expect(result.state.phase).toBe('PENDING');
-    const read = await store.read('migration-job-a');
+    const read = await fixture.store.read('migration-job-a');
     expect(read.events[0]?.eventId).toBe(eventId('migration-job-a', 'create-job-a', 0));
   });
 
   it('a re-delivered command appends nothing', async () => {
-    await handleCommand(store, migrationDecider, 'migration-job-b', createMigration('job-b'));
+    await handleCommand(
+      fixture.store,
+      migrationDecider,
+      'migration-job-b',
+      createMigration('job-b'),
+    );
     const again = await handleCommand(
-      store,
+      fixture.store,
       migrationDecider,
       'migration-job-b',
       createMigration('job-b'),
     );
     expect(again.events).toEqual([]);
-    expect((await store.read('migration-job-b')).events).toHaveLength(1);
+    expect((await fixture.store.read('migration-job-b')).events).toHaveLength(1);
   });
 
   it("passes the decider's refusal through, appending nothing", async () => {
-    await handleCommand(store, migrationDecider, 'migration-job-c', createMigration('job-c'));
+    await handleCommand(
+      fixture.store,
+      migrationDecider,
+      'migration-job-c',
+      createMigration('job-c'),
+    );
     await expect(
-      handleCommand(store, migrationDecider, 'migration-job-c', {
+      handleCommand(fixture.store, migrationDecider, 'migration-job-c', {
         ...createMigration('job-c'),
         metadata: commandContext('other'),
       }),
     ).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
-    expect((await store.read('migration-job-c')).events).toHaveLength(1);
+    expect((await fixture.store.read('migration-job-c')).events).toHaveLength(1);
   });
 
   it('concurrent commands on one stream, through separate clients, each decided on the latest state', async () => {
-    await handleCommand(store, migrationDecider, 'migration-job-d', createMigration('job-d'));
+    await handleCommand(
+      fixture.store,
+      migrationDecider,
+      'migration-job-d',
+      createMigration('job-d'),
+    );
     const clients = await Promise.all(
-      Array.from({ length: 8 }, async () => new JetStreamEventStore(await nats.connect())),
+      Array.from({ length: 8 }, async () => new JetStreamEventStore(await fixture.nats.connect())),
     );
     // Eight operators cancel at once: the first wins; the rest see a FAILED job and are refused.
     const results = await Promise.allSettled(
@@ -69,7 +78,7 @@ describe('handleCommand on the JetStream store', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results)
       if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'ILLEGAL_STATE' });
-    expect((await store.read('migration-job-d')).events.map((e) => e.type)).toEqual([
+    expect((await fixture.store.read('migration-job-d')).events.map((e) => e.type)).toEqual([
       'MigrationCreated',
       'CancelRequested',
       'MigrationFailed',
@@ -78,7 +87,7 @@ describe('handleCommand on the JetStream store', () => {
 
   it('the VM claim is a lock: of 10 jobs racing for one VM through separate clients, one holds it', async () => {
     const clients = await Promise.all(
-      Array.from({ length: 10 }, async () => new JetStreamEventStore(await nats.connect())),
+      Array.from({ length: 10 }, async () => new JetStreamEventStore(await fixture.nats.connect())),
     );
     const results = await Promise.allSettled(
       clients.map((c, i) => handleCommand(c, vmClaimDecider, 'vm-ws-alpha', claim(`job-${i}`))),
@@ -86,6 +95,6 @@ describe('handleCommand on the JetStream store', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results)
       if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'CONFLICT' });
-    expect((await store.read('vm-ws-alpha')).events).toHaveLength(1);
+    expect((await fixture.store.read('vm-ws-alpha')).events).toHaveLength(1);
   });
 });

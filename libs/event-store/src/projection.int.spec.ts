@@ -1,12 +1,11 @@
 import { migrationDecider, migrationStatus, type MigrationDecisionState } from '@ferry/domain';
 import type { MigrationEvent } from '@ferry/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handleCommand } from './command-handler.ts';
-import { JetStreamEventStore } from './jetstream/jetstream-event-store.ts';
 import { KvCheckpointStore } from './jetstream/kv-checkpoints.ts';
 import { rebuildProjection, runProjection, streamView } from './projection.ts';
 import { cancelMigration, createMigration } from './testing/migration-commands.ts';
-import { natsWithStreams } from './testing/nats-fixture.ts';
+import { storeOnRealNats } from './testing/nats-fixture.ts';
 import { eventually } from '@ferry/testing';
 
 /** The job list: each job's operator-visible state. */
@@ -26,16 +25,10 @@ const summary = (view: ReturnType<typeof jobList>) =>
   );
 
 describe('projection runner with checkpoints in NATS KV', () => {
-  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
-  let store: JetStreamEventStore;
-  beforeAll(async () => {
-    nats = await natsWithStreams();
-    store = new JetStreamEventStore(await nats.connect());
-  });
-  afterAll(async () => nats.close());
+  const fixture = storeOnRealNats();
 
   it('the live model, stopped and resumed from its checkpoint, equals a rebuild from position 0', async () => {
-    const checkpoints = new KvCheckpointStore(await nats.connect());
+    const checkpoints = new KvCheckpointStore(await fixture.nats.connect());
     const live = jobList();
     const handled: number[] = [];
     const counting = {
@@ -47,11 +40,21 @@ describe('projection runner with checkpoints in NATS KV', () => {
     };
 
     for (let i = 0; i < 20; i++)
-      await handleCommand(store, migrationDecider, `migration-j${i}`, createMigration(`j${i}`));
+      await handleCommand(
+        fixture.store,
+        migrationDecider,
+        `migration-j${i}`,
+        createMigration(`j${i}`),
+      );
     const first = new AbortController();
-    const running = runProjection(store, checkpoints, counting, first.signal);
+    const running = runProjection(fixture.store, checkpoints, counting, first.signal);
     for (let i = 0; i < 10; i++)
-      await handleCommand(store, migrationDecider, `migration-j${i}`, cancelMigration(`j${i}`));
+      await handleCommand(
+        fixture.store,
+        migrationDecider,
+        `migration-j${i}`,
+        cancelMigration(`j${i}`),
+      );
     await eventually(
       () => live.states.get('migration-j9')?.revision === 2,
       'the live model to catch up',
@@ -63,9 +66,14 @@ describe('projection runner with checkpoints in NATS KV', () => {
 
     // While it is down, more happens; resumed, it picks up exactly after its checkpoint.
     for (let i = 10; i < 20; i++)
-      await handleCommand(store, migrationDecider, `migration-j${i}`, cancelMigration(`j${i}`));
+      await handleCommand(
+        fixture.store,
+        migrationDecider,
+        `migration-j${i}`,
+        cancelMigration(`j${i}`),
+      );
     const second = new AbortController();
-    const resumed = runProjection(store, checkpoints, counting, second.signal);
+    const resumed = runProjection(fixture.store, checkpoints, counting, second.signal);
     await eventually(
       () => live.states.get('migration-j19')?.revision === 2,
       'the live model to catch up',
@@ -76,7 +84,7 @@ describe('projection runner with checkpoints in NATS KV', () => {
     expect(new Set(handled).size).toBe(handled.length); // no commit handled twice
     expect([...handled].sort((a, b) => a - b)).toEqual(handled); // in order
     const rebuilt = jobList();
-    await rebuildProjection(store, rebuilt.projection);
+    await rebuildProjection(fixture.store, rebuilt.projection);
     expect(summary(rebuilt)).toEqual(summary(live));
     expect(summary(live)['migration-j3']).toEqual({ revision: 2, status: 'FAILED' });
     expect(Object.keys(summary(live))).toHaveLength(20);
@@ -84,9 +92,9 @@ describe('projection runner with checkpoints in NATS KV', () => {
 
   it('a view applies a commit only after the revision it holds: a repeat changes nothing', async () => {
     const view = jobList();
-    await rebuildProjection(store, view.projection);
+    await rebuildProjection(fixture.store, view.projection);
     const before = summary(view);
-    for await (const commit of store.readAll<MigrationEvent>())
+    for await (const commit of fixture.store.readAll<MigrationEvent>())
       await view.projection.handle(commit);
     expect(summary(view)).toEqual(before);
   });

@@ -42,3 +42,4 @@ export {
   type Scan,
   type SourceSettings,
 } from './sources.ts';
+export { VM_PROPERTIES } from './vsphere/vm-properties.ts';

@@ -4,10 +4,9 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@ferry/contracts';
 import { publishCommand } from '@ferry/messaging';
 import { eventually } from '@ferry/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
+import { describe, expect, it } from 'vitest';
 import { discoveredJob } from '../testing/migration-commands.ts';
-import { natsWithStreams } from '../testing/nats-fixture.ts';
+import { storeOnRealNats } from '../testing/nats-fixture.ts';
 
 const worker = join(import.meta.dirname, '..', 'testing', 'convert-worker.ts');
 
@@ -44,26 +43,20 @@ function startWorker(url: string) {
 }
 
 describe('a service process killed with SIGKILL mid-handling', () => {
-  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
-  let store: JetStreamEventStore;
-  beforeAll(async () => {
-    nats = await natsWithStreams();
-    store = new JetStreamEventStore(await nats.connect());
-  });
-  afterAll(async () => nats.close());
+  const fixture = storeOnRealNats();
 
   for (const killPoint of ['STARTED', 'APPENDED'] as const) {
     it(`killed at ${killPoint === 'STARTED' ? 'mid-work (first events appended)' : 'after its last append, before the ack'}: redelivered after restart, its events stored exactly once`, async () => {
       const jobId = `job-${killPoint.toLowerCase()}`;
       // conversion as a dry run: the worker records the command it would run
-      const stream = await discoveredJob(store, jobId, {
+      const stream = await discoveredJob(fixture.store, jobId, {
         realConversion: false,
         openstackDeployment: false,
         rollback: true,
       });
-      const first = startWorker(nats.server.url);
+      const first = startWorker(fixture.nats.server.url);
       await first.waitFor('LISTENING');
-      const nc = await nats.connect();
+      const nc = await fixture.nats.connect();
       await publishCommand(jetstream(nc), {
         type: 'ConvertDisks',
         data: { jobId },
@@ -72,7 +65,7 @@ describe('a service process killed with SIGKILL mid-handling', () => {
       await first.waitFor(killPoint);
       await first.kill('SIGKILL');
 
-      const second = startWorker(nats.server.url);
+      const second = startWorker(fixture.nats.server.url);
       await second.waitFor(`APPENDED convert-${jobId}`);
       await second.waitFor('LISTENING');
       const jsm = await jetstreamManager(nc);
@@ -82,7 +75,7 @@ describe('a service process killed with SIGKILL mid-handling', () => {
       );
       await second.kill('SIGTERM');
 
-      const { events } = await store.read(stream);
+      const { events } = await fixture.store.read(stream);
       expect(events.map((e) => e.type)).toEqual([
         'MigrationCreated',
         'MigrationValidated',

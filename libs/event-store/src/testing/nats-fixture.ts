@@ -1,6 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats, provisionStreams, type NatsConnection } from '@ferry/messaging';
 import { startNatsServer, type NatsServer } from '@ferry/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
 
 /** A real nats-server with Ferry's streams, and connections to it that `close` ends. */
 export async function natsWithStreams(): Promise<{
@@ -24,4 +26,21 @@ export async function natsWithStreams(): Promise<{
       await server.remove();
     },
   };
+}
+
+/** For a test file: a real nats-server with Ferry's streams and a store client, for all its tests. */
+export function storeOnRealNats(): {
+  nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  store: JetStreamEventStore;
+} {
+  const fixture = {} as {
+    nats: Awaited<ReturnType<typeof natsWithStreams>>;
+    store: JetStreamEventStore;
+  };
+  beforeAll(async () => {
+    fixture.nats = await natsWithStreams();
+    fixture.store = new JetStreamEventStore(await fixture.nats.connect());
+  });
+  afterAll(async () => fixture.nats.close());
+  return fixture;
 }
