@@ -1,0 +1,28 @@
+/** Why a conversion failed, in words an operator and the job's events can use. */
+export const CONVERSION_FAILURES = [
+  'missing-disk',
+  'unreadable-disk',
+  'no-operating-system',
+  'unsupported-guest',
+  'no-space',
+  'timeout',
+  'cancelled',
+  'tool-missing',
+  'tool-failed',
+] as const;
+export type ConversionFailure = (typeof CONVERSION_FAILURES)[number];
+
+export class ConversionError extends Error {
+  readonly reason: ConversionFailure;
+  /** The command as run (secrets removed). */
+  readonly command: readonly string[];
+  /** Whether trying again may help (a full disk may be freed; a missing disk will not appear). */
+  readonly retryable: boolean;
+  constructor(reason: ConversionFailure, message: string, command: readonly string[]) {
+    super(message);
+    this.name = 'ConversionError';
+    this.reason = reason;
+    this.command = command;
+    this.retryable = reason === 'no-space' || reason === 'timeout' || reason === 'tool-failed';
+  }
+}

@@ -1,0 +1,102 @@
+import { execa } from 'execa';
+import { ConversionError } from './errors.ts';
+
+export interface ToolRun {
+  readonly command: readonly string[];
+  /** Ends the whole process group: SIGTERM, then SIGKILL after the grace period. */
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly graceMs?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly onStdout?: (chunk: string) => void;
+  readonly onStderr?: (chunk: string) => void;
+}
+
+export interface ToolResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a tool in a process group of its own, so cancel and timeout end every child it started
+ * (virt-v2v's appliance, qemu-nbd, nbdcopy), not just the tool. Resolves with its exit code; a
+ * cancel or timeout rejects with a ConversionError saying so, once the whole group is gone.
+ */
+export async function runTool(run: ToolRun): Promise<ToolResult> {
+  const [file, ...args] = run.command;
+  if (!file) throw new Error('no command');
+  const child = execa(file, args, {
+    detached: true,
+    reject: false,
+    stdin: 'ignore',
+    buffer: true,
+    env: run.env ?? {},
+    extendEnv: true,
+    encoding: 'utf8',
+  });
+  child.stdout?.on('data', (b: Buffer) => run.onStdout?.(b.toString()));
+  child.stderr?.on('data', (b: Buffer) => run.onStderr?.(b.toString()));
+  let ended: 'cancelled' | 'timeout' | undefined;
+  const killGroup = (why: 'cancelled' | 'timeout') => {
+    if (ended || child.pid === undefined) return;
+    ended = why;
+    signalGroup(child.pid, 'SIGTERM');
+    setTimeout(() => signalGroup(child.pid as number, 'SIGKILL'), run.graceMs ?? 30_000).unref();
+  };
+  const onAbort = () => killGroup('cancelled');
+  if (run.signal?.aborted) onAbort();
+  run.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = run.timeoutMs ? setTimeout(() => killGroup('timeout'), run.timeoutMs) : undefined;
+  try {
+    const result = await child;
+    if (
+      (result as { code?: string }).code === 'ENOENT' ||
+      /ENOENT/.test(String(result.originalMessage ?? ''))
+    ) {
+      throw new ConversionError(
+        'tool-missing',
+        `${file} is not installed (on Debian: apt-get install ${file === 'qemu-img' ? 'qemu-utils' : file})`,
+        run.command,
+      );
+    }
+    if (ended !== undefined && child.pid !== undefined) {
+      // The tool is gone; wait until nothing of its group is left either.
+      await waitForGroupExit(child.pid, (run.graceMs ?? 30_000) + 5_000);
+      throw new ConversionError(
+        ended,
+        ended === 'cancelled' ? 'cancelled by request' : `timed out after ${run.timeoutMs} ms`,
+        run.command,
+      );
+    }
+    return {
+      exitCode: result.exitCode ?? -1,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    run.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+async function waitForGroupExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  signalGroup(pid, 'SIGKILL');
+}
