@@ -48,7 +48,10 @@ export const ConversionStarted = defineEvent(
     ...Job,
     strategy: OneOf(['virt-v2v', 'qemu-img']),
     dryRun: Type.Boolean(),
-    command: Argv,
+    commands: Type.Array(Argv, {
+      maxItems: 64,
+      description: 'One command line per disk, in disk order.',
+    }),
     disks: Type.Array(Closed({ diskIndex: Count(255), path: Text(4096), capacityBytes: Bytes }), {
       maxItems: 64,
     }),

@@ -90,7 +90,7 @@ const conversionStarted = event(
     jobId,
     strategy: 'qemu-img',
     dryRun: false,
-    command: ['qemu-img', 'convert'],
+    commands: [['qemu-img', 'convert']],
     disks: conversionDisks,
   },
   at(3),
@@ -230,7 +230,7 @@ export function commandFor(type: MigrationCommandType, phase: MigrationPhase): M
     case 'StartConversion':
       return c({
         type,
-        data: { strategy: 'qemu-img', command: ['qemu-img', 'convert'], disks: conversionDisks },
+        data: { strategy: 'qemu-img', commands: [['qemu-img', 'convert']], disks: conversionDisks },
       });
     case 'RecordConversionProgress':
       return c({ type, data: { diskIndex: 0, percent: 50 } });

@@ -41,7 +41,7 @@ transport.addHandler(
       type: 'StartConversion',
       data: {
         strategy: 'qemu-img',
-        command: ['qemu-img', 'convert', '-O', 'qcow2'],
+        commands: [['qemu-img', 'convert', '-O', 'qcow2']],
         disks: [{ diskIndex: 0, path: '/vms/a.vmdk', capacityBytes: 1024 }],
       },
       metadata: at('start'),
