@@ -139,6 +139,16 @@ describe('qemu-img, for real', () => {
     expect(leftovers(join(dir, 'missing'))).toEqual([]);
   });
 
+  it('an output that cannot be created is not blamed on the source disk', async () => {
+    const error = await qemuImgConvert({
+      source: join(dir, 'monolithicSparse.vmdk'),
+      sourceFormat: 'vmdk',
+      target: join(dir, 'no-such-folder', 'out.qcow2'),
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'tool-failed' });
+    expect((error as Error).message).toMatch(/Could not create/);
+  });
+
   it('check finds a corrupted qcow2', async () => {
     const target = join(dir, 'corrupt.qcow2');
     await qemuImgConvert({

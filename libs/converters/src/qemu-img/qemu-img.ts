@@ -131,6 +131,8 @@ function failure(stderr: string, command: readonly string[]): ConversionError {
       ?.replace(/^qemu-img: /, '') || 'qemu-img failed';
   if (/No space left on device/i.test(stderr))
     return new ConversionError('no-space', message, command);
+  // The output could not be written (its folder gone, read-only): not the source disk's fault.
+  if (/Could not create/i.test(stderr)) return new ConversionError('tool-failed', message, command);
   if (/No such file or directory/i.test(stderr))
     return new ConversionError('missing-disk', message, command);
   if (/Permission denied|Could not open|Invalid|not in .* format|corrupt/i.test(stderr))

@@ -1,0 +1,303 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { STREAMS, type MigrationEvent, type VmDescription } from '@ferry/contracts';
+import { migrationDecider } from '@ferry/domain';
+import { handleCommand, JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import {
+  connectNats,
+  JetStreamTransport,
+  PassThroughRpcFilter,
+  provisionStreams,
+  publishCommand,
+  type NatsConnection,
+} from '@ferry/messaging';
+import { eventually, startNatsServer, type NatsServer } from '@ferry/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { qemuImgConvert } from '@ferry/converters';
+import { allocatedSize, sha256File, writeManifest } from './artifacts.ts';
+import { ConversionModule } from './conversion.module.ts';
+import { convertJob } from './convert-job.ts';
+
+const MiB = 1024 * 1024;
+const context = (commandId: string) => ({
+  commandId,
+  correlationId: commandId,
+  now: '2026-11-25T10:00:00Z',
+});
+
+describe('the conversion service', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let store: JetStreamEventStore;
+  let dir: string;
+  let out: string;
+  let app: Awaited<ReturnType<typeof NestFactory.createMicroservice>>;
+
+  /** A VM with two real disks, and a job for it created and validated. */
+  async function validatedJob(jobId: string, realConversion: boolean, diskPaths: string[]) {
+    const vm: VmDescription = {
+      key: `ws-${jobId}`,
+      name: jobId,
+      source: { kind: 'workstation', id: dir },
+      cpus: 1,
+      memoryMiB: 512,
+      firmware: 'bios',
+      secureBoot: false,
+      guestOs: 'other',
+      powerState: 'poweredOff',
+      hasSnapshots: false,
+      disks: diskPaths.map((path, index) => ({
+        index,
+        controller: 'scsi',
+        slot: `scsi0:${index}`,
+        path,
+        capacityBytes: 64 * MiB,
+      })),
+      nics: [],
+    };
+    const stream = `migration-${jobId}`;
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'CreateMigration',
+      data: {
+        jobId,
+        vmKey: vm.key,
+        vmName: vm.name,
+        source: vm.source,
+        options: {
+          strategy: 'qemu-img',
+          bootMode: 'image',
+          flavor: null,
+          networkMapping: {},
+          keepMac: false,
+        },
+        flags: { realConversion, openstackDeployment: false, rollback: true },
+      },
+      metadata: context(`${jobId}-create`),
+    });
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'RecordValidation',
+      data: { vm, checks: [{ name: 'disks-present', outcome: 'passed', detail: 'ok' }] },
+      metadata: context(`${jobId}-validate`),
+    });
+    return stream;
+  }
+  const events = async (stream: string) => (await store.read<MigrationEvent>(stream)).events;
+  const convert = async (jobId: string) => {
+    await publishCommand(jetstream(nc), {
+      type: 'ConvertDisks',
+      data: { jobId },
+      metadata: { commandId: `convert-${jobId}` },
+    });
+    await eventually(
+      async () => (await jsm.streams.info(STREAMS.commands)).state.messages === 0,
+      `${jobId} to be converted`,
+      { timeoutMs: 60_000 },
+    );
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-conversion-'));
+    out = join(dir, 'out');
+    for (const [name, subformat] of [
+      ['a', 'monolithicSparse'],
+      ['b', 'streamOptimized'],
+    ] as const) {
+      execFileSync('qemu-img', ['create', '-q', '-f', 'raw', join(dir, `${name}.raw`), '64M']);
+      execFileSync('dd', [
+        'if=/dev/urandom',
+        `of=${join(dir, `${name}.raw`)}`,
+        'bs=1M',
+        'count=8',
+        'conv=notrunc',
+        'status=none',
+      ]);
+      execFileSync('qemu-img', [
+        'convert',
+        '-f',
+        'raw',
+        '-O',
+        'vmdk',
+        '-o',
+        `subformat=${subformat}`,
+        join(dir, `${name}.raw`),
+        join(dir, `${name}.vmdk`),
+      ]);
+    }
+    server = await startNatsServer();
+    nc = await connectNats({ url: server.url, name: 'conversion-test' });
+    jsm = await jetstreamManager(nc);
+    await provisionStreams(jsm);
+    store = new JetStreamEventStore(nc);
+    app = await NestFactory.createMicroservice<MicroserviceOptions>(
+      ConversionModule.register({ store, outputDir: out, timeoutMs: 60_000 }),
+      {
+        strategy: new JetStreamTransport({
+          connection: nc,
+          consumer: {
+            durable: 'conversion',
+            filterSubject: 'ferry.cmd.conversion.>',
+            maxAckPending: 2,
+            ackWaitMs: 10_000,
+          },
+          reject: rejectionRecorder(store),
+        }),
+        logger: false,
+      },
+    );
+    app.useGlobalFilters(new PassThroughRpcFilter());
+    await app.listen();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app.close();
+    await nc.close();
+    await server.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('converts every disk, recording the commands, progress and artifacts with their sha256', async () => {
+    const stream = await validatedJob('j1', true, [join(dir, 'a.vmdk'), join(dir, 'b.vmdk')]);
+    await convert('j1');
+    const history = await events(stream);
+    const started = history.find((e) => e.type === 'ConversionStarted');
+    expect(started?.data).toMatchObject({
+      strategy: 'qemu-img',
+      dryRun: false,
+      commands: [
+        expect.arrayContaining(['qemu-img', 'convert', join(dir, 'a.vmdk')]),
+        expect.arrayContaining([join(dir, 'b.vmdk')]),
+      ],
+    });
+    const progress = history
+      .filter((e) => e.type === 'ConversionProgressed')
+      .map((e) => e.data as { diskIndex: number; percent: number });
+    for (const disk of [0, 1]) {
+      const ofDisk = progress.filter((p) => p.diskIndex === disk).map((p) => p.percent);
+      expect(ofDisk.at(-1), `disk ${disk}`).toBe(100);
+      expect([...ofDisk].sort((x, y) => x - y)).toEqual(ofDisk);
+    }
+    const completed = history.at(-1);
+    expect(completed?.type).toBe('ConversionCompleted');
+    const { artifacts } = completed?.data as unknown as {
+      artifacts: { path: string; sha256: string; virtualSize: number; allocatedSize: number }[];
+    };
+    expect(artifacts.map((a) => a.path)).toEqual([
+      join(out, 'j1', 'disk-0.qcow2'),
+      join(out, 'j1', 'disk-1.qcow2'),
+    ]);
+    for (const a of artifacts) {
+      expect(a.sha256).toBe(await sha256File(a.path));
+      expect(a.virtualSize).toBe(64 * MiB);
+      expect(a.allocatedSize).toBe(statSync(a.path).blocks * 512);
+    }
+    expect(readdirSync(join(out, 'j1')).sort()).toEqual([
+      'disk-0.qcow2',
+      'disk-1.qcow2',
+      'manifest.json',
+    ]);
+  });
+
+  it('a command redelivered after a crash reuses an intact artifact instead of converting again', async () => {
+    const stream = await validatedJob('j2', true, [join(dir, 'a.vmdk')]);
+    // What a run that died after converting, before recording it, leaves: the job CONVERTING, the artifact and its manifest.
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'StartConversion',
+      data: {
+        strategy: 'qemu-img',
+        commands: [],
+        disks: [{ diskIndex: 0, path: join(dir, 'a.vmdk'), capacityBytes: 64 * MiB }],
+      },
+      metadata: context('j2-start'),
+    });
+    const target = join(out, 'j2', 'disk-0.qcow2');
+    mkdirSync(join(out, 'j2'), { recursive: true });
+    await qemuImgConvert({ source: join(dir, 'a.vmdk'), sourceFormat: 'vmdk', target });
+    await writeManifest(join(out, 'j2'), [
+      {
+        diskIndex: 0,
+        path: target,
+        format: 'qcow2',
+        virtualSize: 64 * MiB,
+        allocatedSize: await allocatedSize(target),
+        sha256: await sha256File(target),
+      },
+    ]);
+    const convertedAt = statSync(target).mtimeMs;
+    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j2', context('redelivered'));
+    expect((await events(stream)).at(-1)).toMatchObject({
+      type: 'ConversionCompleted',
+      data: { reused: true, artifacts: [{ path: target }] },
+    });
+    expect(statSync(target).mtimeMs).toBe(convertedAt);
+  });
+
+  it('a damaged artifact is not reused: it is converted again', async () => {
+    const stream = await validatedJob('j4', true, [join(dir, 'a.vmdk')]);
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'StartConversion',
+      data: {
+        strategy: 'qemu-img',
+        commands: [],
+        disks: [{ diskIndex: 0, path: join(dir, 'a.vmdk'), capacityBytes: 64 * MiB }],
+      },
+      metadata: context('j4-start'),
+    });
+    const target = join(out, 'j4', 'disk-0.qcow2');
+    mkdirSync(join(out, 'j4'), { recursive: true });
+    await qemuImgConvert({ source: join(dir, 'a.vmdk'), sourceFormat: 'vmdk', target });
+    await writeManifest(join(out, 'j4'), [
+      {
+        diskIndex: 0,
+        path: target,
+        format: 'qcow2',
+        virtualSize: 64 * MiB,
+        allocatedSize: await allocatedSize(target),
+        sha256: '0'.repeat(64),
+      },
+    ]);
+    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j4', context('redelivered'));
+    const completed = (await events(stream)).at(-1);
+    expect(completed).toMatchObject({ type: 'ConversionCompleted', data: { reused: false } });
+    expect(
+      (completed?.data as unknown as { artifacts: { sha256: string }[] }).artifacts[0]?.sha256,
+    ).toBe(await sha256File(target));
+  });
+
+  it('a command for a job already converted changes nothing', async () => {
+    const before = await events('migration-j1');
+    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j1', context('late'));
+    expect(await events('migration-j1')).toEqual(before);
+  });
+
+  it('a dry run records the commands it would run and converts nothing', async () => {
+    const stream = await validatedJob('dry', false, [join(dir, 'a.vmdk')]);
+    await convert('dry');
+    const history = await events(stream);
+    expect(history.slice(-2).map((e) => [e.type, (e.data as { dryRun: boolean }).dryRun])).toEqual([
+      ['ConversionStarted', true],
+      ['ConversionCompleted', true],
+    ]);
+    expect((history.at(-2)?.data as unknown as { commands: string[][] }).commands[0]).toContain(
+      'qemu-img',
+    );
+    expect(existsSync(join(out, 'dry'))).toBe(false);
+  });
+
+  it('a missing disk fails the job with a typed reason, leaving no partial artifact', async () => {
+    const stream = await validatedJob('gone', true, [join(dir, 'no-such-disk.vmdk')]);
+    await convert('gone');
+    const failed = (await events(stream)).at(-1);
+    expect(failed).toMatchObject({
+      type: 'MigrationFailed',
+      data: { stage: 'conversion', code: 'missing-disk', retryable: false },
+    });
+    expect(readdirSync(join(out, 'gone')).filter((f) => f.endsWith('.part'))).toEqual([]);
+  });
+});

@@ -1,0 +1,25 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
+import { convertJob, type ConvertDeps } from './convert-job.ts';
+import { CONVERT_DEPS } from './tokens.ts';
+
+/** `ferry.cmd.conversion.convert`: converts every disk of the job's VM. */
+@Controller()
+export class ConvertController {
+  private readonly deps: ConvertDeps;
+
+  constructor(@Inject(CONVERT_DEPS) deps: ConvertDeps) {
+    this.deps = deps;
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.ConvertDisks)
+  async convert(@Payload() command: CommandOf<'ConvertDisks'>): Promise<void> {
+    const { commandId, correlationId, issuedAt } = command.metadata;
+    await convertJob(this.deps, command.data.jobId, {
+      commandId,
+      correlationId: correlationId ?? commandId,
+      now: issuedAt ?? new Date().toISOString(),
+    });
+  }
+}

@@ -1,0 +1,73 @@
+// The conversion service: NATS, the event store, the JetStream transport, the converters.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { ConfigError, loadConfig } from '@ferry/config';
+import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { connectNats, JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging';
+import { createLogger } from '@ferry/observability';
+import { ConversionModule } from './conversion.module.ts';
+
+let config;
+try {
+  config = loadConfig([
+    'NATS_URL',
+    'NATS_STREAM_REPLICAS',
+    'CONVERSION_CONCURRENCY',
+    'MIGRATION_OUTPUT_DIR',
+    'VIRT_V2V_TIMEOUT_SECONDS',
+    'LOG_LEVEL',
+    'LOG_DIR',
+  ]);
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+const logger = createLogger({
+  service: 'conversion',
+  role: 'worker',
+  dir: config.LOG_DIR,
+  level: config.LOG_LEVEL,
+});
+const nc = await connectNats({ url: config.NATS_URL, name: `conversion-${process.pid}` });
+const store = new JetStreamEventStore(nc);
+const stopping = new AbortController();
+const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+  ConversionModule.register({
+    store,
+    outputDir: config.MIGRATION_OUTPUT_DIR,
+    timeoutMs: config.VIRT_V2V_TIMEOUT_SECONDS * 1000,
+    signal: stopping.signal,
+  }),
+  {
+    strategy: new JetStreamTransport({
+      connection: nc,
+      replicas: config.NATS_STREAM_REPLICAS,
+      // A conversion holds its message for hours: working() keeps it, max_ack_pending bounds how many run at once.
+      consumer: {
+        durable: 'conversion',
+        filterSubject: 'ferry.cmd.conversion.>',
+        maxAckPending: config.CONVERSION_CONCURRENCY,
+        ackWaitMs: 60_000,
+      },
+      reject: rejectionRecorder(store),
+      logger,
+    }),
+    logger: false,
+  },
+);
+app.useGlobalFilters(new PassThroughRpcFilter());
+await app.listen();
+logger.info(
+  { outputDir: config.MIGRATION_OUTPUT_DIR, concurrency: config.CONVERSION_CONCURRENCY },
+  'conversion service started',
+);
+
+const shutdown = async () => {
+  stopping.abort();
+  await app.close();
+  await nc.drain();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown());
+process.once('SIGINT', () => void shutdown());

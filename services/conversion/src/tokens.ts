@@ -1,0 +1,2 @@
+/** Injection tokens of the conversion service. */
+export const CONVERT_DEPS = Symbol('ConvertDeps');
