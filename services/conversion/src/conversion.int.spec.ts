@@ -1,6 +1,17 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -21,6 +32,7 @@ import { eventually, startNatsServer, type NatsServer } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuImgConvert } from '@ferry/converters';
 import { allocatedSize, sha256File, writeManifest } from './artifacts.ts';
+import { Cancellations } from './cancellations.ts';
 import { ConversionModule } from './conversion.module.ts';
 import { convertJob } from './convert-job.ts';
 
@@ -136,7 +148,12 @@ describe('the conversion service', () => {
     await provisionStreams(jsm);
     store = new JetStreamEventStore(nc);
     app = await NestFactory.createMicroservice<MicroserviceOptions>(
-      ConversionModule.register({ store, outputDir: out, timeoutMs: 60_000 }),
+      ConversionModule.register({
+        store,
+        cancellations: new Cancellations(nc),
+        outputDir: out,
+        timeoutMs: 60_000,
+      }),
       {
         strategy: new JetStreamTransport({
           connection: nc,
@@ -274,6 +291,54 @@ describe('the conversion service', () => {
     const before = await events('migration-j1');
     await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j1', context('late'));
     expect(await events('migration-j1')).toEqual(before);
+  });
+
+  it('a cancel of the job stops its running conversion within 30 s, leaving no process and no partial artifact', async () => {
+    // 1 GiB of data behind a hand-written monolithicFlat descriptor: a conversion that takes a while.
+    const raw = join(dir, 'big-flat.vmdk');
+    const fd = openSync(raw, 'w');
+    const block = Buffer.alloc(4 * MiB);
+    for (let at = 0; at < 1024 * MiB; at += block.length)
+      writeSync(fd, block.fill((at / block.length) % 251 || 1), 0, block.length, at);
+    closeSync(fd);
+    writeFileSync(
+      join(dir, 'big.vmdk'),
+      '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 2097152 FLAT "big-flat.vmdk" 0\nddb.adapterType = "lsilogic"\n',
+    );
+    const stream = await validatedJob('big', true, [join(dir, 'big.vmdk')]);
+    await publishCommand(jetstream(nc), {
+      type: 'ConvertDisks',
+      data: { jobId: 'big' },
+      metadata: { commandId: 'convert-big' },
+    });
+    await eventually(
+      async () => (await events(stream)).some((e) => e.type === 'ConversionProgressed'),
+      'the conversion to be under way',
+      { timeoutMs: 30_000 },
+    );
+    const cancelledAt = Date.now();
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'CancelMigration',
+      data: { reason: 'wrong VM', requestedBy: 'operator' },
+      metadata: context('cancel-big'),
+    });
+    await eventually(
+      async () => (await jsm.streams.info(STREAMS.commands)).state.messages === 0,
+      'the conversion to stop',
+      { timeoutMs: 30_000 },
+    );
+    expect(Date.now() - cancelledAt).toBeLessThan(30_000);
+    const history = await events(stream);
+    expect(history.at(-1)).toMatchObject({ type: 'MigrationFailed', data: { code: 'cancelled' } });
+    expect(history.some((e) => e.type === 'ConversionCompleted')).toBe(false);
+    let running = '';
+    try {
+      running = execFileSync('pgrep', ['-f', join(out, 'big')], { encoding: 'utf8' }).trim();
+    } catch {
+      // pgrep exits 1 when nothing matches
+    }
+    expect(running).toBe('');
+    expect(readdirSync(join(out, 'big'))).toEqual([]);
   });
 
   it('a dry run records the commands it would run and converts nothing', async () => {

@@ -12,9 +12,12 @@ import { fold, migrationDecider, type CommandContext, type MigrationCommand } fr
 import { handleCommand, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import { allocatedSize, isIntact, readManifest, sha256File, writeManifest } from './artifacts.ts';
+import type { Cancellations } from './cancellations.ts';
 
 export interface ConvertDeps {
   readonly store: EventStore;
+  /** Stops a conversion whose job is cancelled. */
+  readonly cancellations?: Cancellations;
   readonly outputDir: string;
   readonly timeoutMs: number;
   /** Ends a running conversion (the job was cancelled, or the service is stopping). */
@@ -65,117 +68,129 @@ export async function convertJob(
   );
   const started = Date.now();
 
-  if (state.phase === 'DISCOVERED') {
-    await decide({
-      type: 'StartConversion',
-      data: {
-        strategy: 'qemu-img',
-        commands,
-        disks: disks.map(({ diskIndex, path, capacityBytes }) => ({
-          diskIndex,
-          path,
-          capacityBytes,
-        })),
-      },
-      metadata: step('start'),
-    });
-  }
-  if (!job.flags.realConversion) {
-    await decide({
-      type: 'CompleteConversion',
-      data: { artifacts: [], reused: false, durationMs: Date.now() - started },
-      metadata: step('complete'),
-    });
-    return;
-  }
-
+  const tracked = deps.cancellations?.track(jobId, deps.signal);
+  const signal = tracked?.signal ?? deps.signal;
   try {
-    await mkdir(dir, { recursive: true });
-    const manifest = await readManifest(dir);
-    const artifacts: Artifact[] = [];
-    let reused = true;
-    await requireSpace(
-      dir,
-      disks.map((d) => d.path),
-    );
-    for (const disk of disks) {
-      const earlier = manifest.find(
-        (a) => a.diskIndex === disk.diskIndex && a.path === disk.target,
-      );
-      if (earlier && (await isIntact(earlier))) {
-        artifacts.push(earlier);
-        continue;
-      }
-      reused = false;
-      let recorded = -1;
-      let recordedAt = 0;
-      let chain = Promise.resolve();
-      await qemuImgConvert({
-        source: disk.path,
-        sourceFormat: 'vmdk',
-        target: disk.target,
-        timeoutMs: deps.timeoutMs,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onProgress: (percent) => {
-          const due =
-            percent === 100 ||
-            percent - recorded >= PROGRESS_STEP ||
-            Date.now() - recordedAt >= PROGRESS_INTERVAL_MS;
-          if (!due || percent <= recorded) return;
-          recorded = percent;
-          recordedAt = Date.now();
-          const p = Math.floor(percent);
-          chain = chain.then(() =>
-            decide({
-              type: 'RecordConversionProgress',
-              data: { diskIndex: disk.diskIndex, percent },
-              metadata: step(`progress:${disk.diskIndex}:${p}`),
-            }).then(() => undefined),
-          );
+    if (state.phase === 'DISCOVERED') {
+      await decide({
+        type: 'StartConversion',
+        data: {
+          strategy: 'qemu-img',
+          commands,
+          disks: disks.map(({ diskIndex, path, capacityBytes }) => ({
+            diskIndex,
+            path,
+            capacityBytes,
+          })),
         },
+        metadata: step('start'),
       });
-      await chain;
-      const check = await qemuImgCheck(disk.target);
-      if (check.exitCode !== 0)
-        throw new ConversionError(
-          'tool-failed',
-          `the converted image of disk ${disk.diskIndex} fails qemu-img check (${check.corruptions} corruptions, ${check.leaks} leaks)`,
-          commands[disk.diskIndex] ?? [],
-        );
-      const info = await qemuImgInfo(disk.target, 'qcow2');
-      const artifact: Artifact = {
-        diskIndex: disk.diskIndex,
-        path: disk.target,
-        format: 'qcow2',
-        virtualSize: info.virtualSize,
-        allocatedSize: await allocatedSize(disk.target),
-        sha256: await sha256File(disk.target),
-      };
-      artifacts.push(artifact);
-      await writeManifest(dir, [
-        ...manifest.filter((a) => a.diskIndex !== disk.diskIndex),
-        ...artifacts,
-      ]);
     }
-    await decide({
-      type: 'CompleteConversion',
-      data: { artifacts, reused: reused && artifacts.length > 0, durationMs: Date.now() - started },
-      metadata: step('complete'),
-    });
-  } catch (error) {
-    if (!(error instanceof ConversionError)) throw error; // transient (store, NATS): the command is retried
-    // Stopped because the service is stopping: not the job's failure; the command comes back to a replica.
-    if (error.reason === 'cancelled' && deps.signal?.aborted) throw error;
-    await decide({
-      type: 'FailMigration',
-      data: {
-        stage: 'conversion',
-        code: error.reason,
-        message: error.message.slice(0, 4000),
-        retryable: error.retryable,
-      },
-      metadata: step('fail'),
-    });
+    if (!job.flags.realConversion) {
+      await decide({
+        type: 'CompleteConversion',
+        data: { artifacts: [], reused: false, durationMs: Date.now() - started },
+        metadata: step('complete'),
+      });
+      return;
+    }
+
+    try {
+      await mkdir(dir, { recursive: true });
+      const manifest = await readManifest(dir);
+      const artifacts: Artifact[] = [];
+      let reused = true;
+      await requireSpace(
+        dir,
+        disks.map((d) => d.path),
+      );
+      for (const disk of disks) {
+        const earlier = manifest.find(
+          (a) => a.diskIndex === disk.diskIndex && a.path === disk.target,
+        );
+        if (earlier && (await isIntact(earlier))) {
+          artifacts.push(earlier);
+          continue;
+        }
+        reused = false;
+        let recorded = -1;
+        let recordedAt = 0;
+        let chain = Promise.resolve();
+        await qemuImgConvert({
+          source: disk.path,
+          sourceFormat: 'vmdk',
+          target: disk.target,
+          timeoutMs: deps.timeoutMs,
+          ...(signal ? { signal } : {}),
+          onProgress: (percent) => {
+            const due =
+              percent === 100 ||
+              percent - recorded >= PROGRESS_STEP ||
+              Date.now() - recordedAt >= PROGRESS_INTERVAL_MS;
+            if (!due || percent <= recorded) return;
+            recorded = percent;
+            recordedAt = Date.now();
+            const p = Math.floor(percent);
+            chain = chain.then(() =>
+              decide({
+                type: 'RecordConversionProgress',
+                data: { diskIndex: disk.diskIndex, percent },
+                metadata: step(`progress:${disk.diskIndex}:${p}`),
+              }).then(() => undefined),
+            );
+          },
+        });
+        await chain;
+        const check = await qemuImgCheck(disk.target);
+        if (check.exitCode !== 0)
+          throw new ConversionError(
+            'tool-failed',
+            `the converted image of disk ${disk.diskIndex} fails qemu-img check (${check.corruptions} corruptions, ${check.leaks} leaks)`,
+            commands[disk.diskIndex] ?? [],
+          );
+        const info = await qemuImgInfo(disk.target, 'qcow2');
+        const artifact: Artifact = {
+          diskIndex: disk.diskIndex,
+          path: disk.target,
+          format: 'qcow2',
+          virtualSize: info.virtualSize,
+          allocatedSize: await allocatedSize(disk.target),
+          sha256: await sha256File(disk.target),
+        };
+        artifacts.push(artifact);
+        await writeManifest(dir, [
+          ...manifest.filter((a) => a.diskIndex !== disk.diskIndex),
+          ...artifacts,
+        ]);
+      }
+      await decide({
+        type: 'CompleteConversion',
+        data: {
+          artifacts,
+          reused: reused && artifacts.length > 0,
+          durationMs: Date.now() - started,
+        },
+        metadata: step('complete'),
+      });
+    } catch (error) {
+      if (!(error instanceof ConversionError)) throw error; // transient (store, NATS): the command is retried
+      // Cancelled by the operator: the cancel itself recorded the failure; nothing more to say.
+      if (error.reason === 'cancelled' && tracked?.cancelled()) return;
+      // Stopped because the service is stopping: not the job's failure; the command comes back to a replica.
+      if (error.reason === 'cancelled' && deps.signal?.aborted) throw error;
+      await decide({
+        type: 'FailMigration',
+        data: {
+          stage: 'conversion',
+          code: error.reason,
+          message: error.message.slice(0, 4000),
+          retryable: error.retryable,
+        },
+        metadata: step('fail'),
+      });
+    }
+  } finally {
+    tracked?.done();
   }
 }
 

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
+import { Cancellations } from './cancellations.ts';
 import { ConversionModule } from './conversion.module.ts';
 
 let config;
@@ -32,9 +33,11 @@ const logger = createLogger({
 const nc = await connectNats({ url: config.NATS_URL, name: `conversion-${process.pid}` });
 const store = new JetStreamEventStore(nc);
 const stopping = new AbortController();
+const cancellations = new Cancellations(nc);
 const app = await NestFactory.createMicroservice<MicroserviceOptions>(
   ConversionModule.register({
     store,
+    cancellations,
     outputDir: config.MIGRATION_OUTPUT_DIR,
     timeoutMs: config.VIRT_V2V_TIMEOUT_SECONDS * 1000,
     signal: stopping.signal,
@@ -66,6 +69,7 @@ logger.info(
 const shutdown = async () => {
   stopping.abort();
   await app.close();
+  cancellations.close();
   await nc.drain();
   process.exit(0);
 };
