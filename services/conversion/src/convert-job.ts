@@ -131,12 +131,17 @@ export async function convertJob(
             recorded = percent;
             recordedAt = Date.now();
             const p = Math.floor(percent);
+            // Progress is informational: a record refused (the job was cancelled meanwhile) or lost
+            // (the store briefly away) must not fail the conversion; the completion is what counts.
             chain = chain.then(() =>
               decide({
                 type: 'RecordConversionProgress',
                 data: { diskIndex: disk.diskIndex, percent },
                 metadata: step(`progress:${disk.diskIndex}:${p}`),
-              }).then(() => undefined),
+              }).then(
+                () => undefined,
+                () => undefined,
+              ),
             );
           },
         });
