@@ -1,11 +1,13 @@
 // `npm run bench -- <name>`: one JSON line per measurement; exits 1 when a ratio misses its goal.
 import { meets, type Measurement } from './measure.ts';
+import { conversionBench } from './conversion.bench.ts';
 import { discoveryBench } from './discovery.bench.ts';
 import { storeBench } from './store.bench.ts';
 
 const benches: Record<string, () => Promise<Measurement[]>> = {
   store: storeBench,
   discovery: discoveryBench,
+  conversion: conversionBench,
 };
 
 const names = process.argv.slice(2);

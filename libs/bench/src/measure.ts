@@ -41,9 +41,9 @@ export async function compare(options: {
   return {
     bench: options.bench,
     metric: options.metric,
-    value: Math.round(value),
+    value: Number(value.toPrecision(4)),
     unit: options.unit,
-    baseline: Math.round(baseline),
+    baseline: Number(baseline.toPrecision(4)),
     ratio: round2(value / baseline),
     goal: options.goal,
     rounds: options.rounds,
