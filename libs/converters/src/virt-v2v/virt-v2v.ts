@@ -1,0 +1,95 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { ConversionError } from '../errors.ts';
+import { runTool } from '../run-tool.ts';
+import { libguestfsEnvironment } from './environment.ts';
+import { v2vCopyProgress, v2vMessages, type V2vMessage } from './output.ts';
+
+export interface VirtV2vOptions {
+  /** The Workstation VM's .vmx. */
+  readonly vmx: string;
+  /** Where the converted disks (`<name>-sda`, ...) and the libvirt XML go. */
+  readonly outputDir: string;
+  /** A folder of the job's own for virt-v2v's and libguestfs's temporary files; removed afterwards. */
+  readonly tmpDir: string;
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly onMessage?: (message: V2vMessage) => void;
+  readonly onProgress?: (diskIndex: number, percent: number) => void;
+}
+
+/** The exact command a guest conversion runs. */
+export const virtV2vCommand = (o: Pick<VirtV2vOptions, 'vmx' | 'outputDir'>): string[] => [
+  'virt-v2v',
+  '--machine-readable',
+  '-i',
+  'vmx',
+  o.vmx,
+  '-o',
+  'local',
+  '-os',
+  o.outputDir,
+  '-of',
+  'qcow2',
+];
+
+/**
+ * Converts a Workstation guest with virt-v2v (virtio drivers, fstab, bootloader) to qcow2 disks.
+ * Runs in its own process group with its own temporary folder, so a cancel or a timeout leaves
+ * neither a process (appliance, qemu-nbd, nbdcopy) nor a temporary file behind.
+ */
+export async function virtV2vConvert(
+  o: VirtV2vOptions,
+): Promise<{ command: readonly string[]; messages: readonly V2vMessage[] }> {
+  const command = virtV2vCommand(o);
+  const messages: V2vMessage[] = [];
+  let disk = 0;
+  await mkdir(o.tmpDir, { recursive: true });
+  await mkdir(o.outputDir, { recursive: true });
+  try {
+    const { exitCode, stderr } = await runTool({
+      command,
+      env: { ...libguestfsEnvironment(), TMPDIR: o.tmpDir, VIRT_V2V_TMPDIR: o.tmpDir },
+      graceMs: 30_000,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      onStdout: v2vMessages((m) => {
+        messages.push(m);
+        const copying = /Copying disk (\d+)\/\d+/.exec(m.message);
+        if (copying) disk = Number(copying[1]) - 1;
+        o.onMessage?.(m);
+      }),
+      onStderr: v2vCopyProgress(
+        () => disk,
+        (d, p) => o.onProgress?.(d, p),
+      ),
+    });
+    if (exitCode !== 0) throw classify(stderr, messages, command);
+    return { command, messages };
+  } finally {
+    await rm(o.tmpDir, { recursive: true, force: true });
+  }
+}
+
+/** A failed virt-v2v run, classified from its error records and stderr. */
+function classify(
+  stderr: string,
+  messages: readonly V2vMessage[],
+  command: readonly string[],
+): ConversionError {
+  const errors = messages.filter((m) => m.type === 'error').map((m) => m.message);
+  const text = `${errors.join('\n')}\n${stderr}`;
+  const message = (
+    errors[0] ??
+    /virt-v2v: error: (.*)/.exec(stderr)?.[1] ??
+    'virt-v2v failed'
+  ).slice(0, 2000);
+  if (/inspection could not detect the source guest|no root device found/i.test(text))
+    return new ConversionError('no-operating-system', message, command);
+  if (/not enough free space|insufficient free space|No space left on device/i.test(text))
+    return new ConversionError('no-space', message, command);
+  if (/No such file or directory|cannot open|could not open/i.test(text))
+    return new ConversionError('missing-disk', message, command);
+  if (/not supported|cannot be converted|unsupported/i.test(text))
+    return new ConversionError('unsupported-guest', message, command);
+  return new ConversionError('tool-failed', message, command);
+}
