@@ -53,11 +53,20 @@ describe('the conversion service', () => {
   let app: Awaited<ReturnType<typeof NestFactory.createMicroservice>>;
 
   /** A VM with two real disks, and a job for it created and validated. */
-  async function validatedJob(jobId: string, realConversion: boolean, diskPaths: string[]) {
+  async function validatedJob(
+    jobId: string,
+    realConversion: boolean,
+    diskPaths: string[],
+    extra: {
+      strategy?: 'qemu-img' | 'virt-v2v';
+      vmx?: string;
+      source?: VmDescription['source'];
+    } = {},
+  ) {
     const vm: VmDescription = {
       key: `ws-${jobId}`,
       name: jobId,
-      source: { kind: 'workstation', id: dir },
+      source: extra.source ?? { kind: 'workstation', id: dir },
       cpus: 1,
       memoryMiB: 512,
       firmware: 'bios',
@@ -73,6 +82,7 @@ describe('the conversion service', () => {
         capacityBytes: 64 * MiB,
       })),
       nics: [],
+      ...(extra.vmx ? { labels: { path: extra.vmx } } : {}),
     };
     const stream = `migration-${jobId}`;
     await handleCommand(store, migrationDecider, stream, {
@@ -83,7 +93,7 @@ describe('the conversion service', () => {
         vmName: vm.name,
         source: vm.source,
         options: {
-          strategy: 'qemu-img',
+          strategy: extra.strategy ?? 'qemu-img',
           bootMode: 'image',
           flavor: null,
           networkMapping: {},
@@ -339,6 +349,41 @@ describe('the conversion service', () => {
     }
     expect(running).toBe('');
     expect(readdirSync(join(out, 'big'))).toEqual([]);
+  });
+
+  it('the virt-v2v strategy converts the whole guest, and names a disk without an operating system', async () => {
+    writeFileSync(
+      join(dir, 'blank.vmx'),
+      '.encoding = "UTF-8"\ndisplayName = "blank"\nguestOS = "debian12-64"\nmemsize = "1024"\nscsi0.present = "TRUE"\nscsi0:0.present = "TRUE"\nscsi0:0.fileName = "a.vmdk"\n',
+    );
+    const stream = await validatedJob('v2v', true, [join(dir, 'a.vmdk')], {
+      strategy: 'virt-v2v',
+      vmx: 'blank.vmx',
+    });
+    await convertJob({ store, outputDir: out, timeoutMs: 280_000 }, 'v2v', context('convert-v2v'));
+    const history = await events(stream);
+    expect(history.find((e) => e.type === 'ConversionStarted')?.data).toMatchObject({
+      strategy: 'virt-v2v',
+      commands: [expect.arrayContaining(['virt-v2v', '-i', 'vmx', join(dir, 'blank.vmx')])],
+    });
+    expect(history.at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: { stage: 'conversion', code: 'no-operating-system', retryable: false },
+    });
+  }, 300_000);
+
+  it('refuses plainly to convert from a source whose disks it cannot fetch yet', async () => {
+    const stream = await validatedJob('esx', true, ['[ds1] esx/esx.vmdk'], {
+      source: { kind: 'esxi', id: 'esx1:443' },
+    });
+    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'esx', context('convert-esx'));
+    expect((await events(stream)).at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        code: 'unsupported-guest',
+        message: expect.stringMatching(/esxi sources is not implemented yet/),
+      },
+    });
   });
 
   it('a dry run records the commands it would run and converts nothing', async () => {

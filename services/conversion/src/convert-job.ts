@@ -1,18 +1,21 @@
 import { mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Artifact } from '@ferry/contracts';
-import {
-  ConversionError,
-  convertCommand,
-  qemuImgCheck,
-  qemuImgConvert,
-  qemuImgInfo,
-} from '@ferry/converters';
+import type { Artifact, MigrationOptions, VmDescription } from '@ferry/contracts';
+import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
 import { fold, migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import { allocatedSize, isIntact, readManifest, sha256File, writeManifest } from './artifacts.ts';
 import type { Cancellations } from './cancellations.ts';
+import { progressRecorder } from './progress-recorder.ts';
+import {
+  onPath,
+  qemuImgPlan,
+  virtV2vPlan,
+  vmxOf,
+  type ConversionPlan,
+  type DiskPlan,
+} from './strategies.ts';
 
 export interface ConvertDeps {
   readonly store: EventStore;
@@ -20,14 +23,10 @@ export interface ConvertDeps {
   readonly cancellations?: Cancellations;
   readonly outputDir: string;
   readonly timeoutMs: number;
-  /** Ends a running conversion (the job was cancelled, or the service is stopping). */
+  /** Ends running conversions because the service is stopping (not the job's failure). */
   readonly signal?: AbortSignal;
   readonly now?: () => string;
 }
-
-// Progress is recorded when it moved a whole percent, or 2 s after the last record; and at 100.
-const PROGRESS_STEP = 1;
-const PROGRESS_INTERVAL_MS = 2_000;
 
 /**
  * Converts every disk of a job's VM to qcow2, recording it on the job: started (with the exact
@@ -57,146 +56,148 @@ export async function convertJob(
   const vm = job.vm;
   if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
   const dir = join(deps.outputDir, jobId);
-  const disks = vm.disks.map((d) => ({
+  const disks: DiskPlan[] = vm.disks.map((d) => ({
     diskIndex: d.index,
     path: d.path,
     capacityBytes: d.capacityBytes,
     target: join(dir, `disk-${d.index}.qcow2`),
   }));
-  const commands = disks.map((d) =>
-    convertCommand({ source: d.path, sourceFormat: 'vmdk', target: d.target }),
-  );
+  const plan = await choosePlan(job.options.strategy, vm, disks, dir);
   const started = Date.now();
+  const fail = (error: ConversionError) =>
+    decide({
+      type: 'FailMigration',
+      data: {
+        stage: 'conversion',
+        code: error.reason,
+        message: error.message.slice(0, 4000),
+        retryable: error.retryable,
+      },
+      metadata: step('fail'),
+    });
+
+  if (state.phase === 'DISCOVERED') {
+    await decide({
+      type: 'StartConversion',
+      data: {
+        strategy: plan.strategy,
+        commands: plan.commands,
+        disks: disks.map(({ diskIndex, path, capacityBytes }) => ({
+          diskIndex,
+          path,
+          capacityBytes,
+        })),
+      },
+      metadata: step('start'),
+    });
+  }
+  if (!job.flags.realConversion) {
+    await decide({
+      type: 'CompleteConversion',
+      data: { artifacts: [], reused: false, durationMs: Date.now() - started },
+      metadata: step('complete'),
+    });
+    return;
+  }
+  if (vm.source.kind !== 'workstation') {
+    // Disks on a datastore are not fetched yet: say so rather than fail obscurely.
+    await fail(
+      new ConversionError(
+        'unsupported-guest',
+        `converting VMs from ${vm.source.kind} sources is not implemented yet (their disks are not fetched over the datastore)`,
+        plan.commands[0] ?? [],
+      ),
+    );
+    return;
+  }
 
   const tracked = deps.cancellations?.track(jobId, deps.signal);
   const signal = tracked?.signal ?? deps.signal;
+  const recorder = progressRecorder((command, key) => decide({ ...command, metadata: step(key) }));
   try {
-    if (state.phase === 'DISCOVERED') {
-      await decide({
-        type: 'StartConversion',
-        data: {
-          strategy: 'qemu-img',
-          commands,
-          disks: disks.map(({ diskIndex, path, capacityBytes }) => ({
-            diskIndex,
-            path,
-            capacityBytes,
-          })),
-        },
-        metadata: step('start'),
-      });
-    }
-    if (!job.flags.realConversion) {
-      await decide({
-        type: 'CompleteConversion',
-        data: { artifacts: [], reused: false, durationMs: Date.now() - started },
-        metadata: step('complete'),
-      });
-      return;
-    }
-
-    try {
-      await mkdir(dir, { recursive: true });
-      const manifest = await readManifest(dir);
-      const artifacts: Artifact[] = [];
-      let reused = true;
+    await mkdir(dir, { recursive: true });
+    const manifest = await readManifest(dir);
+    const intact: Artifact[] = [];
+    for (const a of manifest)
+      if (
+        disks.some((d) => d.diskIndex === a.diskIndex && d.target === a.path) &&
+        (await isIntact(a))
+      )
+        intact.push(a);
+    const todo = disks.filter((d) => !intact.some((a) => a.diskIndex === d.diskIndex));
+    const artifacts = [...intact];
+    if (todo.length > 0) {
       await requireSpace(
         dir,
-        disks.map((d) => d.path),
+        todo.map((d) => d.path),
       );
-      for (const disk of disks) {
-        const earlier = manifest.find(
-          (a) => a.diskIndex === disk.diskIndex && a.path === disk.target,
-        );
-        if (earlier && (await isIntact(earlier))) {
-          artifacts.push(earlier);
-          continue;
-        }
-        reused = false;
-        let recorded = -1;
-        let recordedAt = 0;
-        let chain = Promise.resolve();
-        await qemuImgConvert({
-          source: disk.path,
-          sourceFormat: 'vmdk',
-          target: disk.target,
-          timeoutMs: deps.timeoutMs,
-          ...(signal ? { signal } : {}),
-          onProgress: (percent) => {
-            const due =
-              percent === 100 ||
-              percent - recorded >= PROGRESS_STEP ||
-              Date.now() - recordedAt >= PROGRESS_INTERVAL_MS;
-            if (!due || percent <= recorded) return;
-            recorded = percent;
-            recordedAt = Date.now();
-            const p = Math.floor(percent);
-            // Progress is informational: a record refused (the job was cancelled meanwhile) or lost
-            // (the store briefly away) must not fail the conversion; the completion is what counts.
-            chain = chain.then(() =>
-              decide({
-                type: 'RecordConversionProgress',
-                data: { diskIndex: disk.diskIndex, percent },
-                metadata: step(`progress:${disk.diskIndex}:${p}`),
-              }).then(
-                () => undefined,
-                () => undefined,
-              ),
-            );
-          },
-        });
-        await chain;
-        const check = await qemuImgCheck(disk.target);
-        if (check.exitCode !== 0)
-          throw new ConversionError(
-            'tool-failed',
-            `the converted image of disk ${disk.diskIndex} fails qemu-img check (${check.corruptions} corruptions, ${check.leaks} leaks)`,
-            commands[disk.diskIndex] ?? [],
-          );
-        const info = await qemuImgInfo(disk.target, 'qcow2');
-        const artifact: Artifact = {
-          diskIndex: disk.diskIndex,
-          path: disk.target,
-          format: 'qcow2',
-          virtualSize: info.virtualSize,
-          allocatedSize: await allocatedSize(disk.target),
-          sha256: await sha256File(disk.target),
-        };
-        artifacts.push(artifact);
-        await writeManifest(dir, [
-          ...manifest.filter((a) => a.diskIndex !== disk.diskIndex),
-          ...artifacts,
-        ]);
+      await plan.convert(todo, {
+        ...(signal ? { signal } : {}),
+        timeoutMs: deps.timeoutMs,
+        onProgress: (d, p) => recorder.progress(d, p),
+      });
+      await recorder.flushed();
+      for (const disk of todo) {
+        artifacts.push(await describeArtifact(disk, plan));
+        await writeManifest(dir, artifacts);
       }
-      await decide({
-        type: 'CompleteConversion',
-        data: {
-          artifacts,
-          reused: reused && artifacts.length > 0,
-          durationMs: Date.now() - started,
-        },
-        metadata: step('complete'),
-      });
-    } catch (error) {
-      if (!(error instanceof ConversionError)) throw error; // transient (store, NATS): the command is retried
-      // Cancelled by the operator: the cancel itself recorded the failure; nothing more to say.
-      if (error.reason === 'cancelled' && tracked?.cancelled()) return;
-      // Stopped because the service is stopping: not the job's failure; the command comes back to a replica.
-      if (error.reason === 'cancelled' && deps.signal?.aborted) throw error;
-      await decide({
-        type: 'FailMigration',
-        data: {
-          stage: 'conversion',
-          code: error.reason,
-          message: error.message.slice(0, 4000),
-          retryable: error.retryable,
-        },
-        metadata: step('fail'),
-      });
     }
+    artifacts.sort((a, b) => a.diskIndex - b.diskIndex);
+    await decide({
+      type: 'CompleteConversion',
+      data: {
+        artifacts,
+        reused: todo.length === 0 && artifacts.length > 0,
+        durationMs: Date.now() - started,
+      },
+      metadata: step('complete'),
+    });
+  } catch (error) {
+    await recorder.flushed();
+    if (!(error instanceof ConversionError)) throw error; // transient (store, NATS): the command is retried
+    // Cancelled by the operator: the cancel itself recorded the failure; nothing more to say.
+    if (error.reason === 'cancelled' && tracked?.cancelled()) return;
+    // Stopped because the service is stopping: not the job's failure; the command comes back to a replica.
+    if (error.reason === 'cancelled' && deps.signal?.aborted) throw error;
+    await fail(error);
   } finally {
     tracked?.done();
   }
+}
+
+/** The strategy asked for; `auto` converts the guest with virt-v2v where it is installed, else the format only. */
+async function choosePlan(
+  strategy: MigrationOptions['strategy'],
+  vm: VmDescription,
+  disks: readonly DiskPlan[],
+  dir: string,
+): Promise<ConversionPlan> {
+  const vmx = vmxOf(vm);
+  const wantV2v =
+    strategy === 'virt-v2v' ||
+    (strategy === 'auto' && vmx !== undefined && (await onPath('virt-v2v')));
+  return wantV2v && vmx !== undefined ? virtV2vPlan(vmx, dir) : qemuImgPlan(disks);
+}
+
+/** Checks a converted disk and records what a retry needs to trust it: sizes and sha256. */
+async function describeArtifact(disk: DiskPlan, plan: ConversionPlan): Promise<Artifact> {
+  const check = await qemuImgCheck(disk.target);
+  if (check.exitCode !== 0) {
+    throw new ConversionError(
+      'tool-failed',
+      `the converted image of disk ${disk.diskIndex} fails qemu-img check (${check.corruptions} corruptions, ${check.leaks} leaks)`,
+      plan.commands[0] ?? [],
+    );
+  }
+  const info = await qemuImgInfo(disk.target, 'qcow2');
+  return {
+    diskIndex: disk.diskIndex,
+    path: disk.target,
+    format: 'qcow2',
+    virtualSize: info.virtualSize,
+    allocatedSize: await allocatedSize(disk.target),
+    sha256: await sha256File(disk.target),
+  };
 }
 
 /** Refuses to start when the output folder cannot hold the disks' data. */

@@ -1,0 +1,103 @@
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import type { VmDescription } from '@ferry/contracts';
+import { convertCommand, qemuImgConvert, virtV2vCommand, virtV2vConvert } from '@ferry/converters';
+
+export interface DiskPlan {
+  readonly diskIndex: number;
+  readonly path: string;
+  readonly capacityBytes: number;
+  /** Where this disk's qcow2 ends up. */
+  readonly target: string;
+}
+
+export interface ConversionPlan {
+  readonly strategy: 'qemu-img' | 'virt-v2v';
+  /** The exact command lines, as recorded on the job. */
+  readonly commands: string[][];
+  /** Converts the disks given (those not already done), writing each to its target. */
+  convert(
+    disks: readonly DiskPlan[],
+    options: {
+      signal?: AbortSignal;
+      timeoutMs: number;
+      onProgress: (disk: number, percent: number) => void;
+    },
+  ): Promise<void>;
+}
+
+/** qemu-img, disk by disk: the format only. */
+export function qemuImgPlan(disks: readonly DiskPlan[]): ConversionPlan {
+  return {
+    strategy: 'qemu-img',
+    commands: disks.map((d) =>
+      convertCommand({ source: d.path, sourceFormat: 'vmdk', target: d.target }),
+    ),
+    async convert(todo, { signal, timeoutMs, onProgress }) {
+      for (const d of todo) {
+        await qemuImgConvert({
+          source: d.path,
+          sourceFormat: 'vmdk',
+          target: d.target,
+          timeoutMs,
+          ...(signal ? { signal } : {}),
+          onProgress: (p) => onProgress(d.diskIndex, p),
+        });
+      }
+    },
+  };
+}
+
+/** virt-v2v, the whole VM at once: drivers, fstab and bootloader converted too; its disks renamed to their targets. */
+export function virtV2vPlan(vmx: string, workDir: string): ConversionPlan {
+  const outputDir = join(workDir, 'virt-v2v');
+  return {
+    strategy: 'virt-v2v',
+    commands: [virtV2vCommand({ vmx, outputDir })],
+    async convert(todo, { signal, timeoutMs, onProgress }) {
+      await rm(outputDir, { recursive: true, force: true });
+      await virtV2vConvert({
+        vmx,
+        outputDir,
+        tmpDir: join(workDir, 'tmp'),
+        timeoutMs,
+        ...(signal ? { signal } : {}),
+        onProgress,
+      });
+      // virt-v2v names the disks <guest>-sda, -sdb, ... in the order of the source's disks.
+      const produced = (await readdir(outputDir))
+        .filter((f) => /-sd[a-z]+$/.test(f))
+        .sort((a, b) => a.length - b.length || a.localeCompare(b));
+      for (const d of todo) {
+        const file = produced[d.diskIndex];
+        if (!file)
+          throw new Error(
+            `virt-v2v produced no disk ${d.diskIndex} (it wrote: ${produced.join(', ')})`,
+          );
+        await mkdir(join(d.target, '..'), { recursive: true });
+        await rename(join(outputDir, file), d.target);
+      }
+      await rm(outputDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The .vmx of a Workstation VM: its source root and its path there. */
+export const vmxOf = (vm: VmDescription): string | undefined =>
+  vm.source.kind === 'workstation' && vm.labels?.path
+    ? join(vm.source.id, vm.labels.path)
+    : undefined;
+
+/** Whether a program is on PATH (virt-v2v is a large install some machines go without). */
+export async function onPath(program: string): Promise<boolean> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    try {
+      await access(join(dir, program), constants.X_OK);
+      return true;
+    } catch {
+      // not in this folder
+    }
+  }
+  return false;
+}
