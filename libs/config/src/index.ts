@@ -4,6 +4,7 @@ export {
   ConfigError,
   environment,
   loadConfig,
+  loadConfigOrExit,
   type Config,
   type ConfigProblem,
 } from './load.ts';

@@ -60,3 +60,13 @@ export function problem(
 }
 
 export const ALL_SETTINGS = Object.keys(catalogue) as SettingName[];
+
+/** For a service's start: the settings it reads, or the message naming every bad one and exit code 2. */
+export function loadConfigOrExit<const K extends SettingName>(names: readonly K[]): Config<K> {
+  try {
+    return loadConfig(names);
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+}

@@ -110,6 +110,38 @@ describe('the conversion service', () => {
     });
     return stream;
   }
+  /** What a run that died after converting, before recording it, leaves: the job CONVERTING, the artifact and its manifest. */
+  async function crashedRunLeftovers(
+    stream: string,
+    jobId: string,
+    { damaged }: { damaged: boolean },
+  ) {
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'StartConversion',
+      data: {
+        strategy: 'qemu-img',
+        commands: [],
+        disks: [{ diskIndex: 0, path: join(dir, 'a.vmdk'), capacityBytes: 64 * MiB }],
+      },
+      metadata: context(`${jobId}-start`),
+    });
+    const target = join(out, jobId, 'disk-0.qcow2');
+    mkdirSync(join(out, jobId), { recursive: true });
+    await qemuImgConvert({ source: join(dir, 'a.vmdk'), sourceFormat: 'vmdk', target });
+    const sha256 = damaged ? '0'.repeat(64) : await sha256File(target);
+    await writeManifest(join(out, jobId), [
+      {
+        diskIndex: 0,
+        path: target,
+        format: 'qcow2',
+        virtualSize: 64 * MiB,
+        allocatedSize: await allocatedSize(target),
+        sha256,
+      },
+    ]);
+    return target;
+  }
+
   const events = async (stream: string) => (await store.read<MigrationEvent>(stream)).events;
   const convert = async (jobId: string) => {
     await publishCommand(jetstream(nc), {
@@ -233,29 +265,7 @@ describe('the conversion service', () => {
 
   it('a command redelivered after a crash reuses an intact artifact instead of converting again', async () => {
     const stream = await validatedJob('j2', true, [join(dir, 'a.vmdk')]);
-    // What a run that died after converting, before recording it, leaves: the job CONVERTING, the artifact and its manifest.
-    await handleCommand(store, migrationDecider, stream, {
-      type: 'StartConversion',
-      data: {
-        strategy: 'qemu-img',
-        commands: [],
-        disks: [{ diskIndex: 0, path: join(dir, 'a.vmdk'), capacityBytes: 64 * MiB }],
-      },
-      metadata: context('j2-start'),
-    });
-    const target = join(out, 'j2', 'disk-0.qcow2');
-    mkdirSync(join(out, 'j2'), { recursive: true });
-    await qemuImgConvert({ source: join(dir, 'a.vmdk'), sourceFormat: 'vmdk', target });
-    await writeManifest(join(out, 'j2'), [
-      {
-        diskIndex: 0,
-        path: target,
-        format: 'qcow2',
-        virtualSize: 64 * MiB,
-        allocatedSize: await allocatedSize(target),
-        sha256: await sha256File(target),
-      },
-    ]);
+    const target = await crashedRunLeftovers(stream, 'j2', { damaged: false });
     const convertedAt = statSync(target).mtimeMs;
     await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j2', context('redelivered'));
     expect((await events(stream)).at(-1)).toMatchObject({
@@ -267,28 +277,7 @@ describe('the conversion service', () => {
 
   it('a damaged artifact is not reused: it is converted again', async () => {
     const stream = await validatedJob('j4', true, [join(dir, 'a.vmdk')]);
-    await handleCommand(store, migrationDecider, stream, {
-      type: 'StartConversion',
-      data: {
-        strategy: 'qemu-img',
-        commands: [],
-        disks: [{ diskIndex: 0, path: join(dir, 'a.vmdk'), capacityBytes: 64 * MiB }],
-      },
-      metadata: context('j4-start'),
-    });
-    const target = join(out, 'j4', 'disk-0.qcow2');
-    mkdirSync(join(out, 'j4'), { recursive: true });
-    await qemuImgConvert({ source: join(dir, 'a.vmdk'), sourceFormat: 'vmdk', target });
-    await writeManifest(join(out, 'j4'), [
-      {
-        diskIndex: 0,
-        path: target,
-        format: 'qcow2',
-        virtualSize: 64 * MiB,
-        allocatedSize: await allocatedSize(target),
-        sha256: '0'.repeat(64),
-      },
-    ]);
+    const target = await crashedRunLeftovers(stream, 'j4', { damaged: true });
     await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j4', context('redelivered'));
     const completed = (await events(stream)).at(-1);
     expect(completed).toMatchObject({ type: 'ConversionCompleted', data: { reused: false } });

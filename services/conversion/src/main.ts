@@ -2,28 +2,22 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { ConfigError, loadConfig } from '@ferry/config';
+import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import { Cancellations } from './cancellations.ts';
 import { ConversionModule } from './conversion.module.ts';
 
-let config;
-try {
-  config = loadConfig([
-    'NATS_URL',
-    'NATS_STREAM_REPLICAS',
-    'CONVERSION_CONCURRENCY',
-    'MIGRATION_OUTPUT_DIR',
-    'VIRT_V2V_TIMEOUT_SECONDS',
-    'LOG_LEVEL',
-    'LOG_DIR',
-  ]);
-} catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
-  process.exit(2);
-}
+const config = loadConfigOrExit([
+  'NATS_URL',
+  'NATS_STREAM_REPLICAS',
+  'CONVERSION_CONCURRENCY',
+  'MIGRATION_OUTPUT_DIR',
+  'VIRT_V2V_TIMEOUT_SECONDS',
+  'LOG_LEVEL',
+  'LOG_DIR',
+]);
 const logger = createLogger({
   service: 'conversion',
   role: 'worker',

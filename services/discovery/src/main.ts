@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { jetstream } from '@nats-io/jetstream';
-import { ConfigError, loadConfig } from '@ferry/config';
+import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
@@ -11,21 +11,15 @@ import { configuredSources, SOURCE_SETTINGS } from '@ferry/vmware';
 import { DiscoveryModule } from './discovery.module.ts';
 import { scheduleRefresh } from './schedule.ts';
 
-let config;
-try {
-  config = loadConfig([
-    ...SOURCE_SETTINGS,
-    'NATS_URL',
-    'NATS_STREAM_REPLICAS',
-    'DISCOVERY_CONCURRENCY',
-    'DISCOVERY_INTERVAL_SECONDS',
-    'LOG_LEVEL',
-    'LOG_DIR',
-  ]);
-} catch (error) {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
-  process.exit(2);
-}
+const config = loadConfigOrExit([
+  ...SOURCE_SETTINGS,
+  'NATS_URL',
+  'NATS_STREAM_REPLICAS',
+  'DISCOVERY_CONCURRENCY',
+  'DISCOVERY_INTERVAL_SECONDS',
+  'LOG_LEVEL',
+  'LOG_DIR',
+]);
 const logger = createLogger({
   service: 'discovery',
   role: 'worker',
