@@ -83,6 +83,8 @@ function classify(
     /virt-v2v: error: (.*)/.exec(stderr)?.[1] ??
     'virt-v2v failed'
   ).slice(0, 2000);
+  if (/is not installed|not installed or not working/i.test(text))
+    return new ConversionError('tool-missing', message, command);
   if (/inspection could not detect the source guest|no root device found/i.test(text))
     return new ConversionError('no-operating-system', message, command);
   if (/not enough free space|insufficient free space|No space left on device/i.test(text))
