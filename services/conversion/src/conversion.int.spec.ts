@@ -14,19 +14,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import type { MicroserviceOptions } from '@nestjs/microservices';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAMS, type MigrationEvent, type VmDescription } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import {
   connectNats,
-  JetStreamTransport,
-  PassThroughRpcFilter,
   provisionStreams,
   publishCommand,
   type NatsConnection,
+  createFerryMicroservice,
 } from '@ferry/messaging';
 import { eventually, startNatsServer, type NatsServer } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,7 +47,7 @@ describe('the conversion service', () => {
   let store: JetStreamEventStore;
   let dir: string;
   let out: string;
-  let app: Awaited<ReturnType<typeof NestFactory.createMicroservice>>;
+  let app: Awaited<ReturnType<typeof createFerryMicroservice>>;
 
   /** A VM with two real disks, and a job for it created and validated. */
   async function validatedJob(
@@ -189,7 +186,7 @@ describe('the conversion service', () => {
     jsm = await jetstreamManager(nc);
     await provisionStreams(jsm);
     store = new JetStreamEventStore(nc);
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(
+    app = await createFerryMicroservice(
       ConversionModule.register({
         store,
         cancellations: new Cancellations(nc),
@@ -197,20 +194,16 @@ describe('the conversion service', () => {
         timeoutMs: 60_000,
       }),
       {
-        strategy: new JetStreamTransport({
-          connection: nc,
-          consumer: {
-            durable: 'conversion',
-            filterSubject: 'ferry.cmd.conversion.>',
-            maxAckPending: 2,
-            ackWaitMs: 10_000,
-          },
-          reject: rejectionRecorder(store),
-        }),
-        logger: false,
+        connection: nc,
+        consumer: {
+          durable: 'conversion',
+          filterSubject: 'ferry.cmd.conversion.>',
+          maxAckPending: 2,
+          ackWaitMs: 10_000,
+        },
+        reject: rejectionRecorder(store),
       },
     );
-    app.useGlobalFilters(new PassThroughRpcFilter());
     await app.listen();
   }, 60_000);
 

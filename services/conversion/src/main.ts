@@ -1,10 +1,8 @@
 // The conversion service: NATS, the event store, the JetStream transport, the converters.
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { MicroserviceOptions } from '@nestjs/microservices';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { connectNats, JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging';
+import { connectNats, createFerryMicroservice } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import { Cancellations } from './cancellations.ts';
 import { ConversionModule } from './conversion.module.ts';
@@ -28,7 +26,7 @@ const nc = await connectNats({ url: config.NATS_URL, name: `conversion-${process
 const store = new JetStreamEventStore(nc);
 const stopping = new AbortController();
 const cancellations = new Cancellations(nc);
-const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+const app = await createFerryMicroservice(
   ConversionModule.register({
     store,
     cancellations,
@@ -37,23 +35,19 @@ const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     signal: stopping.signal,
   }),
   {
-    strategy: new JetStreamTransport({
-      connection: nc,
-      replicas: config.NATS_STREAM_REPLICAS,
-      // A conversion holds its message for hours: working() keeps it, max_ack_pending bounds how many run at once.
-      consumer: {
-        durable: 'conversion',
-        filterSubject: 'ferry.cmd.conversion.>',
-        maxAckPending: config.CONVERSION_CONCURRENCY,
-        ackWaitMs: 60_000,
-      },
-      reject: rejectionRecorder(store),
-      logger,
-    }),
-    logger: false,
+    connection: nc,
+    replicas: config.NATS_STREAM_REPLICAS,
+    // A conversion holds its message for hours: working() keeps it, max_ack_pending bounds how many run at once.
+    consumer: {
+      durable: 'conversion',
+      filterSubject: 'ferry.cmd.conversion.>',
+      maxAckPending: config.CONVERSION_CONCURRENCY,
+      ackWaitMs: 60_000,
+    },
+    reject: rejectionRecorder(store),
+    logger,
   },
 );
-app.useGlobalFilters(new PassThroughRpcFilter());
 await app.listen();
 logger.info(
   { outputDir: config.MIGRATION_OUTPUT_DIR, concurrency: config.CONVERSION_CONCURRENCY },

@@ -3,8 +3,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestFactory } from '@nestjs/core';
-import type { MicroserviceOptions } from '@nestjs/microservices';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import {
   rejectionStreamId,
@@ -17,11 +15,10 @@ import { emptyInventory, evolveInventory, listInventory } from '@ferry/domain';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import {
   connectNats,
-  JetStreamTransport,
-  PassThroughRpcFilter,
   provisionStreams,
   publishCommand,
   type NatsConnection,
+  createFerryMicroservice,
 } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import {
@@ -52,7 +49,7 @@ describe('the discovery service', () => {
   let jsm: JetStreamManager;
   let store: JetStreamEventStore;
   let root: string;
-  let app: Awaited<ReturnType<typeof NestFactory.createMicroservice>>;
+  let app: Awaited<ReturnType<typeof createFerryMicroservice>>;
   let n = 0;
   let esxRef: SourceRef;
 
@@ -88,23 +85,19 @@ describe('the discovery service', () => {
       dir: join(root, 'logs'),
       console: false,
     });
-    app = await NestFactory.createMicroservice<MicroserviceOptions>(
+    app = await createFerryMicroservice(
       DiscoveryModule.register({ store, sources: [workstationSource(root), esx], logger }),
       {
-        strategy: new JetStreamTransport({
-          connection: nc,
-          consumer: {
-            durable: 'discovery',
-            filterSubject: 'ferry.cmd.discovery.>',
-            maxAckPending: 2,
-            ackWaitMs: 10_000,
-          },
-          reject: rejectionRecorder(store),
-        }),
-        logger: false,
+        connection: nc,
+        consumer: {
+          durable: 'discovery',
+          filterSubject: 'ferry.cmd.discovery.>',
+          maxAckPending: 2,
+          ackWaitMs: 10_000,
+        },
+        reject: rejectionRecorder(store),
       },
     );
-    app.useGlobalFilters(new PassThroughRpcFilter());
     await app.listen();
   }, 120_000);
 

@@ -1,11 +1,9 @@
 // The discovery service: NATS, the event store, the JetStream transport, the refresh schedule.
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { MicroserviceOptions } from '@nestjs/microservices';
 import { jetstream } from '@nats-io/jetstream';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { connectNats, JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging';
+import { connectNats, createFerryMicroservice } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import { configuredSources, SOURCE_SETTINGS } from '@ferry/vmware';
 import { DiscoveryModule } from './discovery.module.ts';
@@ -29,26 +27,19 @@ const logger = createLogger({
 const sources = configuredSources(config);
 const nc = await connectNats({ url: config.NATS_URL, name: `discovery-${process.pid}` });
 const store = new JetStreamEventStore(nc);
-const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-  DiscoveryModule.register({ store, sources, logger }),
-  {
-    strategy: new JetStreamTransport({
-      connection: nc,
-      replicas: config.NATS_STREAM_REPLICAS,
-      // Scans take long and run one source at a time per command: a few at once is plenty.
-      consumer: {
-        durable: 'discovery',
-        filterSubject: 'ferry.cmd.discovery.>',
-        maxAckPending: config.DISCOVERY_CONCURRENCY,
-        ackWaitMs: 60_000,
-      },
-      reject: rejectionRecorder(store),
-      logger,
-    }),
-    logger: false,
+const app = await createFerryMicroservice(DiscoveryModule.register({ store, sources, logger }), {
+  connection: nc,
+  replicas: config.NATS_STREAM_REPLICAS,
+  // Scans take long and run one source at a time per command: a few at once is plenty.
+  consumer: {
+    durable: 'discovery',
+    filterSubject: 'ferry.cmd.discovery.>',
+    maxAckPending: config.DISCOVERY_CONCURRENCY,
+    ackWaitMs: 60_000,
   },
-);
-app.useGlobalFilters(new PassThroughRpcFilter());
+  reject: rejectionRecorder(store),
+  logger,
+});
 await app.listen();
 const stopSchedule = scheduleRefresh(jetstream(nc), config.DISCOVERY_INTERVAL_SECONDS, (error) =>
   logger.warn({ err: error }, 'could not ask for a refresh'),
