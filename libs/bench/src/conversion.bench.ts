@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -7,7 +7,7 @@ import type { MigrationEvent, VmDescription } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
-import { eventually, startNatsServer } from '@ferry/testing';
+import { eventually, startNatsServer, writeDataImage } from '@ferry/testing';
 import { compare, type Measurement } from './measure.ts';
 
 const GiB = 1024 ** 3;
@@ -36,11 +36,7 @@ export async function conversionBench(): Promise<Measurement[]> {
   const out: Measurement[] = [];
   try {
     const raw = join(dir, 'disk.raw');
-    const fd = openSync(raw, 'w');
-    const block = Buffer.alloc(4 * 1024 * 1024);
-    for (let at = 0; at < 1.5 * GiB; at += block.length)
-      writeSync(fd, block.fill((at / block.length) % 251 || 1), 0, block.length, at);
-    closeSync(fd);
+    writeDataImage(raw, 1.5 * GiB);
     execFileSync('truncate', ['-s', String(2 * GiB), raw]);
 
     const nc = await connectNats({ url: server.url, name: 'bench' });

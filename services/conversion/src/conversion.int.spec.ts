@@ -1,16 +1,13 @@
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import {
-  closeSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   rmSync,
   statSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +22,7 @@ import {
   type NatsConnection,
   createFerryMicroservice,
 } from '@ferry/messaging';
-import { eventually, startNatsServer, type NatsServer } from '@ferry/testing';
+import { eventually, startNatsServer, type NatsServer, writeDataImage } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuImgConvert } from '@ferry/converters';
 import { allocatedSize, sha256File, writeManifest } from './artifacts.ts';
@@ -288,11 +285,7 @@ describe('the conversion service', () => {
   it('a cancel of the job stops its running conversion within 30 s, leaving no process and no partial artifact', async () => {
     // 1 GiB of data behind a hand-written monolithicFlat descriptor: a conversion that takes a while.
     const raw = join(dir, 'big-flat.vmdk');
-    const fd = openSync(raw, 'w');
-    const block = Buffer.alloc(4 * MiB);
-    for (let at = 0; at < 1024 * MiB; at += block.length)
-      writeSync(fd, block.fill((at / block.length) % 251 || 1), 0, block.length, at);
-    closeSync(fd);
+    writeDataImage(raw, 1024 * MiB);
     writeFileSync(
       join(dir, 'big.vmdk'),
       '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 2097152 FLAT "big-flat.vmdk" 0\nddb.adapterType = "lsilogic"\n',

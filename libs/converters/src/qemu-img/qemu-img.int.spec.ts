@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeDataImage } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversionError } from '../errors.ts';
 import { runTool } from '../run-tool.ts';
@@ -29,18 +30,6 @@ const SUBFORMATS = [
 const qemuImg = (...args: string[]) =>
   execFileSync('qemu-img', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
-/** A raw image of `size` whose every block holds data (qemu-img skips zeros, and the tests need real work). */
-function dataImage(path: string, size: number) {
-  const fd = openSync(path, 'w');
-  const block = Buffer.alloc(4 * MiB);
-  for (let at = 0; at < size; at += block.length) {
-    block.fill(at % 251);
-    block.writeUInt32LE(at, 0);
-    writeSync(fd, block, 0, Math.min(block.length, size - at), at);
-  }
-  closeSync(fd);
-}
-
 const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.part'));
 const running = (needle: string) => {
   try {
@@ -54,7 +43,7 @@ describe('qemu-img, for real', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-qemu-'));
-    dataImage(join(dir, 'base.raw'), 64 * MiB);
+    writeDataImage(join(dir, 'base.raw'), 64 * MiB);
     for (const f of SUBFORMATS)
       qemuImg(
         'convert',
@@ -114,7 +103,7 @@ describe('qemu-img, for real', () => {
 
   it('names a missing extent, and leaves no partial image', async () => {
     mkdirSync(join(dir, 'missing'));
-    dataImage(join(dir, 'missing', 'big.raw'), 8 * MiB);
+    writeDataImage(join(dir, 'missing', 'big.raw'), 8 * MiB);
     qemuImg(
       'convert',
       '-f',
@@ -185,7 +174,7 @@ describe('qemu-img, for real', () => {
   });
 
   describe('stopping a conversion', () => {
-    beforeAll(() => dataImage(join(dir, 'large.raw'), 1024 * MiB));
+    beforeAll(() => writeDataImage(join(dir, 'large.raw'), 1024 * MiB));
 
     it('cancel ends the process group mid-way, leaving no process and no partial image', async () => {
       const target = join(dir, 'cancelled.qcow2');

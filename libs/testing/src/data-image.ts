@@ -1,0 +1,19 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/**
+ * Writes a raw disk image of `bytes` whose every 4 MiB block holds data (no zeros: converters skip
+ * zero blocks, and tests and benchmarks need the real work done). Each block carries its offset.
+ */
+export function writeDataImage(path: string, bytes: number): void {
+  const block = Buffer.alloc(4 * 1024 * 1024);
+  const fd = openSync(path, 'w');
+  try {
+    for (let at = 0; at < bytes; at += block.length) {
+      block.fill((at / block.length) % 251 || 1);
+      block.writeUInt32LE(at % 2 ** 32, 0);
+      writeSync(fd, block, 0, Math.min(block.length, bytes - at), at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
