@@ -9,8 +9,19 @@ export const CONVERSION_FAILURES = [
   'cancelled',
   'tool-missing',
   'tool-failed',
+  /** The VMware host could not be reached, or broke off a transfer too often. */
+  'source-unreachable',
+  /** The VMware host refused Ferry: credentials wrong or not configured, certificate not trusted. */
+  'source-refused',
 ] as const;
 export type ConversionFailure = (typeof CONVERSION_FAILURES)[number];
+
+const RETRYABLE = new Set<ConversionFailure>([
+  'no-space',
+  'timeout',
+  'tool-failed',
+  'source-unreachable',
+]);
 
 export class ConversionError extends Error {
   readonly reason: ConversionFailure;
@@ -23,6 +34,6 @@ export class ConversionError extends Error {
     this.name = 'ConversionError';
     this.reason = reason;
     this.command = command;
-    this.retryable = reason === 'no-space' || reason === 'timeout' || reason === 'tool-failed';
+    this.retryable = RETRYABLE.has(reason);
   }
 }

@@ -25,6 +25,8 @@ export interface VsphereSimulator {
   readonly vms: readonly { name: string; moref: string; uuid: string; files: string[] }[];
   /** Every SOAP method called so far, in order. */
   methods(): string[];
+  /** Every datastore file request so far: `GET /folder/web01/web01.vmdk bytes=1024-`. */
+  downloads(): string[];
   stop(): Promise<void>;
 }
 
@@ -40,11 +42,14 @@ export async function startVsphereSimulator(options: {
   username?: string;
   password?: string;
   tls?: boolean;
+  /** Break off the first whole-file download of each datastore file after this many bytes. */
+  cutDownloadsAfter?: number;
 }): Promise<VsphereSimulator> {
   const binary = execFileSync('bash', [BUILD], { encoding: 'utf8' }).trim();
   const dir = mkdtempSync(join(tmpdir(), 'ferry-vcsim-'));
   const inventory = join(dir, 'inventory.json');
   const methodsFile = join(dir, 'methods.log');
+  const downloadsFile = join(dir, 'downloads.log');
   writeFileSync(inventory, JSON.stringify({ vms: options.vms }));
   const args = [
     '-mode',
@@ -58,6 +63,8 @@ export async function startVsphereSimulator(options: {
     '-password',
     options.password ?? 'ferry-secret',
   ];
+  args.push('-downloads', downloadsFile);
+  if (options.cutDownloadsAfter) args.push('-cut-after', String(options.cutDownloadsAfter));
   if (options.tls) args.push('-tls');
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const errors: string[] = [];
@@ -75,8 +82,8 @@ export async function startVsphereSimulator(options: {
     datastore: ready.datastore as string,
     datastorePath: ready.datastorePath as string,
     vms: (ready.vms as VsphereSimulator['vms'] | null) ?? [],
-    methods: () =>
-      existsSync(methodsFile) ? readFileSync(methodsFile, 'utf8').split('\n').filter(Boolean) : [],
+    methods: () => linesOf(methodsFile),
+    downloads: () => linesOf(downloadsFile),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -88,3 +95,6 @@ export async function startVsphereSimulator(options: {
     },
   };
 }
+
+const linesOf = (file: string) =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];

@@ -7,6 +7,7 @@ export {
 export {
   DiskProblem,
   inspectDisk,
+  readDescriptor,
   type DiskInspection,
   type DiskLink,
 } from './vmdk/inspect-disk.ts';
@@ -34,7 +35,10 @@ export {
 export { READ_ONLY_METHODS, SoapTransport, type MoRef, type SoapOptions } from './vsphere/soap.ts';
 export {
   configuredSources,
+  connectionFor,
   sdkUrl,
+  vsphereConnections,
+  type VsphereConnection,
   SOURCE_SETTINGS,
   vsphereSource,
   workstationSource,
@@ -43,3 +47,11 @@ export {
   type SourceSettings,
 } from './sources.ts';
 export { VM_PROPERTIES } from './vsphere/vm-properties.ts';
+export {
+  DatastoreFiles,
+  formatDatastorePath,
+  parseDatastorePath,
+  type DatastorePath,
+} from './vsphere/datastore.ts';
+export { fetchVm, localCopyPath, type FetchOptions } from './vsphere/fetch-vm.ts';
+export { openSession, type Credentials, type VsphereSession } from './vsphere/session.ts';

@@ -56,50 +56,62 @@ export interface SourceSettings {
   readonly VMWARE_VCENTER_THUMBPRINT: string | undefined;
 }
 
-/** Every configured source; a vSphere source without its user or password is a configuration error. */
-export function configuredSources(s: SourceSettings): InventorySource[] {
-  const sources = s.VMWARE_WORKSTATION_PATHS.map(workstationSource);
-  const vsphere = (
-    kind: 'esxi' | 'vcenter',
-    host: string | undefined,
-    username: string | undefined,
-    password: string | undefined,
-    insecure: boolean,
-    thumbprint: string | undefined,
-  ) => {
-    if (host === undefined) return;
+/** A configured ESXi host or vCenter: how to reach it and log in. */
+export interface VsphereConnection {
+  readonly kind: 'esxi' | 'vcenter';
+  readonly options: VsphereSourceOptions;
+}
+
+/** The configured ESXi host and vCenter; one without its user or password is a configuration error. */
+export function vsphereConnections(s: SourceSettings): VsphereConnection[] {
+  const connections: VsphereConnection[] = [];
+  for (const kind of ['esxi', 'vcenter'] as const) {
+    const [host, username, password, insecure, thumbprint] =
+      kind === 'esxi'
+        ? [
+            s.VMWARE_ESXI_HOST,
+            s.VMWARE_ESXI_USERNAME,
+            s.VMWARE_ESXI_PASSWORD,
+            s.VMWARE_ESXI_INSECURE,
+            s.VMWARE_ESXI_THUMBPRINT,
+          ]
+        : [
+            s.VMWARE_VCENTER_HOST,
+            s.VMWARE_VCENTER_USERNAME,
+            s.VMWARE_VCENTER_PASSWORD,
+            s.VMWARE_VCENTER_INSECURE,
+            s.VMWARE_VCENTER_THUMBPRINT,
+          ];
+    if (host === undefined) continue;
     const prefix = kind === 'esxi' ? 'VMWARE_ESXI' : 'VMWARE_VCENTER';
     if (!username || !password)
       throw new Error(
         `${prefix}_HOST is set: ${prefix}_USERNAME and ${prefix}_PASSWORD are needed too`,
       );
-    sources.push(
-      vsphereSource(kind, {
-        url: host,
+    connections.push({
+      kind,
+      options: {
+        url: sdkUrl(host),
         username,
         password,
         insecure,
         ...(thumbprint ? { thumbprint } : {}),
-      }),
-    );
-  };
-  vsphere(
-    'esxi',
-    s.VMWARE_ESXI_HOST,
-    s.VMWARE_ESXI_USERNAME,
-    s.VMWARE_ESXI_PASSWORD,
-    s.VMWARE_ESXI_INSECURE,
-    s.VMWARE_ESXI_THUMBPRINT,
-  );
-  vsphere(
-    'vcenter',
-    s.VMWARE_VCENTER_HOST,
-    s.VMWARE_VCENTER_USERNAME,
-    s.VMWARE_VCENTER_PASSWORD,
-    s.VMWARE_VCENTER_INSECURE,
-    s.VMWARE_VCENTER_THUMBPRINT,
-  );
-  return sources;
+      },
+    });
+  }
+  return connections;
+}
+
+/** The connection that discovered a VM's source (matched by host), if it is configured here. */
+export const connectionFor = (connections: readonly VsphereConnection[], source: SourceRef) =>
+  connections.find((c) => c.kind === source.kind && new URL(c.options.url).host === source.id);
+
+/** Every configured source; a vSphere source without its user or password is a configuration error. */
+export function configuredSources(s: SourceSettings): InventorySource[] {
+  return [
+    ...s.VMWARE_WORKSTATION_PATHS.map(workstationSource),
+    ...vsphereConnections(s).map((c) => vsphereSource(c.kind, c.options)),
+  ];
 }
 
 export const SOURCE_SETTINGS = [

@@ -1,12 +1,14 @@
-import { mkdir, statfs } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Artifact, MigrationOptions, VmDescription } from '@ferry/contracts';
+import type { Artifact, MigrationOptions } from '@ferry/contracts';
 import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
 import { fold, migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
+import { localCopyPath, type VsphereConnection } from '@ferry/vmware';
 import { allocatedSize, isIntact, readManifest, sha256File, writeManifest } from './artifacts.ts';
 import type { Cancellations } from './cancellations.ts';
+import { fetchFromDatastore } from './fetch-source.ts';
 import { progressRecorder } from './progress-recorder.ts';
 import {
   onPath,
@@ -26,6 +28,8 @@ export interface ConvertDeps {
   /** Ends running conversions because the service is stopping (not the job's failure). */
   readonly signal?: AbortSignal;
   readonly now?: () => string;
+  /** The ESXi host and vCenter this service may fetch disks from (VMWARE_ESXI_*, VMWARE_VCENTER_*). */
+  readonly vsphere?: readonly VsphereConnection[];
 }
 
 /**
@@ -56,13 +60,18 @@ export async function convertJob(
   const vm = job.vm;
   if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
   const dir = join(deps.outputDir, jobId);
+  // Disks on a datastore are copied here first, in the datastore's layout, and converted from the copy.
+  const copies = join(dir, 'source');
+  const onDatastore = vm.source.kind !== 'workstation';
+  const local = (path: string) => (onDatastore ? localCopyPath(copies, path) : path);
   const disks: DiskPlan[] = vm.disks.map((d) => ({
     diskIndex: d.index,
-    path: d.path,
+    path: local(d.path),
     capacityBytes: d.capacityBytes,
     target: join(dir, `disk-${d.index}.qcow2`),
   }));
-  const plan = await choosePlan(job.options.strategy, vm, disks, dir);
+  const vmx = onDatastore ? (vm.labels?.vmx ? local(vm.labels.vmx) : undefined) : vmxOf(vm);
+  const plan = await choosePlan(job.options.strategy, vmx, disks, dir);
   const started = Date.now();
   const fail = (error: ConversionError) =>
     decide({
@@ -99,18 +108,6 @@ export async function convertJob(
     });
     return;
   }
-  if (vm.source.kind !== 'workstation') {
-    // Disks on a datastore are not fetched yet: say so rather than fail obscurely.
-    await fail(
-      new ConversionError(
-        'unsupported-guest',
-        `converting VMs from ${vm.source.kind} sources is not implemented yet (their disks are not fetched over the datastore)`,
-        plan.commands[0] ?? [],
-      ),
-    );
-    return;
-  }
-
   const tracked = deps.cancellations?.track(jobId, deps.signal);
   const signal = tracked?.signal ?? deps.signal;
   const recorder = progressRecorder((command, key) => decide({ ...command, metadata: step(key) }));
@@ -127,6 +124,20 @@ export async function convertJob(
     const todo = disks.filter((d) => !intact.some((a) => a.diskIndex === d.diskIndex));
     const artifacts = [...intact];
     if (todo.length > 0) {
+      // From a datastore, fetching is the first half of each disk's progress, converting the second.
+      const share = onDatastore ? 0.5 : 1;
+      if (onDatastore) {
+        const wanted = new Set(todo.map((d) => d.diskIndex));
+        await fetchFromDatastore(
+          deps,
+          { ...vm, disks: vm.disks.filter((d) => wanted.has(d.index)) },
+          copies,
+          {
+            ...(signal ? { signal } : {}),
+            onProgress: (d, fraction) => recorder.progress(d, fraction * 100 * share),
+          },
+        );
+      }
       await requireSpace(
         dir,
         todo.map((d) => d.path),
@@ -134,13 +145,15 @@ export async function convertJob(
       await plan.convert(todo, {
         ...(signal ? { signal } : {}),
         timeoutMs: deps.timeoutMs,
-        onProgress: (d, p) => recorder.progress(d, p),
+        onProgress: (d, p) => recorder.progress(d, 100 - share * 100 + p * share),
       });
       await recorder.flushed();
       for (const disk of todo) {
         artifacts.push(await describeArtifact(disk, plan));
         await writeManifest(dir, artifacts);
       }
+      // The copies served their purpose: the artifacts are what a retry reuses.
+      await rm(copies, { recursive: true, force: true });
     }
     artifacts.sort((a, b) => a.diskIndex - b.diskIndex);
     await decide({
@@ -168,11 +181,10 @@ export async function convertJob(
 /** The strategy asked for; `auto` converts the guest with virt-v2v where it is installed, else the format only. */
 async function choosePlan(
   strategy: MigrationOptions['strategy'],
-  vm: VmDescription,
+  vmx: string | undefined,
   disks: readonly DiskPlan[],
   dir: string,
 ): Promise<ConversionPlan> {
-  const vmx = vmxOf(vm);
   const wantV2v =
     strategy === 'virt-v2v' ||
     (strategy === 'auto' && vmx !== undefined && (await onPath('virt-v2v')));

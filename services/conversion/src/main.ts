@@ -4,6 +4,7 @@ import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
+import { SOURCE_SETTINGS, vsphereConnections } from '@ferry/vmware';
 import { Cancellations } from './cancellations.ts';
 import { ConversionModule } from './conversion.module.ts';
 
@@ -15,6 +16,7 @@ const config = loadConfigOrExit([
   'VIRT_V2V_TIMEOUT_SECONDS',
   'LOG_LEVEL',
   'LOG_DIR',
+  ...SOURCE_SETTINGS,
 ]);
 const logger = createLogger({
   service: 'conversion',
@@ -33,6 +35,7 @@ const app = await createFerryMicroservice(
     outputDir: config.MIGRATION_OUTPUT_DIR,
     timeoutMs: config.VIRT_V2V_TIMEOUT_SECONDS * 1000,
     signal: stopping.signal,
+    vsphere: vsphereConnections(config),
   }),
   {
     connection: nc,

@@ -3,7 +3,11 @@
 // gives it, behind a proxy that logs every SOAP method called (so tests can prove a client only
 // reads) and, with -tls, serves HTTPS with a certificate of its own.
 //
+// Its datastore access (/folder) asks for a session cookie from a Login, as real hosts do (the
+// simulator alone does not), and can break off transfers so tests can see a client resume them.
+//
 // Usage: ferry-vcsim -mode esx|vcenter -inventory FILE -username U -password P [-tls] [-methods FILE]
+//        [-downloads FILE] [-cut-after BYTES]
 // When ready it prints one JSON line: {"url", "thumbprint", "datastore", "datastorePath", "vms"}.
 // It runs until its standard input closes or it gets SIGTERM.
 package main
@@ -84,6 +88,8 @@ func main() {
 	password := flag.String("password", "ferry-secret", "its password")
 	useTLS := flag.Bool("tls", false, "serve HTTPS with a self-signed certificate")
 	methodsFile := flag.String("methods", "", "append every SOAP method called to this file, one per line")
+	downloadsFile := flag.String("downloads", "", "append every datastore file request to this file, one per line")
+	cutAfter := flag.Int64("cut-after", 0, "break off the first whole-file GET of each datastore file after this many bytes")
 	flag.Parse()
 
 	var model *simulator.Model
@@ -138,7 +144,8 @@ func main() {
 	}
 	target := &url.URL{Scheme: server.URL.Scheme, Host: server.URL.Host}
 	go func() {
-		_ = http.Serve(listener, logMethods(httputil.NewSingleHostReverseProxy(target), *methodsFile))
+		proxy := httputil.NewSingleHostReverseProxy(target)
+		_ = http.Serve(listener, guardDatastore(logMethods(proxy, *methodsFile), *downloadsFile, *cutAfter))
 	}()
 
 	ready, _ := json.Marshal(map[string]interface{}{
@@ -262,6 +269,80 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 		created = append(created, createdVM{Name: v.Name, MoRef: vm.Reference().Value, UUID: props.Config.Uuid, Files: files, VmxDir: v.Name})
 	}
 	return created, dsName, dsPath, nil
+}
+
+// guardDatastore lets /folder requests through only with a session cookie some SOAP answer set,
+// logs them ("METHOD path range"), and breaks off the first whole-file GET of each path after
+// cutAfter bytes. Everything else goes to next, which records the cookies it hands out.
+func guardDatastore(next http.Handler, file string, cutAfter int64) http.Handler {
+	var mu sync.Mutex
+	sessions := map[string]bool{}
+	cut := map[string]bool{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/folder/") {
+			next.ServeHTTP(&cookieRecorder{ResponseWriter: w, record: func(c string) {
+				mu.Lock()
+				sessions[c] = true
+				mu.Unlock()
+			}}, r)
+			return
+		}
+		cookie, err := r.Cookie("vmware_soap_session")
+		mu.Lock()
+		allowed := err == nil && sessions[cookie.Value]
+		breakOff := cutAfter > 0 && r.Method == http.MethodGet && r.Header.Get("Range") == "" && !cut[r.URL.Path]
+		if breakOff {
+			cut[r.URL.Path] = true
+		}
+		if file != "" {
+			if f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+				fmt.Fprintf(f, "%s %s %s\n", r.Method, r.URL.Path, r.Header.Get("Range"))
+				f.Close()
+			}
+		}
+		mu.Unlock()
+		if !allowed {
+			http.Error(w, "no session", http.StatusUnauthorized)
+			return
+		}
+		if breakOff {
+			w = &breakingWriter{ResponseWriter: w, left: cutAfter}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cookieRecorder passes a response through, noting the session cookie it sets.
+type cookieRecorder struct {
+	http.ResponseWriter
+	record func(string)
+}
+
+func (c *cookieRecorder) WriteHeader(status int) {
+	for _, line := range c.Header()["Set-Cookie"] {
+		if strings.HasPrefix(line, "vmware_soap_session=") {
+			c.record(strings.SplitN(strings.TrimPrefix(line, "vmware_soap_session="), ";", 2)[0])
+		}
+	}
+	c.ResponseWriter.WriteHeader(status)
+}
+
+// breakingWriter writes up to left bytes, then aborts the connection mid-body.
+type breakingWriter struct {
+	http.ResponseWriter
+	left int64
+}
+
+func (b *breakingWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > b.left {
+		_, _ = b.ResponseWriter.Write(p[:b.left])
+		if f, ok := b.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	b.left -= int64(len(p))
+	return b.ResponseWriter.Write(p)
 }
 
 // logMethods appends the SOAP method of every request (the first element in the Body) to a file.

@@ -83,12 +83,9 @@ async function confine(roots: Roots, path: string): Promise<string> {
   }
 }
 
-/** One link of a chain: its descriptor (embedded or text) and every extent, checked. */
-async function readLink(
-  roots: Roots,
-  real: string,
-): Promise<{ descriptor: Descriptor; files: string[] }> {
-  const descriptor = await withFile(real, async (fh, size) => {
+/** The descriptor of a VMDK: embedded in a sparse file, or the text file itself. */
+export async function readDescriptor(real: string): Promise<Descriptor> {
+  return withFile(real, async (fh, size) => {
     const first = await readAt(fh, 0, Math.min(size, SECTOR));
     if (isSparseMagic(first)) {
       const header = parseSparseHeader(first);
@@ -105,6 +102,14 @@ async function readLink(
       throw new DiskProblem(real, 'is neither a sparse VMDK nor a descriptor');
     return parse(real, await readAt(fh, 0, size));
   });
+}
+
+/** One link of a chain: its descriptor (embedded or text) and every extent, checked. */
+async function readLink(
+  roots: Roots,
+  real: string,
+): Promise<{ descriptor: Descriptor; files: string[] }> {
+  const descriptor = await readDescriptor(real);
   const files = [real];
   for (const extent of descriptor.extents) {
     if (extent.type === 'ZERO' || extent.file === undefined) continue;

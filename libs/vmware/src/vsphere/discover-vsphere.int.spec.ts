@@ -105,6 +105,9 @@ for (const mode of ['esx', 'vcenter'] as const) {
         expect(vm.key).toMatch(/^vs-[0-9a-f]{12}-vm-\d+$/);
         expect(vm.uuid).toBe(sim.vms.find((v) => v.name === vm.name)?.uuid);
         expect(vm.labels?.host).toBeTruthy();
+        // What fetching its files needs: the datacenter the datastore access is addressed by, and its .vmx.
+        expect(vm.labels?.datacenter).toBe(mode === 'vcenter' ? 'DC0' : 'ha-datacenter');
+        expect(vm.labels?.vmx).toBe(`[${sim.datastore}] ${vm.name}/${vm.name}.vmx`);
       }
       expect(got.find((v) => v.name === 'db01')?.disks.map((d) => d.slot)).toEqual([
         'scsi0:0',

@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import type { VmDescription } from '@ferry/contracts';
 import type { ObjectContent } from './properties.ts';
 import { retrieveFromView } from './properties.ts';
-import { moRefXml, readMoRef, SoapTransport, type MoRef, type SoapOptions } from './soap.ts';
+import { openSession, type Credentials } from './session.ts';
+import { moRefXml, readMoRef, type SoapOptions } from './soap.ts';
 import { readDevices, VM_PROPERTIES } from './vm-properties.ts';
-import { child, escapeXml, path, text } from './xml.ts';
+import { text } from './xml.ts';
 
-export interface VsphereSourceOptions extends SoapOptions {
-  readonly username: string;
-  readonly password: string;
+export interface VsphereSourceOptions extends SoapOptions, Credentials {
   /** Objects per RetrievePropertiesEx page. */
   readonly pageSize?: number;
 }
@@ -18,85 +17,70 @@ export interface VsphereInventory {
   readonly vms: readonly VmDescription[];
 }
 
-const SERVICE_INSTANCE: MoRef = { type: 'ServiceInstance', value: 'ServiceInstance' };
-
 /**
  * Every VM of an ESXi host or a vCenter, read through the vim25 API: a session, a container view
- * of VirtualMachine, paged property retrieval, then logout. Only read-only methods are called.
+ * of VirtualMachine per datacenter (the datastore access needs to know it), paged property
+ * retrieval, then logout. Only read-only methods are called.
  */
 export async function discoverVsphere(options: VsphereSourceOptions): Promise<VsphereInventory> {
-  const soap = new SoapTransport(options);
+  const session = await openSession(options);
+  const { soap, ref } = session;
   try {
-    const [content] = await soap.call('RetrieveServiceContent', SERVICE_INSTANCE);
-    const ref = (name: string) => {
-      const r = readMoRef(child(content, name));
-      if (!r) throw new Error(`the service content has no ${name}`);
-      return r;
-    };
-    const apiType =
-      text(path(content, 'about', 'apiType')) === 'VirtualCenter' ? 'VirtualCenter' : 'HostAgent';
-    const instance = text(path(content, 'about', 'instanceUuid')) ?? options.url;
-    const sessionManager = ref('sessionManager');
-    await soap.call(
-      'Login',
-      sessionManager,
-      `<vim25:userName>${escapeXml(options.username)}</vim25:userName><vim25:password>${escapeXml(options.password)}</vim25:password>`,
-    );
-    try {
-      const read = async (type: string, paths: readonly string[]) => {
-        const [view] = await soap.call(
-          'CreateContainerView',
-          ref('viewManager'),
-          `${moRefXml('container', ref('rootFolder'))}<vim25:type>${type}</vim25:type><vim25:recursive>true</vim25:recursive>`,
+    const read = async (type: string, paths: readonly string[], container = ref('rootFolder')) => {
+      const [view] = await soap.call(
+        'CreateContainerView',
+        ref('viewManager'),
+        `${moRefXml('container', container)}<vim25:type>${type}</vim25:type><vim25:recursive>true</vim25:recursive>`,
+      );
+      const viewRef = readMoRef(view);
+      if (!viewRef) throw new Error('CreateContainerView returned no view');
+      try {
+        return await retrieveFromView(
+          soap,
+          ref('propertyCollector'),
+          viewRef,
+          type,
+          paths,
+          options.pageSize ?? 100,
         );
-        const viewRef = readMoRef(view);
-        if (!viewRef) throw new Error('CreateContainerView returned no view');
-        try {
-          return await retrieveFromView(
-            soap,
-            ref('propertyCollector'),
-            viewRef,
-            type,
-            paths,
-            options.pageSize ?? 100,
-          );
-        } finally {
-          await soap.call('DestroyView', viewRef);
-        }
-      };
-      const vms = await read('VirtualMachine', VM_PROPERTIES);
-      const hosts = names(await read('HostSystem', ['name']));
-      const devices = new Map(
-        vms.map((vm) => [vm.obj.value, readDevices(vm.props.get('config.hardware.device'))]),
-      );
-      // NICs on distributed switches name a port group by key: look the names up only when there are any.
-      const onDvs = [...devices.values()].some((d) =>
-        d.nics.some((n) => n.portgroupKey !== undefined),
-      );
-      const portgroups = onDvs ? await portgroupNames(read) : new Map<string, string>();
-      const source = {
-        kind: apiType === 'VirtualCenter' ? 'vcenter' : 'esxi',
-        id: soap.host,
-      } as const;
-      const prefix = `vs-${createHash('sha256').update(instance).digest('hex').slice(0, 12)}`;
-      return {
-        apiType,
-        vms: vms.map((vm) =>
-          describe(
-            vm,
-            devices.get(vm.obj.value) ?? readDevices(undefined),
-            source,
-            prefix,
-            hosts,
-            portgroups,
-          ),
-        ),
-      };
-    } finally {
-      await soap.call('Logout', sessionManager).catch(() => undefined);
+      } finally {
+        await soap.call('DestroyView', viewRef);
+      }
+    };
+    const vms: { vm: ObjectContent; datacenter: string }[] = [];
+    for (const dc of await read('Datacenter', ['name'])) {
+      const datacenter = text(dc.props.get('name')) ?? dc.obj.value;
+      for (const vm of await read('VirtualMachine', VM_PROPERTIES, dc.obj))
+        vms.push({ vm, datacenter });
     }
+    const hosts = names(await read('HostSystem', ['name']));
+    const devices = new Map(
+      vms.map(({ vm }) => [vm.obj.value, readDevices(vm.props.get('config.hardware.device'))]),
+    );
+    // NICs on distributed switches name a port group by key: look the names up only when there are any.
+    const onDvs = [...devices.values()].some((d) =>
+      d.nics.some((n) => n.portgroupKey !== undefined),
+    );
+    const portgroups = onDvs ? await portgroupNames(read) : new Map<string, string>();
+    const source = {
+      kind: session.apiType === 'VirtualCenter' ? 'vcenter' : 'esxi',
+      id: soap.host,
+    } as const;
+    const prefix = `vs-${createHash('sha256').update(session.instance).digest('hex').slice(0, 12)}`;
+    return {
+      apiType: session.apiType,
+      vms: vms.map(({ vm, datacenter }) =>
+        describe(vm, devices.get(vm.obj.value) ?? readDevices(undefined), {
+          source,
+          prefix,
+          datacenter,
+          hosts,
+          portgroups,
+        }),
+      ),
+    };
   } finally {
-    await soap.close();
+    await session.close();
   }
 }
 
@@ -115,18 +99,24 @@ async function portgroupNames(
   );
 }
 
+interface Context {
+  readonly source: VmDescription['source'];
+  readonly prefix: string;
+  readonly datacenter: string;
+  readonly hosts: ReadonlyMap<string, string>;
+  readonly portgroups: ReadonlyMap<string, string>;
+}
+
 function describe(
   vm: ObjectContent,
   { disks, nics }: ReturnType<typeof readDevices>,
-  source: VmDescription['source'],
-  prefix: string,
-  hosts: ReadonlyMap<string, string>,
-  portgroups: ReadonlyMap<string, string>,
+  { source, prefix, datacenter, hosts, portgroups }: Context,
 ): VmDescription {
   const p = (name: string) => text(vm.props.get(name));
   const power = p('runtime.powerState');
   const host = readMoRef(vm.props.get('runtime.host'));
   const uuid = p('config.uuid');
+  const vmx = p('config.files.vmPathName');
   return {
     key: `${prefix}-${vm.obj.value}`.slice(0, 160),
     name: (p('name') ?? vm.obj.value).slice(0, 255),
@@ -144,6 +134,11 @@ function describe(
       ...nic,
       network: (portgroupKey ? portgroups.get(portgroupKey) : undefined) ?? nic.network,
     })),
-    labels: { moref: vm.obj.value, ...(host ? { host: hosts.get(host.value) ?? host.value } : {}) },
+    labels: {
+      moref: vm.obj.value,
+      datacenter,
+      ...(vmx ? { vmx } : {}),
+      ...(host ? { host: hosts.get(host.value) ?? host.value } : {}),
+    },
   };
 }

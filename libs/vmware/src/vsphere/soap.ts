@@ -1,5 +1,5 @@
 import type { TLSSocket } from 'node:tls';
-import { Agent, buildConnector, errors, request } from 'undici';
+import { Agent, buildConnector, errors, request, type Dispatcher } from 'undici';
 import {
   InvalidLoginError,
   NotAuthenticatedError,
@@ -134,6 +134,30 @@ export class SoapTransport {
         `vSphere at ${this.host} answered ${method} without a ${method}Response`,
       );
     return children(answer, 'returnval');
+  }
+
+  /**
+   * A GET or HEAD of another path on this host (the datastore's `/folder` access) with the same
+   * trust and the session's cookie. The caller reads or dumps the body.
+   */
+  async get(
+    pathAndQuery: string,
+    options: { method?: 'GET' | 'HEAD'; range?: number; signal?: AbortSignal } = {},
+  ): Promise<Dispatcher.ResponseData> {
+    try {
+      return await request(new URL(pathAndQuery, this.endpoint), {
+        method: options.method ?? 'GET',
+        dispatcher: this.agent,
+        headers: {
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+          ...(options.range ? { range: `bytes=${options.range}-` } : {}),
+        },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw this.transportError(options.method ?? 'GET', error);
+    }
   }
 
   async close(): Promise<void> {

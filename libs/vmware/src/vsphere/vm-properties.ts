@@ -11,6 +11,7 @@ export const VM_PROPERTIES = [
   'config.hardware.numCPU',
   'config.hardware.memoryMB',
   'config.hardware.device',
+  'config.files.vmPathName',
   'runtime.powerState',
   'runtime.host',
   'snapshot',
