@@ -22,7 +22,15 @@ import {
   type NatsConnection,
   createFerryMicroservice,
 } from '@ferry/messaging';
-import { eventually, startNatsServer, type NatsServer, writeDataImage } from '@ferry/testing';
+import {
+  eventually,
+  startNatsServer,
+  startVsphereSimulator,
+  type NatsServer,
+  type VsphereSimulator,
+  writeDataImage,
+} from '@ferry/testing';
+import { discoverVsphere } from '@ferry/vmware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuImgConvert } from '@ferry/converters';
 import { allocatedSize, sha256File, writeManifest } from './artifacts.ts';
@@ -55,9 +63,11 @@ describe('the conversion service', () => {
       strategy?: 'qemu-img' | 'virt-v2v';
       vmx?: string;
       source?: VmDescription['source'];
+      /** The VM as discovery described it, instead of one made from the disk paths. */
+      vm?: VmDescription;
     } = {},
   ) {
-    const vm: VmDescription = {
+    const vm: VmDescription = extra.vm ?? {
       key: `ws-${jobId}`,
       name: jobId,
       source: extra.source ?? { kind: 'workstation', id: dir },
@@ -347,17 +357,118 @@ describe('the conversion service', () => {
     });
   }, 300_000);
 
-  it('refuses plainly to convert from a source whose disks it cannot fetch yet', async () => {
-    const stream = await validatedJob('esx', true, ['[ds1] esx/esx.vmdk'], {
-      source: { kind: 'esxi', id: 'esx1:443' },
+  describe('a VM on an ESXi datastore', () => {
+    const credentials = { username: 'ferry-ro', password: 'dat@store-secret' };
+    let sim: VsphereSimulator;
+    let vm: VmDescription;
+    const vsphere = () => [{ kind: 'esxi' as const, options: { url: sim.url, ...credentials } }];
+    beforeAll(async () => {
+      sim = await startVsphereSimulator({
+        mode: 'esx',
+        vms: [
+          {
+            name: 'esx01',
+            cpus: 1,
+            memoryMiB: 512,
+            firmware: 'bios',
+            guestId: 'otherGuest',
+            powerState: 'poweredOff',
+            disks: [{ capacityBytes: 64 * MiB }],
+            nics: [],
+          },
+        ],
+        cutDownloadsAfter: 1024 * 1024,
+        ...credentials,
+      });
+      const folder = join(sim.datastorePath, 'esx01');
+      execFileSync(
+        'qemu-img',
+        [
+          'convert',
+          '-f',
+          'raw',
+          '-O',
+          'vmdk',
+          '-o',
+          'subformat=monolithicFlat',
+          join(dir, 'a.raw'),
+          'esx01_0.vmdk',
+        ],
+        { cwd: folder },
+      );
+      [vm] = (await discoverVsphere({ url: sim.url, ...credentials })).vms as [VmDescription];
+    }, 120_000);
+    afterAll(async () => sim.stop());
+
+    it('fetches its disk over the datastore access, converts the copy, then removes the copy', async () => {
+      const stream = await validatedJob('esx-ok', true, [], { vm });
+      await convertJob(
+        { store, outputDir: out, timeoutMs: 60_000, vsphere: vsphere() },
+        'esx-ok',
+        context('convert-esx-ok'),
+      );
+      const history = await events(stream);
+      const completed = history.at(-1);
+      expect(completed?.type).toBe('ConversionCompleted');
+      const [artifact] = (completed?.data as unknown as { artifacts: { path: string }[] })
+        .artifacts;
+      // The qcow2 holds what the disk on the datastore holds.
+      execFileSync('qemu-img', [
+        'compare',
+        '-f',
+        'vmdk',
+        '-F',
+        'qcow2',
+        join(sim.datastorePath, 'esx01', 'esx01_0.vmdk'),
+        artifact?.path ?? '',
+      ]);
+      const percents = history
+        .filter((e) => e.type === 'ConversionProgressed')
+        .map((e) => (e.data as { percent: number }).percent);
+      expect(percents.at(-1)).toBe(100);
+      expect(percents.some((p) => p <= 50)).toBe(true); // the fetch is the first half
+      expect([...percents].sort((x, y) => x - y)).toEqual(percents);
+      expect(sim.downloads().some((r) => / bytes=[1-9]\d*-$/.test(r))).toBe(true); // a broken transfer resumed
+      expect(readdirSync(join(out, 'esx-ok')).sort()).toEqual(['disk-0.qcow2', 'manifest.json']);
+      expect(JSON.stringify(history)).not.toContain(credentials.password);
     });
-    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'esx', context('convert-esx'));
-    expect((await events(stream)).at(-1)).toMatchObject({
-      type: 'MigrationFailed',
-      data: {
-        code: 'unsupported-guest',
-        message: expect.stringMatching(/esxi sources is not implemented yet/),
-      },
+
+    it('fails with source-refused, naming the settings, when the host is not configured or refuses the login', async () => {
+      const unconfigured = await validatedJob('esx-none', true, [], { vm });
+      await convertJob(
+        { store, outputDir: out, timeoutMs: 60_000 },
+        'esx-none',
+        context('convert-esx-none'),
+      );
+      expect((await events(unconfigured)).at(-1)).toMatchObject({
+        type: 'MigrationFailed',
+        data: {
+          code: 'source-refused',
+          retryable: false,
+          message: expect.stringMatching(
+            /no esxi connection to 127\.0\.0\.1:\d+ is configured .*VMWARE_ESXI_HOST/,
+          ),
+        },
+      });
+      const refused = await validatedJob('esx-bad', true, [], { vm });
+      const wrong = [
+        {
+          kind: 'esxi' as const,
+          options: { url: sim.url, username: 'ferry-ro', password: 'wrong' },
+        },
+      ];
+      await convertJob(
+        { store, outputDir: out, timeoutMs: 60_000, vsphere: wrong },
+        'esx-bad',
+        context('convert-esx-bad'),
+      );
+      expect((await events(refused)).at(-1)).toMatchObject({
+        type: 'MigrationFailed',
+        data: {
+          code: 'source-refused',
+          message: expect.stringMatching(/refused the user name or password/),
+        },
+      });
     });
   });
 

@@ -50,9 +50,7 @@ describe('a service process killed with SIGKILL mid-handling', () => {
       const jobId = `job-${killPoint.toLowerCase()}`;
       // conversion as a dry run: the worker records the command it would run
       const stream = await discoveredJob(fixture.store, jobId, {
-        realConversion: false,
-        openstackDeployment: false,
-        rollback: true,
+        flags: { realConversion: false, openstackDeployment: false, rollback: true },
       });
       const first = startWorker(fixture.nats.server.url);
       await first.waitFor('LISTENING');

@@ -263,3 +263,4 @@ export function eventStoreContract(adapter: string, setup: () => Promise<EventSt
     });
   });
 }
+export { natsWithStreams, storeOnRealNats } from './nats-fixture.ts';

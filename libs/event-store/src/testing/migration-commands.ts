@@ -1,5 +1,5 @@
 // Commands and a VM for the event-store tests that drive the real migration decider.
-import type { MigrationFlags, VmDescription } from '@ferry/contracts';
+import type { MigrationFlags, MigrationOptions, VmDescription } from '@ferry/contracts';
 import { migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 import { handleCommand } from '../command-handler.ts';
 import type { EventStore } from '../port.ts';
@@ -30,7 +30,7 @@ const allOn: MigrationFlags = { realConversion: true, openstackDeployment: true,
 export const createMigration = (
   jobId: string,
   flags: MigrationFlags = allOn,
-): MigrationCommand => ({
+): Extract<MigrationCommand, { type: 'CreateMigration' }> => ({
   type: 'CreateMigration',
   data: {
     jobId,
@@ -58,17 +58,32 @@ export const cancelMigration = (
   metadata: commandContext(commandId),
 });
 
-/** A job created and validated (DISCOVERED), on the stream `migration-<jobId>`. */
+/** A job created and validated (DISCOVERED), on the stream `migration-<jobId>`: by default for testVm, all flags on. */
 export async function discoveredJob(
   store: EventStore,
   jobId: string,
-  flags?: MigrationFlags,
+  options: {
+    readonly flags?: MigrationFlags;
+    readonly vm?: VmDescription;
+    readonly strategy?: MigrationOptions['strategy'];
+  } = {},
 ): Promise<string> {
   const stream = `migration-${jobId}`;
-  await handleCommand(store, migrationDecider, stream, createMigration(jobId, flags));
+  const vm = options.vm ?? testVm;
+  const create = createMigration(jobId, options.flags);
+  await handleCommand(store, migrationDecider, stream, {
+    ...create,
+    data: {
+      ...create.data,
+      vmKey: vm.key,
+      vmName: vm.name,
+      source: vm.source,
+      options: { ...create.data.options, strategy: options.strategy ?? 'qemu-img' },
+    },
+  });
   await handleCommand(store, migrationDecider, stream, {
     type: 'RecordValidation',
-    data: { vm: testVm, checks: [{ name: 'disks-present', outcome: 'passed', detail: 'ok' }] },
+    data: { vm, checks: [{ name: 'disks-present', outcome: 'passed', detail: 'ok' }] },
     metadata: commandContext(`validate-${jobId}`),
   });
   return stream;
