@@ -92,12 +92,16 @@ async function rawSoapRoundTrips(
     '<vim25:_this type="SessionManager">ha-sessionmgr</vim25:_this>',
     `<vim25:userName>${credentials.username}</vim25:userName><vim25:password>${credentials.password}</vim25:password>`,
   );
-  const retrieve = async (type: string, paths: string[]) => {
+  const retrieve = async (
+    type: string,
+    paths: string[],
+    container = '<vim25:container type="Folder">ha-folder-root</vim25:container>',
+  ) => {
     const view = between(
       await call(
         'CreateContainerView',
         '<vim25:_this type="ViewManager">ViewManager</vim25:_this>',
-        `<vim25:container type="Folder">ha-folder-root</vim25:container><vim25:type>${type}</vim25:type><vim25:recursive>true</vim25:recursive>`,
+        `${container}<vim25:type>${type}</vim25:type><vim25:recursive>true</vim25:recursive>`,
       ),
       '<returnval type="ContainerView">',
       '</returnval>',
@@ -109,7 +113,12 @@ async function rawSoapRoundTrips(
     );
     await call('DestroyView', `<vim25:_this type="ContainerView">${view}</vim25:_this>`);
   };
-  await retrieve('VirtualMachine', [...VM_PROPERTIES]);
+  await retrieve('Datacenter', ['name']);
+  await retrieve(
+    'VirtualMachine',
+    [...VM_PROPERTIES],
+    '<vim25:container type="Datacenter">ha-datacenter</vim25:container>',
+  );
   await retrieve('HostSystem', ['name']);
   await call('Logout', '<vim25:_this type="SessionManager">ha-sessionmgr</vim25:_this>');
   return performance.now() - started;

@@ -5,21 +5,39 @@ import type { Artifact } from '@ferry/contracts';
 
 const MANIFEST = 'manifest.json';
 
-/** SHA-256 of a file, read through one reused buffer: constant memory and no garbage, whatever its size. */
+const CHUNK = 4 * 1024 * 1024;
+
+/**
+ * SHA-256 of a file through two reused buffers: the next chunk is read while this one is hashed,
+ * so the hash runs at the CPU's speed, in constant memory whatever the file's size.
+ */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  let [full, spare] = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
   const fh = await open(path, 'r');
   try {
+    let reading = fh.read(full, 0, CHUNK, null);
     for (;;) {
-      const { bytesRead } = await fh.read(buffer, 0, buffer.length, null);
+      const { bytesRead } = await reading;
       if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
+      reading = fh.read(spare, 0, CHUNK, null);
+      hash.update(full.subarray(0, bytesRead));
+      [full, spare] = [spare, full];
     }
   } finally {
     await fh.close();
   }
   return hash.digest('hex');
+}
+
+/** Waits until a file's data is on disk: an artifact is recorded as converted only once it would survive a power cut. */
+export async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Bytes a file really occupies on disk (a sparse qcow2 is much smaller than its virtual size). */
@@ -38,7 +56,9 @@ export async function readManifest(dir: string): Promise<Artifact[]> {
 export async function writeManifest(dir: string, artifacts: readonly Artifact[]): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${MANIFEST}.tmp`), `${JSON.stringify({ artifacts }, null, 2)}\n`);
+  await syncFile(join(dir, `${MANIFEST}.tmp`));
   await rename(join(dir, `${MANIFEST}.tmp`), join(dir, MANIFEST));
+  await syncFile(dir);
 }
 
 /** An artifact a retry can reuse: its file is there with the size and checksum the manifest recorded. */

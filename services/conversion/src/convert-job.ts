@@ -6,7 +6,14 @@ import { fold, migrationDecider, type CommandContext, type MigrationCommand } fr
 import { handleCommand, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import { localCopyPath, type VsphereConnection } from '@ferry/vmware';
-import { allocatedSize, isIntact, readManifest, sha256File, writeManifest } from './artifacts.ts';
+import {
+  allocatedSize,
+  isIntact,
+  readManifest,
+  sha256File,
+  syncFile,
+  writeManifest,
+} from './artifacts.ts';
 import type { Cancellations } from './cancellations.ts';
 import { fetchFromDatastore } from './fetch-source.ts';
 import { progressRecorder } from './progress-recorder.ts';
@@ -191,9 +198,18 @@ async function choosePlan(
   return wantV2v && vmx !== undefined ? virtV2vPlan(vmx, dir) : qemuImgPlan(disks);
 }
 
-/** Checks a converted disk and records what a retry needs to trust it: sizes and sha256. */
+/**
+ * Checks a converted disk and records what a retry needs to trust it: sizes and sha256. The hash
+ * (CPU, reading the page cache) runs while the disk writes the image out (fsync), so on a real
+ * disk it costs next to nothing.
+ */
 async function describeArtifact(disk: DiskPlan, plan: ConversionPlan): Promise<Artifact> {
-  const check = await qemuImgCheck(disk.target);
+  const [check, info, sha256] = await Promise.all([
+    qemuImgCheck(disk.target),
+    qemuImgInfo(disk.target, 'qcow2'),
+    sha256File(disk.target),
+    syncFile(disk.target),
+  ]);
   if (check.exitCode !== 0) {
     throw new ConversionError(
       'tool-failed',
@@ -201,14 +217,13 @@ async function describeArtifact(disk: DiskPlan, plan: ConversionPlan): Promise<A
       plan.commands[0] ?? [],
     );
   }
-  const info = await qemuImgInfo(disk.target, 'qcow2');
   return {
     diskIndex: disk.diskIndex,
     path: disk.target,
     format: 'qcow2',
     virtualSize: info.virtualSize,
     allocatedSize: await allocatedSize(disk.target),
-    sha256: await sha256File(disk.target),
+    sha256,
   };
 }
 
