@@ -16,13 +16,16 @@ export interface Element {
 }
 
 /**
- * A namespace-aware streaming parser building those elements as the bytes arrive. A document type
- * declaration is refused outright (no SOAP response has one; it is how entity bombs and external
- * entities arrive), as is any well-formedness error.
+ * A namespace-aware streaming parser building those elements as the bytes arrive. Elements are
+ * matched by local name; prefixes are resolved against the `xmlns` declarations in scope only where
+ * the meaning depends on them (`xsi:type`), which keeps the parser off the per-name namespace work
+ * that doubled its cost. A document type declaration is refused outright (no SOAP response has
+ * one; it is how entity bombs and external entities arrive), as is any well-formedness error.
  */
 export class XmlTreeBuilder {
-  private readonly parser = new SaxesParser({ xmlns: true });
-  private readonly stack: Element[] = [];
+  private readonly parser = new SaxesParser();
+  /** Open elements, each with the namespace declarations it made (rare: mostly the envelope). */
+  private readonly stack: { el: Element; declared: Map<string, string> | undefined }[] = [];
   private root: Element | undefined;
 
   constructor() {
@@ -33,26 +36,47 @@ export class XmlTreeBuilder {
       throw new Error('refused an XML response with a document type declaration');
     });
     this.parser.on('opentag', (tag) => {
-      const attrs = tag.attributes;
+      const attrs = tag.attributes as Record<string, string>;
       let type: string | undefined;
-      let xsiType: string | undefined;
-      for (const key in attrs) {
-        const a = attrs[key];
-        if (!a) continue;
-        if (a.uri === XSI && a.local === 'type') xsiType = a.value.slice(a.value.indexOf(':') + 1);
-        else if (a.uri === '' && a.local === 'type') type = a.value;
+      let typed: { prefix: string; value: string } | undefined;
+      let declared: Map<string, string> | undefined;
+      for (const name in attrs) {
+        const value = attrs[name] as string;
+        if (name === 'type') type = value;
+        else if (name === 'xmlns' || name.startsWith('xmlns:'))
+          (declared ??= new Map()).set(name.slice(6), value);
+        else if (name.endsWith(':type')) typed = { prefix: name.slice(0, -5), value };
       }
-      const el: Element = { localName: tag.local, children: [], textContent: '', type, xsiType };
+      const el: Element = {
+        localName: tag.name.slice(tag.name.indexOf(':') + 1),
+        children: [],
+        textContent: '',
+        type,
+        xsiType: undefined,
+      };
       const parent = this.stack[this.stack.length - 1];
-      if (parent) parent.children.push(el);
+      if (parent) parent.el.children.push(el);
       else this.root ??= el;
-      this.stack.push(el);
+      this.stack.push({ el, declared });
+      if (typed && this.namespaceOf(typed.prefix) === XSI)
+        (el as { xsiType: string | undefined }).xsiType = typed.value.slice(
+          typed.value.indexOf(':') + 1,
+        );
     });
     this.parser.on('text', (t) => {
-      const el = this.stack[this.stack.length - 1];
-      if (el) el.textContent += t;
+      const open = this.stack[this.stack.length - 1];
+      if (open) open.el.textContent += t;
     });
     this.parser.on('closetag', () => void this.stack.pop());
+  }
+
+  /** The namespace a prefix is bound to where the parser is (innermost declaration wins). */
+  private namespaceOf(prefix: string): string | undefined {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const uri = this.stack[i]?.declared?.get(prefix);
+      if (uri !== undefined) return uri;
+    }
+    return undefined;
   }
 
   write(chunk: string): void {
