@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+/** How Ferry logs in to Keystone: a password, or an application credential. */
+export type CloudAuth =
+  | {
+      readonly type: 'password';
+      readonly username: string;
+      readonly password: string;
+      readonly userDomainName: string;
+      readonly projectName: string;
+      readonly projectDomainName: string;
+    }
+  | { readonly type: 'application-credential'; readonly id: string; readonly secret: string };
+
+/** One cloud, resolved: where Keystone is, how to log in, which endpoints to use. */
+export interface CloudConfig {
+  readonly name: string;
+  readonly authUrl: string;
+  readonly auth: CloudAuth;
+  readonly regionName: string | undefined;
+  readonly interface: 'public' | 'internal' | 'admin';
+  /** Where the settings came from, for error messages (never the secrets). */
+  readonly source: string;
+}
+
+export class CloudConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CloudConfigError';
+  }
+}
+
+/** The folders openstacksdk reads clouds.yaml and secure.yaml from, in its order. */
+export const configFolders = (env: NodeJS.ProcessEnv = process.env) => [
+  process.cwd(),
+  join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'openstack'),
+  '/etc/openstack',
+];
+
+type Raw = Record<string, unknown>;
+
+/**
+ * The cloud to use, read as openstacksdk reads it: `OS_CLOUD`, else the configured name
+ * (`OPENSTACK_CLOUD_NAME`, default `openstack`), looked up in clouds.yaml (`OS_CLIENT_CONFIG_FILE`,
+ * else the usual folders) merged with secure.yaml (`OS_CLIENT_SECURE_FILE`, else the same folders);
+ * without a clouds.yaml entry, the `OS_*` variables alone. `OS_*` variables override the file.
+ */
+export function loadCloudConfig(
+  options: { cloud?: string; env?: NodeJS.ProcessEnv } = {},
+): CloudConfig {
+  const env = options.env ?? process.env;
+  const name = env.OS_CLOUD || options.cloud || env.OPENSTACK_CLOUD_NAME || 'openstack';
+  const clouds = readYaml(env.OS_CLIENT_CONFIG_FILE, 'clouds.yaml', env);
+  const secure = readYaml(env.OS_CLIENT_SECURE_FILE, 'secure.yaml', env);
+  const fromFile = merge(entry(clouds?.data, name), entry(secure?.data, name));
+  const hasFile = fromFile !== undefined;
+  const cloud: Raw = fromFile ?? {};
+  const auth = (cloud.auth ?? {}) as Raw;
+  const pick = (envName: string, ...values: unknown[]) =>
+    (env[envName] || values.find((v) => typeof v === 'string' && v !== '')) as string | undefined;
+
+  const source = hasFile
+    ? `cloud ${name} in ${clouds?.path ?? secure?.path}`
+    : 'the OS_* variables';
+  const authUrl = pick('OS_AUTH_URL', auth.auth_url);
+  if (!authUrl)
+    throw new CloudConfigError(
+      hasFile
+        ? `${source} has no auth.auth_url`
+        : `no cloud ${name} in clouds.yaml (looked in ${[env.OS_CLIENT_CONFIG_FILE, ...configFolders(env)].filter(Boolean).join(', ')}) and OS_AUTH_URL is not set`,
+    );
+  const authType = pick('OS_AUTH_TYPE', cloud.auth_type) ?? 'password';
+  let resolved: CloudAuth;
+  if (authType === 'v3applicationcredential') {
+    const id = pick('OS_APPLICATION_CREDENTIAL_ID', auth.application_credential_id);
+    const secret = pick('OS_APPLICATION_CREDENTIAL_SECRET', auth.application_credential_secret);
+    if (!id || !secret)
+      throw new CloudConfigError(`${source}: an application credential needs its id and secret`);
+    resolved = { type: 'application-credential', id, secret };
+  } else if (authType === 'password' || authType === 'v3password') {
+    const username = pick('OS_USERNAME', auth.username);
+    const password = pick('OS_PASSWORD', auth.password);
+    const projectName = pick('OS_PROJECT_NAME', auth.project_name);
+    if (!username || !password || !projectName)
+      throw new CloudConfigError(
+        `${source}: password authentication needs username, password and project_name`,
+      );
+    const domain = pick('OS_DOMAIN_NAME', auth.domain_name) ?? 'Default';
+    resolved = {
+      type: 'password',
+      username,
+      password,
+      projectName,
+      userDomainName: pick('OS_USER_DOMAIN_NAME', auth.user_domain_name) ?? domain,
+      projectDomainName: pick('OS_PROJECT_DOMAIN_NAME', auth.project_domain_name) ?? domain,
+    };
+  } else {
+    throw new CloudConfigError(
+      `${source}: auth_type ${authType} is not supported (password, v3applicationcredential)`,
+    );
+  }
+  const iface = (pick('OS_INTERFACE', cloud.interface) ?? 'public').replace(/URL$/, '');
+  if (iface !== 'public' && iface !== 'internal' && iface !== 'admin')
+    throw new CloudConfigError(`${source}: interface ${iface} is not public, internal or admin`);
+  return {
+    name,
+    authUrl: authUrl.replace(/\/+$/, ''),
+    auth: resolved,
+    regionName: pick('OS_REGION_NAME', cloud.region_name),
+    interface: iface,
+    source,
+  };
+}
+
+function readYaml(
+  explicit: string | undefined,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): { path: string; data: Raw } | undefined {
+  const candidates = explicit ? [explicit] : configFolders(env).map((dir) => join(dir, file));
+  for (const path of candidates) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      if (explicit) throw new CloudConfigError(`${path} (${file}) cannot be read`);
+      continue;
+    }
+    try {
+      return { path, data: (parse(text) ?? {}) as Raw };
+    } catch (error) {
+      throw new CloudConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
+    }
+  }
+  return undefined;
+}
+
+const entry = (data: Raw | undefined, name: string): Raw | undefined => {
+  const clouds = data?.clouds as Record<string, Raw> | undefined;
+  return clouds?.[name];
+};
+
+/** secure.yaml's entry laid over clouds.yaml's, key by key (auth included). */
+function merge(base: Raw | undefined, over: Raw | undefined): Raw | undefined {
+  if (!base || !over) return base ?? over;
+  return { ...base, ...over, auth: { ...(base.auth as Raw), ...(over.auth as Raw) } };
+}

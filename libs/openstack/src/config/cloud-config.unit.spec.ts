@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CloudConfigError, loadCloudConfig } from './cloud-config.ts';
+
+describe('reading the cloud the way openstacksdk does', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-clouds-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const clouds = `
+clouds:
+  openstack:
+    auth:
+      auth_url: http://127.0.0.1:5000/v3/
+      username: admin
+      project_name: admin
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+    interface: internal
+  other:
+    auth_type: v3applicationcredential
+    auth:
+      auth_url: https://keystone.example/v3
+      application_credential_id: abc
+      application_credential_secret: s3cret
+`;
+
+  it('takes the cloud from clouds.yaml, the password from secure.yaml', () => {
+    const env = {
+      OS_CLIENT_CONFIG_FILE: write('clouds.yaml', clouds),
+      OS_CLIENT_SECURE_FILE: write(
+        'secure.yaml',
+        'clouds:\n  openstack:\n    auth:\n      password: hunter2\n',
+      ),
+    };
+    expect(loadCloudConfig({ env })).toEqual({
+      name: 'openstack',
+      authUrl: 'http://127.0.0.1:5000/v3',
+      auth: {
+        type: 'password',
+        username: 'admin',
+        password: 'hunter2',
+        projectName: 'admin',
+        userDomainName: 'Default',
+        projectDomainName: 'Default',
+      },
+      regionName: 'RegionOne',
+      interface: 'internal',
+      source: `cloud openstack in ${join(dir, 'clouds.yaml')}`,
+    });
+  });
+
+  it('OS_CLOUD picks the cloud over the configured name; application credentials are read', () => {
+    const env = { OS_CLIENT_CONFIG_FILE: write('clouds.yaml', clouds), OS_CLOUD: 'other' };
+    expect(loadCloudConfig({ env, cloud: 'openstack' }).auth).toEqual({
+      type: 'application-credential',
+      id: 'abc',
+      secret: 's3cret',
+    });
+  });
+
+  it('OS_* variables override the file, and work alone', () => {
+    const env = {
+      OS_CLIENT_CONFIG_FILE: write('clouds.yaml', clouds),
+      OS_PASSWORD: 'from-env',
+      OS_INTERFACE: 'publicURL',
+    };
+    const cloud = loadCloudConfig({ env });
+    expect([cloud.auth.type === 'password' && cloud.auth.password, cloud.interface]).toEqual([
+      'from-env',
+      'public',
+    ]);
+    const alone = loadCloudConfig({
+      env: {
+        OS_CLIENT_CONFIG_FILE: write('empty.yaml', 'clouds: {}\n'),
+        OS_AUTH_URL: 'http://k:5000',
+        OS_USERNAME: 'u',
+        OS_PASSWORD: 'p',
+        OS_PROJECT_NAME: 'p1',
+      },
+    });
+    expect(alone).toMatchObject({
+      authUrl: 'http://k:5000',
+      source: 'the OS_* variables',
+      auth: { userDomainName: 'Default' },
+    });
+  });
+
+  it('says plainly what is missing, never echoing a secret', () => {
+    const env = { OS_CLIENT_CONFIG_FILE: write('clouds.yaml', clouds) };
+    const error = (() => {
+      try {
+        loadCloudConfig({ env });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(CloudConfigError);
+    expect(error?.message).toBe(
+      `cloud openstack in ${join(dir, 'clouds.yaml')}: password authentication needs username, password and project_name`,
+    );
+    expect(() => loadCloudConfig({ env: { ...env, OS_CLOUD: 'nope' } })).toThrow(
+      /no cloud nope in clouds.yaml .* OS_AUTH_URL is not set/,
+    );
+    expect(() =>
+      loadCloudConfig({ env: { OS_CLIENT_CONFIG_FILE: write('bad.yaml', 'clouds: [\n') } }),
+    ).toThrow(/is not valid YAML/);
+  });
+});

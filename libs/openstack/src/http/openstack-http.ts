@@ -1,0 +1,137 @@
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, errors, request } from 'undici';
+import { errorMessage, OpenStackError } from './openstack-error.ts';
+import { retryDelayMs, type Outcome } from './retry-policy.ts';
+
+export interface HttpOptions {
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+export interface HttpRequest {
+  readonly service: string;
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  /** JSON to send, or a stream made anew for each attempt (a file upload). */
+  readonly json?: unknown;
+  readonly stream?: () => Readable;
+  /** Retries override (0 for an upload the caller restarts itself). */
+  readonly retries?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  json<T>(): T;
+}
+
+/**
+ * HTTP to OpenStack APIs: one timeout per request, retries with backoff where they are safe
+ * (see retry-policy), and an OpenStackError with the service, request id and message otherwise.
+ */
+export class OpenStackHttp {
+  private readonly agent: Agent;
+  private readonly options: HttpOptions;
+
+  constructor(options: HttpOptions) {
+    this.options = options;
+    this.agent = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const path = new URL(req.url).pathname;
+    const idempotent = req.method !== 'POST' && req.method !== 'PATCH';
+    for (let attempt = 1; ; attempt++) {
+      let outcome: Outcome;
+      try {
+        const response = await request(req.url, {
+          method: req.method,
+          dispatcher: this.agent,
+          headers: {
+            accept: 'application/json',
+            ...(req.json !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(req.stream ? { 'content-type': 'application/octet-stream' } : {}),
+            ...req.headers,
+          },
+          ...(req.json !== undefined ? { body: JSON.stringify(req.json) } : {}),
+          ...(req.stream ? { body: req.stream() } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
+        const text = await response.body.text();
+        if (response.statusCode < 400) return answer(response.statusCode, response.headers, text);
+        const requestId =
+          header(response.headers, 'x-openstack-request-id') ??
+          header(response.headers, 'x-compute-request-id');
+        const error = new OpenStackError({
+          service: req.service,
+          status: response.statusCode,
+          requestId,
+          method: req.method,
+          path,
+          message: errorMessage(text),
+        });
+        outcome = {
+          status: response.statusCode,
+          retryAfter: header(response.headers, 'retry-after'),
+        };
+        const delay = this.delay(attempt, outcome, idempotent, req.retries);
+        if (delay === undefined) throw error;
+        await sleep(delay, undefined, req.signal ? { signal: req.signal } : {});
+      } catch (error) {
+        if (error instanceof OpenStackError || req.signal?.aborted) throw error;
+        const code = errorCode(error);
+        const delay = this.delay(attempt, { errorCode: code }, idempotent, req.retries);
+        if (delay === undefined)
+          throw new OpenStackError({
+            service: req.service,
+            status: 0,
+            method: req.method,
+            path,
+            message: `${code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${this.options.timeoutMs} ms` : (error as Error).message} (${code})`,
+          });
+        await sleep(delay, undefined, req.signal ? { signal: req.signal } : {});
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private delay(attempt: number, outcome: Outcome, idempotent: boolean, retries?: number) {
+    return retryDelayMs(attempt, outcome, {
+      retries: retries ?? this.options.retries,
+      baseDelayMs: this.options.baseDelayMs ?? 500,
+      maxDelayMs: this.options.maxDelayMs ?? 30_000,
+      idempotent,
+    });
+  }
+}
+
+const header = (headers: Record<string, string | string[] | undefined>, name: string) => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function errorCode(error: unknown): string {
+  if (error instanceof errors.HeadersTimeoutError) return 'UND_ERR_HEADERS_TIMEOUT';
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code ?? 'UNKNOWN';
+}
+
+const answer = (
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  text: string,
+): HttpResponse => ({
+  status,
+  headers,
+  text,
+  json: <T>() => (text ? JSON.parse(text) : {}) as T,
+});
