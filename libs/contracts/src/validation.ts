@@ -3,7 +3,7 @@ import { commandSchemas } from './commands/index.ts';
 import { eventSchemas } from './events/index.ts';
 import type { FieldError, RejectionReason } from './events/rejection.ts';
 import type { TSchema } from './schema.ts';
-import { COMMAND_SUBJECTS, type CommandType } from './subjects.ts';
+import { COMMAND_SUBJECTS } from './subjects.ts';
 import type { FerryCommand, FerryEvent } from './types.ts';
 
 /** The largest command accepted, in bytes: NATS's default maximum payload. */
@@ -19,10 +19,29 @@ export type Validation<T> =
     };
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const compile = (schemas: readonly TSchema[]) =>
-  new Map(schemas.map((s) => [(s as { title: string }).title, ajv.compile(s)] as const));
-const commandValidators = compile(commandSchemas);
-const eventValidators = compile(eventSchemas);
+
+interface Validators {
+  readonly types: readonly string[];
+  get(type: string): ValidateFunction | undefined;
+}
+
+/** Each type's validator compiled the first time it is needed: a service pays (in memory, ~40 MB for all) only for the types it sees. */
+function lazily(schemas: readonly TSchema[]): Validators {
+  const byType = new Map(schemas.map((s) => [(s as { title: string }).title, s] as const));
+  const compiled = new Map<string, ValidateFunction>();
+  return {
+    types: [...byType.keys()],
+    get(type) {
+      const schema = byType.get(type);
+      if (!schema) return undefined;
+      let validate = compiled.get(type);
+      if (!validate) compiled.set(type, (validate = ajv.compile(schema)));
+      return validate;
+    },
+  };
+}
+const commandValidators = lazily(commandSchemas);
+const eventValidators = lazily(eventSchemas);
 
 /** Decodes and validates a command received on `subject`: every way it can be wrong gets a field-named error. */
 export function decodeCommand(
@@ -55,24 +74,14 @@ export function decodeCommand(
 }
 
 export function validateCommand(value: unknown): Validation<FerryCommand> {
-  return validateMessage(
-    value,
-    commandValidators,
-    'command',
-    Object.keys(COMMAND_SUBJECTS) as CommandType[],
-  );
+  return validateMessage(value, commandValidators, 'command');
 }
 
 export function validateEvent(value: unknown): Validation<FerryEvent> {
-  return validateMessage(value, eventValidators, 'event', [...eventValidators.keys()]);
+  return validateMessage(value, eventValidators, 'event');
 }
 
-function validateMessage<T>(
-  value: unknown,
-  validators: ReadonlyMap<string, ValidateFunction>,
-  kind: string,
-  known: readonly string[],
-): Validation<T> {
+function validateMessage<T>(value: unknown, validators: Validators, kind: string): Validation<T> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('invalid', '', `a ${kind} must be a JSON object with type, data and metadata`);
   }
@@ -84,7 +93,7 @@ function validateMessage<T>(
     return reject(
       'unknown-type',
       '/type',
-      `unknown ${kind} type '${type.slice(0, 64)}'; known: ${known.join(', ')}`,
+      `unknown ${kind} type '${type.slice(0, 64)}'; known: ${validators.types.join(', ')}`,
     );
   }
   if (validate(value)) return { ok: true, value: value as T };

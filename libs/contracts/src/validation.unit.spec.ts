@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_SUBJECTS } from './subjects.ts';
-import { decodeCommand, MAX_COMMAND_BYTES, validateEvent } from './validation.ts';
+import { decodeCommand, MAX_COMMAND_BYTES, validateCommand, validateEvent } from './validation.ts';
+import { eventSchemas } from './events/index.ts';
 
 const create = {
   type: 'CreateMigrations',
@@ -176,5 +177,22 @@ describe('validateEvent', () => {
     expect(!result.ok && result.errors).toEqual([
       { path: '/data/skipped/0/activeJobId', message: 'does not match any allowed form' },
     ]);
+  });
+});
+
+describe('every schema compiles under strict mode (validators are compiled on first use)', () => {
+  it('each command and event type gets its own field errors, not a compile failure', () => {
+    for (const type of Object.keys(COMMAND_SUBJECTS))
+      expect(validateCommand({ type, data: {}, metadata: {} }), type).toMatchObject({
+        ok: false,
+        reason: 'invalid',
+      });
+    for (const schema of eventSchemas) {
+      const type = (schema as { title: string }).title;
+      expect(validateEvent({ type, data: {}, metadata: {} }), type).toMatchObject({
+        ok: false,
+        reason: 'invalid',
+      });
+    }
   });
 });
