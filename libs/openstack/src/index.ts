@@ -14,3 +14,16 @@ export {
   type CallOptions,
   type ServiceType,
 } from './identity/session.ts';
+export { absentOn404 } from './http/absent.ts';
+export { Glance, type GlanceImage, type NewImage } from './image/glance.ts';
+export {
+  Nova,
+  NOVA_MICROVERSION,
+  type BlockDevice,
+  type Flavor,
+  type NewServer,
+  type Server,
+} from './compute/nova.ts';
+export { Neutron, type Network, type Port } from './network/neutron.ts';
+export { Cinder, CINDER_MICROVERSION, type Volume } from './block-storage/cinder.ts';
+export { openstackHealth, type ServiceHealth } from './health.ts';
