@@ -126,6 +126,13 @@ export const catalogue = named({
       description: 'Retries of an OpenStack request that failed in a way that may pass.',
     },
   ),
+  IMAGE_ACTIVE_TIMEOUT_SECONDS: integer(
+    600,
+    { min: 10, max: 86400 },
+    {
+      description: 'How long Glance may take to make an uploaded image active.',
+    },
+  ),
   OPENSTACK_VERIFY_TIMEOUT_SECONDS: integer(
     600,
     { min: 10, max: 86400 },

@@ -1,0 +1,77 @@
+// The image service: NATS, the event store, the JetStream transport, Glance.
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@ferry/config';
+import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { connectNats, createFerryMicroservice } from '@ferry/messaging';
+import { createLogger } from '@ferry/observability';
+import {
+  CloudConfigError,
+  Glance,
+  loadCloudConfig,
+  OpenStackHttp,
+  OpenStackSession,
+} from '@ferry/openstack';
+import { ImageModule } from './image.module.ts';
+
+const config = loadConfigOrExit([
+  'NATS_URL',
+  'NATS_STREAM_REPLICAS',
+  'IMAGE_CONCURRENCY',
+  'IMAGE_ACTIVE_TIMEOUT_SECONDS',
+  'OPENSTACK_CLOUD_NAME',
+  'OPENSTACK_TIMEOUT_SECONDS',
+  'OPENSTACK_RETRIES',
+  'LOG_LEVEL',
+  'LOG_DIR',
+]);
+const logger = createLogger({
+  service: 'image',
+  role: 'worker',
+  dir: config.LOG_DIR,
+  level: config.LOG_LEVEL,
+});
+let cloud;
+try {
+  cloud = loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME });
+} catch (error) {
+  if (!(error instanceof CloudConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+const http = new OpenStackHttp({
+  timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000,
+  retries: config.OPENSTACK_RETRIES,
+});
+const nc = await connectNats({ url: config.NATS_URL, name: `image-${process.pid}` });
+const store = new JetStreamEventStore(nc);
+const app = await createFerryMicroservice(
+  ImageModule.register({
+    store,
+    glance: new Glance(new OpenStackSession(cloud, http)),
+    activeTimeoutMs: config.IMAGE_ACTIVE_TIMEOUT_SECONDS * 1000,
+  }),
+  {
+    connection: nc,
+    replicas: config.NATS_STREAM_REPLICAS,
+    // An upload holds its message for as long as it runs: working() keeps it, max_ack_pending bounds how many run at once.
+    consumer: {
+      durable: 'image',
+      filterSubject: 'ferry.cmd.image.>',
+      maxAckPending: config.IMAGE_CONCURRENCY,
+      ackWaitMs: 60_000,
+    },
+    reject: rejectionRecorder(store),
+    logger,
+  },
+);
+await app.listen();
+logger.info({ cloud: cloud.name, concurrency: config.IMAGE_CONCURRENCY }, 'image service started');
+
+const shutdown = async () => {
+  await app.close();
+  await http.close();
+  await nc.drain();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown());
+process.once('SIGINT', () => void shutdown());

@@ -1,0 +1,238 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Artifact } from '@ferry/contracts';
+import { qemuImgCheck } from '@ferry/converters';
+import { fold, migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
+import { handleCommand, type EventStore } from '@ferry/event-store';
+import { CommandRejectedError } from '@ferry/messaging';
+import { OpenStackError, type Glance, type GlanceImage } from '@ferry/openstack';
+import { hashingStream } from './hashing-stream.ts';
+import { imageProperties, jobTag } from './image-properties.ts';
+
+export interface UploadDeps {
+  readonly store: EventStore;
+  readonly glance: Glance;
+  /** How long an uploaded image may take to become active. */
+  readonly activeTimeoutMs: number;
+  readonly pollMs?: number;
+  readonly now?: () => string;
+}
+
+/** Why an upload failed, in the words the job's failure event uses. */
+export class UploadError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, retryable: boolean) {
+    super(message);
+    this.name = 'UploadError';
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
+/**
+ * Uploads every artifact of a converted job to Glance, one image per disk, tagged with the job.
+ * Each image is recorded on the job before its data is sent, so rollback finds it; a retry reuses
+ * an active image holding the same artifact and deletes any other image of that disk (half
+ * uploaded, or stale): never two images for one disk. A dry run records what it would do.
+ */
+export async function uploadJob(
+  deps: UploadDeps,
+  jobId: string,
+  context: CommandContext,
+): Promise<void> {
+  const stream = `migration-${jobId}`;
+  const now = deps.now ?? (() => new Date().toISOString());
+  const step = (name: string): CommandContext => ({
+    ...context,
+    commandId: `${context.commandId}:${name}`.slice(0, 128),
+    now: now(),
+  });
+  const decide = (command: MigrationCommand) =>
+    handleCommand(deps.store, migrationDecider, stream, command);
+
+  const state = fold(migrationDecider, (await deps.store.read(stream)).events as never);
+  if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
+  if (state.phase !== 'CONVERTED' && state.phase !== 'UPLOADING') return; // done already, or not there yet
+  const { job } = state;
+  const vm = job.vm;
+  if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
+  const started = Date.now();
+  const artifacts = [...job.artifacts].sort((a, b) => a.diskIndex - b.diskIndex);
+  const nameOf = (a: Artifact) =>
+    (a.diskIndex === 0 ? vm.name : `${vm.name}-disk${a.diskIndex}`).slice(0, 255);
+  let uploading = state.phase === 'UPLOADING';
+
+  if (!job.flags.openstackDeployment || artifacts.length === 0) {
+    if (!uploading)
+      await decide({
+        type: 'StartImageUpload',
+        data: { imageId: null, imageName: vm.name },
+        metadata: step('start'),
+      });
+    await decide({
+      type: 'CompleteImageUpload',
+      data: {
+        reused: false,
+        imageId: null,
+        checksum: null,
+        sizeBytes: 0,
+        durationMs: Date.now() - started,
+      },
+      metadata: step('complete'),
+    });
+    return;
+  }
+
+  try {
+    for (const a of artifacts) {
+      const check = await qemuImgCheck(a.path);
+      if (check.exitCode !== 0)
+        throw new UploadError(
+          'artifact-corrupt',
+          `the image of disk ${a.diskIndex} (${a.path}) fails qemu-img check (${check.corruptions} corruptions): convert it again`,
+          false,
+        );
+    }
+    const existing = await deps.glance.list({ tag: jobTag(jobId) });
+    const uploaded: { image: GlanceImage; bytes: number }[] = [];
+    let reusedAll = true;
+    for (const a of artifacts) {
+      const ofDisk = existing.filter((i) => i.ferry_disk_index === String(a.diskIndex));
+      const keep = ofDisk.find((i) => i.status === 'active' && i.ferry_sha256 === a.sha256);
+      for (const other of ofDisk) if (other !== keep) await deps.glance.delete(other.id);
+      const image =
+        keep ??
+        (await deps.glance.create({
+          name: nameOf(a),
+          diskFormat: a.format,
+          tags: ['ferry', jobTag(jobId)],
+          properties: imageProperties(jobId, vm, a, job.options.strategy === 'virt-v2v'),
+        }));
+      if (!uploading) {
+        await decide({
+          type: 'StartImageUpload',
+          data: { imageId: image.id, imageName: image.name },
+          metadata: step('start'),
+        });
+        uploading = true;
+      } else {
+        await decide({
+          type: 'RecordResource',
+          data: { resource: { kind: 'image', id: image.id, name: image.name } },
+          metadata: step(`image:${image.id}`),
+        });
+      }
+      if (keep) {
+        uploaded.push({ image: keep, bytes: keep.size ?? 0 });
+        continue;
+      }
+      reusedAll = false;
+      uploaded.push({
+        image: await uploadArtifact(deps, image, a),
+        bytes: (await stat(a.path)).size,
+      });
+    }
+    const boot = uploaded[0] as { image: GlanceImage };
+    await decide({
+      type: 'CompleteImageUpload',
+      data: {
+        reused: reusedAll,
+        imageId: boot.image.id,
+        checksum: boot.image.os_hash_value ?? boot.image.checksum,
+        sizeBytes: uploaded.reduce((sum, u) => sum + u.bytes, 0),
+        durationMs: Date.now() - started,
+      },
+      metadata: step('complete'),
+    });
+  } catch (error) {
+    const failure = asUploadError(error);
+    if (!failure) throw error; // transient (store, NATS): the command is retried
+    await decide({
+      type: 'FailMigration',
+      data: {
+        stage: 'upload',
+        code: failure.code,
+        message: failure.message.slice(0, 4000),
+        retryable: failure.retryable,
+      },
+      metadata: step('fail'),
+    });
+  }
+}
+
+/** Streams the artifact into the image, waits until it is active, and checks Glance hashed what was sent. */
+async function uploadArtifact(
+  deps: UploadDeps,
+  image: GlanceImage,
+  artifact: Artifact,
+): Promise<GlanceImage> {
+  const size = (await stat(artifact.path)).size;
+  const hashing = hashingStream();
+  await deps.glance.upload(
+    image.id,
+    () => {
+      const file = createReadStream(artifact.path, { highWaterMark: 1024 * 1024 });
+      file.on('error', (error) => hashing.stream.destroy(error));
+      return file.pipe(hashing.stream);
+    },
+    size,
+  );
+  const sent = hashing.digests();
+  const deadline = Date.now() + deps.activeTimeoutMs;
+  for (;;) {
+    const now = await deps.glance.get(image.id);
+    if (!now)
+      throw new UploadError(
+        'image-vanished',
+        `image ${image.id} disappeared from Glance during the upload`,
+        true,
+      );
+    if (now.status === 'active') {
+      const mismatch =
+        (now.checksum && now.checksum !== sent.md5) ||
+        (now.os_hash_algo === 'sha512' && now.os_hash_value !== sent.sha512) ||
+        (now.size !== null && now.size !== sent.bytes);
+      if (mismatch) {
+        await deps.glance.delete(image.id);
+        throw new UploadError(
+          'checksum-mismatch',
+          `Glance holds other bytes than were sent for image ${image.id} (${now.size} bytes, md5 ${now.checksum}; sent ${sent.bytes}, md5 ${sent.md5}): deleted it`,
+          true,
+        );
+      }
+      return now;
+    }
+    if (now.status === 'killed' || now.status === 'deleted')
+      throw new UploadError(
+        'image-failed',
+        `Glance marked image ${image.id} ${now.status} after the upload`,
+        true,
+      );
+    if (Date.now() > deadline)
+      throw new UploadError(
+        'timeout',
+        `image ${image.id} is still ${now.status} ${Math.round(deps.activeTimeoutMs / 1000)} s after its upload`,
+        true,
+      );
+    await sleep(deps.pollMs ?? 500);
+  }
+}
+
+function asUploadError(error: unknown): UploadError | undefined {
+  if (error instanceof UploadError) return error;
+  if (error instanceof OpenStackError) {
+    if (error.status === 0 || error.status >= 500)
+      return new UploadError('openstack-unreachable', error.message, true);
+    if (error.status === 413 || /quota/i.test(error.message))
+      return new UploadError('quota-exceeded', error.message, false);
+    if (error.status === 401 || error.status === 403)
+      return new UploadError('openstack-refused', error.message, false);
+    return new UploadError('openstack-rejected', error.message, false);
+  }
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT')
+    return new UploadError('artifact-missing', (error as Error).message, false);
+  return undefined;
+}

@@ -1,0 +1,25 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
+import { UPLOAD_DEPS } from './tokens.ts';
+import { uploadJob, type UploadDeps } from './upload-job.ts';
+
+/** `ferry.cmd.image.upload`: uploads the job's converted disks to Glance. */
+@Controller()
+export class UploadController {
+  private readonly deps: UploadDeps;
+
+  constructor(@Inject(UPLOAD_DEPS) deps: UploadDeps) {
+    this.deps = deps;
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.UploadImage)
+  async upload(@Payload() command: CommandOf<'UploadImage'>): Promise<void> {
+    const { commandId, correlationId, issuedAt } = command.metadata;
+    await uploadJob(this.deps, command.data.jobId, {
+      commandId,
+      correlationId: correlationId ?? commandId,
+      now: issuedAt ?? new Date().toISOString(),
+    });
+  }
+}
