@@ -133,6 +133,17 @@ export const catalogue = named({
       description: 'How long Glance may take to make an uploaded image active.',
     },
   ),
+  VOLUME_READY_TIMEOUT_SECONDS: integer(
+    1800,
+    { min: 10, max: 86400 },
+    {
+      description: "How long Cinder may take to make a volume of a disk's image.",
+    },
+  ),
+  OPENSTACK_NETWORK_MAPPING: text('', {
+    description:
+      'Source network names to Neutron network names or ids, `source=target` pairs separated by commas (`VM Network=private,*=private`); `*` maps every other network. A job can override it.',
+  }),
   OPENSTACK_VERIFY_TIMEOUT_SECONDS: integer(
     600,
     { min: 10, max: 86400 },

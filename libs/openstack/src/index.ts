@@ -2,6 +2,7 @@ export {
   CloudConfigError,
   configFolders,
   loadCloudConfig,
+  loadCloudConfigOrExit,
   type CloudAuth,
   type CloudConfig,
 } from './config/cloud-config.ts';
@@ -27,3 +28,4 @@ export {
 export { Neutron, type Network, type Port } from './network/neutron.ts';
 export { Cinder, CINDER_MICROVERSION, type Volume } from './block-storage/cinder.ts';
 export { openstackHealth, type ServiceHealth } from './health.ts';
+export { FERRY_TAG, jobMarks, jobTag } from './ferry-marks.ts';

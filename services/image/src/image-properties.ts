@@ -1,7 +1,5 @@
 import type { Artifact, VmDescription } from '@ferry/contracts';
-
-/** The tag every image of a job carries: how a retry finds them again. */
-export const jobTag = (jobId: string) => `ferry-job-${jobId}`;
+import { jobMarks } from '@ferry/openstack';
 
 /**
  * The Glance properties of a disk's image: how Nova should boot it (firmware, disk bus, OS type,
@@ -20,8 +18,7 @@ export function imageProperties(
     // virt-v2v installed virtio drivers; a format-only copy keeps the bus its guest knows.
     ...diskBus(guestConverted ? 'virtio' : (disk?.controller ?? 'scsi')),
     os_type: /win/i.test(vm.guestOs) ? 'windows' : 'linux',
-    ferry_job_id: jobId,
-    ferry_vm_key: vm.key,
+    ...jobMarks(jobId, vm.key),
     ferry_disk_index: String(artifact.diskIndex),
     ferry_sha256: artifact.sha256,
   };

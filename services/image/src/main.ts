@@ -4,13 +4,7 @@ import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
-import {
-  CloudConfigError,
-  Glance,
-  loadCloudConfig,
-  OpenStackHttp,
-  OpenStackSession,
-} from '@ferry/openstack';
+import { Glance, loadCloudConfigOrExit, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { ImageModule } from './image.module.ts';
 
 const config = loadConfigOrExit([
@@ -30,14 +24,7 @@ const logger = createLogger({
   dir: config.LOG_DIR,
   level: config.LOG_LEVEL,
 });
-let cloud;
-try {
-  cloud = loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME });
-} catch (error) {
-  if (!(error instanceof CloudConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(2);
-}
+const cloud = loadCloudConfigOrExit(config.OPENSTACK_CLOUD_NAME);
 const http = new OpenStackHttp({
   timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000,
   retries: config.OPENSTACK_RETRIES,

@@ -6,9 +6,9 @@ import { qemuImgCheck } from '@ferry/converters';
 import { fold, migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
-import { OpenStackError, type Glance, type GlanceImage } from '@ferry/openstack';
+import { FERRY_TAG, jobTag, OpenStackError, type Glance, type GlanceImage } from '@ferry/openstack';
 import { hashingStream } from './hashing-stream.ts';
-import { imageProperties, jobTag } from './image-properties.ts';
+import { imageProperties } from './image-properties.ts';
 
 export interface UploadDeps {
   readonly store: EventStore;
@@ -107,7 +107,7 @@ export async function uploadJob(
         (await deps.glance.create({
           name: nameOf(a),
           diskFormat: a.format,
-          tags: ['ferry', jobTag(jobId)],
+          tags: [FERRY_TAG, jobTag(jobId)],
           properties: imageProperties(jobId, vm, a, job.options.strategy === 'virt-v2v'),
         }));
       if (!uploading) {

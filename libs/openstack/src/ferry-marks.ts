@@ -1,0 +1,11 @@
+/** What Ferry marks its OpenStack resources with, so a retry or a rollback finds them again. */
+export const FERRY_TAG = 'ferry';
+
+/** The tag on every image and server of a job. */
+export const jobTag = (jobId: string) => `ferry-job-${jobId}`;
+
+/** The metadata (volumes, servers) and properties (images) tying a resource to its job. */
+export const jobMarks = (jobId: string, vmKey: string) => ({
+  ferry_job_id: jobId,
+  ferry_vm_key: vmKey,
+});

@@ -1,0 +1,301 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Resource, VmDescription } from '@ferry/contracts';
+import {
+  fold,
+  migrationDecider,
+  type CommandContext,
+  type Job,
+  type MigrationCommand,
+} from '@ferry/domain';
+import { handleCommand, type EventStore } from '@ferry/event-store';
+import { CommandRejectedError } from '@ferry/messaging';
+import {
+  FERRY_TAG,
+  jobMarks,
+  jobTag,
+  OpenStackError,
+  type BlockDevice,
+  type Cinder,
+  type Glance,
+  type Neutron,
+  type Nova,
+  type Port,
+  type Volume,
+} from '@ferry/openstack';
+import { chooseFlavor } from './flavor.ts';
+import { targetNetworks } from './network-mapping.ts';
+
+const GiB = 1024 ** 3;
+
+export interface ComputeDeps {
+  readonly store: EventStore;
+  readonly nova: Nova;
+  readonly neutron: Neutron;
+  readonly cinder: Cinder;
+  readonly glance: Glance;
+  /** OPENSTACK_NETWORK_MAPPING: source network name → Neutron network name or id. */
+  readonly networkMapping: Readonly<Record<string, string>>;
+  readonly volumeTimeoutMs: number;
+  readonly verifyTimeoutMs: number;
+  readonly pollMs: number;
+  readonly now?: () => string;
+}
+
+/** Why a deployment or verification failed, in the words the job's failure event uses. */
+export class ComputeError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, retryable: boolean) {
+    super(message);
+    this.name = 'ComputeError';
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
+/** A command for the job, its metadata still to come. */
+type Decision = MigrationCommand extends infer C
+  ? C extends MigrationCommand
+    ? Omit<C, 'metadata'>
+    : never
+  : never;
+
+/** The job's stream, its state, and a way to decide on it, for a command handled in a given stage. */
+export async function openJob(
+  deps: Pick<ComputeDeps, 'store' | 'now'>,
+  jobId: string,
+  context: CommandContext,
+) {
+  const stream = `migration-${jobId}`;
+  const now = deps.now ?? (() => new Date().toISOString());
+  const state = fold(migrationDecider, (await deps.store.read(stream)).events as never);
+  if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
+  return {
+    state,
+    decide: (command: Decision, step: string) =>
+      handleCommand(deps.store, migrationDecider, stream, {
+        ...command,
+        metadata: {
+          ...context,
+          commandId: `${context.commandId}:${step}`.slice(0, 128),
+          now: now(),
+        },
+      } as MigrationCommand),
+  };
+}
+
+/**
+ * Creates the job's server: ports on the mapped Neutron networks (with the source MACs when asked),
+ * from the image for a single disk, or from one Cinder volume per disk (boot disk first, data disks
+ * attached in the source's order). Every resource is marked with the job and recorded as soon as it
+ * exists; a retry finds them again instead of creating more.
+ */
+export async function deployJob(
+  deps: ComputeDeps,
+  jobId: string,
+  context: CommandContext,
+): Promise<void> {
+  const { state, decide } = await openJob(deps, jobId, context);
+  if (state.phase !== 'UPLOADED') return; // not there yet, or done
+  const { job } = state;
+  const vm = job.vm;
+  if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
+  const bootMode =
+    job.options.bootMode === 'auto'
+      ? vm.disks.length > 1
+        ? 'volume'
+        : 'image'
+      : job.options.bootMode;
+  if (!job.flags.openstackDeployment) {
+    await decide(
+      {
+        type: 'RecordServerDeployed',
+        data: {
+          reused: false,
+          serverId: null,
+          flavor: job.options.flavor ?? 'dry-run',
+          bootMode,
+          networks: [],
+          ports: [],
+          volumes: [],
+        },
+      },
+      'deployed',
+    );
+    return;
+  }
+  const record = (resource: Resource) =>
+    decide({ type: 'RecordResource', data: { resource } }, `${resource.kind}:${resource.id}`);
+  try {
+    const images = await imagesByDisk(deps, job, vm);
+    if (bootMode === 'image' && vm.disks.length > 1)
+      throw new ComputeError(
+        'boot-mode-unsupported',
+        `${vm.name} has ${vm.disks.length} disks: booting from an image carries only the first; deploy it with bootMode "volume"`,
+        false,
+      );
+    const bootGb = Math.ceil((vm.disks[0]?.capacityBytes ?? GiB) / GiB);
+    const chosen = chooseFlavor(
+      await deps.nova.flavors(),
+      { vcpus: vm.cpus, ramMiB: vm.memoryMiB, diskGb: bootMode === 'image' ? bootGb : 0 },
+      job.options.flavor,
+    );
+    if ('problem' in chosen) throw new ComputeError('flavor-missing', chosen.problem, false);
+    const targets = targetNetworks(vm.nics, job.options.networkMapping, deps.networkMapping);
+    if ('problem' in targets) throw new ComputeError('network-unmapped', targets.problem, false);
+    const networks: string[] = [];
+    for (const target of targets.targets) {
+      const [network] = [
+        ...(await deps.neutron.networks({ id: target })),
+        ...(await deps.neutron.networks({ name: target })),
+      ];
+      if (!network)
+        throw new ComputeError('network-missing', `Neutron has no network ${target}`, false);
+      networks.push(network.id);
+    }
+    const ports: Port[] = [];
+    for (const [i, nic] of vm.nics.entries()) {
+      const name = `ferry-${jobId}-nic${nic.index}`;
+      const [found] = await deps.neutron.ports({ name });
+      const port =
+        found ??
+        (await deps.neutron.createPort({
+          name,
+          networkId: networks[i] as string,
+          ...(job.options.keepMac && nic.mac ? { macAddress: nic.mac } : {}),
+          description: `Ferry job ${jobId}, VM ${vm.key}`,
+        }));
+      await record({ kind: 'port', id: port.id, name });
+      ports.push(port);
+    }
+    const volumes = bootMode === 'volume' ? await volumesFor(deps, jobId, vm, images, record) : [];
+    const [existing] = await deps.nova.serversTagged(jobTag(jobId));
+    const server =
+      existing ??
+      (await deps.nova.createServer({
+        name: vm.name,
+        flavorRef: chosen.flavor.id,
+        ...(bootMode === 'image' ? { imageRef: images.get(0) as string } : {}),
+        networks: ports.length > 0 ? ports.map((p) => ({ port: p.id })) : 'none',
+        ...(bootMode === 'volume' ? { blockDevices: volumes.map(blockDevice) } : {}),
+        metadata: jobMarks(jobId, vm.key),
+        tags: [FERRY_TAG, jobTag(jobId)],
+      }));
+    await record({ kind: 'server', id: server.id, name: server.name });
+    await decide(
+      {
+        type: 'RecordServerDeployed',
+        data: {
+          reused: existing !== undefined,
+          serverId: server.id,
+          flavor: chosen.flavor.name,
+          bootMode,
+          networks,
+          ports: ports.map((p) => p.id),
+          volumes: volumes.map((v) => v.id),
+        },
+      },
+      'deployed',
+    );
+  } catch (error) {
+    const failure = asComputeError(error);
+    if (!failure) throw error; // transient (store, NATS): the command is retried
+    await decide(
+      {
+        type: 'FailMigration',
+        data: {
+          stage: 'deployment',
+          code: failure.code,
+          message: failure.message.slice(0, 4000),
+          retryable: failure.retryable,
+        },
+      },
+      'fail',
+    );
+  }
+}
+
+/** Each disk's Glance image, found by the job's tag (the image service put them there). */
+async function imagesByDisk(
+  deps: ComputeDeps,
+  job: Job,
+  vm: VmDescription,
+): Promise<Map<number, string>> {
+  const images = new Map<number, string>();
+  for (const image of await deps.glance.list({ tag: jobTag(job.jobId) }))
+    if (image.status === 'active') images.set(Number(image.ferry_disk_index), image.id);
+  for (const disk of vm.disks)
+    if (!images.has(disk.index))
+      throw new ComputeError(
+        'image-missing',
+        `Glance has no active image of disk ${disk.index} for job ${job.jobId}: upload it again`,
+        false,
+      );
+  return images;
+}
+
+/** One volume per disk from its image, found again by its metadata, waited on until available. */
+async function volumesFor(
+  deps: ComputeDeps,
+  jobId: string,
+  vm: VmDescription,
+  images: ReadonlyMap<number, string>,
+  record: (resource: Resource) => Promise<unknown>,
+): Promise<Volume[]> {
+  const volumes: Volume[] = [];
+  for (const disk of vm.disks) {
+    const marks = { ...jobMarks(jobId, vm.key), ferry_disk_index: String(disk.index) };
+    const [found] = (await deps.cinder.volumesWithMetadata(marks)).filter(
+      (v) => v.status !== 'error',
+    );
+    const volume =
+      found ??
+      (await deps.cinder.createFromImage({
+        name: `${vm.name}-disk${disk.index}`.slice(0, 255),
+        sizeGb: Math.max(1, Math.ceil(disk.capacityBytes / GiB)),
+        imageId: images.get(disk.index) as string,
+        metadata: marks,
+      }));
+    await record({ kind: 'volume', id: volume.id, name: volume.name });
+    volumes.push(volume);
+  }
+  const deadline = Date.now() + deps.volumeTimeoutMs;
+  for (const [i, volume] of volumes.entries()) {
+    for (let now = volume; now.status !== 'available' && now.status !== 'in-use';) {
+      if (now.status === 'error')
+        throw new ComputeError(
+          'volume-failed',
+          `Cinder could not make volume ${now.id} of disk ${i} from its image (status error)`,
+          true,
+        );
+      if (Date.now() > deadline)
+        throw new ComputeError(
+          'timeout',
+          `volume ${now.id} is still ${now.status} after ${Math.round(deps.volumeTimeoutMs / 1000)} s`,
+          true,
+        );
+      await sleep(deps.pollMs);
+      now = (await deps.cinder.volume(volume.id)) ?? { ...now, status: 'error' };
+    }
+  }
+  return volumes;
+}
+
+const blockDevice = (volume: Volume, index: number): BlockDevice => ({
+  uuid: volume.id,
+  source_type: 'volume',
+  destination_type: 'volume',
+  boot_index: index === 0 ? 0 : -1,
+  delete_on_termination: false,
+});
+
+export function asComputeError(error: unknown): ComputeError | undefined {
+  if (error instanceof ComputeError) return error;
+  if (!(error instanceof OpenStackError)) return undefined;
+  if (error.status === 0 || error.status >= 500)
+    return new ComputeError('openstack-unreachable', error.message, true);
+  if (/quota/i.test(error.message)) return new ComputeError('quota-exceeded', error.message, false);
+  if (error.status === 401 || error.status === 403)
+    return new ComputeError('openstack-refused', error.message, false);
+  return new ComputeError('openstack-rejected', error.message, false);
+}

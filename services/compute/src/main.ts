@@ -1,0 +1,93 @@
+// The compute service: NATS, the event store, the JetStream transport, Nova, Neutron, Cinder, Glance.
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@ferry/config';
+import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { connectNats, createFerryMicroservice } from '@ferry/messaging';
+import { createLogger } from '@ferry/observability';
+import {
+  Cinder,
+  Glance,
+  loadCloudConfigOrExit,
+  Neutron,
+  Nova,
+  OpenStackHttp,
+  OpenStackSession,
+} from '@ferry/openstack';
+import { ComputeModule } from './compute.module.ts';
+import { parseNetworkMapping } from './network-mapping.ts';
+
+const config = loadConfigOrExit([
+  'NATS_URL',
+  'NATS_STREAM_REPLICAS',
+  'COMPUTE_CONCURRENCY',
+  'OPENSTACK_CLOUD_NAME',
+  'OPENSTACK_TIMEOUT_SECONDS',
+  'OPENSTACK_RETRIES',
+  'OPENSTACK_NETWORK_MAPPING',
+  'OPENSTACK_VERIFY_TIMEOUT_SECONDS',
+  'OPENSTACK_VERIFY_INTERVAL_SECONDS',
+  'VOLUME_READY_TIMEOUT_SECONDS',
+  'LOG_LEVEL',
+  'LOG_DIR',
+]);
+const logger = createLogger({
+  service: 'compute',
+  role: 'worker',
+  dir: config.LOG_DIR,
+  level: config.LOG_LEVEL,
+});
+const cloud = loadCloudConfigOrExit(config.OPENSTACK_CLOUD_NAME);
+const networkMapping = (() => {
+  try {
+    return parseNetworkMapping(config.OPENSTACK_NETWORK_MAPPING);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+})();
+const http = new OpenStackHttp({
+  timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000,
+  retries: config.OPENSTACK_RETRIES,
+});
+const session = new OpenStackSession(cloud, http);
+const nc = await connectNats({ url: config.NATS_URL, name: `compute-${process.pid}` });
+const store = new JetStreamEventStore(nc);
+const app = await createFerryMicroservice(
+  ComputeModule.register({
+    store,
+    nova: new Nova(session),
+    neutron: new Neutron(session),
+    cinder: new Cinder(session),
+    glance: new Glance(session),
+    networkMapping,
+    volumeTimeoutMs: config.VOLUME_READY_TIMEOUT_SECONDS * 1000,
+    verifyTimeoutMs: config.OPENSTACK_VERIFY_TIMEOUT_SECONDS * 1000,
+    pollMs: config.OPENSTACK_VERIFY_INTERVAL_SECONDS * 1000,
+  }),
+  {
+    connection: nc,
+    replicas: config.NATS_STREAM_REPLICAS,
+    consumer: {
+      durable: 'compute',
+      filterSubject: 'ferry.cmd.compute.>',
+      maxAckPending: config.COMPUTE_CONCURRENCY,
+      ackWaitMs: 60_000,
+    },
+    reject: rejectionRecorder(store),
+    logger,
+  },
+);
+await app.listen();
+logger.info(
+  { cloud: cloud.name, concurrency: config.COMPUTE_CONCURRENCY },
+  'compute service started',
+);
+
+const shutdown = async () => {
+  await app.close();
+  await http.close();
+  await nc.drain();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown());
+process.once('SIGINT', () => void shutdown());
