@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, environment, loadConfig } from '@ferry/config';
+import {
+  CloudConfigError,
+  loadCloudConfig,
+  OpenStackHttp,
+  OpenStackSession,
+  openstackHealth,
+} from '@ferry/openstack';
+
+/** `ferry openstack health`: each OpenStack service's reachability and version as JSON; exit 1 when one is down. */
+export async function openstack(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'health') {
+    process.stderr.write(
+      `ferry openstack: unknown command '${sub ?? ''}' (try: ferry openstack health)\n`,
+    );
+    return 2;
+  }
+  let cloudName: string;
+  let http: OpenStackHttp;
+  let session: OpenStackSession;
+  try {
+    const { values } = parseArgs({ args: rest, options: { cloud: { type: 'string' } } });
+    const config = loadConfig(['OPENSTACK_CLOUD_NAME', 'OPENSTACK_TIMEOUT_SECONDS'], environment());
+    const cloud = loadCloudConfig({ cloud: values.cloud ?? config.OPENSTACK_CLOUD_NAME });
+    cloudName = cloud.name;
+    http = new OpenStackHttp({ timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000, retries: 0 });
+    session = new OpenStackSession(cloud, http);
+  } catch (error) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof CloudConfigError ||
+      error instanceof TypeError
+    ) {
+      process.stderr.write(`ferry openstack health: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    const services = await openstackHealth(session, http);
+    process.stdout.write(`${JSON.stringify({ cloud: cloudName, services }, null, 2)}\n`);
+    return services.every((s) => s.reachable) ? 0 : 1;
+  } finally {
+    await http.close();
+  }
+}
