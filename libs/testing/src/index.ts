@@ -7,3 +7,4 @@ export {
   type SimulatedVm,
   type VsphereSimulator,
 } from './vsphere-simulator.ts';
+export { loopbackOpenStack, type LoopbackOpenStack } from './loopback-openstack.ts';

@@ -1,5 +1,5 @@
 // Commands and a VM for the event-store tests that drive the real migration decider.
-import type { MigrationFlags, MigrationOptions, VmDescription } from '@ferry/contracts';
+import type { Artifact, MigrationFlags, MigrationOptions, VmDescription } from '@ferry/contracts';
 import { migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 import { handleCommand } from '../command-handler.ts';
 import type { EventStore } from '../port.ts';
@@ -85,6 +85,31 @@ export async function discoveredJob(
     type: 'RecordValidation',
     data: { vm, checks: [{ name: 'disks-present', outcome: 'passed', detail: 'ok' }] },
     metadata: commandContext(`validate-${jobId}`),
+  });
+  return stream;
+}
+
+/** A job whose disks are converted (CONVERTED) into the artifacts given. */
+export async function convertedJob(
+  store: EventStore,
+  jobId: string,
+  options: Parameters<typeof discoveredJob>[2] & { readonly artifacts: readonly Artifact[] },
+): Promise<string> {
+  const stream = await discoveredJob(store, jobId, options);
+  const vm = options.vm ?? testVm;
+  await handleCommand(store, migrationDecider, stream, {
+    type: 'StartConversion',
+    data: {
+      strategy: 'qemu-img',
+      commands: [],
+      disks: vm.disks.map((d) => ({ diskIndex: d.index, path: d.path, capacityBytes: d.capacityBytes })),
+    },
+    metadata: commandContext(`start-${jobId}`),
+  });
+  await handleCommand(store, migrationDecider, stream, {
+    type: 'CompleteConversion',
+    data: { artifacts: options.artifacts, reused: false, durationMs: 1 },
+    metadata: commandContext(`converted-${jobId}`),
   });
   return stream;
 }

@@ -1,0 +1,225 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  createReadStream,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Artifact, MigrationEvent, VmDescription } from '@ferry/contracts';
+import { migrationDecider } from '@ferry/domain';
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { natsWithStreams } from '@ferry/event-store/testing';
+import { commandContext, convertedJob, testVm } from '@ferry/event-store/testing/migrations';
+import { Glance, loadCloudConfig, OpenStackHttp, OpenStackSession, jobTag } from '@ferry/openstack';
+import { loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadJob, type UploadDeps } from './upload-job.ts';
+
+const MiB = 1024 * 1024;
+
+/** A qcow2 holding `mib` MiB of a byte pattern, with its manifest entry. */
+function artifactFile(dir: string, diskIndex: number, mib: number, pattern: number): Artifact {
+  const path = join(dir, `disk-${diskIndex}-${pattern}.qcow2`);
+  execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', 'compat=1.1', path, '64M']);
+  execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P ${pattern} 0 ${mib}M`, path]);
+  return {
+    diskIndex,
+    path,
+    format: 'qcow2',
+    virtualSize: 64 * MiB,
+    allocatedSize: statSync(path).blocks * 512,
+    sha256: createHash('sha256').update(readFileSync(path)).digest('hex'),
+  };
+}
+
+describe('the image service against a real Glance', () => {
+  let cloud: LoopbackOpenStack;
+  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  let store: JetStreamEventStore;
+  let http: OpenStackHttp;
+  let glance: Glance;
+  let deps: UploadDeps;
+  let dir: string;
+  const vmWith = (jobId: string, disks: number): VmDescription => ({
+    ...testVm,
+    key: `ws-${jobId}`,
+    name: `vm-${jobId}`,
+    firmware: 'efi',
+    disks: Array.from({ length: disks }, (_, index) => ({
+      index,
+      controller: index === 0 ? 'sata' : 'scsi',
+      slot: `x${index}`,
+      path: `/src/${index}.vmdk`,
+      capacityBytes: 64 * MiB,
+    })),
+  });
+  const events = async (jobId: string) =>
+    (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+  const imagesOf = (jobId: string) =>
+    cloud.cli<{ ID: string; Name: string; Status: string }[]>(
+      'image',
+      'list',
+      '--tag',
+      jobTag(jobId),
+    );
+
+  beforeAll(async () => {
+    cloud = loopbackOpenStack();
+    nats = await natsWithStreams();
+    store = new JetStreamEventStore(await nats.connect());
+    http = new OpenStackHttp({ timeoutMs: 60_000, retries: 2 });
+    glance = new Glance(new OpenStackSession(loadCloudConfig({ env: cloud.env }), http));
+    deps = { store, glance, activeTimeoutMs: 60_000, pollMs: 200 };
+    dir = mkdtempSync(join(tmpdir(), 'ferry-image-'));
+  }, 20 * 60_000);
+  afterAll(async () => {
+    await http.close();
+    await nats.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uploads each disk as its own tagged image, active, with the boot properties and the checksums of what was sent', async () => {
+    const artifacts = [artifactFile(dir, 0, 4, 0x41), artifactFile(dir, 1, 2, 0x42)];
+    await convertedJob(store, 'up1', {
+      vm: vmWith('up1', 2),
+      artifacts,
+      flags: { realConversion: true, openstackDeployment: true, rollback: true },
+    });
+    await uploadJob(deps, 'up1', commandContext('upload-up1'));
+    const history = await events('up1');
+    const completed = history.at(-1);
+    expect(completed?.type).toBe('ImageUploadCompleted');
+    const images = await glance.list({ tag: jobTag('up1') });
+    expect(images.map((i) => [i.ferry_disk_index, i.status]).sort()).toEqual([
+      ['0', 'active'],
+      ['1', 'active'],
+    ]);
+    const boot = images.find((i) => i.ferry_disk_index === '0');
+    expect(boot).toMatchObject({
+      name: 'vm-up1',
+      disk_format: 'qcow2',
+      hw_firmware_type: 'uefi',
+      hw_disk_bus: 'sata',
+      ferry_job_id: 'up1',
+      ferry_sha256: artifacts[0]?.sha256,
+      os_hash_value: createHash('sha512')
+        .update(readFileSync(artifacts[0]?.path ?? ''))
+        .digest('hex'),
+    });
+    expect(completed?.data).toMatchObject({
+      reused: false,
+      imageId: boot?.id,
+      checksum: boot?.os_hash_value,
+    });
+    // Both images are on the job before the upload ends, so rollback finds them.
+    expect(
+      history.filter((e) => e.type === 'ImageUploadStarted' || e.type === 'ResourceRecorded')
+        .length,
+    ).toBe(2);
+    expect(imagesOf('up1')).toHaveLength(2);
+  });
+
+  /** What an attempt killed mid-way leaves: the job UPLOADING with `imageId` recorded. */
+  async function startedWith(jobId: string, imageId: string) {
+    await handleCommand(store, migrationDecider, `migration-${jobId}`, {
+      type: 'StartImageUpload',
+      data: { imageId, imageName: `vm-${jobId}` },
+      metadata: commandContext(`start-upload-${jobId}`),
+    });
+  }
+  const imageOf = (jobId: string, a: Artifact) =>
+    glance.create({
+      name: `vm-${jobId}`,
+      diskFormat: 'qcow2',
+      tags: ['ferry', jobTag(jobId)],
+      properties: { ferry_disk_index: String(a.diskIndex), ferry_sha256: a.sha256 },
+    });
+
+  it('a retry reuses the active image of the same artifact and deletes a half-made one: never two images for a disk', async () => {
+    const [artifact] = [artifactFile(dir, 0, 1, 0x43)] as [Artifact];
+    await convertedJob(store, 'up2', { vm: vmWith('up2', 1), artifacts: [artifact] });
+    const uploaded = await imageOf('up2', artifact);
+    await glance.upload(
+      uploaded.id,
+      () => createReadStream(artifact.path),
+      statSync(artifact.path).size,
+    );
+    const half = await imageOf('up2', artifact);
+    await startedWith('up2', uploaded.id);
+
+    await uploadJob(deps, 'up2', commandContext('upload-up2'));
+    expect((await events('up2')).at(-1)).toMatchObject({
+      type: 'ImageUploadCompleted',
+      data: { reused: true, imageId: uploaded.id },
+    });
+    expect(imagesOf('up2').map((i) => [i.ID, i.Status])).toEqual([[uploaded.id, 'active']]);
+    expect(await glance.get(half.id)).toBeUndefined();
+  });
+
+  it('a retry that finds only a half-uploaded image deletes it and uploads anew', async () => {
+    const [artifact] = [artifactFile(dir, 0, 1, 0x44)] as [Artifact];
+    await convertedJob(store, 'up3', { vm: vmWith('up3', 1), artifacts: [artifact] });
+    const half = await imageOf('up3', artifact);
+    await startedWith('up3', half.id);
+
+    await uploadJob(deps, 'up3', commandContext('upload-up3'));
+    const completed = (await events('up3')).at(-1);
+    expect(completed).toMatchObject({ type: 'ImageUploadCompleted', data: { reused: false } });
+    const images = imagesOf('up3');
+    expect(images).toHaveLength(1);
+    expect(images[0]?.ID).not.toBe(half.id);
+    expect((completed?.data as { imageId: string }).imageId).toBe(images[0]?.ID);
+    // The replacement is on the job too, so rollback removes it.
+    expect(
+      (await events('up3')).some(
+        (e) =>
+          e.type === 'ResourceRecorded' &&
+          (e.data as { resource: { id: string } }).resource.id === images[0]?.ID,
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses an artifact qemu-img check rejects, creating nothing', async () => {
+    const [bad] = [artifactFile(dir, 0, 1, 0x45)] as [Artifact];
+    const header = readFileSync(bad.path).subarray(0, 104);
+    const refcountTable = Number(header.readBigUInt64BE(48));
+    const fd = openSync(bad.path, 'r+');
+    writeSync(fd, Buffer.alloc(16, 0xff), 0, 16, refcountTable);
+    closeSync(fd);
+    await convertedJob(store, 'up4', { vm: vmWith('up4', 1), artifacts: [bad] });
+    await uploadJob(deps, 'up4', commandContext('upload-up4'));
+    expect((await events('up4')).at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        stage: 'upload',
+        code: 'artifact-corrupt',
+        retryable: false,
+        message: expect.stringMatching(/fails qemu-img check/),
+      },
+    });
+    expect(await glance.list({ tag: jobTag('up4') })).toEqual([]);
+  });
+
+  it('a dry run records that it would upload, and creates no image', async () => {
+    await convertedJob(store, 'up5', {
+      vm: vmWith('up5', 1),
+      artifacts: [artifactFile(dir, 0, 1, 0x46)],
+      flags: { realConversion: true, openstackDeployment: false, rollback: true },
+    });
+    await uploadJob(deps, 'up5', commandContext('upload-up5'));
+    expect(
+      (await events('up5')).slice(-2).map((e) => [e.type, (e.data as { dryRun: boolean }).dryRun]),
+    ).toEqual([
+      ['ImageUploadStarted', true],
+      ['ImageUploadCompleted', true],
+    ]);
+    expect(await glance.list({ tag: jobTag('up5') })).toEqual([]);
+  });
+});
