@@ -66,6 +66,8 @@ export async function discoveredJob(
     readonly flags?: MigrationFlags;
     readonly vm?: VmDescription;
     readonly strategy?: MigrationOptions['strategy'];
+    /** Any other option of the job (boot mode, flavor, MAC keeping, network mapping). */
+    readonly jobOptions?: Partial<MigrationOptions>;
   } = {},
 ): Promise<string> {
   const stream = `migration-${jobId}`;
@@ -78,7 +80,11 @@ export async function discoveredJob(
       vmKey: vm.key,
       vmName: vm.name,
       source: vm.source,
-      options: { ...create.data.options, strategy: options.strategy ?? 'qemu-img' },
+      options: {
+        ...create.data.options,
+        strategy: options.strategy ?? 'qemu-img',
+        ...options.jobOptions,
+      },
     },
   });
   await handleCommand(store, migrationDecider, stream, {

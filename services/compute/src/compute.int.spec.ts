@@ -1,0 +1,274 @@
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MigrationEvent, MigrationOptions, VmDescription } from '@ferry/contracts';
+import { migrationDecider } from '@ferry/domain';
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { natsWithStreams } from '@ferry/event-store/testing';
+import { commandContext, convertedJob, testVm } from '@ferry/event-store/testing/migrations';
+import {
+  Cinder,
+  Glance,
+  jobTag,
+  loadCloudConfig,
+  Neutron,
+  Nova,
+  OpenStackHttp,
+  OpenStackSession,
+} from '@ferry/openstack';
+import { eventually, loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployJob, type ComputeDeps } from './deploy-job.ts';
+import { verifyJob } from './verify-job.ts';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+describe('the compute service against a real Nova, Neutron and Cinder', () => {
+  let cloud: LoopbackOpenStack;
+  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  let store: JetStreamEventStore;
+  let http: OpenStackHttp;
+  let deps: ComputeDeps;
+  let dir: string;
+  let qcow2: string;
+  const created: { servers: string[]; volumes: string[]; ports: string[]; images: string[] } = {
+    servers: [],
+    volumes: [],
+    ports: [],
+    images: [],
+  };
+
+  const vmWith = (jobId: string, disks: number, capacityBytes = GiB): VmDescription => ({
+    ...testVm,
+    key: `ws-${jobId}`,
+    name: `vm-${jobId}`,
+    cpus: 1,
+    memoryMiB: 512,
+    disks: Array.from({ length: disks }, (_, index) => ({
+      index,
+      controller: 'scsi',
+      slot: `scsi0:${index}`,
+      path: `/src/${index}.vmdk`,
+      capacityBytes,
+    })),
+    nics: [{ index: 0, mac: '00:50:56:aa:bb:01', macKind: 'static', network: 'VM Network' }],
+  });
+
+  /** A job at UPLOADED: its disks' images in Glance (tagged as the image service tags them). */
+  async function uploadedJob(
+    jobId: string,
+    vm: VmDescription,
+    jobOptions: Partial<MigrationOptions> = {},
+  ) {
+    const glance = deps.glance;
+    const imageIds: string[] = [];
+    for (const disk of vm.disks) {
+      const image = await glance.create({
+        name: `${vm.name}-disk${disk.index}`,
+        diskFormat: 'qcow2',
+        tags: ['ferry', jobTag(jobId)],
+        properties: { ferry_disk_index: String(disk.index) },
+      });
+      await glance.upload(image.id, () => createReadStream(qcow2), statSync(qcow2).size);
+      imageIds.push(image.id);
+      created.images.push(image.id);
+    }
+    const stream = await convertedJob(store, jobId, {
+      vm,
+      jobOptions: { keepMac: true, ...jobOptions },
+      artifacts: vm.disks.map((d) => ({
+        diskIndex: d.index,
+        path: qcow2,
+        format: 'qcow2',
+        virtualSize: 64 * MiB,
+        allocatedSize: 1,
+        sha256: 'a'.repeat(64),
+      })),
+    });
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'StartImageUpload',
+      data: { imageId: imageIds[0] as string, imageName: vm.name },
+      metadata: commandContext(`s-${jobId}`),
+    });
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'CompleteImageUpload',
+      data: {
+        reused: false,
+        imageId: imageIds[0] as string,
+        checksum: null,
+        sizeBytes: 1,
+        durationMs: 1,
+      },
+      metadata: commandContext(`c-${jobId}`),
+    });
+    return stream;
+  }
+  const events = async (jobId: string) =>
+    (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+
+  beforeAll(async () => {
+    cloud = loopbackOpenStack();
+    nats = await natsWithStreams();
+    store = new JetStreamEventStore(await nats.connect());
+    http = new OpenStackHttp({ timeoutMs: 60_000, retries: 2 });
+    const session = new OpenStackSession(loadCloudConfig({ env: cloud.env }), http);
+    deps = {
+      store,
+      nova: new Nova(session),
+      neutron: new Neutron(session),
+      cinder: new Cinder(session),
+      glance: new Glance(session),
+      networkMapping: { 'VM Network': 'private' },
+      volumeTimeoutMs: 120_000,
+      verifyTimeoutMs: 120_000,
+      pollMs: 500,
+    };
+    dir = mkdtempSync(join(tmpdir(), 'ferry-compute-'));
+    qcow2 = join(dir, 'boot.qcow2');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '64M']);
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 0 1M', qcow2]);
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    for (const id of created.servers) await deps.nova.deleteServer(id);
+    await eventually(
+      async () =>
+        (await Promise.all(created.servers.map((id) => deps.nova.server(id)))).every((x) => !x),
+      'servers deleted',
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    for (const id of created.ports) await deps.neutron.deletePort(id);
+    for (const id of created.volumes)
+      await eventually(
+        async () => !(await deps.cinder.deleteVolume(id).catch(() => true)),
+        `volume ${id} deleted`,
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+    for (const id of created.images) await deps.glance.delete(id);
+    await http.close();
+    await nats.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('boots a one-disk VM from its image on a Neutron port with the source MAC, sees it ACTIVE, and deletes it', async () => {
+    const vm = vmWith('cp1', 1);
+    await uploadedJob('cp1', vm);
+    await deployJob(deps, 'cp1', commandContext('deploy-cp1'));
+    const deployed = (await events('cp1')).at(-1);
+    expect(deployed).toMatchObject({
+      type: 'ServerDeployed',
+      data: { bootMode: 'image', flavor: 'm1.tiny', reused: false },
+    });
+    if (deployed?.type !== 'ServerDeployed') throw new Error('not deployed');
+    const { ports } = deployed.data;
+    const serverId = deployed.data.serverId as string;
+    created.servers.push(serverId);
+    created.ports.push(...ports);
+    await verifyJob(deps, 'cp1', commandContext('verify-cp1'));
+    expect((await events('cp1')).at(-1)).toMatchObject({
+      type: 'MigrationVerified',
+      data: { outcome: 'verified', serverStatus: 'ACTIVE' },
+    });
+    // Seen by a client Ferry did not write.
+    expect(cloud.cli<{ status: string }>('server', 'show', serverId).status).toBe('ACTIVE');
+    expect(
+      cloud.cli<{ mac_address: string; status: string }>('port', 'show', ports[0] as string),
+    ).toMatchObject({
+      mac_address: '00:50:56:aa:bb:01',
+    });
+    expect(await deps.nova.deleteServer(serverId)).toBe(true);
+  }, 180_000);
+
+  it('boots a three-disk VM from one volume per disk, the data disks attached in the source order', async () => {
+    const vm = vmWith('cp2', 3);
+    await uploadedJob('cp2', vm, { bootMode: 'auto' });
+    await deployJob(deps, 'cp2', commandContext('deploy-cp2'));
+    const deployed = (await events('cp2')).at(-1);
+    if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
+    const serverId = deployed.data.serverId as string;
+    created.servers.push(serverId);
+    created.ports.push(...deployed.data.ports);
+    created.volumes.push(...deployed.data.volumes);
+    expect(deployed.data).toMatchObject({
+      bootMode: 'volume',
+      volumes: [expect.any(String), expect.any(String), expect.any(String)],
+    });
+    await verifyJob(deps, 'cp2', commandContext('verify-cp2'));
+    expect((await events('cp2')).at(-1)?.type).toBe('MigrationVerified');
+    // Each volume holds its disk (by Ferry's metadata), the first bootable, attached as vda, vdb, vdc.
+    for (const [index, volumeId] of deployed.data.volumes.entries()) {
+      const volume = cloud.cli<{
+        bootable: string;
+        properties: Record<string, string>;
+        attachments: { server_id: string; device: string }[];
+      }>('volume', 'show', volumeId);
+      expect(volume.properties).toMatchObject({
+        ferry_job_id: 'cp2',
+        ferry_disk_index: String(index),
+      });
+      expect(volume.attachments.map((a) => [a.server_id, a.device])).toEqual([
+        [serverId, `/dev/vd${'abc'[index]}`],
+      ]);
+      if (index === 0) expect(volume.bootable).toBe('true');
+    }
+  }, 300_000);
+
+  it('a flavor that does not exist, a volume over quota and a wrong password each fail the job plainly', async () => {
+    await uploadedJob('cp3', vmWith('cp3', 1), { flavor: 'm9.huge' });
+    await deployJob(deps, 'cp3', commandContext('deploy-cp3'));
+    expect((await events('cp3')).at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        stage: 'deployment',
+        code: 'flavor-missing',
+        retryable: false,
+        message: expect.stringMatching(/^flavor m9\.huge does not exist \(there are: .*m1\.tiny/),
+      },
+    });
+
+    await uploadedJob('cp4', vmWith('cp4', 2, 100_000 * GiB), { bootMode: 'volume' });
+    await deployJob(deps, 'cp4', commandContext('deploy-cp4'));
+    const overQuota = (await events('cp4')).at(-1);
+    expect(overQuota).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        stage: 'deployment',
+        code: 'quota-exceeded',
+        retryable: false,
+        message: expect.stringMatching(/^cinder POST .*quota/i),
+      },
+    });
+    // The port made before the refusal is on the job, for rollback.
+    for (const e of await events('cp4'))
+      if (e.type === 'ResourceRecorded' && e.data.resource.kind === 'port')
+        created.ports.push(e.data.resource.id);
+
+    const wrong = new OpenStackSession(
+      loadCloudConfig({ env: { ...cloud.env, OS_PASSWORD: 'wrong' } }),
+      http,
+    );
+    await uploadedJob('cp5', vmWith('cp5', 1));
+    await deployJob(
+      {
+        ...deps,
+        nova: new Nova(wrong),
+        neutron: new Neutron(wrong),
+        cinder: new Cinder(wrong),
+        glance: new Glance(wrong),
+      },
+      'cp5',
+      commandContext('deploy-cp5'),
+    );
+    expect((await events('cp5')).at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        code: 'openstack-refused',
+        message: expect.stringMatching(/^keystone POST \/v3\/auth\/tokens: HTTP 401/),
+      },
+    });
+  }, 300_000);
+});
