@@ -3,11 +3,13 @@ import { meets, type Measurement } from './measure.ts';
 import { conversionBench } from './conversion.bench.ts';
 import { discoveryBench } from './discovery.bench.ts';
 import { storeBench } from './store.bench.ts';
+import { uploadBench } from './upload.bench.ts';
 
 const benches: Record<string, () => Promise<Measurement[]>> = {
   store: storeBench,
   discovery: discoveryBench,
   conversion: conversionBench,
+  upload: uploadBench,
 };
 
 const names = process.argv.slice(2);

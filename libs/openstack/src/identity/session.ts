@@ -56,6 +56,11 @@ export class OpenStackSession {
     this.http = http;
   }
 
+  /** A valid token (for a tool run beside Ferry, such as curl in the upload benchmark). */
+  async token(): Promise<string> {
+    return (await this.valid()).value;
+  }
+
   /** The project the token is scoped to. */
   async projectId(): Promise<string | undefined> {
     return (await this.valid()).projectId;

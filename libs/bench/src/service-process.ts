@@ -1,0 +1,39 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface ServiceProcess {
+  /** The most memory the process has held so far (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  stop(): void;
+}
+
+/** One of Ferry's services, built and started as its own process, as `npm start` runs it. */
+export function startService(name: string, env: Readonly<Record<string, string>>): ServiceProcess {
+  execFileSync('npx', ['nx', 'run', `@ferry/service-${name}:build`, '--outputStyle=static'], {
+    stdio: 'ignore',
+  });
+  const main = resolve(import.meta.dirname, '..', '..', '..', 'services', name, 'dist', 'main.js');
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  return {
+    peakRssMiB: () =>
+      Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) /
+      1024,
+    stop: () => void child.kill('SIGTERM'),
+  };
+}
+
+/** A peak RSS against its limit, as a measurement line. */
+export const rssMeasurement = (bench: string, peakMiB: number, limitMiB: number) => ({
+  bench,
+  metric: 'service_peak_rss',
+  value: Math.round(peakMiB),
+  unit: 'MiB',
+  baseline: limitMiB,
+  ratio: Math.round((peakMiB / limitMiB) * 100) / 100,
+  goal: '<= 1',
+  rounds: 1,
+});
