@@ -48,7 +48,7 @@ export interface CallOptions {
 export class OpenStackSession {
   readonly cloud: CloudConfig;
   private readonly http: OpenStackHttp;
-  private token: Token | undefined;
+  private current: Token | undefined;
   private pending: Promise<Token> | undefined;
 
   constructor(cloud: CloudConfig, http: OpenStackHttp) {
@@ -93,15 +93,15 @@ export class OpenStackSession {
         });
       } catch (error) {
         if (renewed || !(error instanceof OpenStackError) || error.status !== 401) throw error;
-        if (this.token === token) this.token = undefined;
+        if (this.current === token) this.current = undefined;
       }
     }
   }
 
   private async valid(): Promise<Token> {
-    if (this.token && this.token.expiresAt - Date.now() > RENEW_BEFORE_MS) return this.token;
+    if (this.current && this.current.expiresAt - Date.now() > RENEW_BEFORE_MS) return this.current;
     this.pending ??= this.authenticate().finally(() => (this.pending = undefined));
-    return (this.token = await this.pending);
+    return (this.current = await this.pending);
   }
 
   private async authenticate(): Promise<Token> {
