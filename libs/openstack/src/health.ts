@@ -67,8 +67,15 @@ async function check(
   const started = Date.now();
   try {
     // Nova's endpoint is its version document; the others list their versions at the root.
-    const docUrl = type === 'compute' ? url : `${new URL(url).origin}/`;
-    const response = await http.send({ service, method: 'GET', url: docUrl, retries: 0 });
+    const docUrl = type === 'compute' ? `${url}/` : `${new URL(url).origin}/`;
+    // Some deployments guard the version document too: the token goes along.
+    const response = await http.send({
+      service,
+      method: 'GET',
+      url: docUrl,
+      headers: { 'x-auth-token': await session.token() },
+      retries: 0,
+    });
     return {
       service,
       type,
