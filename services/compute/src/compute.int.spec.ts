@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,13 @@ import { deployJob, type ComputeDeps } from './deploy-job.ts';
 import { verifyJob } from './verify-job.ts';
 
 const MiB = 1024 * 1024;
+// Job ids of this run: a warm cloud keeps what earlier runs left, and tags find images by job.
+const run = randomBytes(3).toString('hex');
+// A MAC per job (Neutron refuses one already in use on the network): this run's bytes, the job's number.
+const macOf = (jobId: string) =>
+  `00:50:56:${run.slice(0, 2)}:${run.slice(2, 4)}:${Number(/\d+$/.exec(jobId)?.[0] ?? 0)
+    .toString(16)
+    .padStart(2, '0')}`;
 const GiB = 1024 * MiB;
 
 describe('the compute service against a real Nova, Neutron and Cinder', () => {
@@ -53,7 +61,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       path: `/src/${index}.vmdk`,
       capacityBytes,
     })),
-    nics: [{ index: 0, mac: '00:50:56:aa:bb:01', macKind: 'static', network: 'VM Network' }],
+    nics: [{ index: 0, mac: macOf(jobId), macKind: 'static', network: 'VM Network' }],
   });
 
   /** A job at UPLOADED: its disks' images in Glance (tagged as the image service tags them). */
@@ -155,10 +163,10 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
   }, 120_000);
 
   it('boots a one-disk VM from its image on a Neutron port with the source MAC, sees it ACTIVE, and deletes it', async () => {
-    const vm = vmWith('cp1', 1);
-    await uploadedJob('cp1', vm);
-    await deployJob(deps, 'cp1', commandContext('deploy-cp1'));
-    const deployed = (await events('cp1')).at(-1);
+    const vm = vmWith(`${run}-cp1`, 1);
+    await uploadedJob(`${run}-cp1`, vm);
+    await deployJob(deps, `${run}-cp1`, commandContext('deploy-cp1'));
+    const deployed = (await events(`${run}-cp1`)).at(-1);
     expect(deployed).toMatchObject({
       type: 'ServerDeployed',
       data: { bootMode: 'image', flavor: 'm1.tiny', reused: false },
@@ -168,8 +176,8 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     const serverId = deployed.data.serverId as string;
     created.servers.push(serverId);
     created.ports.push(...ports);
-    await verifyJob(deps, 'cp1', commandContext('verify-cp1'));
-    expect((await events('cp1')).at(-1)).toMatchObject({
+    await verifyJob(deps, `${run}-cp1`, commandContext('verify-cp1'));
+    expect((await events(`${run}-cp1`)).at(-1)).toMatchObject({
       type: 'MigrationVerified',
       data: { outcome: 'verified', serverStatus: 'ACTIVE' },
     });
@@ -178,16 +186,16 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     expect(
       cloud.cli<{ mac_address: string; status: string }>('port', 'show', ports[0] as string),
     ).toMatchObject({
-      mac_address: '00:50:56:aa:bb:01',
+      mac_address: macOf(`${run}-cp1`),
     });
     expect(await deps.nova.deleteServer(serverId)).toBe(true);
   }, 180_000);
 
   it('boots a three-disk VM from one volume per disk, the data disks attached in the source order', async () => {
-    const vm = vmWith('cp2', 3);
-    await uploadedJob('cp2', vm, { bootMode: 'auto' });
-    await deployJob(deps, 'cp2', commandContext('deploy-cp2'));
-    const deployed = (await events('cp2')).at(-1);
+    const vm = vmWith(`${run}-cp2`, 3);
+    await uploadedJob(`${run}-cp2`, vm, { bootMode: 'auto' });
+    await deployJob(deps, `${run}-cp2`, commandContext('deploy-cp2'));
+    const deployed = (await events(`${run}-cp2`)).at(-1);
     if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
     const serverId = deployed.data.serverId as string;
     created.servers.push(serverId);
@@ -197,8 +205,8 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       bootMode: 'volume',
       volumes: [expect.any(String), expect.any(String), expect.any(String)],
     });
-    await verifyJob(deps, 'cp2', commandContext('verify-cp2'));
-    expect((await events('cp2')).at(-1)?.type).toBe('MigrationVerified');
+    await verifyJob(deps, `${run}-cp2`, commandContext('verify-cp2'));
+    expect((await events(`${run}-cp2`)).at(-1)?.type).toBe('MigrationVerified');
     // Each volume holds its disk (by Ferry's metadata), the first bootable, attached as vda, vdb, vdc.
     for (const [index, volumeId] of deployed.data.volumes.entries()) {
       const volume = cloud.cli<{
@@ -207,7 +215,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
         attachments: { server_id: string; device: string }[];
       }>('volume', 'show', volumeId);
       expect(volume.properties).toMatchObject({
-        ferry_job_id: 'cp2',
+        ferry_job_id: `${run}-cp2`,
         ferry_disk_index: String(index),
       });
       expect(volume.attachments.map((a) => [a.server_id, a.device])).toEqual([
@@ -218,9 +226,9 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
   }, 300_000);
 
   it('a flavor that does not exist, a volume over quota and a wrong password each fail the job plainly', async () => {
-    await uploadedJob('cp3', vmWith('cp3', 1), { flavor: 'm9.huge' });
-    await deployJob(deps, 'cp3', commandContext('deploy-cp3'));
-    expect((await events('cp3')).at(-1)).toMatchObject({
+    await uploadedJob(`${run}-cp3`, vmWith(`${run}-cp3`, 1), { flavor: 'm9.huge' });
+    await deployJob(deps, `${run}-cp3`, commandContext('deploy-cp3'));
+    expect((await events(`${run}-cp3`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
       data: {
         stage: 'deployment',
@@ -230,9 +238,9 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       },
     });
 
-    await uploadedJob('cp4', vmWith('cp4', 2, 100_000 * GiB), { bootMode: 'volume' });
-    await deployJob(deps, 'cp4', commandContext('deploy-cp4'));
-    const overQuota = (await events('cp4')).at(-1);
+    await uploadedJob(`${run}-cp4`, vmWith(`${run}-cp4`, 2, 100_000 * GiB), { bootMode: 'volume' });
+    await deployJob(deps, `${run}-cp4`, commandContext('deploy-cp4'));
+    const overQuota = (await events(`${run}-cp4`)).at(-1);
     expect(overQuota).toMatchObject({
       type: 'MigrationFailed',
       data: {
@@ -243,7 +251,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       },
     });
     // The port made before the refusal is on the job, for rollback.
-    for (const e of await events('cp4'))
+    for (const e of await events(`${run}-cp4`))
       if (e.type === 'ResourceRecorded' && e.data.resource.kind === 'port')
         created.ports.push(e.data.resource.id);
 
@@ -251,7 +259,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       loadCloudConfig({ env: { ...cloud.env, OS_PASSWORD: 'wrong' } }),
       http,
     );
-    await uploadedJob('cp5', vmWith('cp5', 1));
+    await uploadedJob(`${run}-cp5`, vmWith(`${run}-cp5`, 1));
     await deployJob(
       {
         ...deps,
@@ -260,10 +268,10 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
         cinder: new Cinder(wrong),
         glance: new Glance(wrong),
       },
-      'cp5',
+      `${run}-cp5`,
       commandContext('deploy-cp5'),
     );
-    expect((await events('cp5')).at(-1)).toMatchObject({
+    expect((await events(`${run}-cp5`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
       data: {
         code: 'openstack-refused',

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
@@ -23,6 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadJob, type UploadDeps } from './upload-job.ts';
 
 const MiB = 1024 * 1024;
+// Job ids of this run: a warm cloud keeps what earlier runs left, and tags find images by job.
+const run = randomBytes(3).toString('hex');
 
 /** A qcow2 holding `mib` MiB of a byte pattern, with its manifest entry. */
 function artifactFile(dir: string, diskIndex: number, mib: number, pattern: number): Artifact {
@@ -80,6 +83,9 @@ describe('the image service against a real Glance', () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-image-'));
   }, 20 * 60_000);
   afterAll(async () => {
+    for (const job of ['up1', 'up2', 'up3', 'up4', 'up5'])
+      for (const image of await glance.list({ tag: jobTag(`${run}-${job}`) }))
+        await glance.delete(image.id);
     await http.close();
     await nats.close();
     rmSync(dir, { recursive: true, force: true });
@@ -87,27 +93,27 @@ describe('the image service against a real Glance', () => {
 
   it('uploads each disk as its own tagged image, active, with the boot properties and the checksums of what was sent', async () => {
     const artifacts = [artifactFile(dir, 0, 4, 0x41), artifactFile(dir, 1, 2, 0x42)];
-    await convertedJob(store, 'up1', {
-      vm: vmWith('up1', 2),
+    await convertedJob(store, `${run}-up1`, {
+      vm: vmWith(`${run}-up1`, 2),
       artifacts,
       flags: { realConversion: true, openstackDeployment: true, rollback: true },
     });
-    await uploadJob(deps, 'up1', commandContext('upload-up1'));
-    const history = await events('up1');
+    await uploadJob(deps, `${run}-up1`, commandContext('upload-up1'));
+    const history = await events(`${run}-up1`);
     const completed = history.at(-1);
     expect(completed?.type).toBe('ImageUploadCompleted');
-    const images = await glance.list({ tag: jobTag('up1') });
+    const images = await glance.list({ tag: jobTag(`${run}-up1`) });
     expect(images.map((i) => [i.ferry_disk_index, i.status]).sort()).toEqual([
       ['0', 'active'],
       ['1', 'active'],
     ]);
     const boot = images.find((i) => i.ferry_disk_index === '0');
     expect(boot).toMatchObject({
-      name: 'vm-up1',
+      name: `vm-${run}-up1`,
       disk_format: 'qcow2',
       hw_firmware_type: 'uefi',
       hw_disk_bus: 'sata',
-      ferry_job_id: 'up1',
+      ferry_job_id: `${run}-up1`,
       ferry_sha256: artifacts[0]?.sha256,
       os_hash_value: createHash('sha512')
         .update(readFileSync(artifacts[0]?.path ?? ''))
@@ -123,7 +129,7 @@ describe('the image service against a real Glance', () => {
       history.filter((e) => e.type === 'ImageUploadStarted' || e.type === 'ResourceRecorded')
         .length,
     ).toBe(2);
-    expect(imagesOf('up1')).toHaveLength(2);
+    expect(imagesOf(`${run}-up1`)).toHaveLength(2);
   });
 
   /** What an attempt killed mid-way leaves: the job UPLOADING with `imageId` recorded. */
@@ -144,41 +150,41 @@ describe('the image service against a real Glance', () => {
 
   it('a retry reuses the active image of the same artifact and deletes a half-made one: never two images for a disk', async () => {
     const [artifact] = [artifactFile(dir, 0, 1, 0x43)] as [Artifact];
-    await convertedJob(store, 'up2', { vm: vmWith('up2', 1), artifacts: [artifact] });
-    const uploaded = await imageOf('up2', artifact);
+    await convertedJob(store, `${run}-up2`, { vm: vmWith(`${run}-up2`, 1), artifacts: [artifact] });
+    const uploaded = await imageOf(`${run}-up2`, artifact);
     await glance.upload(
       uploaded.id,
       () => createReadStream(artifact.path),
       statSync(artifact.path).size,
     );
-    const half = await imageOf('up2', artifact);
-    await startedWith('up2', uploaded.id);
+    const half = await imageOf(`${run}-up2`, artifact);
+    await startedWith(`${run}-up2`, uploaded.id);
 
-    await uploadJob(deps, 'up2', commandContext('upload-up2'));
-    expect((await events('up2')).at(-1)).toMatchObject({
+    await uploadJob(deps, `${run}-up2`, commandContext('upload-up2'));
+    expect((await events(`${run}-up2`)).at(-1)).toMatchObject({
       type: 'ImageUploadCompleted',
       data: { reused: true, imageId: uploaded.id },
     });
-    expect(imagesOf('up2').map((i) => [i.ID, i.Status])).toEqual([[uploaded.id, 'active']]);
+    expect(imagesOf(`${run}-up2`).map((i) => [i.ID, i.Status])).toEqual([[uploaded.id, 'active']]);
     expect(await glance.get(half.id)).toBeUndefined();
   });
 
   it('a retry that finds only a half-uploaded image deletes it and uploads anew', async () => {
     const [artifact] = [artifactFile(dir, 0, 1, 0x44)] as [Artifact];
-    await convertedJob(store, 'up3', { vm: vmWith('up3', 1), artifacts: [artifact] });
-    const half = await imageOf('up3', artifact);
-    await startedWith('up3', half.id);
+    await convertedJob(store, `${run}-up3`, { vm: vmWith(`${run}-up3`, 1), artifacts: [artifact] });
+    const half = await imageOf(`${run}-up3`, artifact);
+    await startedWith(`${run}-up3`, half.id);
 
-    await uploadJob(deps, 'up3', commandContext('upload-up3'));
-    const completed = (await events('up3')).at(-1);
+    await uploadJob(deps, `${run}-up3`, commandContext('upload-up3'));
+    const completed = (await events(`${run}-up3`)).at(-1);
     expect(completed).toMatchObject({ type: 'ImageUploadCompleted', data: { reused: false } });
-    const images = imagesOf('up3');
+    const images = imagesOf(`${run}-up3`);
     expect(images).toHaveLength(1);
     expect(images[0]?.ID).not.toBe(half.id);
     expect((completed?.data as { imageId: string }).imageId).toBe(images[0]?.ID);
     // The replacement is on the job too, so rollback removes it.
     expect(
-      (await events('up3')).some(
+      (await events(`${run}-up3`)).some(
         (e) =>
           e.type === 'ResourceRecorded' &&
           (e.data as { resource: { id: string } }).resource.id === images[0]?.ID,
@@ -193,9 +199,9 @@ describe('the image service against a real Glance', () => {
     const fd = openSync(bad.path, 'r+');
     writeSync(fd, Buffer.alloc(16, 0xff), 0, 16, refcountTable);
     closeSync(fd);
-    await convertedJob(store, 'up4', { vm: vmWith('up4', 1), artifacts: [bad] });
-    await uploadJob(deps, 'up4', commandContext('upload-up4'));
-    expect((await events('up4')).at(-1)).toMatchObject({
+    await convertedJob(store, `${run}-up4`, { vm: vmWith(`${run}-up4`, 1), artifacts: [bad] });
+    await uploadJob(deps, `${run}-up4`, commandContext('upload-up4'));
+    expect((await events(`${run}-up4`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
       data: {
         stage: 'upload',
@@ -204,22 +210,24 @@ describe('the image service against a real Glance', () => {
         message: expect.stringMatching(/fails qemu-img check/),
       },
     });
-    expect(await glance.list({ tag: jobTag('up4') })).toEqual([]);
+    expect(await glance.list({ tag: jobTag(`${run}-up4`) })).toEqual([]);
   });
 
   it('a dry run records that it would upload, and creates no image', async () => {
-    await convertedJob(store, 'up5', {
-      vm: vmWith('up5', 1),
+    await convertedJob(store, `${run}-up5`, {
+      vm: vmWith(`${run}-up5`, 1),
       artifacts: [artifactFile(dir, 0, 1, 0x46)],
       flags: { realConversion: true, openstackDeployment: false, rollback: true },
     });
-    await uploadJob(deps, 'up5', commandContext('upload-up5'));
+    await uploadJob(deps, `${run}-up5`, commandContext('upload-up5'));
     expect(
-      (await events('up5')).slice(-2).map((e) => [e.type, (e.data as { dryRun: boolean }).dryRun]),
+      (await events(`${run}-up5`))
+        .slice(-2)
+        .map((e) => [e.type, (e.data as { dryRun: boolean }).dryRun]),
     ).toEqual([
       ['ImageUploadStarted', true],
       ['ImageUploadCompleted', true],
     ]);
-    expect(await glance.list({ tag: jobTag('up5') })).toEqual([]);
+    expect(await glance.list({ tag: jobTag(`${run}-up5`) })).toEqual([]);
   });
 });
