@@ -8,3 +8,4 @@ export {
   type VsphereSimulator,
 } from './vsphere-simulator.ts';
 export { loopbackOpenStack, type LoopbackOpenStack } from './loopback-openstack.ts';
+export { startBuiltService, type RunningService } from './service-process.ts';

@@ -1,18 +1,17 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { MigrationEvent, VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
 import { discoveredJob, testVm } from '@ferry/event-store/testing/migrations';
 import { publishCommand } from '@ferry/messaging';
-import { eventually, writeDataImage } from '@ferry/testing';
+import { eventually, startBuiltService, writeDataImage, type RunningService } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MiB = 1024 * 1024;
-const SERVICE = resolve(import.meta.dirname, '..', 'dist', 'main.js');
 
 /** The most conversions that ran at the same moment, from their started and completed events' times. */
 type History = readonly {
@@ -41,11 +40,9 @@ describe('the conversion service process bounds how many conversions run at once
   let store: JetStreamEventStore;
   let dir: string;
   let vm: VmDescription;
-  let service: ChildProcess | undefined;
+  let service: RunningService | undefined;
 
   beforeAll(async () => {
-    // test:e2e depends on build in Nx; run alone, build first.
-    if (!existsSync(SERVICE)) throw new Error(`${SERVICE} is missing: build the service first`);
     nats = await natsWithStreams();
     store = new JetStreamEventStore(await nats.connect());
     dir = mkdtempSync(join(tmpdir(), 'ferry-concurrency-'));
@@ -73,22 +70,19 @@ describe('the conversion service process bounds how many conversions run at once
     };
   }, 120_000);
   afterAll(async () => {
-    service?.kill('SIGKILL');
+    await service?.kill();
     await nats.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function convertAll(concurrency: number, jobIds: string[]): Promise<History[]> {
-    service = spawn(process.execPath, [SERVICE], {
-      env: {
-        ...process.env,
-        NATS_URL: nats.server.url,
-        MIGRATION_OUTPUT_DIR: join(dir, 'out'),
-        LOG_DIR: join(dir, 'logs'),
-        CONVERSION_CONCURRENCY: String(concurrency),
-      },
-      stdio: 'ignore',
+    service = startBuiltService('conversion', {
+      NATS_URL: nats.server.url,
+      MIGRATION_OUTPUT_DIR: join(dir, 'out'),
+      LOG_DIR: join(dir, 'logs'),
+      CONVERSION_CONCURRENCY: String(concurrency),
     });
+    const running = service;
     const js = jetstream(await nats.connect());
     for (const jobId of jobIds) {
       await discoveredJob(store, jobId, { vm });
@@ -103,7 +97,9 @@ describe('the conversion service process bounds how many conversions run at once
         jobIds.map(async (id) => (await store.read<MigrationEvent>(`migration-${id}`)).events),
       );
     const exited = new Promise<never>((_, reject) =>
-      service?.once('exit', (code) => reject(new Error(`the service exited (${code}) early`))),
+      running.process.once('exit', (code) =>
+        reject(new Error(`the service exited (${code}) early`)),
+      ),
     );
     await Promise.race([
       exited,
@@ -114,9 +110,7 @@ describe('the conversion service process bounds how many conversions run at once
       ),
     ]);
     exited.catch(() => undefined);
-    const stopped = new Promise((done) => service?.once('exit', done));
-    service.kill('SIGTERM');
-    await stopped;
+    await running.stop();
     return histories();
   }
 
