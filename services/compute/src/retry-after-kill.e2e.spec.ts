@@ -155,7 +155,19 @@ describe('the compute service killed mid-deployment and asked again', () => {
     for (const e of await history())
       if (e.type === 'ResourceRecorded' && e.data.resource.kind === 'port')
         sh('port', 'delete', e.data.resource.id);
-    sh('volume', 'delete', ...volumes().map((v) => v.ID));
+    // Volumes detach a moment after their server is gone.
+    await eventually(
+      async () => {
+        try {
+          sh('volume', 'delete', ...volumes().map((v) => v.ID));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      'volumes deleted',
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
     sh('image', 'delete', ...imageIds);
     await http.close();
   }, 900_000);
