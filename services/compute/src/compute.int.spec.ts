@@ -207,7 +207,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     });
     await verifyJob(deps, `${run}-cp2`, commandContext('verify-cp2'));
     expect((await events(`${run}-cp2`)).at(-1)?.type).toBe('MigrationVerified');
-    // Each volume holds its disk (by Ferry's metadata), the first bootable, attached as vda, vdb, vdc.
+    // Each volume holds its disk (by Ferry's metadata), the first bootable, attached in disk order.
     for (const [index, volumeId] of deployed.data.volumes.entries()) {
       const volume = cloud.cli<{
         bootable: string;
@@ -218,8 +218,9 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
         ferry_job_id: `${run}-cp2`,
         ferry_disk_index: String(index),
       });
+      // The device letter follows the disk order: vda/sda is disk 0, then b, c (the fake driver names them sdX).
       expect(volume.attachments.map((a) => [a.server_id, a.device])).toEqual([
-        [serverId, `/dev/vd${'abc'[index]}`],
+        [serverId, expect.stringMatching(new RegExp(`^/dev/[sv]d${'abc'[index]}$`))],
       ]);
       if (index === 0) expect(volume.bootable).toBe('true');
     }
