@@ -49,7 +49,14 @@ export async function uploadBench(): Promise<Measurement[]> {
     const ferryUpload = async (file: string) => {
       const jobId = `upload-${job++}`;
       await convertedJob(store, jobId, {
-        vm: { ...testVm, key: `ws-${jobId}`, name: jobId },
+        vm: {
+          ...testVm,
+          key: `ws-${jobId}`,
+          name: jobId,
+          disks: [
+            { index: 0, controller: 'scsi', slot: 'scsi0:0', path: file, capacityBytes: GiB },
+          ],
+        },
         artifacts: [
           {
             diskIndex: 0,

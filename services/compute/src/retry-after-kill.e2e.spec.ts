@@ -96,10 +96,20 @@ describe('the compute service killed mid-deployment and asked again', () => {
       OPENSTACK_VERIFY_INTERVAL_SECONDS: '1',
     };
     const history = async () => (await store.read<MigrationEvent>(stream)).events;
+    // Debian 12's client cannot filter volumes by property: it lists them with theirs.
     const volumes = () =>
-      cli<{ ID: string }[]>('volume', 'list', '--property', `ferry_job_id=${jobId}`);
+      cli<{ ID: string; Properties: Record<string, string> }[]>('volume', 'list', '--long').filter(
+        (v) => v.Properties.ferry_job_id === jobId,
+      );
     const servers = () =>
-      cli<{ ID: string; Status: string }[]>('server', 'list', '--tags', jobTag(jobId));
+      cli<{ ID: string; Status: string }[]>(
+        '--os-compute-api-version',
+        '2.26',
+        'server',
+        'list',
+        '--tags',
+        jobTag(jobId),
+      );
 
     const first = startBuiltService('compute', env);
     await publishCommand(js, {

@@ -37,7 +37,14 @@ describe('the image service killed mid-upload and asked again', () => {
     writeDataImage(raw, 768 * MiB);
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, artifact]);
     await convertedJob(store, jobId, {
-      vm: { ...testVm, key: `ws-${jobId}`, name: jobId },
+      vm: {
+        ...testVm,
+        key: `ws-${jobId}`,
+        name: jobId,
+        disks: [
+          { index: 0, controller: 'scsi', slot: 'scsi0:0', path: raw, capacityBytes: 768 * MiB },
+        ],
+      },
       artifacts: [
         {
           diskIndex: 0,
