@@ -109,8 +109,9 @@ start_svc() { # NAME [VAR=value ...] COMMAND [ARGS...]
   mkdir -p "$S/run" "$S/log"
   printf '\n===== %s start\n' "$(date -Is)" >>"$S/log/$name.log"
   # setsid execs env, which execs the service: $! is the service's PID and process group.
+  # 9>&-: the service must not inherit (and so hold forever) the lock of this script.
   setsid env FERRY_OPENSTACK_STATE="$S" FERRY_OPENSTACK_SERVICE="$name" PYTHONPATH="$S/pylib" \
-    "$@" </dev/null >>"$S/log/$name.log" 2>&1 &
+    "$@" </dev/null >>"$S/log/$name.log" 2>&1 9>&- &
   local pid=$!
   echo "$pid $(proc_starttime "$pid")" >"$S/run/$name.pid"
 }
@@ -120,19 +121,21 @@ start_uwsgi() { # NAME PORT WSGI-FILE THREADS [VAR=value ...]
   shift 4
   # Connection: close -- uwsgi's plain --http-socket does not keep connections alive but does not
   # say so; keystoneauth clients then reuse a closed connection (RemoteDisconnected).
+  # No --master: one process that loads the app and serves (a master would hold a second copy of
+  # the app, ~60 MiB each); --need-app makes it exit when the app does not load.
   start_svc "$name" "$@" /usr/bin/uwsgi-core --plugin python3 \
     --http-socket "127.0.0.1:$port" --wsgi-file "$S/wsgi/$file" \
-    --master --processes 1 --threads "$threads" --enable-threads --thunder-lock \
+    --processes 1 --threads "$threads" --enable-threads \
     --die-on-term --need-app --buffer-size 65535 --add-header "Connection: close" \
-    --worker-reload-mercy 5 --reload-mercy 5 --disable-logging
+    --disable-logging
 }
 
 UWSGI_SERVICES=" keystone placement-api nova-api cinder-api "
 
 stop_pidfile() { # NAME: signals its process group; remembers the pid for the wait
   local name=$1 pid sig=TERM
-  # uwsgi: SIGINT stops master and workers at once; on SIGTERM it waits for the workers'
-  # threads (cinder-api's RPC ones never end).
+  # uwsgi: SIGINT stops at once; on SIGTERM it waits for the app's threads (cinder-api's RPC
+  # ones never end).
   [[ "$UWSGI_SERVICES" == *" $name "* ]] && sig=INT
   if pid=$(pid_of "$name"); then
     kill "-$sig" -- "-$pid" 2>/dev/null || kill "-$sig" "$pid" 2>/dev/null || true
@@ -741,10 +744,10 @@ cmd_down() {
 
 lock() { # one `up` or `down` at a time per state dir (test files may call `up` concurrently)
   mkdir -p "$S"
-  exec 9>>"$S/.lock"
+  exec 9>>"$S/openstack-dev.lock"
   if ! flock -n 9; then
-    say "$1: waiting, another openstack-dev.sh up/down holds $S/.lock"
-    flock -w 1200 9 || die "still locked after 20 min: $S/.lock"
+    say "$1: waiting, another openstack-dev.sh up/down holds $S/openstack-dev.lock"
+    flock -w 1200 9 || die "still locked after 20 min: $S/openstack-dev.lock"
   fi
 }
 

@@ -145,7 +145,9 @@ function dropCaches(): void {
     writeFileSync('/proc/sys/vm/drop_caches', '3');
   } catch {
     if (!warned)
-      console.error('conversion bench: cannot drop the page cache (not root): runs start warm');
+      process.stderr.write(
+        'conversion bench: cannot drop the page cache (not root): runs start warm\n',
+      );
     warned = true;
   }
 }

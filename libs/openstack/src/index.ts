@@ -2,7 +2,6 @@ export {
   CloudConfigError,
   configFolders,
   loadCloudConfig,
-  loadCloudConfigOrExit,
   type CloudAuth,
   type CloudConfig,
 } from './config/cloud-config.ts';

@@ -10,6 +10,7 @@ import {
 import { handleCommand, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
+  CloudConfigError,
   FERRY_TAG,
   jobMarks,
   jobTag,
@@ -291,6 +292,12 @@ const blockDevice = (volume: Volume, index: number): BlockDevice => ({
 
 export function asComputeError(error: unknown): ComputeError | undefined {
   if (error instanceof ComputeError) return error;
+  if (error instanceof CloudConfigError)
+    return new ComputeError(
+      'openstack-unconfigured',
+      `no OpenStack to deploy to: ${error.message}`,
+      false,
+    );
   if (!(error instanceof OpenStackError)) return undefined;
   if (error.status === 0 || error.status >= 500)
     return new ComputeError('openstack-unreachable', error.message, true);

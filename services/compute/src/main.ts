@@ -7,7 +7,7 @@ import { createLogger } from '@ferry/observability';
 import {
   Cinder,
   Glance,
-  loadCloudConfigOrExit,
+  loadCloudConfig,
   Neutron,
   Nova,
   OpenStackHttp,
@@ -36,7 +36,16 @@ const logger = createLogger({
   dir: config.LOG_DIR,
   level: config.LOG_LEVEL,
 });
-const cloud = loadCloudConfigOrExit(config.OPENSTACK_CLOUD_NAME);
+const cloud = () => loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME });
+try {
+  logger.info({ cloud: cloud().name, from: cloud().source }, 'OpenStack cloud configured');
+} catch (error) {
+  // Dry runs need no cloud; a job that does fails plainly, naming what is missing.
+  logger.warn(
+    { error: (error as Error).message },
+    'no OpenStack cloud configured: jobs that deploy will fail',
+  );
+}
 const networkMapping = (() => {
   try {
     return parseNetworkMapping(config.OPENSTACK_NETWORK_MAPPING);
@@ -78,10 +87,7 @@ const app = await createFerryMicroservice(
   },
 );
 await app.listen();
-logger.info(
-  { cloud: cloud.name, concurrency: config.COMPUTE_CONCURRENCY },
-  'compute service started',
-);
+logger.info({ concurrency: config.COMPUTE_CONCURRENCY }, 'compute service started');
 
 const shutdown = async () => {
   await app.close();

@@ -4,7 +4,7 @@ import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
-import { Glance, loadCloudConfigOrExit, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
+import { Glance, loadCloudConfig, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { ImageModule } from './image.module.ts';
 
 const config = loadConfigOrExit([
@@ -24,7 +24,16 @@ const logger = createLogger({
   dir: config.LOG_DIR,
   level: config.LOG_LEVEL,
 });
-const cloud = loadCloudConfigOrExit(config.OPENSTACK_CLOUD_NAME);
+const cloud = () => loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME });
+try {
+  logger.info({ cloud: cloud().name, from: cloud().source }, 'OpenStack cloud configured');
+} catch (error) {
+  // Dry runs need no cloud; a job that does fails plainly, naming what is missing.
+  logger.warn(
+    { error: (error as Error).message },
+    'no OpenStack cloud configured: jobs that deploy will fail',
+  );
+}
 const http = new OpenStackHttp({
   timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000,
   retries: config.OPENSTACK_RETRIES,
@@ -52,7 +61,7 @@ const app = await createFerryMicroservice(
   },
 );
 await app.listen();
-logger.info({ cloud: cloud.name, concurrency: config.IMAGE_CONCURRENCY }, 'image service started');
+logger.info({ concurrency: config.IMAGE_CONCURRENCY }, 'image service started');
 
 const shutdown = async () => {
   await app.close();

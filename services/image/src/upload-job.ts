@@ -6,7 +6,14 @@ import { qemuImgCheck } from '@ferry/converters';
 import { fold, migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
-import { FERRY_TAG, jobTag, OpenStackError, type Glance, type GlanceImage } from '@ferry/openstack';
+import {
+  CloudConfigError,
+  FERRY_TAG,
+  jobTag,
+  OpenStackError,
+  type Glance,
+  type GlanceImage,
+} from '@ferry/openstack';
 import { hashingStream } from './hashing-stream.ts';
 import { imageProperties } from './image-properties.ts';
 
@@ -222,6 +229,12 @@ async function uploadArtifact(
 
 function asUploadError(error: unknown): UploadError | undefined {
   if (error instanceof UploadError) return error;
+  if (error instanceof CloudConfigError)
+    return new UploadError(
+      'openstack-unconfigured',
+      `no OpenStack to upload to: ${error.message}`,
+      false,
+    );
   if (error instanceof OpenStackError) {
     if (error.status === 0 || error.status >= 500)
       return new UploadError('openstack-unreachable', error.message, true);

@@ -148,14 +148,3 @@ function merge(base: Raw | undefined, over: Raw | undefined): Raw | undefined {
   if (!base || !over) return base ?? over;
   return { ...base, ...over, auth: { ...(base.auth as Raw), ...(over.auth as Raw) } };
 }
-
-/** For a service starting up: the cloud, or a one-line reason on stderr and exit code 2. */
-export function loadCloudConfigOrExit(cloud: string): CloudConfig {
-  try {
-    return loadCloudConfig({ cloud });
-  } catch (error) {
-    if (!(error instanceof CloudConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-}

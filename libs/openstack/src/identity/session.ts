@@ -46,14 +46,24 @@ export interface CallOptions {
  * and every service's endpoint taken from its catalog by interface and region.
  */
 export class OpenStackSession {
-  readonly cloud: CloudConfig;
+  private readonly load: () => CloudConfig;
+  private loaded: CloudConfig | undefined;
   private readonly http: OpenStackHttp;
   private current: Token | undefined;
   private pending: Promise<Token> | undefined;
 
-  constructor(cloud: CloudConfig, http: OpenStackHttp) {
-    this.cloud = cloud;
+  /**
+   * `cloud` may be a function, read at the first call: a service without an OpenStack configured
+   * still runs (dry runs need no cloud) and says so on the first job that does.
+   */
+  constructor(cloud: CloudConfig | (() => CloudConfig), http: OpenStackHttp) {
+    this.load = typeof cloud === 'function' ? cloud : () => cloud;
     this.http = http;
+  }
+
+  /** The cloud this session logs in to; throws CloudConfigError when it is not configured. */
+  get cloud(): CloudConfig {
+    return (this.loaded ??= this.load());
   }
 
   /** A valid token (for a tool run beside Ferry, such as curl in the upload benchmark). */
