@@ -230,4 +230,28 @@ describe('the image service against a real Glance', () => {
     ]);
     expect(await glance.list({ tag: jobTag(`${run}-up5`) })).toEqual([]);
   });
+
+  it('without an OpenStack configured, a job that uploads fails naming what is missing', async () => {
+    const nowhere = new Glance(
+      new OpenStackSession(
+        () => loadCloudConfig({ env: { OS_CLIENT_CONFIG_FILE: join(dir, 'missing.yaml') } }),
+        http,
+      ),
+    );
+    await convertedJob(store, `${run}-up6`, {
+      vm: vmWith(`${run}-up6`, 1),
+      artifacts: [artifactFile(dir, 0, 1, 0x47)],
+    });
+    await uploadJob({ ...deps, glance: nowhere }, `${run}-up6`, commandContext('upload-up6'));
+    expect((await events(`${run}-up6`)).at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        code: 'openstack-unconfigured',
+        retryable: false,
+        message: expect.stringMatching(
+          /^no OpenStack to upload to: .*missing\.yaml \(clouds\.yaml\) cannot be read$/,
+        ),
+      },
+    });
+  });
 });
