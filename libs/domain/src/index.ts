@@ -7,6 +7,7 @@ export {
   migrationStatus,
   MIGRATION_PHASES,
   resourceKey,
+  type ActiveJobState,
   type Job,
   type MigrationDecisionState,
   type MigrationPhase,

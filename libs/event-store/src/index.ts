@@ -19,3 +19,4 @@ export {
   type Projection,
 } from './projection.ts';
 export { rejectionRecorder } from './rejections.ts';
+export { openMigration, type MigrationDecision, type MigrationStage } from './migration-stage.ts';

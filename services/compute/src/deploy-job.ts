@@ -1,13 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Resource, VmDescription } from '@ferry/contracts';
-import {
-  fold,
-  migrationDecider,
-  type CommandContext,
-  type Job,
-  type MigrationCommand,
-} from '@ferry/domain';
-import { handleCommand, type EventStore } from '@ferry/event-store';
+import type { CommandContext, Job } from '@ferry/domain';
+import { openMigration, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
   CloudConfigError,
@@ -54,37 +48,6 @@ export class ComputeError extends Error {
   }
 }
 
-/** A command for the job, its metadata still to come. */
-type Decision = MigrationCommand extends infer C
-  ? C extends MigrationCommand
-    ? Omit<C, 'metadata'>
-    : never
-  : never;
-
-/** The job's stream, its state, and a way to decide on it, for a command handled in a given stage. */
-export async function openJob(
-  deps: Pick<ComputeDeps, 'store' | 'now'>,
-  jobId: string,
-  context: CommandContext,
-) {
-  const stream = `migration-${jobId}`;
-  const now = deps.now ?? (() => new Date().toISOString());
-  const state = fold(migrationDecider, (await deps.store.read(stream)).events as never);
-  if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
-  return {
-    state,
-    decide: (command: Decision, step: string) =>
-      handleCommand(deps.store, migrationDecider, stream, {
-        ...command,
-        metadata: {
-          ...context,
-          commandId: `${context.commandId}:${step}`.slice(0, 128),
-          now: now(),
-        },
-      } as MigrationCommand),
-  };
-}
-
 /**
  * Creates the job's server: ports on the mapped Neutron networks (with the source MACs when asked),
  * from the image for a single disk, or from one Cinder volume per disk (boot disk first, data disks
@@ -96,7 +59,7 @@ export async function deployJob(
   jobId: string,
   context: CommandContext,
 ): Promise<void> {
-  const { state, decide } = await openJob(deps, jobId, context);
+  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
   if (state.phase !== 'UPLOADED') return; // not there yet, or done
   const { job } = state;
   const vm = job.vm;

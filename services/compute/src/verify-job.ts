@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '@ferry/domain';
-import { asComputeError, ComputeError, openJob, type ComputeDeps } from './deploy-job.ts';
+import { openMigration } from '@ferry/event-store';
+import { asComputeError, ComputeError, type ComputeDeps } from './deploy-job.ts';
 
 /**
  * Polls the job's server until it is ACTIVE (verified), ERROR (failed with Nova's fault message),
@@ -11,7 +12,7 @@ export async function verifyJob(
   jobId: string,
   context: CommandContext,
 ): Promise<void> {
-  const { state, decide } = await openJob(deps, jobId, context);
+  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
   if (state.phase !== 'DEPLOYED') return;
   const started = Date.now();
   const { serverId } = state.job;

@@ -2,8 +2,8 @@ import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact, MigrationOptions } from '@ferry/contracts';
 import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
-import { fold, migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
-import { handleCommand, type EventStore } from '@ferry/event-store';
+import type { CommandContext } from '@ferry/domain';
+import { openMigration, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import { localCopyPath, type VsphereConnection } from '@ferry/vmware';
 import {
@@ -50,18 +50,7 @@ export async function convertJob(
   jobId: string,
   context: CommandContext,
 ): Promise<void> {
-  const stream = `migration-${jobId}`;
-  const now = deps.now ?? (() => new Date().toISOString());
-  const step = (name: string): CommandContext => ({
-    ...context,
-    commandId: `${context.commandId}:${name}`.slice(0, 128),
-    now: now(),
-  });
-  const decide = (command: MigrationCommand) =>
-    handleCommand(deps.store, migrationDecider, stream, command);
-
-  const state = fold(migrationDecider, (await deps.store.read(stream)).events as never);
-  if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
+  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
   if (state.phase !== 'DISCOVERED' && state.phase !== 'CONVERTING') return; // done already, or moved on
   const { job } = state;
   const vm = job.vm;
@@ -81,43 +70,49 @@ export async function convertJob(
   const plan = await choosePlan(job.options.strategy, vmx, disks, dir);
   const started = Date.now();
   const fail = (error: ConversionError) =>
-    decide({
-      type: 'FailMigration',
-      data: {
-        stage: 'conversion',
-        code: error.reason,
-        message: error.message.slice(0, 4000),
-        retryable: error.retryable,
+    decide(
+      {
+        type: 'FailMigration',
+        data: {
+          stage: 'conversion',
+          code: error.reason,
+          message: error.message.slice(0, 4000),
+          retryable: error.retryable,
+        },
       },
-      metadata: step('fail'),
-    });
+      'fail',
+    );
 
   if (state.phase === 'DISCOVERED') {
-    await decide({
-      type: 'StartConversion',
-      data: {
-        strategy: plan.strategy,
-        commands: plan.commands,
-        disks: disks.map(({ diskIndex, path, capacityBytes }) => ({
-          diskIndex,
-          path,
-          capacityBytes,
-        })),
+    await decide(
+      {
+        type: 'StartConversion',
+        data: {
+          strategy: plan.strategy,
+          commands: plan.commands,
+          disks: disks.map(({ diskIndex, path, capacityBytes }) => ({
+            diskIndex,
+            path,
+            capacityBytes,
+          })),
+        },
       },
-      metadata: step('start'),
-    });
+      'start',
+    );
   }
   if (!job.flags.realConversion) {
-    await decide({
-      type: 'CompleteConversion',
-      data: { artifacts: [], reused: false, durationMs: Date.now() - started },
-      metadata: step('complete'),
-    });
+    await decide(
+      {
+        type: 'CompleteConversion',
+        data: { artifacts: [], reused: false, durationMs: Date.now() - started },
+      },
+      'complete',
+    );
     return;
   }
   const tracked = deps.cancellations?.track(jobId, deps.signal);
   const signal = tracked?.signal ?? deps.signal;
-  const recorder = progressRecorder((command, key) => decide({ ...command, metadata: step(key) }));
+  const recorder = progressRecorder((command, key) => decide(command, key));
   try {
     await mkdir(dir, { recursive: true });
     const manifest = await readManifest(dir);
@@ -163,15 +158,17 @@ export async function convertJob(
       await rm(copies, { recursive: true, force: true });
     }
     artifacts.sort((a, b) => a.diskIndex - b.diskIndex);
-    await decide({
-      type: 'CompleteConversion',
-      data: {
-        artifacts,
-        reused: todo.length === 0 && artifacts.length > 0,
-        durationMs: Date.now() - started,
+    await decide(
+      {
+        type: 'CompleteConversion',
+        data: {
+          artifacts,
+          reused: todo.length === 0 && artifacts.length > 0,
+          durationMs: Date.now() - started,
+        },
       },
-      metadata: step('complete'),
-    });
+      'complete',
+    );
   } catch (error) {
     await recorder.flushed();
     if (!(error instanceof ConversionError)) throw error; // transient (store, NATS): the command is retried

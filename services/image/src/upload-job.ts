@@ -3,8 +3,8 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Artifact } from '@ferry/contracts';
 import { qemuImgCheck } from '@ferry/converters';
-import { fold, migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
-import { handleCommand, type EventStore } from '@ferry/event-store';
+import type { CommandContext } from '@ferry/domain';
+import { openMigration, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
   CloudConfigError,
@@ -49,18 +49,7 @@ export async function uploadJob(
   jobId: string,
   context: CommandContext,
 ): Promise<void> {
-  const stream = `migration-${jobId}`;
-  const now = deps.now ?? (() => new Date().toISOString());
-  const step = (name: string): CommandContext => ({
-    ...context,
-    commandId: `${context.commandId}:${name}`.slice(0, 128),
-    now: now(),
-  });
-  const decide = (command: MigrationCommand) =>
-    handleCommand(deps.store, migrationDecider, stream, command);
-
-  const state = fold(migrationDecider, (await deps.store.read(stream)).events as never);
-  if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
+  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
   if (state.phase !== 'CONVERTED' && state.phase !== 'UPLOADING') return; // done already, or not there yet
   const { job } = state;
   const vm = job.vm;
@@ -73,22 +62,26 @@ export async function uploadJob(
 
   if (!job.flags.openstackDeployment || artifacts.length === 0) {
     if (!uploading)
-      await decide({
-        type: 'StartImageUpload',
-        data: { imageId: null, imageName: vm.name },
-        metadata: step('start'),
-      });
-    await decide({
-      type: 'CompleteImageUpload',
-      data: {
-        reused: false,
-        imageId: null,
-        checksum: null,
-        sizeBytes: 0,
-        durationMs: Date.now() - started,
+      await decide(
+        {
+          type: 'StartImageUpload',
+          data: { imageId: null, imageName: vm.name },
+        },
+        'start',
+      );
+    await decide(
+      {
+        type: 'CompleteImageUpload',
+        data: {
+          reused: false,
+          imageId: null,
+          checksum: null,
+          sizeBytes: 0,
+          durationMs: Date.now() - started,
+        },
       },
-      metadata: step('complete'),
-    });
+      'complete',
+    );
     return;
   }
 
@@ -118,18 +111,22 @@ export async function uploadJob(
           properties: imageProperties(jobId, vm, a, job.options.strategy === 'virt-v2v'),
         }));
       if (!uploading) {
-        await decide({
-          type: 'StartImageUpload',
-          data: { imageId: image.id, imageName: image.name },
-          metadata: step('start'),
-        });
+        await decide(
+          {
+            type: 'StartImageUpload',
+            data: { imageId: image.id, imageName: image.name },
+          },
+          'start',
+        );
         uploading = true;
       } else {
-        await decide({
-          type: 'RecordResource',
-          data: { resource: { kind: 'image', id: image.id, name: image.name } },
-          metadata: step(`image:${image.id}`),
-        });
+        await decide(
+          {
+            type: 'RecordResource',
+            data: { resource: { kind: 'image', id: image.id, name: image.name } },
+          },
+          `image:${image.id}`,
+        );
       }
       if (keep) {
         uploaded.push({ image: keep, bytes: keep.size ?? 0 });
@@ -142,30 +139,34 @@ export async function uploadJob(
       });
     }
     const boot = uploaded[0] as { image: GlanceImage };
-    await decide({
-      type: 'CompleteImageUpload',
-      data: {
-        reused: reusedAll,
-        imageId: boot.image.id,
-        checksum: boot.image.os_hash_value ?? boot.image.checksum,
-        sizeBytes: uploaded.reduce((sum, u) => sum + u.bytes, 0),
-        durationMs: Date.now() - started,
+    await decide(
+      {
+        type: 'CompleteImageUpload',
+        data: {
+          reused: reusedAll,
+          imageId: boot.image.id,
+          checksum: boot.image.os_hash_value ?? boot.image.checksum,
+          sizeBytes: uploaded.reduce((sum, u) => sum + u.bytes, 0),
+          durationMs: Date.now() - started,
+        },
       },
-      metadata: step('complete'),
-    });
+      'complete',
+    );
   } catch (error) {
     const failure = asUploadError(error);
     if (!failure) throw error; // transient (store, NATS): the command is retried
-    await decide({
-      type: 'FailMigration',
-      data: {
-        stage: 'upload',
-        code: failure.code,
-        message: failure.message.slice(0, 4000),
-        retryable: failure.retryable,
+    await decide(
+      {
+        type: 'FailMigration',
+        data: {
+          stage: 'upload',
+          code: failure.code,
+          message: failure.message.slice(0, 4000),
+          retryable: failure.retryable,
+        },
       },
-      metadata: step('fail'),
-    });
+      'fail',
+    );
   }
 }
 

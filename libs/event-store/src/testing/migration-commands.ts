@@ -108,7 +108,11 @@ export async function convertedJob(
     data: {
       strategy: 'qemu-img',
       commands: [],
-      disks: vm.disks.map((d) => ({ diskIndex: d.index, path: d.path, capacityBytes: d.capacityBytes })),
+      disks: vm.disks.map((d) => ({
+        diskIndex: d.index,
+        path: d.path,
+        capacityBytes: d.capacityBytes,
+      })),
     },
     metadata: commandContext(`start-${jobId}`),
   });

@@ -1,0 +1,50 @@
+import {
+  fold,
+  migrationDecider,
+  type ActiveJobState,
+  type CommandContext,
+  type MigrationCommand,
+} from '@ferry/domain';
+import { CommandRejectedError } from '@ferry/messaging';
+import { handleCommand } from './command-handler.ts';
+import type { EventStore } from './port.ts';
+
+/** A command for a job, its metadata still to come. */
+export type MigrationDecision = MigrationCommand extends infer C
+  ? C extends MigrationCommand
+    ? Omit<C, 'metadata'>
+    : never
+  : never;
+
+export interface MigrationStage {
+  readonly state: ActiveJobState;
+  /** Decides on the job; `step` names this decision in its command id, so a redelivery repeats none. */
+  decide(command: MigrationDecision, step: string): ReturnType<typeof handleCommand>;
+}
+
+/**
+ * What a stage (conversion, upload, deployment) works from: the job's state folded from its
+ * events, and decisions made with ids derived from the command that started the stage.
+ */
+export async function openMigration(
+  store: EventStore,
+  jobId: string,
+  context: CommandContext,
+  now: () => string = () => new Date().toISOString(),
+): Promise<MigrationStage> {
+  const stream = `migration-${jobId}`;
+  const state = fold(migrationDecider, (await store.read(stream)).events as never);
+  if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
+  return {
+    state,
+    decide: (command, step) =>
+      handleCommand(store, migrationDecider, stream, {
+        ...command,
+        metadata: {
+          ...context,
+          commandId: `${context.commandId}:${step}`.slice(0, 128),
+          now: now(),
+        },
+      } as MigrationCommand),
+  };
+}
