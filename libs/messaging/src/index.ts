@@ -19,4 +19,4 @@ export {
 } from './settlement.ts';
 export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream-transport.ts';
 export { PassThroughRpcFilter } from './pass-through-filter.ts';
-export { createFerryMicroservice } from './microservice.ts';
+export { createFerryMicroservice, stopOnSignal } from './microservice.ts';

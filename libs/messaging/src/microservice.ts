@@ -19,3 +19,23 @@ export async function createFerryMicroservice(
   app.useGlobalFilters(new PassThroughRpcFilter());
   return app;
 }
+
+/**
+ * On SIGTERM or SIGINT: `before` (stop starting work), close the microservice (its handlers end),
+ * `after` (release clients), drain the NATS connection, exit 0.
+ */
+export function stopOnSignal(
+  app: INestMicroservice,
+  nc: { drain(): Promise<void> },
+  hooks: { before?: () => void; after?: () => Promise<void> | void } = {},
+): void {
+  const shutdown = async () => {
+    hooks.before?.();
+    await app.close();
+    await hooks.after?.();
+    await nc.drain();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { connectNats, createFerryMicroservice } from '@ferry/messaging';
+import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import {
   Cinder,
@@ -89,11 +89,4 @@ const app = await createFerryMicroservice(
 await app.listen();
 logger.info({ concurrency: config.COMPUTE_CONCURRENCY }, 'compute service started');
 
-const shutdown = async () => {
-  await app.close();
-  await http.close();
-  await nc.drain();
-  process.exit(0);
-};
-process.once('SIGTERM', () => void shutdown());
-process.once('SIGINT', () => void shutdown());
+stopOnSignal(app, nc, { after: () => http.close() });

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { connectNats, createFerryMicroservice } from '@ferry/messaging';
+import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import { SOURCE_SETTINGS, vsphereConnections } from '@ferry/vmware';
 import { Cancellations } from './cancellations.ts';
@@ -57,12 +57,4 @@ logger.info(
   'conversion service started',
 );
 
-const shutdown = async () => {
-  stopping.abort();
-  await app.close();
-  cancellations.close();
-  await nc.drain();
-  process.exit(0);
-};
-process.once('SIGTERM', () => void shutdown());
-process.once('SIGINT', () => void shutdown());
+stopOnSignal(app, nc, { before: () => stopping.abort(), after: () => cancellations.close() });

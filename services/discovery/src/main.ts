@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { jetstream } from '@nats-io/jetstream';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { connectNats, createFerryMicroservice } from '@ferry/messaging';
+import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import { configuredSources, SOURCE_SETTINGS } from '@ferry/vmware';
 import { DiscoveryModule } from './discovery.module.ts';
@@ -46,11 +46,4 @@ const stopSchedule = scheduleRefresh(jetstream(nc), config.DISCOVERY_INTERVAL_SE
 );
 logger.info({ sources: sources.map((s) => s.ref) }, 'discovery service started');
 
-const shutdown = async () => {
-  stopSchedule();
-  await app.close();
-  await nc.drain();
-  process.exit(0);
-};
-process.once('SIGTERM', () => void shutdown());
-process.once('SIGINT', () => void shutdown());
+stopOnSignal(app, nc, { before: stopSchedule });

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { connectNats, createFerryMicroservice } from '@ferry/messaging';
+import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
 import { Glance, loadCloudConfig, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { ImageModule } from './image.module.ts';
@@ -63,11 +63,4 @@ const app = await createFerryMicroservice(
 await app.listen();
 logger.info({ concurrency: config.IMAGE_CONCURRENCY }, 'image service started');
 
-const shutdown = async () => {
-  await app.close();
-  await http.close();
-  await nc.drain();
-  process.exit(0);
-};
-process.once('SIGTERM', () => void shutdown());
-process.once('SIGINT', () => void shutdown());
+stopOnSignal(app, nc, { after: () => http.close() });
