@@ -474,6 +474,8 @@ run_sync() { # NAME DB...: runs sync_NAME (logged) unless already done; sets sta
   shift
   if needs_sync "$name" "$@"; then
     rm -f "$S/stamps/$name"
+    # A (re)created identity database has no catalog yet.
+    [[ "$name" != keystone ]] || rm -f "$S/stamps/catalog"
     if "sync_$name" >>"$S/log/db-sync-$name.log" 2>&1; then
       touch "$S/stamps/$name"
     else

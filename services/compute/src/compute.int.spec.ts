@@ -1,17 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrationEvent, MigrationOptions, VmDescription } from '@ferry/contracts';
-import { migrationDecider } from '@ferry/domain';
-import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
-import { commandContext, convertedJob, testVm } from '@ferry/event-store/testing/migrations';
+import { commandContext, testVm } from '@ferry/event-store/testing/migrations';
 import {
   Cinder,
   Glance,
-  jobTag,
   loadCloudConfig,
   Neutron,
   Nova,
@@ -21,6 +19,7 @@ import {
 import { eventually, loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployJob, type ComputeDeps } from './deploy-job.ts';
+import { uploadedJob as uploadedJobIn } from './uploaded-job.fixtures.ts';
 import { verifyJob } from './verify-job.ts';
 
 const MiB = 1024 * 1024;
@@ -64,54 +63,17 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     nics: [{ index: 0, mac: macOf(jobId), macKind: 'static', network: 'VM Network' }],
   });
 
-  /** A job at UPLOADED: its disks' images in Glance (tagged as the image service tags them). */
+  /** A job at UPLOADED with the MACs kept; its images are removed after the tests. */
   async function uploadedJob(
     jobId: string,
     vm: VmDescription,
     jobOptions: Partial<MigrationOptions> = {},
   ) {
-    const glance = deps.glance;
-    const imageIds: string[] = [];
-    for (const disk of vm.disks) {
-      const image = await glance.create({
-        name: `${vm.name}-disk${disk.index}`,
-        diskFormat: 'qcow2',
-        tags: ['ferry', jobTag(jobId)],
-        properties: { ferry_disk_index: String(disk.index) },
-      });
-      await glance.upload(image.id, () => createReadStream(qcow2), statSync(qcow2).size);
-      imageIds.push(image.id);
-      created.images.push(image.id);
-    }
-    const stream = await convertedJob(store, jobId, {
-      vm,
-      jobOptions: { keepMac: true, ...jobOptions },
-      artifacts: vm.disks.map((d) => ({
-        diskIndex: d.index,
-        path: qcow2,
-        format: 'qcow2',
-        virtualSize: 64 * MiB,
-        allocatedSize: 1,
-        sha256: 'a'.repeat(64),
-      })),
+    const { imageIds } = await uploadedJobIn({ store, glance: deps.glance }, jobId, vm, qcow2, {
+      keepMac: true,
+      ...jobOptions,
     });
-    await handleCommand(store, migrationDecider, stream, {
-      type: 'StartImageUpload',
-      data: { imageId: imageIds[0] as string, imageName: vm.name },
-      metadata: commandContext(`s-${jobId}`),
-    });
-    await handleCommand(store, migrationDecider, stream, {
-      type: 'CompleteImageUpload',
-      data: {
-        reused: false,
-        imageId: imageIds[0] as string,
-        checksum: null,
-        sizeBytes: 1,
-        durationMs: 1,
-      },
-      metadata: commandContext(`c-${jobId}`),
-    });
-    return stream;
+    created.images.push(...imageIds);
   }
   const events = async (jobId: string) =>
     (await store.read<MigrationEvent>(`migration-${jobId}`)).events;

@@ -1,18 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { MigrationEvent } from '@ferry/contracts';
-import { migrationDecider } from '@ferry/domain';
-import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
-import { commandContext, convertedJob, testVm } from '@ferry/event-store/testing/migrations';
+import { testVm } from '@ferry/event-store/testing/migrations';
 import { publishCommand } from '@ferry/messaging';
 import { Glance, jobTag, loadCloudConfig, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { eventually, loopbackOpenStack, startBuiltService } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadedJob } from './uploaded-job.fixtures.ts';
 
 const GiB = 1024 ** 3;
 
@@ -50,44 +50,8 @@ describe('the compute service killed mid-deployment and asked again', () => {
         capacityBytes: GiB,
       })),
     };
-    const stream = await convertedJob(store, jobId, {
-      vm,
-      jobOptions: { bootMode: 'volume' },
-      artifacts: vm.disks.map((d) => ({
-        diskIndex: d.index,
-        path: qcow2,
-        format: 'qcow2',
-        virtualSize: 1,
-        allocatedSize: 1,
-        sha256: 'd'.repeat(64),
-      })),
-    });
-    const imageIds: string[] = [];
-    for (const disk of vm.disks) {
-      const image = await glance.create({
-        name: `${jobId}-${disk.index}`,
-        diskFormat: 'qcow2',
-        tags: ['ferry', jobTag(jobId)],
-        properties: { ferry_disk_index: String(disk.index) },
-      });
-      await glance.upload(image.id, () => createReadStream(qcow2), statSync(qcow2).size);
-      imageIds.push(image.id);
-    }
-    await handleCommand(store, migrationDecider, stream, {
-      type: 'StartImageUpload',
-      data: { imageId: imageIds[0] as string, imageName: jobId },
-      metadata: commandContext('s'),
-    });
-    await handleCommand(store, migrationDecider, stream, {
-      type: 'CompleteImageUpload',
-      data: {
-        reused: false,
-        imageId: imageIds[0] as string,
-        checksum: null,
-        sizeBytes: 1,
-        durationMs: 1,
-      },
-      metadata: commandContext('c'),
+    const { stream, imageIds } = await uploadedJob({ store, glance }, jobId, vm, qcow2, {
+      bootMode: 'volume',
     });
     const env = {
       ...cloud.env,

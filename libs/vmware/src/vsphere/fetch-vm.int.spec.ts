@@ -42,32 +42,24 @@ describe('fetching a VM from its datastore over HTTP', () => {
     work = mkdtempSync(join(tmpdir(), 'ferry-fetch-'));
     const data = join(work, 'data.raw');
     writeDataImage(data, 16 * MiB);
+    /** A monolithicFlat VMDK of `data` (descriptor and -flat extent) in a VM's datastore folder. */
+    const flatVmdk = (dir: string, file: string) =>
+      qemuImg(
+        dir,
+        'convert',
+        '-f',
+        'raw',
+        '-O',
+        'vmdk',
+        '-o',
+        'subformat=monolithicFlat',
+        data,
+        file,
+      );
     // web01: a flat disk, and a snapshot child over a flat base (the layout ESXi keeps).
     const web = folder('web01');
-    qemuImg(
-      web,
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vmdk',
-      '-o',
-      'subformat=monolithicFlat',
-      data,
-      'web01_0.vmdk',
-    );
-    qemuImg(
-      web,
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vmdk',
-      '-o',
-      'subformat=monolithicFlat',
-      data,
-      'web01_1-base.vmdk',
-    );
+    flatVmdk(web, 'web01_0.vmdk');
+    flatVmdk(web, 'web01_1-base.vmdk');
     rmSync(join(web, 'web01_1.vmdk'));
     qemuImg(web, 'create', '-f', 'vmdk', '-b', 'web01_1-base.vmdk', '-F', 'vmdk', 'web01_1.vmdk');
     execFileSync('qemu-io', ['-f', 'vmdk', '-c', 'write -P 0x5a 1M 1M', join(web, 'web01_1.vmdk')]);
@@ -76,31 +68,9 @@ describe('fetching a VM from its datastore over HTTP', () => {
       '.encoding = "UTF-8"\ndisplayName = "web01"\nscsi0:0.fileName = "web01_0.vmdk"\n',
     );
     // lost01: its flat extent is not on the datastore. short01: its flat extent is cut short.
-    qemuImg(
-      folder('lost01'),
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vmdk',
-      '-o',
-      'subformat=monolithicFlat',
-      data,
-      'lost01_0.vmdk',
-    );
+    flatVmdk(folder('lost01'), 'lost01_0.vmdk');
     rmSync(join(folder('lost01'), 'lost01_0-flat.vmdk'));
-    qemuImg(
-      folder('short01'),
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vmdk',
-      '-o',
-      'subformat=monolithicFlat',
-      data,
-      'short01_0.vmdk',
-    );
+    flatVmdk(folder('short01'), 'short01_0.vmdk');
     truncateSync(join(folder('short01'), 'short01_0-flat.vmdk'), 4 * MiB);
     vms = [...(await discoverVsphere({ url: sim.url, ...credentials })).vms];
   }, 120_000);
