@@ -139,7 +139,9 @@ def resources():
                                        is_public=True)
             log(f'flavor {name} created')
 
-    net = first(conn.network.networks(name='private', project_id=project.id))
+    # By name in any project: a network of a project that a re-created Keystone no longer knows
+    # still serves (admin can use it), and a second "private" would make the name ambiguous.
+    net = first(conn.network.networks(name='private'))
     if net is None:
         net = conn.network.create_network(name='private', project_id=project.id)
         log('network private created')
