@@ -1,6 +1,6 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { startBuiltService } from '@ferry/testing';
 
 export interface ServiceProcess {
   /** The most memory the process has held so far (VmHWM), in MiB. */
@@ -13,16 +13,14 @@ export function startService(name: string, env: Readonly<Record<string, string>>
   execFileSync('npx', ['nx', 'run', `@ferry/service-${name}:build`, '--outputStyle=static'], {
     stdio: 'ignore',
   });
-  const main = resolve(import.meta.dirname, '..', '..', '..', 'services', name, 'dist', 'main.js');
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-  });
+  const service = startBuiltService(name, env);
   return {
     peakRssMiB: () =>
-      Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) /
-      1024,
-    stop: () => void child.kill('SIGTERM'),
+      Number(
+        /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${service.process.pid}/status`, 'utf8'))?.[1] ??
+          0,
+      ) / 1024,
+    stop: () => void service.stop(),
   };
 }
 

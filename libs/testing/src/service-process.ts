@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface RunningService {
   readonly process: ChildProcess;
@@ -10,17 +10,29 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** The Node flags a service runs with: those of its `start` script (`node [--flag...] dist/main.js`). */
+function nodeFlags(dir: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const match = /^node((?:\s+--\S+)*)\s+dist\/main\.js$/.exec(scripts.start);
+  if (!match)
+    throw new Error(`${dir}: start is "${scripts.start}", not "node [--flag...] dist/main.js"`);
+  return (match[1] ?? '').split(/\s+/).filter(Boolean);
+}
+
 /**
- * A Ferry service's built `dist/main.js` started as its own process (the e2e tier builds the
- * service first), with the environment given on top of this one.
+ * A Ferry service's built `dist/main.js` started as its own process as `npm start` runs it (the
+ * e2e tier builds the service first), with the environment given on top of this one.
  */
 export function startBuiltService(
   name: string,
   env: Readonly<Record<string, string>>,
 ): RunningService {
-  const main = resolve(import.meta.dirname, '..', '..', '..', 'services', name, 'dist', 'main.js');
+  const dir = resolve(import.meta.dirname, '..', '..', '..', 'services', name);
+  const main = join(dir, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build @ferry/service-${name} first`);
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...nodeFlags(dir), main], {
     env: { ...process.env, ...env },
     stdio: 'ignore',
   });

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Artifact } from '@ferry/contracts';
@@ -14,7 +13,7 @@ import {
   type Glance,
   type GlanceImage,
 } from '@ferry/openstack';
-import { hashingStream } from './hashing-stream.ts';
+import { hashedFileBody } from './file-chunks.ts';
 import { imageProperties } from './image-properties.ts';
 
 export interface UploadDeps {
@@ -177,17 +176,9 @@ async function uploadArtifact(
   artifact: Artifact,
 ): Promise<GlanceImage> {
   const size = (await stat(artifact.path)).size;
-  const hashing = hashingStream();
-  await deps.glance.upload(
-    image.id,
-    () => {
-      const file = createReadStream(artifact.path, { highWaterMark: 1024 * 1024 });
-      file.on('error', (error) => hashing.stream.destroy(error));
-      return file.pipe(hashing.stream);
-    },
-    size,
-  );
-  const sent = hashing.digests();
+  const body = hashedFileBody(artifact.path);
+  await deps.glance.upload(image.id, body.chunks, size);
+  const sent = body.sent();
   const deadline = Date.now() + deps.activeTimeoutMs;
   for (;;) {
     const now = await deps.glance.get(image.id);
@@ -198,15 +189,16 @@ async function uploadArtifact(
         true,
       );
     if (now.status === 'active') {
-      const mismatch =
-        (now.checksum && now.checksum !== sent.md5) ||
-        (now.os_hash_algo === 'sha512' && now.os_hash_value !== sent.sha512) ||
-        (now.size !== null && now.size !== sent.bytes);
-      if (mismatch) {
+      // Glance hashes with its configured algorithm: sha512 unless the cloud chose another.
+      const sentDigest =
+        now.os_hash_algo === body.algorithm || !now.os_hash_algo
+          ? sent.digest
+          : await hashFile(artifact.path, now.os_hash_algo);
+      if ((now.os_hash_value && now.os_hash_value !== sentDigest) || now.size !== sent.bytes) {
         await deps.glance.delete(image.id);
         throw new UploadError(
           'checksum-mismatch',
-          `Glance holds other bytes than were sent for image ${image.id} (${now.size} bytes, md5 ${now.checksum}; sent ${sent.bytes}, md5 ${sent.md5}): deleted it`,
+          `Glance holds other bytes than were sent for image ${image.id} (${now.size} bytes, ${now.os_hash_algo} ${now.os_hash_value}; sent ${sent.bytes}, ${sentDigest}): deleted it`,
           true,
         );
       }
@@ -226,6 +218,13 @@ async function uploadArtifact(
       );
     await sleep(deps.pollMs ?? 500);
   }
+}
+
+/** A file's digest with another algorithm (a cloud whose Glance does not hash with sha512). */
+async function hashFile(path: string, algorithm: string): Promise<string> {
+  const body = hashedFileBody(path, algorithm);
+  for await (const chunk of body.chunks()) void chunk;
+  return body.sent().digest;
 }
 
 function asUploadError(error: unknown): UploadError | undefined {

@@ -16,9 +16,9 @@ export interface HttpRequest {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
   readonly headers?: Record<string, string>;
-  /** JSON to send, or a stream made anew for each attempt (a file upload). */
+  /** JSON to send, or a body made anew for each attempt (a file upload). */
   readonly json?: unknown;
-  readonly stream?: () => Readable;
+  readonly stream?: () => Readable | AsyncIterable<Uint8Array>;
   /** Retries override (0 for an upload the caller restarts itself). */
   readonly retries?: number;
   readonly signal?: AbortSignal;
@@ -60,7 +60,9 @@ export class OpenStackHttp {
             ...req.headers,
           },
           ...(req.json !== undefined ? { body: JSON.stringify(req.json) } : {}),
-          ...(req.stream ? { body: req.stream() } : {}),
+          // undici sends an async iterable chunk by chunk, waiting for the socket to drain between
+          // chunks (its types name only streams).
+          ...(req.stream ? { body: req.stream() as Readable } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
         });
         const text = await response.body.text();

@@ -35,7 +35,7 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 
 export interface CallOptions {
   readonly json?: unknown;
-  readonly stream?: () => Readable;
+  readonly stream?: () => Readable | AsyncIterable<Uint8Array>;
   readonly headers?: Record<string, string>;
   readonly retries?: number;
   readonly signal?: AbortSignal;

@@ -59,7 +59,7 @@ export class Glance {
   /** Streams the image's data; not retried here (a half-sent upload needs a new image). */
   async upload(
     id: string,
-    data: () => Readable,
+    data: () => Readable | AsyncIterable<Uint8Array>,
     sizeBytes: number,
     signal?: AbortSignal,
   ): Promise<void> {
