@@ -90,4 +90,42 @@ describe('libs/openstack against a real OpenStack on loopback', () => {
     expect(await glance.get(image.id)).toBeUndefined();
     expect(await glance.delete(image.id)).toBe(false);
   });
+
+  it('logs in with an application credential, and renews a token Keystone revoked', async () => {
+    const name = `ferry-test-${Date.now()}`;
+    const credential = cloud.cli<{ id: string; secret: string }>(
+      'application',
+      'credential',
+      'create',
+      name,
+    );
+    try {
+      const byCredential = new OpenStackSession(
+        loadCloudConfig({
+          env: {
+            OS_AUTH_URL: 'http://127.0.0.1:5000/v3',
+            OS_AUTH_TYPE: 'v3applicationcredential',
+            OS_APPLICATION_CREDENTIAL_ID: credential.id,
+            OS_APPLICATION_CREDENTIAL_SECRET: credential.secret,
+            OS_REGION_NAME: 'RegionOne',
+          },
+        }),
+        http,
+      );
+      const glance = new Glance(byCredential);
+      await glance.list({ tag: 'ferry-none' });
+      // The token in use is revoked behind the session's back: the next call gets Keystone's 401 and
+      // logs in again. (Asked of Keystone itself: other services cache validated tokens for minutes.)
+      const first = await byCredential.token();
+      execFileSync('openstack', ['token', 'revoke', first], {
+        env: { PATH: '/usr/bin:/bin', ...cloud.env },
+      });
+      expect((await byCredential.call('identity', 'GET', '/auth/catalog')).status).toBe(200);
+      expect(await byCredential.token()).not.toBe(first);
+    } finally {
+      execFileSync('openstack', ['application', 'credential', 'delete', name], {
+        env: { PATH: '/usr/bin:/bin', ...cloud.env },
+      });
+    }
+  });
 });

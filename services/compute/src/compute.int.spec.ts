@@ -242,4 +242,32 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       },
     });
   }, 300_000);
+
+  it("a server Nova cannot place goes to ERROR, and the failure carries Nova's fault", async () => {
+    // Bigger than the fake hypervisor's disk: the scheduler finds no host.
+    const flavor = `ferry-huge-${run}`;
+    cloud.cli('flavor', 'create', '--vcpus', '1', '--ram', '512', '--disk', '700000', flavor);
+    try {
+      await uploadedJob(`${run}-cp6`, vmWith(`${run}-cp6`, 1), { flavor });
+      await deployJob(deps, `${run}-cp6`, commandContext('deploy-cp6'));
+      const deployed = (await events(`${run}-cp6`)).at(-1);
+      if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
+      created.servers.push(deployed.data.serverId as string);
+      created.ports.push(...deployed.data.ports);
+      await verifyJob(deps, `${run}-cp6`, commandContext('verify-cp6'));
+      expect((await events(`${run}-cp6`)).at(-1)).toMatchObject({
+        type: 'MigrationFailed',
+        data: {
+          stage: 'verification',
+          code: 'server-error',
+          retryable: false,
+          message: expect.stringMatching(/went to ERROR: No valid host was found/),
+        },
+      });
+    } finally {
+      execFileSync('openstack', ['flavor', 'delete', flavor], {
+        env: { PATH: '/usr/bin:/bin', ...cloud.env },
+      });
+    }
+  }, 180_000);
 });
