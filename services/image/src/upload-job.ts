@@ -59,7 +59,23 @@ export async function uploadJob(
     (a.diskIndex === 0 ? vm.name : `${vm.name}-disk${a.diskIndex}`).slice(0, 255);
   let uploading = state.phase === 'UPLOADING';
 
-  if (!job.flags.openstackDeployment || artifacts.length === 0) {
+  if (job.flags.openstackDeployment && artifacts.length === 0) {
+    await decide(
+      {
+        type: 'FailMigration',
+        data: {
+          stage: 'upload',
+          code: 'no-artifacts',
+          message:
+            'there is no converted disk to upload: the conversion was a dry run (ENABLE_REAL_CONVERSION=false); convert for real, or make the deployment a dry run too',
+          retryable: false,
+        },
+      },
+      'fail',
+    );
+    return;
+  }
+  if (!job.flags.openstackDeployment) {
     if (!uploading)
       await decide(
         {

@@ -254,4 +254,17 @@ describe('the image service against a real Glance', () => {
       },
     });
   });
+
+  it('a real upload after a dry-run conversion fails plainly: there is nothing to upload', async () => {
+    await convertedJob(store, `${run}-up7`, {
+      vm: vmWith(`${run}-up7`, 1),
+      artifacts: [],
+      flags: { realConversion: false, openstackDeployment: true, rollback: true },
+    });
+    await uploadJob(deps, `${run}-up7`, commandContext('upload-up7'));
+    expect((await events(`${run}-up7`)).at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: { stage: 'upload', code: 'no-artifacts', retryable: false },
+    });
+  });
 });
