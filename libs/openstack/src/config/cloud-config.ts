@@ -35,7 +35,8 @@ export class CloudConfigError extends Error {
 
 /** The folders openstacksdk reads clouds.yaml and secure.yaml from, in its order. */
 export const configFolders = (env: NodeJS.ProcessEnv = process.env) => [
-  process.cwd(),
+  // Under `npm start` a service runs in its own folder; INIT_CWD is where the operator ran it.
+  env.INIT_CWD ?? process.cwd(),
   join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'openstack'),
   '/etc/openstack',
 ];
