@@ -143,6 +143,12 @@ describe('environment', () => {
     });
   });
 
+  it('by default reads the .env where the command was run (INIT_CWD: npm start runs each service in its own folder)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-config-'));
+    writeFileSync(join(dir, '.env'), 'LOG_LEVEL=warn\n');
+    expect(environment(undefined, { INIT_CWD: dir })).toEqual({ INIT_CWD: dir, LOG_LEVEL: 'warn' });
+  });
+
   it('without a .env file, is the process environment', () => {
     expect(environment('/nonexistent/.env', { A: '1' })).toEqual({ A: '1' });
   });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { catalogue, type SettingName } from './catalogue.ts';
 import type { Setting, ValueOf } from './setting.ts';
@@ -20,11 +21,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** The process environment over the variables of a `.env` file, when there is one. */
+/**
+ * The process environment over the variables of a `.env` file, when there is one: by default the
+ * one where the operator ran the command (INIT_CWD under `npm start`, where each service runs in its
+ * own folder).
+ */
 export function environment(
-  envFile = '.env',
+  envFile?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<Record<string, string | undefined>> {
+  envFile ??= join(env.INIT_CWD ?? process.cwd(), '.env');
   const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
   return { ...fromFile, ...env };
 }
