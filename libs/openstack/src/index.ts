@@ -28,3 +28,4 @@ export { Neutron, type Network, type Port } from './network/neutron.ts';
 export { Cinder, CINDER_MICROVERSION, type Volume } from './block-storage/cinder.ts';
 export { openstackHealth, type ServiceHealth } from './health.ts';
 export { FERRY_TAG, jobMarks, jobTag } from './ferry-marks.ts';
+export { serviceSession, type ServiceSessionOptions } from './service-session.ts';

@@ -4,15 +4,7 @@ import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
-import {
-  Cinder,
-  Glance,
-  loadCloudConfig,
-  Neutron,
-  Nova,
-  OpenStackHttp,
-  OpenStackSession,
-} from '@ferry/openstack';
+import { Cinder, Glance, Neutron, Nova, serviceSession } from '@ferry/openstack';
 import { ComputeModule } from './compute.module.ts';
 import { parseNetworkMapping } from './network-mapping.ts';
 
@@ -36,16 +28,12 @@ const logger = createLogger({
   dir: config.LOG_DIR,
   level: config.LOG_LEVEL,
 });
-const cloud = () => loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME });
-try {
-  logger.info({ cloud: cloud().name, from: cloud().source }, 'OpenStack cloud configured');
-} catch (error) {
-  // Dry runs need no cloud; a job that does fails plainly, naming what is missing.
-  logger.warn(
-    { error: (error as Error).message },
-    'no OpenStack cloud configured: jobs that deploy will fail',
-  );
-}
+const { session, http } = serviceSession({
+  cloud: config.OPENSTACK_CLOUD_NAME,
+  timeoutSeconds: config.OPENSTACK_TIMEOUT_SECONDS,
+  retries: config.OPENSTACK_RETRIES,
+  log: logger,
+});
 const networkMapping = (() => {
   try {
     return parseNetworkMapping(config.OPENSTACK_NETWORK_MAPPING);
@@ -54,11 +42,6 @@ const networkMapping = (() => {
     process.exit(2);
   }
 })();
-const http = new OpenStackHttp({
-  timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000,
-  retries: config.OPENSTACK_RETRIES,
-});
-const session = new OpenStackSession(cloud, http);
 const nc = await connectNats({ url: config.NATS_URL, name: `compute-${process.pid}` });
 const store = new JetStreamEventStore(nc);
 const app = await createFerryMicroservice(

@@ -4,7 +4,7 @@ import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
-import { Glance, loadCloudConfig, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
+import { Glance, serviceSession } from '@ferry/openstack';
 import { ImageModule } from './image.module.ts';
 
 const config = loadConfigOrExit([
@@ -24,26 +24,18 @@ const logger = createLogger({
   dir: config.LOG_DIR,
   level: config.LOG_LEVEL,
 });
-const cloud = () => loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME });
-try {
-  logger.info({ cloud: cloud().name, from: cloud().source }, 'OpenStack cloud configured');
-} catch (error) {
-  // Dry runs need no cloud; a job that does fails plainly, naming what is missing.
-  logger.warn(
-    { error: (error as Error).message },
-    'no OpenStack cloud configured: jobs that deploy will fail',
-  );
-}
-const http = new OpenStackHttp({
-  timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000,
+const { session, http } = serviceSession({
+  cloud: config.OPENSTACK_CLOUD_NAME,
+  timeoutSeconds: config.OPENSTACK_TIMEOUT_SECONDS,
   retries: config.OPENSTACK_RETRIES,
+  log: logger,
 });
 const nc = await connectNats({ url: config.NATS_URL, name: `image-${process.pid}` });
 const store = new JetStreamEventStore(nc);
 const app = await createFerryMicroservice(
   ImageModule.register({
     store,
-    glance: new Glance(new OpenStackSession(cloud, http)),
+    glance: new Glance(session),
     activeTimeoutMs: config.IMAGE_ACTIVE_TIMEOUT_SECONDS * 1000,
   }),
   {
