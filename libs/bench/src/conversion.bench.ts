@@ -7,7 +7,7 @@ import type { MigrationEvent, VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { discoveredJob, testVm } from '@ferry/event-store/testing/migrations';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
-import { eventually, startNatsServer, writeDataImage } from '@ferry/testing';
+import { eventually, startNatsServer, vmdkOf, writeDataImage } from '@ferry/testing';
 import { compare, type Measurement } from './measure.ts';
 import { rssMeasurement, startService } from './service-process.ts';
 
@@ -40,17 +40,7 @@ export async function conversionBench(): Promise<Measurement[]> {
     try {
       for (const subformat of ['monolithicSparse', 'streamOptimized'] as const) {
         const vmdk = join(dir, `${subformat}.vmdk`);
-        execFileSync('qemu-img', [
-          'convert',
-          '-f',
-          'raw',
-          '-O',
-          'vmdk',
-          '-o',
-          `subformat=${subformat}`,
-          raw,
-          vmdk,
-        ]);
+        vmdkOf(raw, vmdk, subformat);
         let job = 0;
         // Both sides start from a cold page cache and end with the image on disk, as a real migration
         // does (the notes' method); Ferry's hash of the image runs while the disk takes it.

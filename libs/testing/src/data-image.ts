@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 /**
@@ -16,4 +17,19 @@ export function writeDataImage(path: string, bytes: number): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A VMDK of a raw image in the VMware sub-format given (qemu-img's default: monolithicSparse). */
+export function vmdkOf(raw: string, vmdk: string, subformat = 'monolithicSparse'): void {
+  execFileSync('qemu-img', [
+    'convert',
+    '-f',
+    'raw',
+    '-O',
+    'vmdk',
+    '-o',
+    `subformat=${subformat}`,
+    raw,
+    vmdk,
+  ]);
 }

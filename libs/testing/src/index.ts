@@ -1,4 +1,4 @@
-export { writeDataImage } from './data-image.ts';
+export { vmdkOf, writeDataImage } from './data-image.ts';
 export { eventually } from './eventually.ts';
 export { freePort } from './free-port.ts';
 export { startNatsServer, type NatsServer } from './nats-server.ts';

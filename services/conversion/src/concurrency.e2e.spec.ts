@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,13 @@ import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
 import { discoveredJob, testVm } from '@ferry/event-store/testing/migrations';
 import { publishCommand } from '@ferry/messaging';
-import { eventually, startBuiltService, writeDataImage, type RunningService } from '@ferry/testing';
+import {
+  eventually,
+  startBuiltService,
+  vmdkOf,
+  writeDataImage,
+  type RunningService,
+} from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MiB = 1024 * 1024;
@@ -47,15 +52,7 @@ describe('the conversion service process bounds how many conversions run at once
     store = new JetStreamEventStore(await nats.connect());
     dir = mkdtempSync(join(tmpdir(), 'ferry-concurrency-'));
     writeDataImage(join(dir, 'disk.raw'), 384 * MiB);
-    execFileSync('qemu-img', [
-      'convert',
-      '-f',
-      'raw',
-      '-O',
-      'vmdk',
-      join(dir, 'disk.raw'),
-      join(dir, 'disk.vmdk'),
-    ]);
+    vmdkOf(join(dir, 'disk.raw'), join(dir, 'disk.vmdk'));
     vm = {
       ...testVm,
       disks: [

@@ -28,6 +28,7 @@ import {
   startVsphereSimulator,
   type NatsServer,
   type VsphereSimulator,
+  vmdkOf,
   writeDataImage,
 } from '@ferry/testing';
 import { discoverVsphere } from '@ferry/vmware';
@@ -176,17 +177,7 @@ describe('the conversion service', () => {
         'conv=notrunc',
         'status=none',
       ]);
-      execFileSync('qemu-img', [
-        'convert',
-        '-f',
-        'raw',
-        '-O',
-        'vmdk',
-        '-o',
-        `subformat=${subformat}`,
-        join(dir, `${name}.raw`),
-        join(dir, `${name}.vmdk`),
-      ]);
+      vmdkOf(join(dir, `${name}.raw`), join(dir, `${name}.vmdk`), subformat);
     }
     server = await startNatsServer();
     nc = await connectNats({ url: server.url, name: 'conversion-test' });

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDataImage } from '@ferry/testing';
+import { vmdkOf, writeDataImage } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversionError } from '../errors.ts';
 import { runTool } from '../run-tool.ts';
@@ -44,18 +44,7 @@ describe('qemu-img, for real', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-qemu-'));
     writeDataImage(join(dir, 'base.raw'), 64 * MiB);
-    for (const f of SUBFORMATS)
-      qemuImg(
-        'convert',
-        '-f',
-        'raw',
-        '-O',
-        'vmdk',
-        '-o',
-        `subformat=${f}`,
-        join(dir, 'base.raw'),
-        join(dir, `${f}.vmdk`),
-      );
+    for (const f of SUBFORMATS) vmdkOf(join(dir, 'base.raw'), join(dir, `${f}.vmdk`), f);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
