@@ -93,7 +93,7 @@ export class SoapTransport {
   }
 
   /** Calls a method; `body` is the XML of its arguments after `_this`. Returns the `returnval` elements. */
-  async call(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<Element[]> {
+  async call(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<readonly Element[]> {
     const envelope =
       '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
       'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:vim25="urn:vim25"><soapenv:Body>' +
