@@ -37,9 +37,17 @@ export const streamName = (category: EventCategory, id: string) => `${category}-
  * Where the rejection of a command is recorded: `rejection-<32 hex of sha256(commandId)>`, so a
  * sender in any language finds the answer to its command by the id it chose.
  */
-export const rejectionStreamId = async (commandId: string): Promise<string> => {
+export const rejectionStreamId = (commandId: string): Promise<string> => commandDigest(commandId);
+
+/**
+ * Where the outcome of a CreateMigrations command is recorded (MigrationSelectionProcessed, on
+ * `selection-<id>`): the same digest of the command id, so the sender finds its jobs by the id it chose.
+ */
+export const selectionStreamId = (commandId: string): Promise<string> => commandDigest(commandId);
+
+async function commandDigest(commandId: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(commandId));
   return Array.from(new Uint8Array(digest).slice(0, 16), (b) =>
     b.toString(16).padStart(2, '0'),
   ).join('');
-};
+}
