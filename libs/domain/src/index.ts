@@ -30,3 +30,10 @@ export {
   type InventoryEntry,
   type InventoryReadModel,
 } from './inventory/view.ts';
+export {
+  reactionNeedsJob,
+  reactTo,
+  STAGE_COMMANDS,
+  type Reaction,
+  type StageCommand,
+} from './migration/process.ts';

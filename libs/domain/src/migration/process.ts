@@ -1,0 +1,72 @@
+import type { EventData, MigrationEvent } from '@ferry/contracts';
+import type { Job } from './state.ts';
+
+/** The stage commands the process manager sends; each names only the job. */
+export const STAGE_COMMANDS = [
+  'ValidateMigration',
+  'ConvertDisks',
+  'UploadImage',
+  'DeployServer',
+  'VerifyServer',
+  'RollBackMigration',
+] as const;
+export type StageCommand = (typeof STAGE_COMMANDS)[number];
+
+/** What follows an event: the next stage's command, or the VM set free because the job ended. */
+export type Reaction =
+  | { readonly kind: 'send'; readonly command: StageCommand }
+  | {
+      readonly kind: 'release';
+      readonly vmKey: string;
+      readonly reason: EventData<'VmReleased'>['reason'];
+    };
+
+/** Events whose reaction depends on the job (its flags, its VM), not on the event alone. */
+const NEEDS_JOB = new Set<MigrationEvent['type']>([
+  'MigrationVerified',
+  'MigrationFailed',
+  'RollbackCompleted',
+]);
+export const reactionNeedsJob = (event: MigrationEvent): boolean => NEEDS_JOB.has(event.type);
+
+/**
+ * The process manager's rule: what a job's event makes happen next. Pure; the caller supplies the
+ * job (folded from its events) when `reactionNeedsJob` says so. A stage whose flag is off still
+ * runs, as a dry run that says so, so every job ends in a recorded outcome.
+ */
+export function reactTo(
+  event: MigrationEvent,
+  job?: Pick<Job, 'vmKey' | 'flags'>,
+): readonly Reaction[] {
+  const send = (command: StageCommand): Reaction[] => [{ kind: 'send', command }];
+  switch (event.type) {
+    case 'MigrationCreated':
+    case 'MigrationRetried':
+      return send('ValidateMigration');
+    case 'MigrationValidated':
+      return event.data.outcome === 'passed' ? send('ConvertDisks') : [];
+    case 'ConversionCompleted':
+      return send('UploadImage');
+    case 'ImageUploadCompleted':
+      return send('DeployServer');
+    case 'ServerDeployed':
+      return send('VerifyServer');
+    case 'MigrationVerified':
+      return [{ kind: 'release', vmKey: required(job, event).vmKey, reason: 'verified' }];
+    case 'MigrationFailed': {
+      const { flags, vmKey } = required(job, event);
+      return flags.rollback
+        ? send('RollBackMigration')
+        : [{ kind: 'release', vmKey, reason: 'failed' }];
+    }
+    case 'RollbackCompleted':
+      return [{ kind: 'release', vmKey: required(job, event).vmKey, reason: 'rolled-back' }];
+    default:
+      return [];
+  }
+}
+
+function required<J>(job: J | undefined, event: MigrationEvent): J {
+  if (!job) throw new Error(`reacting to ${event.type} needs the job`);
+  return job;
+}
