@@ -4,6 +4,9 @@ export const FERRY_TAG = 'ferry';
 /** The tag on every image and server of a job. */
 export const jobTag = (jobId: string) => `ferry-job-${jobId}`;
 
+/** The name of the port a job creates for a NIC: how a retry or a rollback finds it again. */
+export const jobPortName = (jobId: string, nicIndex: number) => `ferry-${jobId}-nic${nicIndex}`;
+
 /** The metadata (volumes, servers) and properties (images) tying a resource to its job. */
 export const jobMarks = (jobId: string, vmKey: string) => ({
   ferry_job_id: jobId,

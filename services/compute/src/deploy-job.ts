@@ -7,8 +7,11 @@ import {
   CloudConfigError,
   FERRY_TAG,
   jobMarks,
+  jobPortName,
   jobTag,
   OpenStackError,
+  bootModeFor,
+  resolveDeployTarget,
   type BlockDevice,
   type Cinder,
   type Glance,
@@ -17,8 +20,6 @@ import {
   type Port,
   type Volume,
 } from '@ferry/openstack';
-import { chooseFlavor } from './flavor.ts';
-import { targetNetworks } from './network-mapping.ts';
 
 const GiB = 1024 ** 3;
 
@@ -64,12 +65,7 @@ export async function deployJob(
   const { job } = state;
   const vm = job.vm;
   if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
-  const bootMode =
-    job.options.bootMode === 'auto'
-      ? vm.disks.length > 1
-        ? 'volume'
-        : 'image'
-      : job.options.bootMode;
+  const bootMode = bootModeFor(vm, job.options.bootMode);
   if (!job.flags.openstackDeployment) {
     await decide(
       {
@@ -98,28 +94,13 @@ export async function deployJob(
         `${vm.name} has ${vm.disks.length} disks: booting from an image carries only the first; deploy it with bootMode "volume"`,
         false,
       );
-    const bootGb = Math.ceil((vm.disks[0]?.capacityBytes ?? GiB) / GiB);
-    const chosen = chooseFlavor(
-      await deps.nova.flavors(),
-      { vcpus: vm.cpus, ramMiB: vm.memoryMiB, diskGb: bootMode === 'image' ? bootGb : 0 },
-      job.options.flavor,
-    );
-    if ('problem' in chosen) throw new ComputeError('flavor-missing', chosen.problem, false);
-    const targets = targetNetworks(vm.nics, job.options.networkMapping, deps.networkMapping);
-    if ('problem' in targets) throw new ComputeError('network-unmapped', targets.problem, false);
-    const networks: string[] = [];
-    for (const target of targets.targets) {
-      const [network] = [
-        ...(await deps.neutron.networks({ id: target })),
-        ...(await deps.neutron.networks({ name: target })),
-      ];
-      if (!network)
-        throw new ComputeError('network-missing', `Neutron has no network ${target}`, false);
-      networks.push(network.id);
-    }
+    const target = await resolveDeployTarget(deps, vm, job.options, deps.networkMapping);
+    if ('problem' in target)
+      throw new ComputeError(target.problem.code, target.problem.message, false);
+    const networks = target.networkIds;
     const ports: Port[] = [];
     for (const [i, nic] of vm.nics.entries()) {
-      const name = `ferry-${jobId}-nic${nic.index}`;
+      const name = jobPortName(jobId, nic.index);
       const [found] = await deps.neutron.ports({ name });
       const port =
         found ??
@@ -138,7 +119,7 @@ export async function deployJob(
       existing ??
       (await deps.nova.createServer({
         name: vm.name,
-        flavorRef: chosen.flavor.id,
+        flavorRef: target.flavor.id,
         ...(bootMode === 'image' ? { imageRef: images.get(0) as string } : {}),
         networks: ports.length > 0 ? ports.map((p) => ({ port: p.id })) : 'none',
         ...(bootMode === 'volume' ? { blockDevices: volumes.map(blockDevice) } : {}),
@@ -152,7 +133,7 @@ export async function deployJob(
         data: {
           reused: existing !== undefined,
           serverId: server.id,
-          flavor: chosen.flavor.name,
+          flavor: target.flavor.name,
           bootMode,
           networks,
           ports: ports.map((p) => p.id),

@@ -4,9 +4,15 @@ import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger } from '@ferry/observability';
-import { Cinder, Glance, Neutron, Nova, serviceSession } from '@ferry/openstack';
+import {
+  Cinder,
+  Glance,
+  Neutron,
+  Nova,
+  parseNetworkMapping,
+  serviceSession,
+} from '@ferry/openstack';
 import { ComputeModule } from './compute.module.ts';
-import { parseNetworkMapping } from './network-mapping.ts';
 
 const config = loadConfigOrExit([
   'NATS_URL',

@@ -1,4 +1,4 @@
-import type { Flavor } from '@ferry/openstack';
+import type { Flavor } from './nova.ts';
 import { describe, expect, it } from 'vitest';
 import { chooseFlavor } from './flavor.ts';
 

@@ -1,4 +1,4 @@
-import type { Flavor } from '@ferry/openstack';
+import type { Flavor } from './nova.ts';
 
 export interface Needs {
   readonly vcpus: number;

@@ -1,0 +1,61 @@
+import type { MigrationOptions, VmDescription } from '@ferry/contracts';
+import { chooseFlavor } from './compute/flavor.ts';
+import type { Flavor, Nova } from './compute/nova.ts';
+import { targetNetworks } from './network/network-mapping.ts';
+import type { Neutron } from './network/neutron.ts';
+
+const GiB = 1024 ** 3;
+
+/** Where a VM lands: how it boots, on which flavor, with which Neutron network per NIC. */
+export interface DeployTarget {
+  readonly bootMode: 'image' | 'volume';
+  readonly flavor: Flavor;
+  /** Neutron network ids, one per NIC in NIC order. */
+  readonly networkIds: readonly string[];
+}
+
+/** Why a VM has no target, in the words a job's failure or validation check uses. */
+export interface TargetProblem {
+  readonly code: 'flavor-missing' | 'network-unmapped' | 'network-missing';
+  readonly message: string;
+}
+
+/** `auto` boots a one-disk VM from its image and a VM with more disks from volumes (an image carries one disk). */
+export const bootModeFor = (
+  vm: VmDescription,
+  asked: MigrationOptions['bootMode'],
+): 'image' | 'volume' => (asked === 'auto' ? (vm.disks.length > 1 ? 'volume' : 'image') : asked);
+
+/**
+ * Resolves the flavor and networks a job's server gets, asking Nova and Neutron: what the
+ * deployment creates the server with, and what validation checks before any disk is converted.
+ */
+export async function resolveDeployTarget(
+  clients: { readonly nova: Pick<Nova, 'flavors'>; readonly neutron: Pick<Neutron, 'networks'> },
+  vm: VmDescription,
+  options: Pick<MigrationOptions, 'bootMode' | 'flavor' | 'networkMapping'>,
+  configuredMapping: Readonly<Record<string, string>>,
+): Promise<DeployTarget | { problem: TargetProblem }> {
+  const bootMode = bootModeFor(vm, options.bootMode);
+  const bootGb = Math.ceil((vm.disks[0]?.capacityBytes ?? GiB) / GiB);
+  const chosen = chooseFlavor(
+    await clients.nova.flavors(),
+    { vcpus: vm.cpus, ramMiB: vm.memoryMiB, diskGb: bootMode === 'image' ? bootGb : 0 },
+    options.flavor,
+  );
+  if ('problem' in chosen) return { problem: { code: 'flavor-missing', message: chosen.problem } };
+  const targets = targetNetworks(vm.nics, options.networkMapping, configuredMapping);
+  if ('problem' in targets)
+    return { problem: { code: 'network-unmapped', message: targets.problem } };
+  const networkIds: string[] = [];
+  for (const target of targets.targets) {
+    const [network] = [
+      ...(await clients.neutron.networks({ id: target })),
+      ...(await clients.neutron.networks({ name: target })),
+    ];
+    if (!network)
+      return { problem: { code: 'network-missing', message: `Neutron has no network ${target}` } };
+    networkIds.push(network.id);
+  }
+  return { bootMode, flavor: chosen.flavor, networkIds };
+}
