@@ -20,3 +20,4 @@ export {
 export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream-transport.ts';
 export { PassThroughRpcFilter } from './pass-through-filter.ts';
 export { createFerryMicroservice, stopOnSignal } from './microservice.ts';
+export { commandContext } from './command-context.ts';

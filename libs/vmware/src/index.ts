@@ -35,6 +35,7 @@ export {
 export { READ_ONLY_METHODS, SoapTransport, type MoRef, type SoapOptions } from './vsphere/soap.ts';
 export {
   configuredSources,
+  rereadVm,
   connectionFor,
   sdkUrl,
   vsphereConnections,

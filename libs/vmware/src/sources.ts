@@ -1,6 +1,11 @@
+import { join } from 'node:path';
 import type { SourceRef, VmDescription } from '@ferry/contracts';
 import { discoverVsphere, type VsphereSourceOptions } from './vsphere/discover-vsphere.ts';
-import { discoverWorkstation, type Unreadable } from './workstation/discover-workstation.ts';
+import {
+  discoverWorkstation,
+  readWorkstationVm,
+  type Unreadable,
+} from './workstation/discover-workstation.ts';
 import { Roots } from './workstation/roots.ts';
 
 export interface Scan {
@@ -112,6 +117,37 @@ export function configuredSources(s: SourceSettings): InventorySource[] {
     ...s.VMWARE_WORKSTATION_PATHS.map(workstationSource),
     ...vsphereConnections(s).map((c) => vsphereSource(c.kind, c.options)),
   ];
+}
+
+/**
+ * A VM read again from its source, as a job's validation needs it: the one .vmx of a Workstation VM
+ * (its source must still be a configured root), or the VM from its ESXi host or vCenter. Undefined
+ * when the VM is no longer there; an error when the source is not configured here or does not answer.
+ */
+export async function rereadVm(
+  s: SourceSettings,
+  vm: VmDescription,
+): Promise<VmDescription | undefined> {
+  if (vm.source.kind === 'workstation') {
+    const roots = await Roots.of(s.VMWARE_WORKSTATION_PATHS);
+    if (!roots.paths.includes(vm.source.id))
+      throw new Error(
+        `the Workstation folder ${vm.source.id} is not configured here (VMWARE_WORKSTATION_PATHS)`,
+      );
+    const vmx = join(vm.source.id, vm.labels?.['path'] ?? '');
+    try {
+      const found = await readWorkstationVm(roots, await roots.confine(vmx));
+      return found.key === vm.key ? found : undefined;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+  const connection = connectionFor(vsphereConnections(s), vm.source);
+  if (!connection) throw new Error(`the ${vm.source.kind} ${vm.source.id} is not configured here`);
+  // The whole inventory for one VM: the simulator and small hosts answer fast; a per-VM retrieval would scale better.
+  const { vms } = await discoverVsphere(connection.options);
+  return vms.find((v) => v.key === vm.key);
 }
 
 export const SOURCE_SETTINGS = [

@@ -32,7 +32,7 @@ export async function discoverWorkstation(roots: Roots): Promise<WorkstationInve
   const vms: VmDescription[] = [];
   for (const vmx of [...vmxFiles].sort()) {
     try {
-      vms.push(await readVm(roots, vmx));
+      vms.push(await readWorkstationVm(roots, vmx));
     } catch (error) {
       unreadable.push({ location: vmx, error: (error as Error).message.slice(0, 2000) });
     }
@@ -87,7 +87,8 @@ async function walk(
   }
 }
 
-async function readVm(roots: Roots, vmx: string): Promise<VmDescription> {
+/** One VM, read again from its .vmx (a real path under the roots): what a job validates against. */
+export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDescription> {
   const size = (await stat(vmx)).size;
   if (size > MAX_VMX_BYTES) throw new Error(`too large for a .vmx (${size} bytes)`);
   const { entries } = parseVmx(await readFile(vmx));

@@ -1,0 +1,11 @@
+import type { CommandMetadata } from '@ferry/contracts';
+
+/**
+ * What a handler decides with (libs/domain's CommandContext): the sender's ids, the correlation
+ * defaulting to the command itself, and the time the sender issued it (else now).
+ */
+export const commandContext = ({ commandId, correlationId, issuedAt }: CommandMetadata) => ({
+  commandId,
+  correlationId: correlationId ?? commandId,
+  now: issuedAt ?? new Date().toISOString(),
+});

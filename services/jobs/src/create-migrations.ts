@@ -1,0 +1,128 @@
+import {
+  selectionStreamId,
+  type CommandOf,
+  type EventData,
+  type MigrationFlags,
+  type MigrationOptions,
+  type VmDescription,
+} from '@ferry/contracts';
+import {
+  ConflictError,
+  eventMetadata,
+  migrationDecider,
+  vmClaimDecider,
+  type CommandContext,
+} from '@ferry/domain';
+import {
+  eventId,
+  handleCommand,
+  WrongExpectedRevisionError,
+  type EventStore,
+} from '@ferry/event-store';
+import { jobIdFor } from './job-id.ts';
+
+export interface CreateDeps {
+  readonly store: EventStore;
+  /** The VMs Ferry knows, by key (see InventoryIndex). */
+  readonly inventory: { current(): Promise<ReadonlyMap<string, VmDescription>> };
+  /** The feature flags in force: recorded on each job, which keeps them for its whole life. */
+  readonly flags: MigrationFlags;
+  readonly defaults: MigrationOptions;
+  /** VMs handled at once within one selection. */
+  readonly parallel?: number;
+}
+
+type Outcome = EventData<'MigrationSelectionProcessed'>;
+type Created = Outcome['jobs'][number];
+type Skipped = Outcome['skipped'][number];
+
+/**
+ * One job per selected VM. The VM's claim stream (`vm-<key>`), appended with an expected revision,
+ * lets one job at a time hold it, whichever replica asks; a VM held by another job is skipped and
+ * reported with that job. Ids come from the command, so a redelivered command yields the same jobs
+ * and appends nothing twice. The outcome is recorded where the sender looks for it.
+ */
+export async function createMigrations(
+  deps: CreateDeps,
+  command: CommandOf<'CreateMigrations'>['data'],
+  context: CommandContext,
+): Promise<Outcome> {
+  const vms = await deps.inventory.current();
+  const options: MigrationOptions = { ...deps.defaults, ...command.options };
+  const results = await mapBounded(command.vmKeys, deps.parallel ?? 16, (vmKey) =>
+    createOne(deps, vms.get(vmKey), vmKey, options, context),
+  );
+  const outcome: Outcome = {
+    jobs: results.filter((r): r is Created => !('reason' in r)),
+    skipped: results.filter((r): r is Skipped => 'reason' in r),
+  };
+  const stream = `selection-${await selectionStreamId(context.commandId)}`;
+  try {
+    await deps.store.append(
+      stream,
+      [
+        {
+          id: eventId(stream, context.commandId, 0),
+          type: 'MigrationSelectionProcessed',
+          data: outcome,
+          metadata: eventMetadata(context),
+        },
+      ],
+      'no-stream',
+    );
+  } catch (error) {
+    // Recorded by an earlier delivery of this command: the same jobs, the same outcome.
+    if (!(error instanceof WrongExpectedRevisionError)) throw error;
+  }
+  return outcome;
+}
+
+async function createOne(
+  deps: CreateDeps,
+  vm: VmDescription | undefined,
+  vmKey: string,
+  options: MigrationOptions,
+  context: CommandContext,
+): Promise<Created | Skipped> {
+  if (!vm) return { vmKey, reason: 'unknown-vm', activeJobId: null };
+  const jobId = jobIdFor(context.commandId, vmKey);
+  const step = (name: string) => ({
+    ...context,
+    commandId: `${context.commandId}:${name}:${vmKey}`.slice(0, 128),
+  });
+  try {
+    await handleCommand(deps.store, vmClaimDecider, `vm-${vmKey}`, {
+      type: 'ClaimVm',
+      data: { vmKey, jobId },
+      metadata: step('claim'),
+    });
+  } catch (error) {
+    if (error instanceof ConflictError)
+      return { vmKey, reason: 'active-job', activeJobId: error.holder };
+    throw error;
+  }
+  await handleCommand(deps.store, migrationDecider, `migration-${jobId}`, {
+    type: 'CreateMigration',
+    data: { jobId, vmKey, vmName: vm.name, source: vm.source, options, flags: deps.flags },
+    metadata: step('create'),
+  });
+  return { vmKey, jobId };
+}
+
+/** `f` over every item, at most `width` at a time, results in item order. */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  width: number,
+  f: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await f(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,50 @@
+import type { CommandContext } from '@ferry/domain';
+import { ConflictError, vmClaimDecider } from '@ferry/domain';
+import { handleCommand, openMigration, type EventStore } from '@ferry/event-store';
+import { CommandRejectedError } from '@ferry/messaging';
+
+/** An operator's cancel: a failure they asked for, rolled back like any other. */
+export async function cancelJob(
+  store: EventStore,
+  jobId: string,
+  reason: string,
+  context: CommandContext,
+): Promise<void> {
+  const { decide } = await openMigration(store, jobId, context);
+  await decide(
+    { type: 'CancelMigration', data: { reason, requestedBy: context.correlationId } },
+    'cancel',
+  );
+}
+
+/**
+ * A new attempt of a rolled-back job: its VM is claimed again first (another job may hold it by
+ * now, which refuses the retry), then the job starts over at PENDING with its history kept.
+ */
+export async function retryJob(
+  store: EventStore,
+  jobId: string,
+  reason: string,
+  context: CommandContext,
+): Promise<void> {
+  const { state, decide } = await openMigration(store, jobId, context);
+  const { vmKey } = state.job;
+  if (state.phase === 'ROLLED_BACK' || (state.phase === 'FAILED' && !state.job.flags.rollback)) {
+    try {
+      await handleCommand(store, vmClaimDecider, `vm-${vmKey}`, {
+        type: 'ClaimVm',
+        data: { vmKey, jobId },
+        metadata: { ...context, commandId: `${context.commandId}:claim` },
+      });
+    } catch (error) {
+      if (error instanceof ConflictError)
+        throw new CommandRejectedError(
+          'illegal-state',
+          `job ${jobId} cannot be retried: its VM ${vmKey} is held by job ${error.holder}`,
+        );
+      throw error;
+    }
+  }
+  // The decider refuses a job in any other state, with the reason.
+  await decide({ type: 'RetryMigration', data: { reason } }, 'retry');
+}

@@ -1,0 +1,50 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
+import { commandContext } from '@ferry/messaging';
+import { createMigrations, type CreateDeps } from './create-migrations.ts';
+import { cancelJob, retryJob } from './job-requests.ts';
+import { JOBS_DEPS } from './tokens.ts';
+import { validateJob, type ValidateDeps } from './validate-job.ts';
+
+export type JobsDeps = CreateDeps & ValidateDeps;
+
+/** `ferry.cmd.migration.*`: jobs created from a selection, validated, cancelled, retried. */
+@Controller()
+export class MigrationsController {
+  private readonly deps: JobsDeps;
+
+  constructor(@Inject(JOBS_DEPS) deps: JobsDeps) {
+    this.deps = deps;
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.CreateMigrations)
+  async create(@Payload() command: CommandOf<'CreateMigrations'>): Promise<void> {
+    await createMigrations(this.deps, command.data, commandContext(command.metadata));
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.ValidateMigration)
+  async validate(@Payload() command: CommandOf<'ValidateMigration'>): Promise<void> {
+    await validateJob(this.deps, command.data.jobId, commandContext(command.metadata));
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.CancelMigration)
+  async cancel(@Payload() command: CommandOf<'CancelMigration'>): Promise<void> {
+    await cancelJob(
+      this.deps.store,
+      command.data.jobId,
+      command.data.reason ?? 'no reason given',
+      commandContext(command.metadata),
+    );
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.RetryMigration)
+  async retry(@Payload() command: CommandOf<'RetryMigration'>): Promise<void> {
+    await retryJob(
+      this.deps.store,
+      command.data.jobId,
+      command.data.reason ?? 'retried by an operator',
+      commandContext(command.metadata),
+    );
+  }
+}

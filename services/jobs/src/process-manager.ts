@@ -1,0 +1,184 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  JetStreamApiError,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { STREAMS, type MigrationEvent } from '@ferry/contracts';
+import {
+  fold,
+  IllegalStateError,
+  migrationDecider,
+  reactionNeedsJob,
+  reactTo,
+  vmClaimDecider,
+  type MigrationDecisionState,
+} from '@ferry/domain';
+import {
+  commitOfMessage,
+  handleCommand,
+  type EventStore,
+  type RecordedEvent,
+} from '@ferry/event-store';
+import { publishCommand } from '@ferry/messaging';
+import type { Logger } from '@ferry/observability';
+
+export interface ProcessManagerOptions {
+  readonly nc: NatsConnection;
+  readonly store: EventStore;
+  readonly logger?: Logger;
+  /** Commits handled at once. */
+  readonly maxAckPending?: number;
+}
+
+const DURABLE = 'jobs-process-manager';
+
+/**
+ * Drives every job from stage to stage: a durable consumer of the jobs' events (shared by all
+ * replicas of the jobs service) that answers each with the next stage's command (`reactTo` in
+ * libs/domain), or frees the VM when the job ended. A commit is acked only after its reactions were
+ * published; the command id comes from the event id, so a redelivered event sends nothing twice.
+ */
+export class ProcessManager {
+  private readonly options: ProcessManagerOptions;
+  private readonly js;
+  private messages: ConsumerMessages | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(options: ProcessManagerOptions) {
+    this.options = options;
+    this.js = jetstream(options.nc);
+  }
+
+  async start(): Promise<void> {
+    await this.ensureConsumer();
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close();
+    await this.loop;
+    await Promise.all(this.inFlight);
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.options.nc);
+    const config = {
+      durable_name: DURABLE,
+      filter_subject: 'ferry.evt.migration.>',
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30_000_000_000,
+      max_ack_pending: this.options.maxAckPending ?? 1024,
+      max_deliver: -1,
+    };
+    try {
+      await jsm.consumers.info(STREAMS.events, DURABLE);
+      await jsm.consumers.update(STREAMS.events, DURABLE, config);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === 10014)) throw error;
+      await jsm.consumers.add(STREAMS.events, config);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const consumer = await this.js.consumers.get(STREAMS.events, DURABLE);
+        const messages = await consumer.consume({
+          max_messages: this.options.maxAckPending ?? 1024,
+          expires: 10_000,
+        });
+        this.messages = messages;
+        for await (const m of messages) {
+          if (this.stopping) {
+            m.nak();
+            continue;
+          }
+          const task = this.handle(m).finally(() => this.inFlight.delete(task));
+          this.inFlight.add(task);
+        }
+      } catch (error) {
+        if (this.stopping) break;
+        this.options.logger?.warn(
+          { err: error },
+          'process manager consumer failed; re-creating it',
+        );
+        await new Promise((r) => setTimeout(r, 1_000));
+        await this.ensureConsumer().catch(() => undefined);
+      }
+    }
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    try {
+      const commit = commitOfMessage<MigrationEvent>(m);
+      let state: MigrationDecisionState | undefined;
+      for (const event of commit.events) {
+        if (reactionNeedsJob(event))
+          state ??= fold(
+            migrationDecider,
+            (await this.options.store.read<MigrationEvent>(commit.streamName)).events as never,
+          );
+        await this.react(event as RecordedEvent<MigrationEvent>, state);
+      }
+      m.ack();
+    } catch (error) {
+      this.options.logger?.error(
+        { err: error, subject: m.subject },
+        'reacting to an event failed; it will come again',
+      );
+      m.nak(1_000);
+    }
+  }
+
+  private async react(
+    event: RecordedEvent<MigrationEvent>,
+    state: MigrationDecisionState | undefined,
+  ): Promise<void> {
+    const job = state && state.phase !== 'Empty' ? { ...state.job, phase: state.phase } : undefined;
+    const { jobId } = event.data;
+    const commandId = `pm-${event.eventId}`;
+    for (const reaction of reactTo(event, job)) {
+      if (reaction.kind === 'send') {
+        await publishCommand(
+          this.js,
+          {
+            type: reaction.command,
+            data: { jobId },
+            metadata: {
+              commandId,
+              correlationId: event.metadata.correlationId,
+              causationId: event.eventId,
+              issuedAt: new Date().toISOString(),
+            },
+          },
+          { retryForMs: 5_000 },
+        );
+        continue;
+      }
+      try {
+        await handleCommand(this.options.store, vmClaimDecider, `vm-${reaction.vmKey}`, {
+          type: 'ReleaseVm',
+          data: { vmKey: reaction.vmKey, jobId, reason: reaction.reason },
+          metadata: {
+            commandId: `${commandId}:release`,
+            correlationId: event.metadata.correlationId,
+            causationId: event.eventId,
+            now: new Date().toISOString(),
+          },
+        });
+      } catch (error) {
+        // Free already, or held by a newer job (a retry claimed it again): nothing of this job's to release.
+        if (!(error instanceof IllegalStateError)) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { MigrationOptions, ValidationCheck, VmDescription } from '@ferry/contracts';
+import type { CommandContext } from '@ferry/domain';
+import { openMigration, type EventStore } from '@ferry/event-store';
+import { validationChecks, type TargetAnswer } from './validation-checks.ts';
+
+export interface ValidateDeps {
+  readonly store: EventStore;
+  readonly inventory: { current(): Promise<ReadonlyMap<string, VmDescription>> };
+  /** The VM read again from its source; undefined when it is no longer there. */
+  readonly reread: (vm: VmDescription) => Promise<VmDescription | undefined>;
+  readonly outputDir: string;
+  /** Asks OpenStack where the VM would land (only when deployment is on). */
+  readonly target: (vm: VmDescription, options: MigrationOptions) => Promise<TargetAnswer>;
+  readonly now?: () => string;
+}
+
+/**
+ * PENDING → DISCOVERED: the VM is read again from its source and checked; every check is recorded.
+ * A VM that cannot be read again fails the job here, with the reason as its check.
+ */
+export async function validateJob(
+  deps: ValidateDeps,
+  jobId: string,
+  context: CommandContext,
+): Promise<void> {
+  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
+  if (state.phase !== 'PENDING') return; // validated already
+  const { job } = state;
+  const known = (await deps.inventory.current()).get(job.vmKey);
+  const record = (vm: VmDescription, checks: ValidationCheck[]) =>
+    decide({ type: 'RecordValidation', data: { vm, checks } }, 'validated');
+  const lastSeen: VmDescription = known ?? {
+    key: job.vmKey,
+    name: job.vmName,
+    source: job.source,
+    cpus: 1,
+    memoryMiB: 1,
+    firmware: 'bios',
+    secureBoot: false,
+    guestOs: 'other',
+    powerState: 'poweredOff',
+    hasSnapshots: false,
+    disks: [],
+    nics: [],
+  };
+  let vm: VmDescription | undefined;
+  try {
+    vm = known && (await deps.reread(known));
+  } catch (error) {
+    await record(lastSeen, [
+      {
+        name: 'source-readable',
+        outcome: 'failed',
+        detail: `${job.source.kind} ${job.source.id}: ${(error as Error).message}`.slice(0, 2048),
+      },
+    ]);
+    return;
+  }
+  if (!vm) {
+    await record(lastSeen, [
+      {
+        name: 'source-readable',
+        outcome: 'failed',
+        detail: `${job.vmName} (${job.vmKey}) is no longer at ${job.source.kind} ${job.source.id}`,
+      },
+    ]);
+    return;
+  }
+  let target: TargetAnswer | undefined;
+  if (job.flags.openstackDeployment) {
+    try {
+      target = await deps.target(vm, job.options);
+    } catch (error) {
+      target = {
+        problem: {
+          code: 'openstack-unreachable',
+          message: `OpenStack could not be asked: ${(error as Error).message}`,
+        },
+      };
+    }
+  }
+  await record(vm, [
+    {
+      name: 'source-readable',
+      outcome: 'passed',
+      detail: `read again from ${job.source.kind} ${job.source.id}`,
+    },
+    ...validationChecks(vm, {
+      freeBytes: await freeBytes(deps.outputDir),
+      outputDir: deps.outputDir,
+      target,
+    }),
+  ]);
+}
+
+/** Free bytes for the artifacts: in the output folder, or the nearest parent that exists yet. */
+async function freeBytes(dir: string): Promise<number> {
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      const s = await statfs(at);
+      return s.bavail * s.bsize;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT' || dirname(at) === at) throw error;
+    }
+  }
+}
