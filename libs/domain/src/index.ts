@@ -12,6 +12,17 @@ export {
   type MigrationDecisionState,
   type MigrationPhase,
 } from './migration/state.ts';
+export {
+  evolveJobView,
+  initialJobView,
+  isJobFinished,
+  JOB_STAGES,
+  type DiskProgress,
+  type JobStage,
+  type JobView,
+  type Recorded,
+  type StageTiming,
+} from './migration/job-view.ts';
 export * from './vm-claim/decider.ts';
 export {
   changedFields,

@@ -46,6 +46,9 @@ export interface Subscription<E extends NewEvent = NewEvent> extends AsyncIterab
   close(): Promise<void>;
 }
 
+/** Which commits to read: those of one category's streams (`migration`), or of one stream. */
+export type StreamFilter = { readonly category: string } | { readonly stream: string };
+
 /** The event store: the only place job state comes from. Streams are named `<category>-<id>`. */
 export interface EventStore {
   /** Appends atomically, if the stream is where `expected` says; else WrongExpectedRevisionError. */
@@ -55,8 +58,14 @@ export interface EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult>;
   read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>>;
-  /** Every commit after `after` (0: from the start) in global order, up to the last one there is now. */
-  readAll<E extends NewEvent = NewEvent>(after?: number): AsyncIterable<Commit<E>>;
-  /** Every commit after `after`, then each new one as it is appended, until closed. */
-  subscribe<E extends NewEvent = NewEvent>(after?: number): Subscription<E>;
+  /**
+   * Every commit after `after` (0: from the start) in global order, up to the last one there is now;
+   * with a filter, only those of the streams it names.
+   */
+  readAll<E extends NewEvent = NewEvent>(
+    after?: number,
+    filter?: StreamFilter,
+  ): AsyncIterable<Commit<E>>;
+  /** Every commit after `after`, then each new one as it is appended, until closed; filtered like readAll. */
+  subscribe<E extends NewEvent = NewEvent>(after?: number, filter?: StreamFilter): Subscription<E>;
 }

@@ -1,4 +1,4 @@
-import type { Commit, EventStore, NewEvent, RecordedEvent } from './port.ts';
+import type { Commit, EventStore, NewEvent, RecordedEvent, StreamFilter } from './port.ts';
 
 /** Where a projection has got to: the position of the last commit it finished. */
 export interface CheckpointStore {
@@ -58,13 +58,14 @@ export async function runProjection<E extends NewEvent>(
   }
 }
 
-/** Builds the read model from nothing: every commit from position 0, no checkpoint. */
+/** Builds the read model from nothing: every commit (of the streams the filter names) from position 0, no checkpoint. */
 export async function rebuildProjection<E extends NewEvent>(
   store: EventStore,
   projection: Projection<E>,
+  filter?: StreamFilter,
 ): Promise<number> {
   let position = 0;
-  for await (const commit of store.readAll<E>(0)) {
+  for await (const commit of store.readAll<E>(0, filter)) {
     await projection.handle(commit);
     position = commit.position;
   }

@@ -5,16 +5,18 @@ export interface ConnectOptions {
   readonly url: string;
   /** Shows in the server's connection list: the service and its replica. */
   readonly name: string;
+  /** Fail at once when no server answers, and after a few reconnects: for a command-line tool. Default false. */
+  readonly failFast?: boolean;
 }
 
-/** A connection that reconnects forever: a NATS restart must never end a service. */
+/** A connection that reconnects forever (unless `failFast`): a NATS restart must never end a service. */
 export function connectNats(options: ConnectOptions): Promise<NatsConnection> {
   return connect({
     servers: options.url.split(',').map((s) => s.trim()),
     name: options.name,
-    maxReconnectAttempts: -1,
+    maxReconnectAttempts: options.failFast ? 10 : -1,
     reconnectTimeWait: 250,
-    waitOnFirstConnect: true,
+    waitOnFirstConnect: !options.failFast,
     timeout: 5000,
   });
 }

@@ -5,22 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startVsphereSimulator, type VsphereSimulator } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ferry } from './testing/run-ferry.ts';
 
 const run = promisify(execFile);
-const MAIN = join(import.meta.dirname, 'main.ts');
-const ferry = async (args: string[], env: Record<string, string> = {}) => {
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--conditions=ferry-source', MAIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env } },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-};
 
 describe('ferry discover', () => {
   let dir: string;

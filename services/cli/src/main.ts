@@ -1,10 +1,18 @@
 #!/usr/bin/env -S node --conditions=ferry-source
 // ferry: Ferry's command line. Run with Node 24 (npx ferry, or npm exec ferry).
 import { discover } from './discover.ts';
+import { job, jobs } from './jobs.ts';
+import { migrate } from './migrate.ts';
 import { openstack } from './openstack-health.ts';
 
 const [command, ...args] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<number>> = { discover, openstack };
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  discover,
+  openstack,
+  migrate,
+  jobs,
+  job,
+};
 const usage = `usage: ferry <command> [options]
 
 commands:
@@ -16,6 +24,24 @@ commands:
   openstack health
              each OpenStack service (Keystone, Glance, Nova, Neutron, Cinder): reachable, its API version
              --cloud NAME (else OS_CLOUD, else OPENSTACK_CLOUD_NAME), from clouds.yaml or the OS_* variables
+  migrate VM-KEY...
+             create one migration job per VM (keys as ferry discover prints them); prints the jobs created
+             and the VMs skipped, and why
+             --wait  follow every job, one line per event, until it is VERIFIED, ROLLED_BACK, or FAILED
+                     with rollback off    --json  JSON lines: the outcome, then each event
+             --strategy virt-v2v|qemu-img|auto  --boot-mode image|volume|auto  --flavor NAME
+             --network SOURCE=TARGET (repeatable)  --keep-mac  --command-id ID (default: a new UUID)
+             --timeout SECONDS  how long to wait for the jobs service's answer (default 30)
+             exit 0: done (with --wait: every job VERIFIED, dry runs included); 1: a job failed or was
+             rolled back; 3: rejected, no answer, or NATS unreachable
+  jobs       every job: state, VM, attempt, updated, image, server, failure
+             --state STATE (PENDING, DISCOVERED, CONVERTING, UPLOADING, DEPLOYED, VERIFIED, FAILED,
+             ROLLED_BACK)  --json
+  job JOB-ID one job: its summary (state, options, stage timings, disks, commands, artifacts,
+             resources, failure, rollback) and every event  --json
+
+  migrate, jobs and job speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
+exit 2: a usage error
 `;
 
 const run = command ? commands[command] : undefined;

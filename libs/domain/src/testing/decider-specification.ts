@@ -38,3 +38,29 @@ export const DeciderSpecification = {
     };
   },
 };
+
+/**
+ * Given/when/then for a read model: `given` past events, `when` one more, `then` the view has (at
+ * least) these fields. The view comes only from folding the events.
+ */
+export const ViewSpecification = {
+  for<E, V>(evolve: (view: V, event: E) => V, initial: V) {
+    return {
+      given(events: readonly E[]) {
+        return {
+          when(event: E) {
+            const view = evolve(events.reduce(evolve, initial), event);
+            return {
+              then(expected: Partial<NonNullable<V>>) {
+                expect(view).toMatchObject(expected);
+              },
+              thenUnchanged() {
+                expect(view).toEqual(events.reduce(evolve, initial));
+              },
+            };
+          },
+        };
+      },
+    };
+  },
+};

@@ -18,6 +18,7 @@ import type {
   NewEvent,
   ReadResult,
   RecordedEvent,
+  StreamFilter,
   Subscription,
 } from '../port.ts';
 import { parseStreamName } from '../stream-names.ts';
@@ -63,7 +64,7 @@ export class JetStreamEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    const subject = this.subjectOf(streamName);
+    const subject = this.subjectOfStream(streamName);
     if (events.length === 0) throw new Error(`stream ${streamName}: nothing to append`);
     for (let attempt = 0; ; attempt++) {
       let head =
@@ -124,7 +125,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   async read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>> {
-    const subject = this.subjectOf(streamName);
+    const subject = this.subjectOfStream(streamName);
     const last = await (
       await this.manager()
     ).direct.getMessage(this.stream, { last_by_subj: subject });
@@ -142,18 +143,20 @@ export class JetStreamEventStore implements EventStore {
     return { events, revision };
   }
 
-  readAll<E extends NewEvent = NewEvent>(after = 0): AsyncIterable<Commit<E>> {
-    return { [Symbol.asyncIterator]: () => this.allCommitsAfter<E>(after) };
+  readAll<E extends NewEvent = NewEvent>(
+    after = 0,
+    filter?: StreamFilter,
+  ): AsyncIterable<Commit<E>> {
+    const subject = this.subjectOf(filter);
+    return { [Symbol.asyncIterator]: () => this.allCommitsAfter<E>(after, subject) };
   }
 
-  subscribe<E extends NewEvent = NewEvent>(after = 0): Subscription<E> {
+  subscribe<E extends NewEvent = NewEvent>(after = 0, filter?: StreamFilter): Subscription<E> {
+    const subject = this.subjectOf(filter);
     let closed = false;
     let stop: (() => Promise<void>) | undefined;
     const live = async function* (this: JetStreamEventStore): AsyncGenerator<Commit<E>> {
-      const consumer = await this.js.consumers.get(
-        this.stream,
-        this.orderedFrom(`${this.prefix}.>`, after),
-      );
+      const consumer = await this.js.consumers.get(this.stream, this.orderedFrom(subject, after));
       const messages = await consumer.consume({ max_messages: 512 });
       stop = async () => void (await messages.close());
       if (closed) await stop();
@@ -168,10 +171,13 @@ export class JetStreamEventStore implements EventStore {
     };
   }
 
-  private async *allCommitsAfter<E extends NewEvent>(after: number): AsyncGenerator<Commit<E>> {
+  private async *allCommitsAfter<E extends NewEvent>(
+    after: number,
+    subject: string,
+  ): AsyncGenerator<Commit<E>> {
     const { state } = await (await this.manager()).streams.info(this.stream);
     if (state.last_seq <= after) return;
-    yield* this.commits<E>(`${this.prefix}.>`, after, state.last_seq);
+    yield* this.commits<E>(subject, after, state.last_seq);
   }
 
   /** The commits on `subject` after sequence `after`, up to and including `until`. */
@@ -181,11 +187,13 @@ export class JetStreamEventStore implements EventStore {
     until: number,
   ): AsyncGenerator<Commit<E>> {
     const consumer = await this.js.consumers.get(this.stream, this.orderedFrom(subject, after));
+    // A filter may match nothing up to `until`: the consumer says so rather than waiting for a message.
+    if ((await consumer.info(true)).num_pending === 0) return;
     const messages = await consumer.consume({ max_messages: 1024 });
     try {
       for await (const m of messages) {
         yield this.toCommit<E>(m);
-        if (m.seq >= until) break;
+        if (m.seq >= until || m.info.pending === 0) break;
       }
     } finally {
       await messages.close();
@@ -227,7 +235,16 @@ export class JetStreamEventStore implements EventStore {
       this.heads.delete(this.heads.keys().next().value as string);
   }
 
-  private subjectOf(streamName: string): string {
+  // One subject per filter: several (filter_subjects) would need nats-server 2.10, and Debian 12 has 2.9.
+  private subjectOf(filter: StreamFilter | undefined): string {
+    if (filter === undefined) return `${this.prefix}.>`;
+    if ('stream' in filter) return this.subjectOfStream(filter.stream);
+    // Checked as a stream name would be, so that the category cannot widen the filter.
+    parseStreamName(`${filter.category}-x`);
+    return `${this.prefix}.${filter.category}.*`;
+  }
+
+  private subjectOfStream(streamName: string): string {
     const { category, id } = parseStreamName(streamName);
     return `${this.prefix}.${category}.${id}`;
   }

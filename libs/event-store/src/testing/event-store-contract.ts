@@ -186,6 +186,34 @@ export function eventStoreContract(adapter: string, setup: () => Promise<EventSt
       expect(later.map((commit) => commit.position)).toEqual(positions.slice(3));
     });
 
+    it('readAll and subscribe give only the commits of one category, or of one stream', async () => {
+      const category = `f${Date.now().toString(36)}${(streams++).toString(36)}`;
+      const [a, b, other] = [newStream(category), newStream(category), newStream('beta')];
+      const positions: number[] = [];
+      for (const [i, s] of [a, other, b, a].entries())
+        positions.push((await store.append(s, [event('N', i)], 'any')).position);
+      const data = (commits: Commit[]) => commits.map((c) => [c.streamName, c.events[0]?.data]);
+      expect(data(await collect(store.readAll(0, { category })))).toEqual([
+        [a, 0],
+        [b, 2],
+        [a, 3],
+      ]);
+      expect(data(await collect(store.readAll(positions[2], { category })))).toEqual([[a, 3]]);
+      expect(data(await collect(store.readAll(0, { stream: b })))).toEqual([[b, 2]]);
+      expect(await collect(store.readAll(0, { stream: newStream(category) }))).toEqual([]);
+      expect(await collect(store.readAll(positions[3], { category }))).toEqual([]);
+
+      const subscription = store.subscribe(0, { stream: b });
+      const seen = collect(subscription, (items) => items.length === 2);
+      await store.append(a, [event('N', 4)], 'any');
+      await store.append(b, [event('N', 5)], 'any');
+      expect(data(await seen)).toEqual([
+        [b, 2],
+        [b, 5],
+      ]);
+      await subscription.close();
+    });
+
     it('a subscription resumes from a checkpoint without gaps or repeats, live appends included', async () => {
       const s = newStream('sub');
       const before = await store.append(s, [event('N', 0)], 'no-stream');

@@ -1,0 +1,161 @@
+import { parseArgs } from 'node:util';
+import {
+  BOOT_MODES,
+  CONVERSION_STRATEGIES,
+  rejectionStreamId,
+  selectionStreamId,
+  validateCommand,
+  type CommandOf,
+  type MigrationOptions,
+  type RejectionEvent,
+  type SelectionEvent,
+} from '@ferry/contracts';
+import type { EventStore, RecordedEvent } from '@ferry/event-store';
+import { publishCommand } from '@ferry/messaging';
+import { follow } from './follow.ts';
+import { natsCommand, UsageError } from './nats.ts';
+
+type Answer = RecordedEvent<SelectionEvent> | RecordedEvent<RejectionEvent>;
+
+/**
+ * `ferry migrate <vm-key>...`: sends CreateMigrations, prints the jobs created and the VMs skipped,
+ * and with `--wait` follows every job to its end. Exit 0: sent (with --wait: every job VERIFIED);
+ * 1: a job failed or was rolled back; 2: usage; 3: rejected, unanswered or NATS unreachable.
+ */
+export const migrate = natsCommand(
+  'migrate',
+  parse,
+  async ({ command, wait, json, timeoutMs }, { js, store }) => {
+    await publishCommand(js, command);
+    const answer = await firstAnswer(store, command.metadata.commandId, timeoutMs);
+    if (answer === undefined) {
+      process.stderr.write(
+        `ferry migrate: command ${command.metadata.commandId} sent, but no answer within ${timeoutMs / 1000} s: is the jobs service running?\n`,
+      );
+      return 3;
+    }
+    if (json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+    if (answer.type === 'CommandRejected') {
+      const { reason, errors } = answer.data;
+      if (!json)
+        process.stderr.write(
+          `ferry migrate: rejected (${reason})${errors.map((e) => `\n  ${e.path || '(command)'}: ${e.message}`).join('')}\n`,
+        );
+      return 3;
+    }
+    const { jobs, skipped } = answer.data;
+    if (!json) {
+      process.stdout.write(
+        `command ${command.metadata.commandId}: ${jobs.length} job(s) created, ${skipped.length} VM(s) skipped\n`,
+      );
+      for (const j of jobs) process.stdout.write(`created  ${j.jobId}  ${j.vmKey}\n`);
+      for (const s of skipped)
+        process.stdout.write(
+          `skipped  ${s.vmKey}  ${s.reason === 'active-job' ? `has an active job ${s.activeJobId ?? ''}` : 'unknown VM'}\n`,
+        );
+    }
+    if (!wait || jobs.length === 0) return 0;
+    const views = await follow(store, jobs, answer.position, json);
+    if (!json)
+      for (const v of views)
+        process.stdout.write(
+          `${v.job.jobId}  ${v.job.vmKey}  ${v.state}${v.dryRun ? ' (DRY RUN: nothing was really migrated)' : ''}${v.failure ? `  ${v.failure.code}: ${v.failure.message}` : ''}\n`,
+        );
+    return views.every((v) => v.state === 'VERIFIED') ? 0 : 1;
+  },
+);
+
+function parse(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      wait: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      strategy: { type: 'string' },
+      'boot-mode': { type: 'string' },
+      flavor: { type: 'string' },
+      network: { type: 'string', multiple: true },
+      'keep-mac': { type: 'boolean' },
+      'command-id': { type: 'string' },
+      timeout: { type: 'string', default: '30' },
+    },
+  });
+  if (positionals.length === 0)
+    throw new UsageError('give at least one VM key (see ferry discover)');
+  const oneOf = <V extends string>(
+    name: string,
+    value: string | undefined,
+    allowed: readonly V[],
+  ) => {
+    if (value !== undefined && !allowed.includes(value as V))
+      throw new UsageError(`--${name}: one of ${allowed.join(', ')}, not '${value}'`);
+    return value as V | undefined;
+  };
+  const strategy = oneOf('strategy', values.strategy, CONVERSION_STRATEGIES);
+  const bootMode = oneOf('boot-mode', values['boot-mode'], BOOT_MODES);
+  const networkMapping: Record<string, string> = {};
+  for (const pair of values.network ?? []) {
+    const at = pair.indexOf('=');
+    const [from, to] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    if (at < 0 || !from || !to)
+      throw new UsageError(
+        `--network: SOURCE=TARGET (a source network and a Neutron network), not '${pair}'`,
+      );
+    if (from in networkMapping) throw new UsageError(`--network: '${from}' is mapped twice`);
+    networkMapping[from] = to;
+  }
+  const timeout = Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(`--timeout: seconds, not '${values.timeout}'`);
+  const options: Partial<MigrationOptions> = {
+    ...(strategy && { strategy }),
+    ...(bootMode && { bootMode }),
+    ...(values.flavor !== undefined && { flavor: values.flavor }),
+    ...(values.network && { networkMapping }),
+    ...(values['keep-mac'] && { keepMac: true }),
+  };
+  const command: CommandOf<'CreateMigrations'> = {
+    type: 'CreateMigrations',
+    data: { vmKeys: positionals, ...(Object.keys(options).length > 0 && { options }) },
+    metadata: {
+      commandId: values['command-id'] ?? crypto.randomUUID(),
+      issuedAt: new Date().toISOString(),
+    },
+  };
+  // Checked here too, so that a bad command line is a usage error and nothing is sent.
+  const checked = validateCommand(command);
+  if (!checked.ok)
+    throw new UsageError(
+      checked.errors.map((e) => `${e.path || '(command)'} ${e.message}`).join('; '),
+    );
+  return { command, wait: values.wait, json: values.json, timeoutMs: timeout * 1000 };
+}
+
+/** The outcome of the command, or its rejection, whichever is recorded first; undefined after the timeout. */
+async function firstAnswer(
+  store: EventStore,
+  commandId: string,
+  timeoutMs: number,
+): Promise<Answer | undefined> {
+  const subscriptions = [
+    `selection-${await selectionStreamId(commandId)}`,
+    `rejection-${await rejectionStreamId(commandId)}`,
+  ].map((stream) => store.subscribe<SelectionEvent | RejectionEvent>(0, { stream }));
+  const first = async (subscription: (typeof subscriptions)[number]) => {
+    for await (const commit of subscription) if (commit.events[0]) return commit.events[0];
+    return new Promise<never>(() => undefined);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      ...subscriptions.map(first),
+      new Promise<undefined>(
+        (resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)),
+      ),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await Promise.all(subscriptions.map((s) => s.close()));
+  }
+}

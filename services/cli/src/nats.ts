@@ -1,0 +1,61 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { ConfigError, environment, loadConfig } from '@ferry/config';
+import { JetStreamEventStore } from '@ferry/event-store';
+import { connectNats } from '@ferry/messaging';
+
+export interface Ferry {
+  readonly js: JetStreamClient;
+  readonly store: JetStreamEventStore;
+}
+
+/** A wrong command line: exit 2, before anything is sent. */
+export class UsageError extends Error {}
+
+// What NATS and JetStream throw when the server cannot be reached or lacks Ferry's streams.
+const NATS_ERROR = /Timeout|Connection|NoResponders|JetStream|Request|Permission|Draining/;
+
+/**
+ * A command that speaks to Ferry over NATS (NATS_URL), like any other system would. Its arguments
+ * are parsed first: exit 2 on a bad one or a bad setting, with nothing sent; 3 when NATS cannot be
+ * reached or answers with an error.
+ */
+export const natsCommand =
+  <A>(
+    command: string,
+    parse: (args: string[]) => A,
+    run: (args: A, ferry: Ferry) => Promise<number>,
+  ) =>
+  async (argv: string[]): Promise<number> => {
+    const fail = (code: number, message: string) => {
+      process.stderr.write(`ferry ${command}: ${message}\n`);
+      return code;
+    };
+    let args: A;
+    let url: string;
+    try {
+      args = parse(argv);
+      url = loadConfig(['NATS_URL'], environment()).NATS_URL;
+    } catch (error) {
+      if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error))
+        return fail(2, (error as Error).message);
+      throw error;
+    }
+    let nc;
+    try {
+      nc = await connectNats({ url, name: `ferry ${command}`, failFast: true });
+    } catch (error) {
+      return fail(3, `cannot reach NATS at ${url}: ${(error as Error).message}`);
+    }
+    try {
+      return await run(args, { js: jetstream(nc), store: new JetStreamEventStore(nc) });
+    } catch (error) {
+      if (error instanceof Error && NATS_ERROR.test(error.name))
+        return fail(3, `NATS at ${url}: ${error.message}`);
+      throw error;
+    } finally {
+      await nc.close();
+    }
+  };
+
+const isParseArgsError = (error: unknown) =>
+  String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
