@@ -1,6 +1,7 @@
 import {
   boolean,
   integer,
+  listOf,
   named,
   oneOf,
   optionalText,
@@ -30,6 +31,10 @@ export const catalogue = named({
   }),
   ENABLE_ROLLBACK: boolean(true, {
     description: 'Remove what a failed job created.',
+  }),
+  ROLLBACK_KEEP: listOf(['artifact', 'image', 'volume', 'port', 'server'], {
+    description:
+      'What a rollback leaves in place, for a look at why the job failed: resource kinds separated by commas (artifact, image, volume, port, server); empty removes everything.',
   }),
   MIGRATION_OUTPUT_DIR: path('/var/tmp/ferry/migrations', {
     description: 'Where converted disks are written, one folder per job.',

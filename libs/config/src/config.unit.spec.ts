@@ -119,6 +119,23 @@ describe('loadConfig', () => {
     expect(config.NATS_URL).toBe('nats://n1:4222,nats://n2:4222');
   });
 
+  it('reads the kinds a rollback keeps, naming any it does not know', () => {
+    expect(loadConfig(['ROLLBACK_KEEP'], {}).ROLLBACK_KEEP).toEqual([]);
+    expect(
+      loadConfig(['ROLLBACK_KEEP'], { ROLLBACK_KEEP: ' image, volume,image ' }).ROLLBACK_KEEP,
+    ).toEqual(['image', 'volume']);
+    expect(
+      problemsOf(() => loadConfig(['ROLLBACK_KEEP'], { ROLLBACK_KEEP: 'image,imgae,disk' }))
+        .problems,
+    ).toEqual([
+      {
+        name: 'ROLLBACK_KEEP',
+        message:
+          "expected a comma-separated list of artifact, image, volume, port, server ('imgae', 'disk' are none of them), got 'image,imgae,disk'",
+      },
+    ]);
+  });
+
   it('leaves optional settings unset rather than inventing them', () => {
     expect(loadConfig(['VMWARE_ESXI_HOST', 'VMWARE_ESXI_PASSWORD'], {})).toEqual({
       VMWARE_ESXI_HOST: undefined,

@@ -79,6 +79,26 @@ export function oneOf<const V extends readonly string[]>(
   });
 }
 
+/** Values from a fixed set, separated by commas; empty (the default) is none. */
+export function listOf<const V extends readonly string[]>(
+  values: V,
+  common: Common,
+): Unnamed<readonly V[number][]> {
+  return define(common, '', (raw) => {
+    if (!present(raw)) return [];
+    const parts = raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    const unknown = parts.filter((p) => !values.includes(p));
+    if (unknown.length > 0)
+      throw new Error(
+        `expected a comma-separated list of ${values.join(', ')} (${unknown.map((u) => `'${u}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} none of them)`,
+      );
+    return [...new Set(parts)] as V[number][];
+  });
+}
+
 export function text(fallback: string, common: Common): Unnamed<string> {
   return define(common, common.secret ? '' : fallback, (raw) =>
     present(raw) ? raw.trim() : fallback,

@@ -1,12 +1,14 @@
+import type { MigrationEvent } from '@ferry/contracts';
 import {
   fold,
   migrationDecider,
   type ActiveJobState,
   type CommandContext,
   type MigrationCommand,
+  type MigrationDecisionState,
 } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
-import { handleCommand } from './command-handler.ts';
+import { handleCommand, type HandleResult } from './command-handler.ts';
 import type { EventStore } from './port.ts';
 
 /** A command for a job, its metadata still to come. */
@@ -19,7 +21,10 @@ export type MigrationDecision = MigrationCommand extends infer C
 export interface MigrationStage {
   readonly state: ActiveJobState;
   /** Decides on the job; `step` names this decision in its command id, so a redelivery repeats none. */
-  decide(command: MigrationDecision, step: string): ReturnType<typeof handleCommand>;
+  decide(
+    command: MigrationDecision,
+    step: string,
+  ): Promise<HandleResult<MigrationEvent, MigrationDecisionState>>;
 }
 
 /**

@@ -65,7 +65,14 @@ export type CancelMigration = DomainCommand<
   'CancelMigration',
   { reason: string; requestedBy: string }
 >;
-export type StartRollback = DomainCommand<'StartRollback', { keep: readonly ResourceKind[] }>;
+export type StartRollback = DomainCommand<
+  'StartRollback',
+  {
+    keep: readonly ResourceKind[];
+    /** Resources of the job its events do not record (created just before a crash), found by their marks. */
+    found?: readonly Resource[];
+  }
+>;
 export type RecordRollbackStep = DomainCommand<
   'RecordRollbackStep',
   { resource: Resource; outcome: RollbackOutcome; detail: string }

@@ -7,6 +7,7 @@ import {
   isActivePhase,
   resourceKey,
   STAGE_OF_PHASE,
+  withResources,
   type ActiveJobState,
   type MigrationDecisionState,
   type MigrationPhase,
@@ -156,7 +157,11 @@ export function decide(
       if (!job.flags.rollback)
         throw new IllegalStateError(state.phase, command.type, 'rollback is disabled for this job');
       return [
-        emit('RollbackStarted', { jobId, keep: command.data.keep, resources: job.resources }),
+        emit('RollbackStarted', {
+          jobId,
+          keep: command.data.keep,
+          resources: withResources(job.resources, command.data.found ?? []),
+        }),
       ];
     case 'RecordRollbackStep': {
       only('ROLLING_BACK');

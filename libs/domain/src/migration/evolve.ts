@@ -1,5 +1,5 @@
 import type { MigrationEvent, Resource } from '@ferry/contracts';
-import { resourceKey, type Job, type MigrationDecisionState } from './state.ts';
+import { resourceKey, withResources, type Job, type MigrationDecisionState } from './state.ts';
 
 export const initialMigrationState: MigrationDecisionState = { phase: 'Empty', handled: new Set() };
 
@@ -119,15 +119,6 @@ function freshAttempt(attempt: number, resources: readonly Resource[]) {
     failure: null,
     rollback: null,
   } satisfies Partial<Job>;
-}
-
-function withResources(
-  existing: readonly Resource[],
-  added: readonly Resource[],
-): readonly Resource[] {
-  const keys = new Set(existing.map(resourceKey));
-  const fresh = added.filter((r) => !keys.has(resourceKey(r)) && keys.add(resourceKey(r)));
-  return fresh.length === 0 ? existing : [...existing, ...fresh];
 }
 
 const withImage = (existing: readonly Resource[], imageId: string | null) =>

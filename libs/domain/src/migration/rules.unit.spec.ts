@@ -272,6 +272,40 @@ describe('rollback', () => {
     ]);
   });
 
+  it('resources found by their marks join those the events recorded, each once', () => {
+    spec
+      .given(historyFor.FAILED)
+      .when(
+        command(
+          'StartRollback',
+          {
+            keep: ['artifact'],
+            found: [
+              { kind: 'image', id: 'img-1' },
+              { kind: 'image', id: 'img-orphan', name: 'alpha' },
+              { kind: 'image', id: 'img-orphan' },
+            ],
+          },
+          'FAILED',
+        ),
+      )
+      .then([
+        event(
+          'RollbackStarted',
+          {
+            jobId,
+            keep: ['artifact'],
+            resources: [
+              { kind: 'artifact', id: artifact.path },
+              { kind: 'image', id: 'img-1' },
+              { kind: 'image', id: 'img-orphan', name: 'alpha' },
+            ],
+          },
+          w,
+        ),
+      ]);
+  });
+
   it('a settled step is not recorded twice; a failed one may be tried again', () => {
     const artifactAgain = command(
       'RecordRollbackStep',

@@ -107,6 +107,16 @@ export const isActivePhase = (phase: MigrationPhase): boolean =>
 
 export const resourceKey = (r: Resource): string => `${r.kind}:${r.id}`;
 
+/** The resources with those added that are not among them yet (by `resourceKey`), in order. */
+export function withResources(
+  existing: readonly Resource[],
+  added: readonly Resource[],
+): readonly Resource[] {
+  const keys = new Set(existing.map(resourceKey));
+  const fresh = added.filter((r) => !keys.has(resourceKey(r)) && keys.add(resourceKey(r)));
+  return fresh.length === 0 ? existing : [...existing, ...fresh];
+}
+
 /** A stage is a dry run when the flag that enables it was off when the job was created. */
 export const dryRuns = (flags: MigrationFlags) => ({
   conversion: !flags.realConversion,

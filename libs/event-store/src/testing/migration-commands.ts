@@ -1,5 +1,11 @@
 // Commands and a VM for the event-store tests that drive the real migration decider.
-import type { Artifact, MigrationFlags, MigrationOptions, VmDescription } from '@ferry/contracts';
+import type {
+  Artifact,
+  MigrationFlags,
+  MigrationOptions,
+  Resource,
+  VmDescription,
+} from '@ferry/contracts';
 import { migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 import { handleCommand } from '../command-handler.ts';
 import type { EventStore } from '../port.ts';
@@ -120,6 +126,32 @@ export async function convertedJob(
     type: 'CompleteConversion',
     data: { artifacts: options.artifacts, reused: false, durationMs: 1 },
     metadata: commandContext(`converted-${jobId}`),
+  });
+  return stream;
+}
+
+/** A job that failed in its upload after creating the resources given, each recorded on it (FAILED). */
+export async function failedJob(
+  store: EventStore,
+  jobId: string,
+  options: Parameters<typeof convertedJob>[2] & { readonly resources: readonly Resource[] },
+): Promise<string> {
+  const stream = await convertedJob(store, jobId, options);
+  for (const [i, resource] of options.resources.entries())
+    await handleCommand(store, migrationDecider, stream, {
+      type: 'RecordResource',
+      data: { resource },
+      metadata: commandContext(`resource-${i}-${jobId}`),
+    });
+  await handleCommand(store, migrationDecider, stream, {
+    type: 'FailMigration',
+    data: {
+      stage: 'upload',
+      code: 'test-failure',
+      message: 'failed for the test',
+      retryable: true,
+    },
+    metadata: commandContext(`fail-${jobId}`),
   });
   return stream;
 }
