@@ -13,6 +13,8 @@ export const CONVERSION_FAILURES = [
   'source-unreachable',
   /** The VMware host refused Ferry: credentials wrong or not configured, certificate not trusted. */
   'source-refused',
+  /** The job's output folder cannot be made or written (a read-only disk, a file in its place, no permission). */
+  'output-unwritable',
 ] as const;
 export type ConversionFailure = (typeof CONVERSION_FAILURES)[number];
 

@@ -4,6 +4,7 @@ export {
   WrongExpectedRevisionError,
 } from './errors.ts';
 export {
+  commitOfMessage,
   JetStreamEventStore,
   type JetStreamEventStoreOptions,
 } from './jetstream/jetstream-event-store.ts';

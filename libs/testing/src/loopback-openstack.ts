@@ -18,6 +18,8 @@ export interface LoopbackOpenStack {
   readonly env: Readonly<Record<string, string>>;
   /** Runs Debian's `openstack` CLI (a client Ferry did not write) and parses its JSON output. */
   cli<T>(...args: string[]): T;
+  /** Runs a CLI command that prints nothing (a delete): no JSON to parse. */
+  run(...args: string[]): void;
 }
 
 /**
@@ -32,15 +34,15 @@ export function loopbackOpenStack(): LoopbackOpenStack {
   const state = process.env.FERRY_OPENSTACK_STATE ?? '/var/lib/ferry-openstack';
   const cloudsYaml = join(state, 'clouds.yaml');
   const env = { OS_CLIENT_CONFIG_FILE: cloudsYaml, OS_CLOUD: 'openstack' };
+  const openstack = (args: string[]) =>
+    execFileSync('openstack', args, {
+      env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
+      encoding: 'utf8',
+    });
   return {
     cloudsYaml,
     env,
-    cli: <T>(...args: string[]) =>
-      JSON.parse(
-        execFileSync('openstack', [...args, '-f', 'json'], {
-          env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
-          encoding: 'utf8',
-        }),
-      ) as T,
+    cli: <T>(...args: string[]) => JSON.parse(openstack([...args, '-f', 'json'])) as T,
+    run: (...args: string[]) => void openstack(args),
   };
 }

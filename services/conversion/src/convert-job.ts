@@ -1,4 +1,5 @@
-import { mkdir, rm, statfs } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact, MigrationOptions } from '@ferry/contracts';
 import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
@@ -114,7 +115,7 @@ export async function convertJob(
   const signal = tracked?.signal ?? deps.signal;
   const recorder = progressRecorder((command, key) => decide(command, key));
   try {
-    await mkdir(dir, { recursive: true });
+    await outputFolder(dir);
     const manifest = await readManifest(dir);
     const intact: Artifact[] = [];
     for (const a of manifest)
@@ -236,4 +237,20 @@ async function requireSpace(dir: string, sources: readonly string[]): Promise<vo
       `${dir} has ${free} bytes free; the disks hold ${needed}`,
       ['qemu-img', 'info'],
     );
+}
+
+/** The job's output folder, made if missing; one that cannot be made or written fails the job plainly. */
+async function outputFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code)) throw error;
+    throw new ConversionError(
+      'output-unwritable',
+      `the output folder ${dir} cannot be written (${code}): check MIGRATION_OUTPUT_DIR`,
+      [],
+    );
+  }
 }

@@ -1,5 +1,5 @@
 import type { EventData, MigrationEvent } from '@ferry/contracts';
-import type { Job } from './state.ts';
+import { isActivePhase, type Job, type MigrationPhase } from './state.ts';
 
 /** The stage commands the process manager sends; each names only the job. */
 export const STAGE_COMMANDS = [
@@ -31,14 +31,19 @@ export const reactionNeedsJob = (event: MigrationEvent): boolean => NEEDS_JOB.ha
 
 /**
  * The process manager's rule: what a job's event makes happen next. Pure; the caller supplies the
- * job (folded from its events) when `reactionNeedsJob` says so. A stage whose flag is off still
+ * job (folded from its events, with its phase now) when `reactionNeedsJob` says so. A stage whose flag is off still
  * runs, as a dry run that says so, so every job ends in a recorded outcome.
  */
 export function reactTo(
   event: MigrationEvent,
-  job?: Pick<Job, 'vmKey' | 'flags'>,
+  job?: Pick<Job, 'vmKey' | 'flags'> & { readonly phase?: MigrationPhase },
 ): readonly Reaction[] {
   const send = (command: StageCommand): Reaction[] => [{ kind: 'send', command }];
+  // A job retried since this event is active again: its VM stays claimed.
+  const release = (reason: EventData<'VmReleased'>['reason']): Reaction[] => {
+    const { vmKey, phase } = required(job, event);
+    return phase !== undefined && isActivePhase(phase) ? [] : [{ kind: 'release', vmKey, reason }];
+  };
   switch (event.type) {
     case 'MigrationCreated':
     case 'MigrationRetried':
@@ -52,15 +57,12 @@ export function reactTo(
     case 'ServerDeployed':
       return send('VerifyServer');
     case 'MigrationVerified':
-      return [{ kind: 'release', vmKey: required(job, event).vmKey, reason: 'verified' }];
+      return release('verified');
     case 'MigrationFailed': {
-      const { flags, vmKey } = required(job, event);
-      return flags.rollback
-        ? send('RollBackMigration')
-        : [{ kind: 'release', vmKey, reason: 'failed' }];
+      return required(job, event).flags.rollback ? send('RollBackMigration') : release('failed');
     }
     case 'RollbackCompleted':
-      return [{ kind: 'release', vmKey: required(job, event).vmKey, reason: 'rolled-back' }];
+      return release('rolled-back');
     default:
       return [];
   }

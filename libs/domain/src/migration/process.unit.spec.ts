@@ -74,6 +74,13 @@ describe('the process manager: given an event, then the next step', () => {
     for (const e of events) expect(reactTo(e, job), e.type).toEqual([]);
   });
 
+  it('a job retried before its end was reacted to keeps its VM claimed', () => {
+    expect(reactTo(last(historyFor.ROLLED_BACK), { ...job, phase: 'PENDING' })).toEqual([]);
+    expect(reactTo(last(historyFor.ROLLED_BACK), { ...job, phase: 'ROLLED_BACK' })).toEqual([
+      { kind: 'release', vmKey: vm.key, reason: 'rolled-back' },
+    ]);
+  });
+
   it('an event whose reaction needs the job refuses to guess without it', () => {
     expect(() => reactTo(failed)).toThrow(/needs the job/);
   });

@@ -211,8 +211,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private toCommit<E extends NewEvent>(m: JsMsg): Commit<E> {
-    const [, , category, ...rest] = m.subject.split('.');
-    return decodeCommit<E>(`${category}-${rest.join('.')}`, m.seq, m.data);
+    return commitOfMessage<E>(m);
   }
 
   private async headFor(streamName: string, subject: string, fresh: boolean): Promise<Head | null> {
@@ -253,4 +252,12 @@ export class JetStreamEventStore implements EventStore {
     this.jsm ??= jetstreamManager(this.nc);
     return this.jsm;
   }
+}
+
+/** The commit a message of the event stream holds (for consumers of FERRY_EVT of their own). */
+export function commitOfMessage<E extends NewEvent>(
+  m: Pick<JsMsg, 'subject' | 'seq' | 'data'>,
+): Commit<E> {
+  const [, , category, ...rest] = m.subject.split('.');
+  return decodeCommit<E>(`${category}-${rest.join('.')}`, m.seq, m.data);
 }

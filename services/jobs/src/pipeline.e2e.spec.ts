@@ -1,0 +1,172 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventOf, MigrationEvent } from '@ferry/contracts';
+import { jobTag } from '@ferry/openstack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobIdFor } from './job-id.ts';
+import { PIPELINE_SERVICES, startPipeline, type Pipeline } from './pipeline.fixtures.ts';
+
+const of = <T extends MigrationEvent['type']>(events: readonly MigrationEvent[], type: T) =>
+  events.find((e) => e.type === type) as EventOf<T> | undefined;
+
+describe('the whole pipeline: every service its own process, real qemu-img, the loopback OpenStack', () => {
+  let p: Pipeline;
+  const servers = (jobId: string) =>
+    p.cloud.cli<{ ID: string; Status: string }[]>(
+      '--os-compute-api-version',
+      '2.26',
+      'server',
+      'list',
+      '--tags',
+      jobTag(jobId),
+    );
+  const images = (jobId: string) =>
+    p.cloud.cli<{ ID: string }[]>('image', 'list', '--tag', jobTag(jobId));
+  const ports = (jobId: string) =>
+    p.cloud
+      .cli<{ ID: string; Name: string }[]>('port', 'list')
+      .filter((port) => port.Name.includes(jobId));
+  const volumes = (jobId: string) =>
+    p.cloud
+      .cli<{ ID: string; Name: string }[]>('volume', 'list', '--all-projects')
+      .filter((v) => v.Name.includes(jobId));
+  /** Nothing of the job is left: no server, image, port or volume in OpenStack, no file on disk. */
+  const nothingLeft = (jobId: string) => {
+    expect(servers(jobId)).toEqual([]);
+    expect(images(jobId)).toEqual([]);
+    expect(ports(jobId)).toEqual([]);
+    expect(volumes(jobId)).toEqual([]);
+    expect(existsSync(join(p.out, jobId))).toBe(false);
+  };
+
+  beforeAll(async () => {
+    p = await startPipeline();
+    for (const name of PIPELINE_SERVICES) p.start(name);
+  }, 600_000);
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('takes a Workstation VM to an ACTIVE server: every stage recorded, image and server there for the openstack CLI', async () => {
+    p.writeVm('e2e-alpha');
+    const key = await p.discovered('e2e-alpha');
+    const outcome = await p.migrate('e2e-create-alpha', [key], { strategy: 'qemu-img' });
+    const jobId = jobIdFor('e2e-create-alpha', key);
+    expect(outcome).toEqual({ jobs: [{ vmKey: key, jobId }], skipped: [] });
+    const events = await p.ended(jobId);
+    expect(
+      events
+        .map((e) => e.type)
+        .filter((t) => t !== 'ConversionProgressed' && t !== 'ResourceRecorded'),
+    ).toEqual([
+      'MigrationCreated',
+      'MigrationValidated',
+      'ConversionStarted',
+      'ConversionCompleted',
+      'ImageUploadStarted',
+      'ImageUploadCompleted',
+      'ServerDeployed',
+      'MigrationVerified',
+    ]);
+    // Each stage with its time; the conversion's exact command; the ids of what was created.
+    for (const e of events) expect(Date.parse(e.metadata.occurredAt)).toBeGreaterThan(0);
+    expect(of(events, 'ConversionStarted')?.data.commands[0]?.slice(0, 2)).toEqual([
+      'qemu-img',
+      'convert',
+    ]);
+    expect(of(events, 'ConversionCompleted')?.data.durationMs).toBeGreaterThan(0);
+    const imageId = of(events, 'ImageUploadCompleted')?.data.imageId as string;
+    const serverId = of(events, 'ServerDeployed')?.data.serverId as string;
+    expect(of(events, 'MigrationVerified')?.data).toMatchObject({
+      outcome: 'verified',
+      serverStatus: 'ACTIVE',
+    });
+    expect(p.cloud.cli<{ status: string }>('image', 'show', imageId).status).toBe('active');
+    expect(p.cloud.cli<{ status: string }>('server', 'show', serverId).status).toBe('ACTIVE');
+    expect(images(jobId)).toHaveLength(1);
+    expect(servers(jobId)).toHaveLength(1);
+    // The VM is free again: a new selection of it makes a new job.
+    const again = await p.migrate('e2e-create-alpha-again', [key], { strategy: 'qemu-img' });
+    expect(again.jobs).toHaveLength(1);
+    await p.ended(again.jobs[0]?.jobId as string);
+  });
+
+  it('fails a VM whose disk path is invalid at validation, and rolls it back: nothing left', async () => {
+    p.writeVm('e2e-nodisk', { missingDisk: true });
+    const key = await p.discovered('e2e-nodisk');
+    const jobId = jobIdFor('e2e-create-nodisk', key);
+    await p.migrate('e2e-create-nodisk', [key]);
+    const events = await p.ended(jobId);
+    expect(of(events, 'MigrationFailed')?.data).toMatchObject({
+      stage: 'validation',
+      code: 'validation-failed',
+    });
+    expect(
+      of(events, 'MigrationValidated')?.data.checks.find((c) => c.name === 'disks-present'),
+    ).toMatchObject({
+      outcome: 'failed',
+    });
+    expect(of(events, 'RollbackCompleted')?.data.outcome).toBe('complete');
+    nothingLeft(jobId);
+  });
+
+  it('fails a conversion whose output folder cannot be written, and rolls it back: nothing left', async () => {
+    p.writeVm('e2e-unwritable');
+    const key = await p.discovered('e2e-unwritable');
+    const jobId = jobIdFor('e2e-create-unwritable', key);
+    // A file where the job's output folder must go: no folder can be made there, as on a read-only disk.
+    writeFileSync(join(p.out, jobId), 'in the way');
+    await p.migrate('e2e-create-unwritable', [key], { strategy: 'qemu-img' });
+    const events = await p.ended(jobId);
+    expect(of(events, 'MigrationFailed')?.data.stage).toBe('conversion');
+    expect(events.at(-1)?.type).toBe('RollbackCompleted');
+    nothingLeft(jobId);
+  });
+
+  it('fails a deployment Nova refuses (over quota), and removes the port and the image it had', async () => {
+    const flavor = `ferry-e2e-greedy-${process.pid}`;
+    p.cloud.cli('flavor', 'create', '--vcpus', '1', '--ram', '4000000', '--disk', '1', flavor);
+    try {
+      p.writeVm('e2e-quota');
+      const key = await p.discovered('e2e-quota');
+      const jobId = jobIdFor('e2e-create-quota', key);
+      await p.migrate('e2e-create-quota', [key], { strategy: 'qemu-img', flavor });
+      const events = await p.ended(jobId);
+      expect(of(events, 'MigrationFailed')?.data).toMatchObject({
+        stage: 'deployment',
+        code: 'quota-exceeded',
+      });
+      expect(of(events, 'RollbackCompleted')?.data).toMatchObject({
+        outcome: 'complete',
+        failed: 0,
+      });
+      nothingLeft(jobId);
+    } finally {
+      p.cloud.run('flavor', 'delete', flavor);
+    }
+  });
+
+  it('fails a server that boots to ERROR at verification, and removes the server, its port and the image', async () => {
+    // More disk than the fake hypervisor has (and no quota on it): Nova accepts the server, the scheduler puts it in ERROR.
+    const flavor = `ferry-e2e-huge-${process.pid}`;
+    p.cloud.cli('flavor', 'create', '--vcpus', '1', '--ram', '512', '--disk', '50000000', flavor);
+    try {
+      p.writeVm('e2e-error');
+      const key = await p.discovered('e2e-error');
+      const jobId = jobIdFor('e2e-create-error', key);
+      await p.migrate('e2e-create-error', [key], { strategy: 'qemu-img', flavor });
+      const events = await p.ended(jobId);
+      expect(of(events, 'ServerDeployed')?.data.serverId).toBeTruthy();
+      expect(of(events, 'MigrationFailed')?.data.stage).toBe('verification');
+      const steps = events.filter(
+        (e) => e.type === 'RollbackStepCompleted',
+      ) as EventOf<'RollbackStepCompleted'>[];
+      expect(steps.map((s) => s.data.resource.kind)).toEqual(
+        expect.arrayContaining(['server', 'port', 'image', 'artifact']),
+      );
+      nothingLeft(jobId);
+    } finally {
+      p.cloud.run('flavor', 'delete', flavor);
+    }
+  });
+});

@@ -1,0 +1,175 @@
+// The whole of Ferry on this machine for the e2e tier: a real nats-server, every service as its own
+// process, the loopback OpenStack, and Workstation VMs written the way Workstation writes them.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import type { EventOf, MigrationEvent, MigrationOptions } from '@ferry/contracts';
+import { selectionStreamId } from '@ferry/contracts';
+import { JetStreamEventStore } from '@ferry/event-store';
+import { natsWithStreams } from '@ferry/event-store/testing';
+import { publishCommand, type NatsConnection } from '@ferry/messaging';
+import {
+  eventually,
+  loopbackOpenStack,
+  startBuiltService,
+  vmdkOf,
+  writeDataImage,
+  type RunningService,
+} from '@ferry/testing';
+
+export const PIPELINE_SERVICES = [
+  'discovery',
+  'jobs',
+  'conversion',
+  'image',
+  'compute',
+  'rollback',
+] as const;
+export type PipelineService = (typeof PIPELINE_SERVICES)[number];
+
+export interface Pipeline {
+  readonly root: string;
+  readonly out: string;
+  readonly store: JetStreamEventStore;
+  readonly nc: NatsConnection;
+  readonly cloud: ReturnType<typeof loopbackOpenStack>;
+  readonly env: Record<string, string>;
+  readonly services: Map<string, RunningService>;
+  /** Starts (another instance of) a service. */
+  start(name: PipelineService, key?: string): RunningService;
+  /** A Workstation VM with one real disk of `mib` MiB (data in it), or a .vmx naming a missing disk. */
+  writeVm(name: string, options?: { mib?: number; missingDisk?: boolean }): string;
+  /** Waits until discovery has seen the VM at `vmx`; its key. */
+  discovered(name: string): Promise<string>;
+  migrate(
+    commandId: string,
+    vmKeys: string[],
+    options?: Partial<MigrationOptions>,
+  ): Promise<EventOf<'MigrationSelectionProcessed'>['data']>;
+  events(jobId: string): Promise<readonly MigrationEvent[]>;
+  /** Waits until the job's last event is one of `types`. */
+  ended(jobId: string, timeoutMs?: number): Promise<readonly MigrationEvent[]>;
+  close(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+const ENDINGS = new Set(['MigrationVerified', 'RollbackCompleted']);
+
+export async function startPipeline(env: Record<string, string> = {}): Promise<Pipeline> {
+  const root = mkdtempSync(join(tmpdir(), 'ferry-pipeline-vms-'));
+  const out = mkdtempSync(join(tmpdir(), 'ferry-pipeline-out-'));
+  const nats = await natsWithStreams();
+  const nc = await nats.connect();
+  const store = new JetStreamEventStore(nc);
+  const cloud = loopbackOpenStack();
+  const fullEnv = {
+    ...cloud.env,
+    NATS_URL: nats.server.url,
+    LOG_DIR: join(out, 'logs'),
+    VMWARE_WORKSTATION_PATHS: root,
+    MIGRATION_OUTPUT_DIR: out,
+    ENABLE_REAL_CONVERSION: 'true',
+    ENABLE_OPENSTACK_DEPLOYMENT: 'true',
+    ENABLE_ROLLBACK: 'true',
+    OPENSTACK_NETWORK_MAPPING: '*=private',
+    DISCOVERY_INTERVAL_SECONDS: '2',
+    ...env,
+  };
+  const services = new Map<string, RunningService>();
+  const start = (name: PipelineService, key: string = name) => {
+    const s = startBuiltService(name, fullEnv);
+    services.set(key, s);
+    return s;
+  };
+  const inventory = async () => {
+    const vms = new Map<string, string>();
+    for await (const commit of store.readAll())
+      for (const e of commit.events)
+        if (e.type === 'VmDiscovered' || e.type === 'VmChanged') {
+          const vm = (e.data as EventOf<'VmDiscovered'>['data']).vm;
+          vms.set(vm.name, vm.key);
+        }
+    return vms;
+  };
+  const pipeline: Pipeline = {
+    root,
+    out,
+    store,
+    nc,
+    cloud,
+    env: fullEnv,
+    services,
+    start,
+    writeVm(name, { mib = 24, missingDisk = false } = {}) {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      if (!missingDisk) {
+        const raw = join(dir, `${name}.raw`);
+        writeDataImage(raw, mib * MiB);
+        vmdkOf(raw, join(dir, `${name}.vmdk`));
+        rmSync(raw);
+      }
+      const vmx = join(dir, `${name}.vmx`);
+      writeFileSync(
+        vmx,
+        [
+          '.encoding = "UTF-8"',
+          `displayName = "${name}"`,
+          'guestOS = "debian12-64"',
+          'numvcpus = "1"',
+          'memsize = "512"',
+          'scsi0.present = "TRUE"',
+          'scsi0.virtualDev = "lsilogic"',
+          'scsi0:0.present = "TRUE"',
+          `scsi0:0.fileName = "${name}.vmdk"`,
+          'ethernet0.present = "TRUE"',
+          'ethernet0.connectionType = "nat"',
+          'ethernet0.addressType = "generated"',
+          'ethernet0.generatedAddress = "00:0c:29:12:34:56"',
+          '',
+        ].join('\n'),
+      );
+      return vmx;
+    },
+    async discovered(name) {
+      await eventually(async () => (await inventory()).has(name), `${name} discovered`, {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
+      return (await inventory()).get(name) as string;
+    },
+    async migrate(commandId, vmKeys, options = {}) {
+      await publishCommand(jetstream(nc), {
+        type: 'CreateMigrations',
+        data: { vmKeys, options },
+        metadata: { commandId },
+      });
+      const stream = `selection-${await selectionStreamId(commandId)}`;
+      await eventually(async () => (await store.read(stream)).events.length > 0, 'selection', {
+        timeoutMs: 30_000,
+      });
+      return (
+        (await store.read(stream)).events[0] as unknown as EventOf<'MigrationSelectionProcessed'>
+      ).data;
+    },
+    async events(jobId) {
+      return (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+    },
+    async ended(jobId, timeoutMs = 240_000) {
+      await eventually(
+        async () => ENDINGS.has((await pipeline.events(jobId)).at(-1)?.type ?? ''),
+        `job ${jobId} ended`,
+        { timeoutMs, intervalMs: 250 },
+      );
+      return pipeline.events(jobId);
+    },
+    async close() {
+      await Promise.all([...services.values()].map((s) => s.stop().catch(() => undefined)));
+      await nats.close();
+      rmSync(root, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+  return pipeline;
+}
