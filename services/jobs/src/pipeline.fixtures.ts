@@ -36,6 +36,8 @@ export interface Pipeline {
   readonly cloud: ReturnType<typeof loopbackOpenStack>;
   readonly env: Record<string, string>;
   readonly services: Map<string, RunningService>;
+  /** Another connection to the pipeline's nats-server, as another system would open. */
+  connect(): Promise<NatsConnection>;
   /** Starts (another instance of) a service. */
   start(name: PipelineService, key?: string): RunningService;
   /** A Workstation VM with one real disk of `mib` MiB (data in it), or a .vmx naming a missing disk. */
@@ -100,6 +102,7 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
     cloud,
     env: fullEnv,
     services,
+    connect: () => nats.connect(),
     start,
     writeVm(name, { mib = 24, missingDisk = false } = {}) {
       const dir = join(root, name);
