@@ -57,6 +57,14 @@ export const catalogue = named({
       description: "Replicas of Ferry's streams: 1 on one machine, 3 in a cluster.",
     },
   ),
+  NATS_ACK_WAIT_SECONDS: integer(
+    60,
+    { min: 2, max: 3600 },
+    {
+      description:
+        'How long a command (or, for the process manager, an event) may go unanswered before another replica gets it: a crashed worker is replaced this quickly. Long work keeps its message with in-progress acks every third of it.',
+    },
+  ),
   JOBS_CONCURRENCY: concurrency('jobs', 16),
   DISCOVERY_CONCURRENCY: concurrency('discovery', 2),
   CONVERSION_CONCURRENCY: concurrency('conversion', 2),

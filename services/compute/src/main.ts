@@ -17,6 +17,7 @@ import { ComputeModule } from './compute.module.ts';
 const config = loadConfigOrExit([
   'NATS_URL',
   'NATS_STREAM_REPLICAS',
+  'NATS_ACK_WAIT_SECONDS',
   'COMPUTE_CONCURRENCY',
   'OPENSTACK_CLOUD_NAME',
   'OPENSTACK_TIMEOUT_SECONDS',
@@ -69,7 +70,7 @@ const app = await createFerryMicroservice(
       durable: 'compute',
       filterSubject: 'ferry.cmd.compute.>',
       maxAckPending: config.COMPUTE_CONCURRENCY,
-      ackWaitMs: 60_000,
+      ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
     },
     reject: rejectionRecorder(store),
     logger,

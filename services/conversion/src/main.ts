@@ -11,6 +11,7 @@ import { ConversionModule } from './conversion.module.ts';
 const config = loadConfigOrExit([
   'NATS_URL',
   'NATS_STREAM_REPLICAS',
+  'NATS_ACK_WAIT_SECONDS',
   'CONVERSION_CONCURRENCY',
   'MIGRATION_OUTPUT_DIR',
   'VIRT_V2V_TIMEOUT_SECONDS',
@@ -45,7 +46,7 @@ const app = await createFerryMicroservice(
       durable: 'conversion',
       filterSubject: 'ferry.cmd.conversion.>',
       maxAckPending: config.CONVERSION_CONCURRENCY,
-      ackWaitMs: 60_000,
+      ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
     },
     reject: rejectionRecorder(store),
     logger,

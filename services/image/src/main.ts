@@ -10,6 +10,7 @@ import { ImageModule } from './image.module.ts';
 const config = loadConfigOrExit([
   'NATS_URL',
   'NATS_STREAM_REPLICAS',
+  'NATS_ACK_WAIT_SECONDS',
   'IMAGE_CONCURRENCY',
   'IMAGE_ACTIVE_TIMEOUT_SECONDS',
   'OPENSTACK_CLOUD_NAME',
@@ -46,7 +47,7 @@ const app = await createFerryMicroservice(
       durable: 'image',
       filterSubject: 'ferry.cmd.image.>',
       maxAckPending: config.IMAGE_CONCURRENCY,
-      ackWaitMs: 60_000,
+      ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
     },
     reject: rejectionRecorder(store),
     logger,

@@ -21,6 +21,7 @@ import { ProcessManager } from './process-manager.ts';
 const config = loadConfigOrExit([
   'NATS_URL',
   'NATS_STREAM_REPLICAS',
+  'NATS_ACK_WAIT_SECONDS',
   'JOBS_CONCURRENCY',
   'ENABLE_REAL_CONVERSION',
   'ENABLE_OPENSTACK_DEPLOYMENT',
@@ -83,6 +84,7 @@ const app = await createFerryMicroservice(
       durable: 'jobs',
       filterSubject: 'ferry.cmd.migration.>',
       maxAckPending: config.JOBS_CONCURRENCY,
+      ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
     },
     reject: rejectionRecorder(store),
     logger,
@@ -94,7 +96,12 @@ void inventory.run(stopping.signal).catch((error: unknown) => {
   logger.fatal({ err: error }, 'the inventory index stopped');
   process.exit(1);
 });
-const processManager = new ProcessManager({ nc, store, logger });
+const processManager = new ProcessManager({
+  nc,
+  store,
+  logger,
+  ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
+});
 await processManager.start();
 logger.info(
   {

@@ -33,6 +33,8 @@ export interface ProcessManagerOptions {
   readonly logger?: Logger;
   /** Commits handled at once. */
   readonly maxAckPending?: number;
+  /** Unacked this long, a commit goes to another replica (NATS_ACK_WAIT_SECONDS). */
+  readonly ackWaitMs?: number;
 }
 
 const DURABLE = 'jobs-process-manager';
@@ -75,7 +77,7 @@ export class ProcessManager {
       filter_subject: 'ferry.evt.migration.>',
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
-      ack_wait: 30_000_000_000,
+      ack_wait: (this.options.ackWaitMs ?? 30_000) * 1_000_000,
       max_ack_pending: this.options.maxAckPending ?? 1024,
       max_deliver: -1,
     };

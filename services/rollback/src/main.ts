@@ -11,6 +11,7 @@ import { RollbackModule } from './rollback.module.ts';
 const config = loadConfigOrExit([
   'NATS_URL',
   'NATS_STREAM_REPLICAS',
+  'NATS_ACK_WAIT_SECONDS',
   'ROLLBACK_CONCURRENCY',
   'ROLLBACK_KEEP',
   'MIGRATION_OUTPUT_DIR',
@@ -56,7 +57,7 @@ const app = await createFerryMicroservice(
       durable: 'rollback',
       filterSubject: 'ferry.cmd.rollback.>',
       maxAckPending: config.ROLLBACK_CONCURRENCY,
-      ackWaitMs: 60_000,
+      ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
     },
     reject: rejectionRecorder(store),
     logger,
