@@ -2,6 +2,7 @@
 import { meets, type Measurement } from './measure.ts';
 import { conversionBench } from './conversion.bench.ts';
 import { discoveryBench } from './discovery.bench.ts';
+import { pipelineBench } from './pipeline.bench.ts';
 import { storeBench } from './store.bench.ts';
 import { uploadBench } from './upload.bench.ts';
 
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<Measurement[]>> = {
   discovery: discoveryBench,
   conversion: conversionBench,
   upload: uploadBench,
+  pipeline: pipelineBench,
 };
 
 const names = process.argv.slice(2);

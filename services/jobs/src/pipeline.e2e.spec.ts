@@ -1,49 +1,34 @@
+import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { EventOf, MigrationEvent } from '@ferry/contracts';
-import { jobTag } from '@ferry/openstack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor } from './job-id.ts';
 import { PIPELINE_SERVICES, startPipeline, type Pipeline } from './pipeline.fixtures.ts';
+
+const run = promisify(execFile);
+/** The `ferry` CLI, run from its sources as `npx ferry` does. */
+const FERRY_CLI = join(import.meta.dirname, '..', '..', 'cli', 'src', 'main.ts');
 
 const of = <T extends MigrationEvent['type']>(events: readonly MigrationEvent[], type: T) =>
   events.find((e) => e.type === type) as EventOf<T> | undefined;
 
 describe('the whole pipeline: every service its own process, real qemu-img, the loopback OpenStack', () => {
   let p: Pipeline;
-  const servers = (jobId: string) =>
-    p.cloud.cli<{ ID: string; Status: string }[]>(
-      '--os-compute-api-version',
-      '2.26',
-      'server',
-      'list',
-      '--tags',
-      jobTag(jobId),
-    );
-  const images = (jobId: string) =>
-    p.cloud.cli<{ ID: string }[]>('image', 'list', '--tag', jobTag(jobId));
-  const ports = (jobId: string) =>
-    p.cloud
-      .cli<{ ID: string; Name: string }[]>('port', 'list')
-      .filter((port) => port.Name.includes(jobId));
-  const volumes = (jobId: string) =>
-    p.cloud
-      .cli<{ ID: string; Name: string }[]>('volume', 'list', '--all-projects')
-      .filter((v) => v.Name.includes(jobId));
   /** Nothing of the job is left: no server, image, port or volume in OpenStack, no file on disk. */
   const nothingLeft = (jobId: string) => {
-    expect(servers(jobId)).toEqual([]);
-    expect(images(jobId)).toEqual([]);
-    expect(ports(jobId)).toEqual([]);
-    expect(volumes(jobId)).toEqual([]);
+    expect(p.resourcesOf(jobId)).toEqual({ servers: [], images: [], ports: [], volumes: [] });
     expect(existsSync(join(p.out, jobId))).toBe(false);
   };
+  const verified: string[] = [];
 
   beforeAll(async () => {
     p = await startPipeline();
     for (const name of PIPELINE_SERVICES) p.start(name);
   }, 600_000);
   afterAll(async () => {
+    p?.removeResourcesOf(verified);
     await p?.close();
   });
 
@@ -83,12 +68,42 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
     });
     expect(p.cloud.cli<{ status: string }>('image', 'show', imageId).status).toBe('active');
     expect(p.cloud.cli<{ status: string }>('server', 'show', serverId).status).toBe('ACTIVE');
-    expect(images(jobId)).toHaveLength(1);
-    expect(servers(jobId)).toHaveLength(1);
+    verified.push(jobId);
+    const { servers, images, ports } = p.resourcesOf(jobId);
+    expect([servers, images, ports].map((r) => r.length)).toEqual([1, 1, 1]);
     // The VM is free again: a new selection of it makes a new job.
     const again = await p.migrate('e2e-create-alpha-again', [key], { strategy: 'qemu-img' });
     expect(again.jobs).toHaveLength(1);
-    await p.ended(again.jobs[0]?.jobId as string);
+    verified.push(again.jobs[0]?.jobId as string);
+    expect((await p.ended(again.jobs[0]?.jobId as string)).at(-1)?.type).toBe('MigrationVerified');
+  });
+
+  it('is driven by `ferry migrate --wait` like any other system would: NATS only, every event followed to the end', async () => {
+    p.writeVm('e2e-cli');
+    const key = await p.discovered('e2e-cli');
+    const cli = (...args: string[]) =>
+      run(process.execPath, ['--conditions=ferry-source', FERRY_CLI, ...args], {
+        env: { PATH: process.env.PATH ?? '', NATS_URL: p.env.NATS_URL as string },
+      });
+    const { stdout } = await cli(
+      'migrate',
+      key,
+      '--wait',
+      '--strategy',
+      'qemu-img',
+      '--command-id',
+      'e2e-cli',
+    );
+    const jobId = jobIdFor('e2e-cli', key);
+    verified.push(jobId);
+    expect(stdout).toContain(jobId);
+    expect(stdout).toMatch(/MigrationVerified|VERIFIED/);
+    const { job, events } = JSON.parse((await cli('job', jobId, '--json')).stdout) as {
+      job: { state: string };
+      events: unknown[];
+    };
+    expect(job.state).toBe('VERIFIED');
+    expect(events).toEqual(await p.events(jobId));
   });
 
   it('fails a VM whose disk path is invalid at validation, and rolls it back: nothing left', async () => {

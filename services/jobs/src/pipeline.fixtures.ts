@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { EventOf, MigrationEvent, MigrationOptions } from '@ferry/contracts';
 import { selectionStreamId } from '@ferry/contracts';
+import { jobTag } from '@ferry/openstack';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
 import { publishCommand, type NatsConnection } from '@ferry/messaging';
@@ -28,6 +29,13 @@ export const PIPELINE_SERVICES = [
 ] as const;
 export type PipelineService = (typeof PIPELINE_SERVICES)[number];
 
+export interface JobResources {
+  readonly servers: string[];
+  readonly images: string[];
+  readonly ports: string[];
+  readonly volumes: string[];
+}
+
 export interface Pipeline {
   readonly root: string;
   readonly out: string;
@@ -48,10 +56,17 @@ export interface Pipeline {
     commandId: string,
     vmKeys: string[],
     options?: Partial<MigrationOptions>,
+    timeoutMs?: number,
   ): Promise<EventOf<'MigrationSelectionProcessed'>['data']>;
   events(jobId: string): Promise<readonly MigrationEvent[]>;
   /** Waits until the job's last event is one of `types`. */
   ended(jobId: string, timeoutMs?: number): Promise<readonly MigrationEvent[]>;
+  /** What OpenStack holds now, by job (four CLI calls, whatever the number of jobs). */
+  resources(): { of(jobId: string): JobResources };
+  /** The OpenStack resources of one job. */
+  resourcesOf(jobId: string): JobResources;
+  /** Deletes what verified jobs left in OpenStack (a real migration keeps it; a test run does not). */
+  removeResourcesOf(jobIds: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -142,7 +157,7 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
       });
       return (await inventory()).get(name) as string;
     },
-    async migrate(commandId, vmKeys, options = {}) {
+    async migrate(commandId, vmKeys, options = {}, timeoutMs = 30_000) {
       await publishCommand(jetstream(nc), {
         type: 'CreateMigrations',
         data: { vmKeys, options },
@@ -150,7 +165,7 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
       });
       const stream = `selection-${await selectionStreamId(commandId)}`;
       await eventually(async () => (await store.read(stream)).events.length > 0, 'selection', {
-        timeoutMs: 30_000,
+        timeoutMs,
       });
       return (
         (await store.read(stream)).events[0] as unknown as EventOf<'MigrationSelectionProcessed'>
@@ -166,6 +181,38 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
         { timeoutMs, intervalMs: 250 },
       );
       return pipeline.events(jobId);
+    },
+    resources() {
+      const servers = cloud.cli<{ ID: string; Properties: Record<string, string> }[]>(
+        'server',
+        'list',
+        '--long',
+        '--all-projects',
+      );
+      const images = cloud.cli<{ ID: string; Tags: string[] }[]>('image', 'list', '--long');
+      const ports = cloud.cli<{ ID: string; Name: string }[]>('port', 'list');
+      const volumes = cloud.cli<{ ID: string; Name: string }[]>('volume', 'list', '--all-projects');
+      return {
+        of: (jobId: string) => ({
+          servers: servers.filter((r) => r.Properties['ferry_job_id'] === jobId).map((r) => r.ID),
+          images: images.filter((r) => r.Tags.includes(jobTag(jobId))).map((r) => r.ID),
+          ports: ports.filter((r) => r.Name.includes(jobId)).map((r) => r.ID),
+          volumes: volumes.filter((r) => r.Name.includes(jobId)).map((r) => r.ID),
+        }),
+      };
+    },
+    resourcesOf: (jobId) => pipeline.resources().of(jobId),
+    removeResourcesOf(jobIds) {
+      const now = pipeline.resources();
+      const all = jobIds.map((id) => now.of(id));
+      const servers = all.flatMap((r) => r.servers);
+      if (servers.length) cloud.run('server', 'delete', '--wait', ...servers);
+      const ports = all.flatMap((r) => r.ports);
+      if (ports.length) cloud.run('port', 'delete', ...ports);
+      const volumes = all.flatMap((r) => r.volumes);
+      if (volumes.length) cloud.run('volume', 'delete', ...volumes);
+      const images = all.flatMap((r) => r.images);
+      if (images.length) cloud.run('image', 'delete', ...images);
     },
     async close() {
       await Promise.all([...services.values()].map((s) => s.stop().catch(() => undefined)));

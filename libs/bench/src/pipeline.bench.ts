@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { selectionStreamId, STREAMS, type MigrationEvent } from '@ferry/contracts';
+import { commitOfMessage, JetStreamEventStore } from '@ferry/event-store';
+import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
+import { startNatsServer } from '@ferry/testing';
+import type { Measurement } from './measure.ts';
+import { startService, type ServiceProcess } from './service-process.ts';
+
+const VMS = 1000;
+const SEQUENTIAL_JOBS = 100;
+/** A job's stage transitions: an event, and the first event of the stage it starts (its command handled). */
+const TRANSITIONS: readonly [MigrationEvent['type'], MigrationEvent['type']][] = [
+  ['MigrationCreated', 'MigrationValidated'],
+  ['MigrationValidated', 'ConversionStarted'],
+  ['ConversionCompleted', 'ImageUploadStarted'],
+  ['ImageUploadCompleted', 'ServerDeployed'],
+  ['ServerDeployed', 'MigrationVerified'],
+];
+
+/**
+ * The jobs service and the process manager with every other service running as its own process,
+ * the conversion and OpenStack stages as dry runs (their tools excluded): how long a 1,000-VM
+ * selection takes to become 1,000 jobs, and each stage transition's latency, from an event stored
+ * to the next stage's first event stored (JetStream's own timestamps), over 100 jobs run one by one.
+ */
+export async function pipelineBench(): Promise<Measurement[]> {
+  const server = await startNatsServer();
+  const root = mkdtempSync(join(tmpdir(), 'ferry-bench-pipeline-'));
+  const services: ServiceProcess[] = [];
+  try {
+    const disk = join(root, 'disk.vmdk');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', disk, '16M']);
+    const names = Array.from({ length: VMS }, (_, i) => `vm${String(i).padStart(4, '0')}`);
+    for (const name of names) {
+      const dir = join(root, 'vms', name);
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(disk, join(dir, 'disk.vmdk'));
+      writeFileSync(
+        join(dir, `${name}.vmx`),
+        `.encoding = "UTF-8"\ndisplayName = "${name}"\nguestOS = "debian12-64"\nnumvcpus = "1"\nmemsize = "512"\nscsi0.present = "TRUE"\nscsi0:0.present = "TRUE"\nscsi0:0.fileName = "disk.vmdk"\n`,
+      );
+    }
+    const nc = await connectNats({ url: server.url, name: 'bench' });
+    const jsm = await jetstreamManager(nc);
+    await provisionStreams(jsm);
+    const store = new JetStreamEventStore(nc);
+    const env = {
+      NATS_URL: server.url,
+      LOG_DIR: join(root, 'logs'),
+      LOG_LEVEL: 'warn',
+      VMWARE_WORKSTATION_PATHS: join(root, 'vms'),
+      MIGRATION_OUTPUT_DIR: join(root, 'out'),
+      ENABLE_REAL_CONVERSION: 'false',
+      ENABLE_OPENSTACK_DEPLOYMENT: 'false',
+      DISCOVERY_INTERVAL_SECONDS: '3600',
+    };
+    for (const name of ['discovery', 'jobs', 'conversion', 'image', 'compute'])
+      services.push(startService(name, env));
+
+    const inventory = new Map<string, string>();
+    let inventoryAt = 0;
+    while (inventory.size < VMS) {
+      for await (const commit of store.readAll(inventoryAt, { category: 'inventory' })) {
+        inventoryAt = commit.position;
+        for (const e of commit.events)
+          if (e.type === 'VmDiscovered') {
+            const vm = (e as unknown as { data: { vm: { name: string; key: string } } }).data.vm;
+            inventory.set(vm.name, vm.key);
+          }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const keys = names.map((n) => inventory.get(n) as string);
+    const verified = verifiedCounter(store);
+
+    // 1,000 VMs selected at once → 1,000 jobs.
+    const started = performance.now();
+    await publishCommand(jetstream(nc), {
+      type: 'CreateMigrations',
+      data: { vmKeys: keys },
+      metadata: { commandId: 'bench-1000' },
+    });
+    const selection = `selection-${await selectionStreamId('bench-1000')}`;
+    while ((await store.read(selection)).events.length === 0)
+      await new Promise((r) => setTimeout(r, 5));
+    const createSeconds = (performance.now() - started) / 1000;
+    await verified.until(VMS);
+
+    // One job at a time: the latency of each transition, not the queue behind 1,000 jobs.
+    const { state } = await jsm.streams.info(STREAMS.events);
+    for (let i = 0; i < SEQUENTIAL_JOBS; i++) {
+      await publishCommand(jetstream(nc), {
+        type: 'CreateMigrations',
+        data: { vmKeys: [keys[i] as string] },
+        metadata: { commandId: `bench-one-${i}` },
+      });
+      await verified.until(VMS + i + 1);
+    }
+    const samples = await transitionTimes(nc, state.last_seq);
+    samples.sort((a, b) => a - b);
+    const pct = (q: number) =>
+      samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
+    const limitLine = (
+      metric: string,
+      value: number,
+      unit: string,
+      limit: number,
+      rounds: number,
+    ) => ({
+      bench: 'pipeline',
+      metric,
+      value: Number(value.toPrecision(4)),
+      unit,
+      baseline: limit,
+      ratio: Math.round((value / limit) * 100) / 100,
+      goal: '<= 1',
+      rounds,
+    });
+    return [
+      limitLine('create_1000_jobs', createSeconds, 's', 5, 1),
+      limitLine('transition_p50', pct(0.5), 'ms', 5, samples.length),
+      limitLine('transition_p99', pct(0.99), 'ms', 25, samples.length),
+    ];
+  } finally {
+    for (const s of services) s.stop();
+    await server.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Counts MigrationVerified events as they are stored. */
+function verifiedCounter(store: JetStreamEventStore) {
+  let count = 0;
+  let at = 0;
+  return {
+    async until(n: number): Promise<void> {
+      while (count < n) {
+        for await (const commit of store.readAll(at, { category: 'migration' })) {
+          at = commit.position;
+          count += commit.events.filter((e) => e.type === 'MigrationVerified').length;
+        }
+        if (count < n) await new Promise((r) => setTimeout(r, 2));
+      }
+    },
+  };
+}
+
+/** Milliseconds between each transition's two commits, by the server's clock. */
+async function transitionTimes(
+  nc: Awaited<ReturnType<typeof connectNats>>,
+  after: number,
+): Promise<number[]> {
+  const consumer = await jetstream(nc).consumers.get(STREAMS.events, {
+    filter_subjects: 'ferry.evt.migration.>',
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: after + 1,
+  });
+  const stored = new Map<string, Map<string, number>>();
+  const messages = await consumer.fetch({ max_messages: 100_000, expires: 2_000 });
+  for await (const m of messages) {
+    const commit = commitOfMessage<MigrationEvent>(m);
+    const times = stored.get(commit.streamName) ?? new Map<string, number>();
+    for (const e of commit.events)
+      if (!times.has(e.type)) times.set(e.type, Number(m.info.timestampNanos) / 1e6);
+    stored.set(commit.streamName, times);
+    if (m.info.pending === 0) break;
+  }
+  const samples: number[] = [];
+  for (const times of stored.values())
+    for (const [from, to] of TRANSITIONS) {
+      const a = times.get(from);
+      const b = times.get(to);
+      if (a !== undefined && b !== undefined) samples.push(b - a);
+    }
+  return samples;
+}
