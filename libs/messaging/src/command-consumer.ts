@@ -4,7 +4,6 @@ import {
   jetstream,
   jetstreamManager,
   JetStreamApiError,
-  type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
@@ -18,6 +17,7 @@ import {
   type RejectionReason,
 } from '@ferry/contracts';
 import { runWithLogContext, type Logger } from '@ferry/observability';
+import { DurableLoop } from './durable-loop.ts';
 import { HEADERS, readContext, type MessageContext } from './headers.ts';
 import { DEFAULT_RETRY_POLICY, settle, type RetryPolicy } from './settlement.ts';
 
@@ -91,10 +91,7 @@ export class CommandConsumer {
   private readonly js;
   private readonly policy: RetryPolicy;
   private readonly ackWaitMs: number;
-  private readonly inFlight = new Set<Promise<void>>();
-  private messages: ConsumerMessages | undefined;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
+  private readonly loop: DurableLoop;
   private readonly options: CommandConsumerOptions;
 
   constructor(options: CommandConsumerOptions) {
@@ -102,78 +99,24 @@ export class CommandConsumer {
     this.js = jetstream(options.nc);
     this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
     this.ackWaitMs = options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    this.loop = new DurableLoop({
+      nc: options.nc,
+      stream: STREAMS.commands,
+      durable: options.durable,
+      maxMessages: options.maxAckPending,
+      ensure: async () => ensureCommandConsumer(await jetstreamManager(options.nc), options),
+      process: (m) => this.process(m),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Stops taking messages and waits for those being handled to be settled. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    await this.messages?.close();
-    await this.loop;
-    await Promise.all(this.inFlight);
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        const consumer = await this.js.consumers.get(STREAMS.commands, this.options.durable);
-        const messages = await consumer.consume({
-          max_messages: this.options.maxAckPending,
-          expires: 10_000,
-        });
-        this.messages = messages;
-        void this.watch(messages);
-        for await (const m of messages) {
-          if (this.stopping) {
-            m.nak();
-            continue;
-          }
-          const task = this.process(m)
-            .catch((error: unknown) =>
-              this.options.logger?.error(
-                { err: error },
-                'settling a command failed; it will be redelivered',
-              ),
-            )
-            .finally(() => this.inFlight.delete(task));
-          this.inFlight.add(task);
-        }
-      } catch (error) {
-        if (this.stopping) break;
-        this.options.logger?.warn(
-          { err: error, durable: this.options.durable },
-          'consumer failed; re-creating it',
-        );
-        await new Promise((r) => setTimeout(r, 1_000));
-        // Deleted by an operator, or lost with a server's state: provision it again.
-        if (/consumer not found/i.test(String(error))) {
-          await ensureCommandConsumer(await jetstreamManager(this.options.nc), this.options).catch(
-            () => undefined,
-          );
-        }
-      }
-    }
-  }
-
-  /** Closing the messages ends the loop above, which then gets the consumer again. */
-  private async watch(messages: ConsumerMessages): Promise<void> {
-    for await (const status of messages.status()) {
-      const lost =
-        (status.type === 'heartbeats_missed' && status.count >= 2) ||
-        status.type === 'consumer_deleted' ||
-        status.type === 'consumer_not_found';
-      if (lost && !this.stopping) {
-        this.options.logger?.warn(
-          { status: status.type, durable: this.options.durable },
-          'consumer lost; re-creating it',
-        );
-        await messages.close();
-        return;
-      }
-    }
+    await this.loop.stop();
   }
 
   private async process(m: JsMsg): Promise<void> {

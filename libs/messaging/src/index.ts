@@ -21,3 +21,4 @@ export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream-
 export { PassThroughRpcFilter } from './pass-through-filter.ts';
 export { createFerryMicroservice, stopOnSignal } from './microservice.ts';
 export { commandContext } from './command-context.ts';
+export { DurableLoop, type DurableLoopOptions } from './durable-loop.ts';

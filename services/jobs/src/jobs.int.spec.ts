@@ -18,6 +18,7 @@ import { createFerryMicroservice, publishCommand, type NatsConnection } from '@f
 import { eventually } from '@ferry/testing';
 import { discoverWorkstation, rereadVm, Roots } from '@ferry/vmware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS } from './defaults.ts';
 import { InventoryIndex } from './inventory-index.ts';
 import { jobIdFor } from './job-id.ts';
 import { JobsModule } from './jobs.module.ts';
@@ -73,13 +74,7 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
         store,
         inventory,
         flags: { realConversion: false, openstackDeployment: false, rollback: true },
-        defaults: {
-          strategy: 'auto',
-          bootMode: 'auto',
-          flavor: null,
-          networkMapping: {},
-          keepMac: false,
-        },
+        defaults: DEFAULT_OPTIONS,
         reread: (vm) => rereadVm(settings, vm),
         outputDir: join(root, 'out'),
         target: () => Promise.reject(new Error('deployment is off in these tests')),

@@ -14,6 +14,7 @@ import {
   serviceSession,
 } from '@ferry/openstack';
 import { rereadVm, SOURCE_SETTINGS } from '@ferry/vmware';
+import { DEFAULT_OPTIONS } from './defaults.ts';
 import { InventoryIndex } from './inventory-index.ts';
 import { JobsModule } from './jobs.module.ts';
 import { ProcessManager } from './process-manager.ts';
@@ -66,13 +67,7 @@ const app = await createFerryMicroservice(
       openstackDeployment: config.ENABLE_OPENSTACK_DEPLOYMENT,
       rollback: config.ENABLE_ROLLBACK,
     },
-    defaults: {
-      strategy: 'auto',
-      bootMode: 'auto',
-      flavor: null,
-      networkMapping: {},
-      keepMac: false,
-    },
+    defaults: DEFAULT_OPTIONS,
     reread: (vm) => rereadVm(config, vm),
     outputDir: config.MIGRATION_OUTPUT_DIR,
     target: (vm, options) => resolveDeployTarget(openstack, vm, options, networkMapping),

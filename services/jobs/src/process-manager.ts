@@ -4,7 +4,6 @@ import {
   jetstream,
   jetstreamManager,
   JetStreamApiError,
-  type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -24,7 +23,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@ferry/event-store';
-import { publishCommand } from '@ferry/messaging';
+import { DurableLoop, publishCommand } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
 
 export interface ProcessManagerOptions {
@@ -48,26 +47,29 @@ const DURABLE = 'jobs-process-manager';
 export class ProcessManager {
   private readonly options: ProcessManagerOptions;
   private readonly js;
-  private messages: ConsumerMessages | undefined;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly loop: DurableLoop;
 
   constructor(options: ProcessManagerOptions) {
     this.options = options;
     this.js = jetstream(options.nc);
+    this.loop = new DurableLoop({
+      nc: options.nc,
+      stream: STREAMS.events,
+      durable: DURABLE,
+      maxMessages: options.maxAckPending ?? 1024,
+      ensure: () => this.ensureConsumer(),
+      process: (m) => this.handle(m),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   }
 
   async start(): Promise<void> {
     await this.ensureConsumer();
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    await this.messages?.close();
-    await this.loop;
-    await Promise.all(this.inFlight);
+    await this.loop.stop();
   }
 
   private async ensureConsumer(): Promise<void> {
@@ -87,35 +89,6 @@ export class ProcessManager {
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === 10014)) throw error;
       await jsm.consumers.add(STREAMS.events, config);
-    }
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        const consumer = await this.js.consumers.get(STREAMS.events, DURABLE);
-        const messages = await consumer.consume({
-          max_messages: this.options.maxAckPending ?? 1024,
-          expires: 10_000,
-        });
-        this.messages = messages;
-        for await (const m of messages) {
-          if (this.stopping) {
-            m.nak();
-            continue;
-          }
-          const task = this.handle(m).finally(() => this.inFlight.delete(task));
-          this.inFlight.add(task);
-        }
-      } catch (error) {
-        if (this.stopping) break;
-        this.options.logger?.warn(
-          { err: error },
-          'process manager consumer failed; re-creating it',
-        );
-        await new Promise((r) => setTimeout(r, 1_000));
-        await this.ensureConsumer().catch(() => undefined);
-      }
     }
   }
 

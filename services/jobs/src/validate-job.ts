@@ -29,27 +29,29 @@ export async function validateJob(
   if (state.phase !== 'PENDING') return; // validated already
   const { job } = state;
   const known = (await deps.inventory.current()).get(job.vmKey);
+  if (!known) {
+    // Nothing to read again: the inventory no longer has it (vanished from its source since the job was made).
+    await decide(
+      {
+        type: 'FailMigration',
+        data: {
+          stage: 'validation',
+          code: 'vm-unknown',
+          message: `${job.vmName} (${job.vmKey}) is no longer in the inventory of ${job.source.kind} ${job.source.id}`,
+          retryable: false,
+        },
+      },
+      'unknown',
+    );
+    return;
+  }
   const record = (vm: VmDescription, checks: ValidationCheck[]) =>
     decide({ type: 'RecordValidation', data: { vm, checks } }, 'validated');
-  const lastSeen: VmDescription = known ?? {
-    key: job.vmKey,
-    name: job.vmName,
-    source: job.source,
-    cpus: 1,
-    memoryMiB: 1,
-    firmware: 'bios',
-    secureBoot: false,
-    guestOs: 'other',
-    powerState: 'poweredOff',
-    hasSnapshots: false,
-    disks: [],
-    nics: [],
-  };
   let vm: VmDescription | undefined;
   try {
-    vm = known && (await deps.reread(known));
+    vm = await deps.reread(known);
   } catch (error) {
-    await record(lastSeen, [
+    await record(known, [
       {
         name: 'source-readable',
         outcome: 'failed',
@@ -59,7 +61,7 @@ export async function validateJob(
     return;
   }
   if (!vm) {
-    await record(lastSeen, [
+    await record(known, [
       {
         name: 'source-readable',
         outcome: 'failed',

@@ -1,18 +1,13 @@
-import type { ValidationCheck, VmDescription } from '@ferry/contracts';
+import { VMDK_SUBFORMATS, type ValidationCheck, type VmDescription } from '@ferry/contracts';
 import type { DeployTarget } from '@ferry/openstack';
 
 const GiB = 1024 ** 3;
 const gib = (bytes: number) => `${(bytes / GiB).toFixed(1)} GiB`;
 
-/** Sub-formats qemu-img and virt-v2v read; others are refused before anything is converted. */
-const READABLE = new Set([
-  'monolithicSparse',
-  'twoGbMaxExtentSparse',
-  'monolithicFlat',
-  'twoGbMaxExtentFlat',
-  'streamOptimized',
-  'vmfs',
-]);
+/** Sub-formats qemu-img and virt-v2v read; ESXi's sparse snapshot formats are refused before anything is converted. */
+const READABLE = new Set<string>(
+  VMDK_SUBFORMATS.filter((f) => f !== 'vmfsSparse' && f !== 'seSparse' && f !== 'other'),
+);
 
 /** Where the VM would land, or why it cannot (a code and what OpenStack said). */
 export type TargetAnswer =
