@@ -37,7 +37,7 @@ interface KillPoint {
   readonly jobs: readonly string[];
 }
 
-describe(`crash-proof: ${RUNS} runs, every service SIGKILLed at a random point of each, then restarted`, () => {
+describe(`crash-proof (seed ${SEED}): ${RUNS} runs, every service SIGKILLed at a random point of each, then restarted`, () => {
   let p: Pipeline;
   const kills: KillPoint[] = [];
   const ended = new Map<string, string>();

@@ -138,6 +138,22 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
     nothingLeft(jobId);
   });
 
+  it('fails an upload Glance refuses (HTTP 403), and removes the artifact it had', async () => {
+    // The loopback Glance refuses this one image name by policy (deploy/openstack-dev/etc/glance-policy.yaml).
+    p.writeVm('ferry-refused-upload');
+    const key = await p.discovered('ferry-refused-upload');
+    const jobId = jobIdFor('e2e-create-refused', key);
+    await p.migrate('e2e-create-refused', [key], { strategy: 'qemu-img' });
+    const events = await p.ended(jobId);
+    expect(of(events, 'MigrationFailed')?.data).toMatchObject({
+      stage: 'upload',
+      code: 'openstack-refused',
+    });
+    expect(of(events, 'MigrationFailed')?.data.message).toMatch(/403/);
+    expect(of(events, 'RollbackCompleted')?.data).toMatchObject({ outcome: 'complete', failed: 0 });
+    nothingLeft(jobId);
+  });
+
   it('fails a deployment Nova refuses (over quota), and removes the port and the image it had', async () => {
     const flavor = `ferry-e2e-greedy-${process.pid}`;
     p.cloud.cli('flavor', 'create', '--vcpus', '1', '--ram', '4000000', '--disk', '1', flavor);
