@@ -138,8 +138,8 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
     nothingLeft(jobId);
   });
 
-  it('fails an upload Glance refuses (HTTP 403), and removes the artifact it had', async () => {
-    // The loopback Glance refuses this one image name by policy (deploy/openstack-dev/etc/glance-policy.yaml).
+  it('fails an upload Glance refuses (HTTP 403), and removes the image record and the artifact', async () => {
+    // The loopback Glance refuses the data of this one image name by policy (deploy/openstack-dev/etc/glance-policy.yaml).
     p.writeVm('ferry-refused-upload');
     const key = await p.discovered('ferry-refused-upload');
     const jobId = jobIdFor('e2e-create-refused', key);
