@@ -28,7 +28,12 @@ export { Neutron, type Network, type Port } from './network/neutron.ts';
 export { Cinder, CINDER_MICROVERSION, type Volume } from './block-storage/cinder.ts';
 export { openstackHealth, type ServiceHealth } from './health.ts';
 export { FERRY_TAG, jobMarks, jobPortName, jobTag } from './ferry-marks.ts';
-export { serviceSession, type ServiceSessionOptions } from './service-session.ts';
+export {
+  OPENSTACK_SESSION_SETTINGS,
+  serviceSession,
+  type ServiceSessionLog,
+  type ServiceSessionSettings,
+} from './service-session.ts';
 export { chooseFlavor, type Needs } from './compute/flavor.ts';
 export { parseNetworkMapping, targetNetworks } from './network/network-mapping.ts';
 export {

@@ -2,14 +2,22 @@ import { loadCloudConfig } from './config/cloud-config.ts';
 import { OpenStackHttp } from './http/openstack-http.ts';
 import { OpenStackSession } from './identity/session.ts';
 
-export interface ServiceSessionOptions {
-  readonly cloud: string;
-  readonly timeoutSeconds: number;
-  readonly retries: number;
-  readonly log: {
-    info(fields: object, message: string): void;
-    warn(fields: object, message: string): void;
-  };
+/** The settings (libs/config's names) a service's OpenStack session is made from. */
+export const OPENSTACK_SESSION_SETTINGS = [
+  'OPENSTACK_CLOUD_NAME',
+  'OPENSTACK_TIMEOUT_SECONDS',
+  'OPENSTACK_RETRIES',
+] as const;
+
+export interface ServiceSessionSettings {
+  readonly OPENSTACK_CLOUD_NAME: string;
+  readonly OPENSTACK_TIMEOUT_SECONDS: number;
+  readonly OPENSTACK_RETRIES: number;
+}
+
+export interface ServiceSessionLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
 }
 
 /**
@@ -17,19 +25,25 @@ export interface ServiceSessionOptions {
  * the first call, so a service without one still runs (dry runs need none) and a job that does
  * fails naming what is missing; whether one is configured is logged at start-up.
  */
-export function serviceSession(o: ServiceSessionOptions): {
+export function serviceSession(
+  settings: ServiceSessionSettings,
+  log: ServiceSessionLog,
+): {
   session: OpenStackSession;
   http: OpenStackHttp;
 } {
-  const cloud = () => loadCloudConfig({ cloud: o.cloud });
+  const cloud = () => loadCloudConfig({ cloud: settings.OPENSTACK_CLOUD_NAME });
   try {
-    o.log.info({ cloud: cloud().name, from: cloud().source }, 'OpenStack cloud configured');
+    log.info({ cloud: cloud().name, from: cloud().source }, 'OpenStack cloud configured');
   } catch (error) {
-    o.log.warn(
+    log.warn(
       { error: (error as Error).message },
       'no OpenStack cloud configured: jobs that deploy will fail',
     );
   }
-  const http = new OpenStackHttp({ timeoutMs: o.timeoutSeconds * 1000, retries: o.retries });
+  const http = new OpenStackHttp({
+    timeoutMs: settings.OPENSTACK_TIMEOUT_SECONDS * 1000,
+    retries: settings.OPENSTACK_RETRIES,
+  });
   return { session: new OpenStackSession(cloud, http), http };
 }

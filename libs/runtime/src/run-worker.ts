@@ -1,0 +1,90 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
+import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
+import { createLogger, type Logger } from '@ferry/observability';
+
+/** What every worker reads: where NATS is, how its streams are replicated and acked, how it logs. */
+export const WORKER_SETTINGS = [
+  'NATS_URL',
+  'NATS_STREAM_REPLICAS',
+  'NATS_ACK_WAIT_SECONDS',
+  'LOG_LEVEL',
+  'LOG_DIR',
+] as const;
+type WorkerSetting = (typeof WORKER_SETTINGS)[number];
+
+/** What a worker's wiring gets to build its module from. */
+export interface WorkerContext<K extends SettingName> {
+  readonly config: Config<K | WorkerSetting>;
+  readonly logger: Logger;
+  readonly nc: NatsConnection;
+  readonly store: JetStreamEventStore;
+}
+
+/** A worker's own part: its Nest module and how many commands it works on at once. */
+export interface Wiring {
+  readonly module: unknown;
+  readonly concurrency: number;
+  /** Fields of the start-up log line. */
+  readonly started?: Record<string, unknown>;
+  /** After the consumer listens (a schedule, a process manager). */
+  readonly listening?: () => Promise<void> | void;
+  /** On SIGTERM/SIGINT: before the consumer closes (stop starting work), and after (release clients). */
+  readonly stop?: { readonly before?: () => void; readonly after?: () => Promise<void> | void };
+}
+
+export interface WorkerSpec<K extends SettingName> {
+  /** The service's name: its logger's, its NATS connection's and its durable consumer's. */
+  readonly name: string;
+  /** The `<service>` of the command subjects `ferry.cmd.<service>.<verb>` it handles; its name by default. */
+  readonly commands?: string;
+  readonly settings: readonly K[];
+  readonly wire: (context: WorkerContext<K>) => Wiring | Promise<Wiring>;
+}
+
+/**
+ * Starts a worker service the way every Ferry worker starts: settings checked (a bad one stops it
+ * with the reason), pino logs, one NATS connection shared by the event store and the JetStream
+ * transport, a durable consumer on its command subjects whose max_ack_pending is its concurrency,
+ * rejections recorded where senders find them, and a clean stop on SIGTERM/SIGINT. A wiring that
+ * fails (a bad network mapping, say) stops it with the reason and exit code 2.
+ */
+export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>): Promise<void> {
+  const config = loadConfigOrExit<K | WorkerSetting>([...WORKER_SETTINGS, ...spec.settings]);
+  const logger = createLogger({
+    service: spec.name,
+    role: 'worker',
+    dir: config.LOG_DIR,
+    level: config.LOG_LEVEL,
+  });
+  const nc = await connectNats({ url: config.NATS_URL, name: `${spec.name}-${process.pid}` });
+  const store = new JetStreamEventStore(nc);
+  let wiring: Wiring;
+  try {
+    wiring = await spec.wire({ config, logger, nc, store });
+  } catch (error) {
+    process.stderr.write(`${spec.name}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const app = await createFerryMicroservice(wiring.module, {
+    connection: nc,
+    replicas: config.NATS_STREAM_REPLICAS,
+    // A command holds its message while it runs: in-progress acks keep it, max_ack_pending bounds how many run.
+    consumer: {
+      durable: spec.name,
+      filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
+      maxAckPending: wiring.concurrency,
+      ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
+    },
+    reject: rejectionRecorder(store),
+    logger,
+  });
+  await app.listen();
+  await wiring.listening?.();
+  logger.info(
+    { concurrency: wiring.concurrency, ...wiring.started },
+    `${spec.name} service started`,
+  );
+  stopOnSignal(app, nc, wiring.stop ?? {});
+}
