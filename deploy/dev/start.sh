@@ -43,7 +43,9 @@ for pkg in services/*/package.json; do
   [[ -f "$pkg" ]] || continue
   dir="$(dirname "$pkg")"
   node -e 'process.exit(require("./'"$pkg"'").scripts?.start ? 0 : 1)' || continue
-  (cd "$dir" && exec npm run --silent start) &
+  # From here (not from the service's folder): npm sets INIT_CWD to where it runs, and the services
+  # read .env and clouds.yaml from INIT_CWD.
+  npm --prefix "$dir" run --silent start &
   pids+=($!)
   started=$((started + 1))
   echo "ferry: started $(basename "$dir")"
