@@ -33,7 +33,8 @@ commands:
              --network SOURCE=TARGET (repeatable)  --keep-mac  --command-id ID (default: a new UUID)
              --timeout SECONDS  how long to wait for the jobs service's answer (default 30)
              exit 0: done (with --wait: every job VERIFIED, dry runs included); 1: a job failed or was
-             rolled back; 3: rejected, no answer, or NATS unreachable
+             rolled back, or a VM key is unknown (a VM skipped for its active job is not an error);
+             3: rejected, no answer, or NATS unreachable
   jobs       every job: state, VM, attempt, updated, image, server, failure
              --state STATE (PENDING, DISCOVERED, CONVERTING, UPLOADING, DEPLOYED, VERIFIED, FAILED,
              ROLLED_BACK)  --json

@@ -20,7 +20,9 @@ type Answer = RecordedEvent<SelectionEvent> | RecordedEvent<RejectionEvent>;
 /**
  * `ferry migrate <vm-key>...`: sends CreateMigrations, prints the jobs created and the VMs skipped,
  * and with `--wait` follows every job to its end. Exit 0: sent (with --wait: every job VERIFIED);
- * 1: a job failed or was rolled back; 2: usage; 3: rejected, unanswered or NATS unreachable.
+ * 1: a job failed or was rolled back, or a VM key is unknown (a VM skipped for its active job is not
+ * an error: asking again is how a script makes sure); 2: usage; 3: rejected, unanswered or NATS
+ * unreachable.
  */
 export const migrate = natsCommand(
   'migrate',
@@ -54,14 +56,15 @@ export const migrate = natsCommand(
           `skipped  ${s.vmKey}  ${s.reason === 'active-job' ? `has an active job ${s.activeJobId ?? ''}` : 'unknown VM'}\n`,
         );
     }
-    if (!wait || jobs.length === 0) return 0;
+    const unknown = skipped.some((s) => s.reason === 'unknown-vm');
+    if (!wait || jobs.length === 0) return unknown ? 1 : 0;
     const views = await follow(store, jobs, answer.position, json);
     if (!json)
       for (const v of views)
         process.stdout.write(
           `${v.job.jobId}  ${v.job.vmKey}  ${v.state}${v.dryRun ? ' (DRY RUN: nothing was really migrated)' : ''}${v.failure ? `  ${v.failure.code}: ${v.failure.message}` : ''}\n`,
         );
-    return views.every((v) => v.state === 'VERIFIED') ? 0 : 1;
+    return views.every((v) => v.state === 'VERIFIED') && !unknown ? 0 : 1;
   },
 );
 

@@ -103,6 +103,13 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
       events: unknown[];
     };
     expect(job.state).toBe('VERIFIED');
+    // An unknown key is an error for a script (exit 1), named in the output; nothing is created.
+    const unknown = await cli('migrate', 'ws-nosuchvm', '--command-id', 'e2e-cli-unknown').then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/skipped\s+ws-nosuchvm\s+unknown VM/);
     expect(events).toEqual(await p.events(jobId));
   });
 
