@@ -29,7 +29,11 @@ export async function rollBackJob(
   let state = opened;
   if (state.phase === 'FAILED') {
     if (!state.job.flags.rollback) return; // the job was created with ENABLE_ROLLBACK=false
-    const { found, problem } = await sweep(deps, state.job);
+    const { found, problem, unconfigured } = await sweep(deps, state.job);
+    // OpenStack not answering now: the command comes again with backoff rather than a rollback
+    // that calls itself complete while the job's unrecorded resources were never looked for.
+    if (problem !== undefined && !unconfigured)
+      throw new Error(`OpenStack could not be searched for resources of job ${jobId}: ${problem}`);
     if (problem !== undefined)
       deps.log?.warn(
         { jobId, problem },

@@ -16,7 +16,7 @@ import {
   OpenStackHttp,
   OpenStackSession,
 } from '@ferry/openstack';
-import { loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
+import { freePort, loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   deployedThenFailed,
@@ -208,6 +208,44 @@ describe('the rollback service against a real Nova, Neutron, Cinder and Glance',
       data: { outcome: 'incomplete', deleted: 2, failed: 1 },
     });
     expect(existsSync(folder)).toBe(false);
+  }, 60_000);
+
+  it('with an OpenStack that does not answer, starts no rollback: the command comes again later', async () => {
+    const jobId = `${run}-rb6`;
+    const port = await freePort();
+    const silent = new OpenStackSession(
+      () =>
+        loadCloudConfig({
+          env: {
+            INIT_CWD: dir,
+            XDG_CONFIG_HOME: dir,
+            OS_AUTH_URL: `http://127.0.0.1:${port}/v3`,
+            OS_USERNAME: 'ferry',
+            OS_PASSWORD: 'secret',
+            OS_PROJECT_NAME: 'ferry',
+            OS_USER_DOMAIN_NAME: 'Default',
+            OS_PROJECT_DOMAIN_NAME: 'Default',
+          },
+        }),
+      new OpenStackHttp({ timeoutMs: 2_000, retries: 0 }),
+    );
+    const { folder, disk } = jobFolder(deps.outputDir, jobId);
+    await failedJob(store, jobId, {
+      vm: vmOf(jobId),
+      artifacts: [artifact(disk)],
+      resources: [{ kind: 'image', id: randomUUID() }],
+    });
+    const before = (await events(jobId)).length;
+    await expect(
+      rollBack(jobId, `rollback-${jobId}`, {
+        nova: new Nova(silent),
+        neutron: new Neutron(silent),
+        cinder: new Cinder(silent),
+        glance: new Glance(silent),
+      }),
+    ).rejects.toThrow(/OpenStack could not be searched/);
+    expect((await events(jobId)).length).toBe(before);
+    expect(existsSync(folder)).toBe(true);
   }, 60_000);
 
   it('leaves alone a job that has not failed', async () => {

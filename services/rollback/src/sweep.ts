@@ -25,6 +25,8 @@ export interface Sweep {
   readonly found: readonly Resource[];
   /** Why OpenStack could not be searched, when it could not: what it holds of the job is unknown. */
   readonly problem?: string;
+  /** The problem is that no cloud is configured here at all (asking again will not help). */
+  readonly unconfigured?: boolean;
 }
 
 /**
@@ -50,9 +52,11 @@ export async function sweep(deps: SweepDeps, job: Job): Promise<Sweep> {
     return { found };
   } catch (error) {
     const message = (error as Error).message;
+    const unconfigured = error instanceof CloudConfigError;
     return {
       found,
-      problem: error instanceof CloudConfigError ? `no OpenStack configured: ${message}` : message,
+      problem: unconfigured ? `no OpenStack configured: ${message}` : message,
+      unconfigured,
     };
   }
 }
