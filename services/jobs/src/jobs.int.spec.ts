@@ -19,7 +19,7 @@ import { eventually } from '@ferry/testing';
 import { discoverWorkstation, rereadVm, Roots } from '@ferry/vmware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS } from './defaults.ts';
-import { InventoryIndex } from './inventory-index.ts';
+import { InventoryIndex, inventoryHead } from './inventory-index.ts';
 import { jobIdFor } from './job-id.ts';
 import { JobsModule } from './jobs.module.ts';
 import { ProcessManager } from './process-manager.ts';
@@ -61,10 +61,7 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
       data: { source: { kind: 'workstation', id: scan.vms[0]?.source.id ?? root }, ...scan },
       metadata: { commandId: 'scan-1', correlationId: 'scan-1', now: new Date().toISOString() },
     });
-    const inventory = new InventoryIndex(
-      store,
-      async () => (await jsm.streams.info(STREAMS.events)).state.last_seq,
-    );
+    const inventory = new InventoryIndex(store, () => inventoryHead(jsm));
     void inventory.run(stopping.signal);
     const settings = { VMWARE_WORKSTATION_PATHS: [root] } as unknown as Parameters<
       typeof rereadVm

@@ -1,7 +1,6 @@
 // The jobs service: a worker on `ferry.cmd.migration.>`, its inventory index and the process manager.
 import 'reflect-metadata';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { STREAMS } from '@ferry/contracts';
 import {
   Neutron,
   Nova,
@@ -13,7 +12,7 @@ import {
 import { runWorker } from '@ferry/runtime';
 import { rereadVm, SOURCE_SETTINGS } from '@ferry/vmware';
 import { DEFAULT_OPTIONS } from './defaults.ts';
-import { InventoryIndex } from './inventory-index.ts';
+import { InventoryIndex, inventoryHead } from './inventory-index.ts';
 import { JobsModule } from './jobs.module.ts';
 import { ProcessManager } from './process-manager.ts';
 
@@ -36,10 +35,7 @@ await runWorker({
     const openstack = { nova: new Nova(session), neutron: new Neutron(session) };
     const jsm = await jetstreamManager(nc);
     const stopping = new AbortController();
-    const inventory = new InventoryIndex(
-      store,
-      async () => (await jsm.streams.info(STREAMS.events)).state.last_seq,
-    );
+    const inventory = new InventoryIndex(store, () => inventoryHead(jsm));
     const processManager = new ProcessManager({
       nc,
       store,
