@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { SourceRef, VmDescription } from '@ferry/contracts';
-import { discoverVsphere, type VsphereSourceOptions } from './vsphere/discover-vsphere.ts';
+import {
+  discoverVsphere,
+  rereadVsphereVm,
+  type VsphereSourceOptions,
+} from './vsphere/discover-vsphere.ts';
 import {
   discoverWorkstation,
   readWorkstationVm,
@@ -145,9 +149,7 @@ export async function rereadVm(
   }
   const connection = connectionFor(vsphereConnections(s), vm.source);
   if (!connection) throw new Error(`the ${vm.source.kind} ${vm.source.id} is not configured here`);
-  // The whole inventory for one VM: the simulator and small hosts answer fast; a per-VM retrieval would scale better.
-  const { vms } = await discoverVsphere(connection.options);
-  return vms.find((v) => v.key === vm.key);
+  return rereadVsphereVm(connection.options, vm);
 }
 
 export const SOURCE_SETTINGS = [

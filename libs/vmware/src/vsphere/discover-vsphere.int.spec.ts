@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import { startVsphereSimulator, type SimulatedVm, type VsphereSimulator } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverVsphere } from './discover-vsphere.ts';
+import type { VmDescription } from '@ferry/contracts';
+import { discoverVsphere, rereadVsphereVm } from './discover-vsphere.ts';
 import {
   InvalidLoginError,
   NotAuthenticatedError,
@@ -136,6 +137,14 @@ for (const mode of ['esx', 'vcenter'] as const) {
         .catch((e: unknown) => e);
       await soap.close();
       expect(error).toBeInstanceOf(NotAuthenticatedError);
+    });
+
+    it('reads one VM again by its reference, as discovery saw it; a VM that is gone is undefined', async () => {
+      const { vms } = await discoverVsphere({ url: sim.url, ...credentials });
+      for (const vm of vms)
+        expect(await rereadVsphereVm({ url: sim.url, ...credentials }, vm)).toEqual(vm);
+      const gone = { ...(vms[0] as VmDescription), labels: { moref: 'vm-nosuch' } };
+      expect(await rereadVsphereVm({ url: sim.url, ...credentials }, gone)).toBeUndefined();
     });
 
     it('calls only read-only methods, and logs out', () => {

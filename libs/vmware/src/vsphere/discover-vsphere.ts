@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { VmDescription } from '@ferry/contracts';
 import type { ObjectContent } from './properties.ts';
-import { retrieveFromView } from './properties.ts';
-import { openSession, type Credentials } from './session.ts';
-import { moRefXml, readMoRef, type SoapOptions } from './soap.ts';
+import { retrieveFromView, retrieveObjects } from './properties.ts';
+import { openSession, type Credentials, type VsphereSession } from './session.ts';
+import { moRefXml, readMoRef, type MoRef, type SoapOptions } from './soap.ts';
 import { readDevices, VM_PROPERTIES } from './vm-properties.ts';
 import { text } from './xml.ts';
 
@@ -24,29 +24,8 @@ export interface VsphereInventory {
  */
 export async function discoverVsphere(options: VsphereSourceOptions): Promise<VsphereInventory> {
   const session = await openSession(options);
-  const { soap, ref } = session;
   try {
-    const read = async (type: string, paths: readonly string[], container = ref('rootFolder')) => {
-      const [view] = await soap.call(
-        'CreateContainerView',
-        ref('viewManager'),
-        `${moRefXml('container', container)}<vim25:type>${type}</vim25:type><vim25:recursive>true</vim25:recursive>`,
-      );
-      const viewRef = readMoRef(view);
-      if (!viewRef) throw new Error('CreateContainerView returned no view');
-      try {
-        return await retrieveFromView(
-          soap,
-          ref('propertyCollector'),
-          viewRef,
-          type,
-          paths,
-          options.pageSize ?? 100,
-        );
-      } finally {
-        await soap.call('DestroyView', viewRef);
-      }
-    };
+    const read = viewReader(session, options.pageSize ?? 100);
     const vms: { vm: ObjectContent; datacenter: string }[] = [];
     for (const dc of await read('Datacenter', ['name'])) {
       const datacenter = text(dc.props.get('name')) ?? dc.obj.value;
@@ -57,22 +36,12 @@ export async function discoverVsphere(options: VsphereSourceOptions): Promise<Vs
     const devices = new Map(
       vms.map(({ vm }) => [vm.obj.value, readDevices(vm.props.get('config.hardware.device'))]),
     );
-    // NICs on distributed switches name a port group by key: look the names up only when there are any.
-    const onDvs = [...devices.values()].some((d) =>
-      d.nics.some((n) => n.portgroupKey !== undefined),
-    );
-    const portgroups = onDvs ? await portgroupNames(read) : new Map<string, string>();
-    const source = {
-      kind: session.apiType === 'VirtualCenter' ? 'vcenter' : 'esxi',
-      id: soap.host,
-    } as const;
-    const prefix = `vs-${createHash('sha256').update(session.instance).digest('hex').slice(0, 12)}`;
+    const portgroups = await portgroupsIfNeeded([...devices.values()], read);
     return {
       apiType: session.apiType,
       vms: vms.map(({ vm, datacenter }) =>
         describe(vm, devices.get(vm.obj.value) ?? readDevices(undefined), {
-          source,
-          prefix,
+          ...sourceOf(session),
           datacenter,
           hosts,
           portgroups,
@@ -84,12 +53,95 @@ export async function discoverVsphere(options: VsphereSourceOptions): Promise<Vs
   }
 }
 
+/**
+ * One VM discovered earlier, read again by its managed object reference (a job's validation): its
+ * properties, its host's name and, when its NICs need them, the port group names. Undefined when
+ * the VM no longer exists (or the reference now names another VM).
+ */
+export async function rereadVsphereVm(
+  options: VsphereSourceOptions,
+  known: VmDescription,
+): Promise<VmDescription | undefined> {
+  const moref = known.labels?.['moref'];
+  if (!moref) return undefined;
+  const session = await openSession(options);
+  try {
+    const collector = session.ref('propertyCollector');
+    const [vm] = await retrieveObjects(
+      session.soap,
+      collector,
+      [{ type: 'VirtualMachine', value: moref }],
+      VM_PROPERTIES,
+    );
+    if (!vm) return undefined;
+    const host = readMoRef(vm.props.get('runtime.host'));
+    const hosts = names(
+      host ? await retrieveObjects(session.soap, collector, [host], ['name']) : [],
+    );
+    const devices = readDevices(vm.props.get('config.hardware.device'));
+    const portgroups = await portgroupsIfNeeded(
+      [devices],
+      viewReader(session, options.pageSize ?? 100),
+    );
+    const found = describe(vm, devices, {
+      ...sourceOf(session),
+      datacenter: known.labels?.['datacenter'] ?? '',
+      hosts,
+      portgroups,
+    });
+    return found.key === known.key ? found : undefined;
+  } finally {
+    await session.close();
+  }
+}
+
+type ViewReader = (
+  type: string,
+  paths: readonly string[],
+  container?: MoRef,
+) => Promise<ObjectContent[]>;
+
+/** Reads every object of a type under a container (the root folder by default) through a container view. */
+function viewReader(session: VsphereSession, pageSize: number): ViewReader {
+  const { soap, ref } = session;
+  return async (type, paths, container = ref('rootFolder')) => {
+    const [view] = await soap.call(
+      'CreateContainerView',
+      ref('viewManager'),
+      `${moRefXml('container', container)}<vim25:type>${type}</vim25:type><vim25:recursive>true</vim25:recursive>`,
+    );
+    const viewRef = readMoRef(view);
+    if (!viewRef) throw new Error('CreateContainerView returned no view');
+    try {
+      return await retrieveFromView(soap, ref('propertyCollector'), viewRef, type, paths, pageSize);
+    } finally {
+      await soap.call('DestroyView', viewRef);
+    }
+  };
+}
+
+/** The source and the key prefix of a host's VMs: from its instance, so keys stay stable. */
+const sourceOf = (session: VsphereSession) => ({
+  source: {
+    kind: session.apiType === 'VirtualCenter' ? 'vcenter' : 'esxi',
+    id: session.soap.host,
+  } as const,
+  prefix: `vs-${createHash('sha256').update(session.instance).digest('hex').slice(0, 12)}`,
+});
+
+/** NICs on distributed switches name a port group by key: look the names up only when there are any. */
+async function portgroupsIfNeeded(
+  devices: readonly ReturnType<typeof readDevices>[],
+  read: ViewReader,
+): Promise<ReadonlyMap<string, string>> {
+  const onDvs = devices.some((d) => d.nics.some((n) => n.portgroupKey !== undefined));
+  return onDvs ? portgroupNames(read) : new Map<string, string>();
+}
+
 const names = (objects: readonly ObjectContent[]) =>
   new Map(objects.map((o) => [o.obj.value, text(o.props.get('name')) ?? o.obj.value]));
 
-async function portgroupNames(
-  read: (type: string, paths: readonly string[]) => Promise<ObjectContent[]>,
-) {
+async function portgroupNames(read: ViewReader) {
   const groups = await read('DistributedVirtualPortgroup', ['name', 'key']);
   return new Map(
     groups.map((g) => [

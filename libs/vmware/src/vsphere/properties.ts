@@ -1,3 +1,4 @@
+import { VsphereError } from './faults.ts';
 import type { MoRef, SoapTransport } from './soap.ts';
 import { moRefXml, readMoRef } from './soap.ts';
 import { child, children, escapeXml, text, type Element } from './xml.ts';
@@ -12,6 +13,28 @@ export interface ObjectContent {
  * RetrievePropertiesEx over the objects of a container view, following the continuation token
  * (ContinueRetrievePropertiesEx) until every page is read.
  */
+/** RetrievePropertiesEx of named objects (no traversal): those that no longer exist are left out. */
+export async function retrieveObjects(
+  soap: Pick<SoapTransport, 'call'>,
+  collector: MoRef,
+  objects: readonly MoRef[],
+  paths: readonly string[],
+): Promise<ObjectContent[]> {
+  const out: ObjectContent[] = [];
+  for (const obj of objects) {
+    const spec =
+      '<vim25:specSet>' +
+      `<vim25:propSet><vim25:type>${escapeXml(obj.type)}</vim25:type>${paths.map((p) => `<vim25:pathSet>${escapeXml(p)}</vim25:pathSet>`).join('')}</vim25:propSet>` +
+      `<vim25:objectSet>${moRefXml('obj', obj)}</vim25:objectSet></vim25:specSet><vim25:options></vim25:options>`;
+    try {
+      out.push(...objectContents(await soap.call('RetrievePropertiesEx', collector, spec)));
+    } catch (error) {
+      if (!(error instanceof VsphereError && error.fault === 'ManagedObjectNotFound')) throw error;
+    }
+  }
+  return out;
+}
+
 export async function retrieveFromView(
   soap: Pick<SoapTransport, 'call'>,
   collector: MoRef,
@@ -31,6 +54,21 @@ export async function retrieveFromView(
   let [page] = await soap.call('RetrievePropertiesEx', collector, spec);
   for (;;) {
     if (!page) return out; // no objects at all
+    out.push(...objectContents([page]));
+    const token = text(child(page, 'token'));
+    if (!token) return out;
+    [page] = await soap.call(
+      'ContinueRetrievePropertiesEx',
+      collector,
+      `<vim25:token>${escapeXml(token)}</vim25:token>`,
+    );
+  }
+}
+
+/** The objects of RetrievePropertiesEx answers, each with the properties it has. */
+function objectContents(pages: readonly Element[]): ObjectContent[] {
+  const out: ObjectContent[] = [];
+  for (const page of pages)
     for (const object of children(page, 'objects')) {
       const obj = readMoRef(child(object, 'obj'));
       if (!obj) continue;
@@ -42,12 +80,5 @@ export async function retrieveFromView(
       }
       out.push({ obj, props });
     }
-    const token = text(child(page, 'token'));
-    if (!token) return out;
-    [page] = await soap.call(
-      'ContinueRetrievePropertiesEx',
-      collector,
-      `<vim25:token>${escapeXml(token)}</vim25:token>`,
-    );
-  }
+  return out;
 }
