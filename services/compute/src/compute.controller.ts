@@ -1,20 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
-import type { CommandContext } from '@ferry/domain';
+import { commandContext } from '@ferry/messaging';
 import { deployJob, type ComputeDeps } from './deploy-job.ts';
 import { COMPUTE_DEPS } from './tokens.ts';
 import { verifyJob } from './verify-job.ts';
-
-const contextOf = ({
-  commandId,
-  correlationId,
-  issuedAt,
-}: CommandOf<'DeployServer'>['metadata']): CommandContext => ({
-  commandId,
-  correlationId: correlationId ?? commandId,
-  now: issuedAt ?? new Date().toISOString(),
-});
 
 /** `ferry.cmd.compute.deploy` and `.verify`: the job's server, created and seen ACTIVE. */
 @Controller()
@@ -27,11 +17,11 @@ export class ComputeController {
 
   @EventPattern(COMMAND_SUBJECTS.DeployServer)
   async deploy(@Payload() command: CommandOf<'DeployServer'>): Promise<void> {
-    await deployJob(this.deps, command.data.jobId, contextOf(command.metadata));
+    await deployJob(this.deps, command.data.jobId, commandContext(command.metadata));
   }
 
   @EventPattern(COMMAND_SUBJECTS.VerifyServer)
   async verify(@Payload() command: CommandOf<'VerifyServer'>): Promise<void> {
-    await verifyJob(this.deps, command.data.jobId, contextOf(command.metadata));
+    await verifyJob(this.deps, command.data.jobId, commandContext(command.metadata));
   }
 }

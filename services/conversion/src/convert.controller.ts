@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { commandContext } from '@ferry/messaging';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
 import { convertJob, type ConvertDeps } from './convert-job.ts';
 import { CONVERT_DEPS } from './tokens.ts';
@@ -15,11 +16,6 @@ export class ConvertController {
 
   @EventPattern(COMMAND_SUBJECTS.ConvertDisks)
   async convert(@Payload() command: CommandOf<'ConvertDisks'>): Promise<void> {
-    const { commandId, correlationId, issuedAt } = command.metadata;
-    await convertJob(this.deps, command.data.jobId, {
-      commandId,
-      correlationId: correlationId ?? commandId,
-      now: issuedAt ?? new Date().toISOString(),
-    });
+    await convertJob(this.deps, command.data.jobId, commandContext(command.metadata));
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
 import type { EventStore } from '@ferry/event-store';
-import { CommandRejectedError } from '@ferry/messaging';
+import { CommandRejectedError, commandContext } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
 import type { InventorySource } from '@ferry/vmware';
 import { refreshInventory } from './refresh.ts';
@@ -39,12 +39,7 @@ export class RefreshController {
         `no configured source ${wanted.kind} ${wanted.id}`,
         [{ path: '/data/source', message: 'is not a configured source' }],
       );
-    const { commandId, correlationId, issuedAt } = command.metadata;
-    const outcomes = await refreshInventory(this.store, sources, {
-      commandId,
-      correlationId: correlationId ?? commandId,
-      now: issuedAt ?? new Date().toISOString(),
-    });
+    const outcomes = await refreshInventory(this.store, sources, commandContext(command.metadata));
     for (const o of outcomes) {
       if (o.error)
         this.logger.warn(

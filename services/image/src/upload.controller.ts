@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { commandContext } from '@ferry/messaging';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
 import { UPLOAD_DEPS } from './tokens.ts';
 import { uploadJob, type UploadDeps } from './upload-job.ts';
@@ -15,11 +16,6 @@ export class UploadController {
 
   @EventPattern(COMMAND_SUBJECTS.UploadImage)
   async upload(@Payload() command: CommandOf<'UploadImage'>): Promise<void> {
-    const { commandId, correlationId, issuedAt } = command.metadata;
-    await uploadJob(this.deps, command.data.jobId, {
-      commandId,
-      correlationId: correlationId ?? commandId,
-      now: issuedAt ?? new Date().toISOString(),
-    });
+    await uploadJob(this.deps, command.data.jobId, commandContext(command.metadata));
   }
 }

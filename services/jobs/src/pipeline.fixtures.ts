@@ -101,7 +101,7 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
   };
   const inventory = async () => {
     const vms = new Map<string, string>();
-    for await (const commit of store.readAll())
+    for await (const commit of store.readAll(0, { category: 'inventory' }))
       for (const e of commit.events)
         if (e.type === 'VmDiscovered' || e.type === 'VmChanged') {
           const vm = (e.data as EventOf<'VmDiscovered'>['data']).vm;

@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { commandContext } from '@ferry/messaging';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
 import { rollBackJob, type RollbackDeps } from './rollback-job.ts';
 import { ROLLBACK_DEPS } from './tokens.ts';
@@ -15,11 +16,6 @@ export class RollbackController {
 
   @EventPattern(COMMAND_SUBJECTS.RollBackMigration)
   async run(@Payload() command: CommandOf<'RollBackMigration'>): Promise<void> {
-    const { commandId, correlationId, issuedAt } = command.metadata;
-    await rollBackJob(this.deps, command.data.jobId, {
-      commandId,
-      correlationId: correlationId ?? commandId,
-      now: issuedAt ?? new Date().toISOString(),
-    });
+    await rollBackJob(this.deps, command.data.jobId, commandContext(command.metadata));
   }
 }
