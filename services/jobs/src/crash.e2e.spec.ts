@@ -8,7 +8,7 @@ import {
   startPipeline,
   type Pipeline,
   type PipelineService,
-} from './pipeline.fixtures.ts';
+} from '@ferry/pipeline-testing';
 
 const RUNS = Number(process.env.FERRY_CRASH_RUNS ?? 20);
 const SEED = Number(process.env.FERRY_CRASH_SEED ?? Date.now() % 2 ** 31);

@@ -3,7 +3,7 @@ import { selectionStreamId, type EventOf } from '@ferry/contracts';
 import { publishCommand } from '@ferry/messaging';
 import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipeline, type Pipeline } from './pipeline.fixtures.ts';
+import { startPipeline, type Pipeline } from '@ferry/pipeline-testing';
 
 const VMS = 12;
 const PUBLISHERS = 10;

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { EventOf, MigrationEvent } from '@ferry/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor } from './job-id.ts';
-import { PIPELINE_SERVICES, startPipeline, type Pipeline } from './pipeline.fixtures.ts';
+import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline-testing';
 
 const run = promisify(execFile);
 /** The `ferry` CLI, run from its sources as `npx ferry` does. */

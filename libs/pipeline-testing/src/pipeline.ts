@@ -1,4 +1,4 @@
-// The whole of Ferry on this machine for the e2e tier: a real nats-server, every service as its own
+// The whole of Ferry on this machine for the e2e tiers: a real nats-server, every service as its own
 // process, the loopback OpenStack, and Workstation VMs written the way Workstation writes them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,12 @@ export interface Pipeline {
   readonly services: Map<string, RunningService>;
   /** Another connection to the pipeline's nats-server, as another system would open. */
   connect(): Promise<NatsConnection>;
-  /** Starts (another instance of) a service. */
-  start(name: PipelineService, key?: string): RunningService;
+  /** Starts (another instance of) a service (or the gateway), with more environment if given. */
+  start(
+    name: PipelineService | 'gateway',
+    key?: string,
+    env?: Readonly<Record<string, string>>,
+  ): RunningService;
   /** A Workstation VM with one real disk of `mib` MiB (data in it), or a .vmx naming a missing disk. */
   writeVm(name: string, options?: { mib?: number; missingDisk?: boolean }): string;
   /** Waits until discovery has seen the VM at `vmx`; its key. */
@@ -94,8 +98,8 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
     ...env,
   };
   const services = new Map<string, RunningService>();
-  const start = (name: PipelineService, key: string = name) => {
-    const s = startBuiltService(name, fullEnv);
+  const start: Pipeline['start'] = (name, key = name, env = {}) => {
+    const s = startBuiltService(name, { ...fullEnv, ...env });
     services.set(key, s);
     return s;
   };
