@@ -71,6 +71,20 @@ export const catalogue = named({
   IMAGE_CONCURRENCY: concurrency('image', 2),
   COMPUTE_CONCURRENCY: concurrency('compute', 4),
   ROLLBACK_CONCURRENCY: concurrency('rollback', 4),
+  GATEWAY_HOST: text('127.0.0.1', {
+    description:
+      'The address the gateway (GraphQL, health, metrics, the console) listens on; 0.0.0.0 for every interface.',
+  }),
+  GATEWAY_PORT: integer(
+    8080,
+    { min: 1, max: 65535 },
+    { description: 'The port the gateway listens on.' },
+  ),
+  CONSOLE_DIR: optionalText({
+    description:
+      "The console's built files the gateway serves at `/`; services/console/dist by default.",
+    example: '/opt/ferry/console',
+  }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', {
     description: 'The least severe level written to the logs.',
   }),

@@ -48,3 +48,4 @@ export {
   type Reaction,
   type StageCommand,
 } from './migration/process.ts';
+export { describeEvent } from './migration/describe-event.ts';

@@ -21,3 +21,8 @@ export {
 } from './projection.ts';
 export { rejectionRecorder } from './rejections.ts';
 export { openMigration, type MigrationDecision, type MigrationStage } from './migration-stage.ts';
+export {
+  createMigrationsAnswer,
+  firstEvent,
+  type CreateMigrationsAnswer,
+} from './command-answer.ts';

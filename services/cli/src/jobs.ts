@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { MIGRATION_STATES, type MigrationEvent, type MigrationState } from '@ferry/contracts';
 import { evolveJobView, initialJobView, type JobView } from '@ferry/domain';
 import { parseStreamName, rebuildProjection, streamView } from '@ferry/event-store';
-import { describeEvent, table } from './describe.ts';
+import { describeEvent } from '@ferry/domain';
+import { table } from './describe.ts';
 import { natsCommand, UsageError } from './nats.ts';
 
 /** `ferry jobs`: every job with its state, as a table or JSON; `--state` keeps one state. */

@@ -2,20 +2,14 @@ import { parseArgs } from 'node:util';
 import {
   BOOT_MODES,
   CONVERSION_STRATEGIES,
-  rejectionStreamId,
-  selectionStreamId,
   validateCommand,
   type CommandOf,
   type MigrationOptions,
-  type RejectionEvent,
-  type SelectionEvent,
 } from '@ferry/contracts';
-import type { EventStore, RecordedEvent } from '@ferry/event-store';
+import { createMigrationsAnswer } from '@ferry/event-store';
 import { publishCommand } from '@ferry/messaging';
 import { follow } from './follow.ts';
 import { natsCommand, UsageError } from './nats.ts';
-
-type Answer = RecordedEvent<SelectionEvent> | RecordedEvent<RejectionEvent>;
 
 /**
  * `ferry migrate <vm-key>...`: sends CreateMigrations, prints the jobs created and the VMs skipped,
@@ -29,7 +23,7 @@ export const migrate = natsCommand(
   parse,
   async ({ command, wait, json, timeoutMs }, { js, store }) => {
     await publishCommand(js, command);
-    const answer = await firstAnswer(store, command.metadata.commandId, timeoutMs);
+    const answer = await createMigrationsAnswer(store, command.metadata.commandId, timeoutMs);
     if (answer === undefined) {
       process.stderr.write(
         `ferry migrate: command ${command.metadata.commandId} sent, but no answer within ${timeoutMs / 1000} s: is the jobs service running?\n`,
@@ -133,32 +127,4 @@ function parse(args: string[]) {
       checked.errors.map((e) => `${e.path || '(command)'} ${e.message}`).join('; '),
     );
   return { command, wait: values.wait, json: values.json, timeoutMs: timeout * 1000 };
-}
-
-/** The outcome of the command, or its rejection, whichever is recorded first; undefined after the timeout. */
-async function firstAnswer(
-  store: EventStore,
-  commandId: string,
-  timeoutMs: number,
-): Promise<Answer | undefined> {
-  const subscriptions = [
-    `selection-${await selectionStreamId(commandId)}`,
-    `rejection-${await rejectionStreamId(commandId)}`,
-  ].map((stream) => store.subscribe<SelectionEvent | RejectionEvent>(0, { stream }));
-  const first = async (subscription: (typeof subscriptions)[number]) => {
-    for await (const commit of subscription) if (commit.events[0]) return commit.events[0];
-    return new Promise<never>(() => undefined);
-  };
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      ...subscriptions.map(first),
-      new Promise<undefined>(
-        (resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)),
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    await Promise.all(subscriptions.map((s) => s.close()));
-  }
 }

@@ -1,0 +1,60 @@
+import {
+  rejectionStreamId,
+  selectionStreamId,
+  type RejectionEvent,
+  type SelectionEvent,
+} from '@ferry/contracts';
+import type { EventStore, NewEvent, RecordedEvent } from './port.ts';
+
+export type CreateMigrationsAnswer = RecordedEvent<SelectionEvent> | RecordedEvent<RejectionEvent>;
+
+/**
+ * The outcome of a CreateMigrations command (the selection processed) or its rejection, whichever
+ * is recorded first, wherever the sender is; undefined when neither comes within `timeoutMs`.
+ */
+export async function createMigrationsAnswer(
+  store: EventStore,
+  commandId: string,
+  timeoutMs: number,
+): Promise<CreateMigrationsAnswer | undefined> {
+  return firstEvent<SelectionEvent | RejectionEvent>(
+    store,
+    [
+      `selection-${await selectionStreamId(commandId)}`,
+      `rejection-${await rejectionStreamId(commandId)}`,
+    ],
+    timeoutMs,
+  );
+}
+
+/**
+ * The first event (that `accepts`, if given) in any of the streams, already there or to come;
+ * undefined after the timeout.
+ */
+export async function firstEvent<E extends NewEvent>(
+  store: EventStore,
+  streams: readonly string[],
+  timeoutMs: number,
+  accepts: (event: RecordedEvent<E>) => boolean = () => true,
+): Promise<RecordedEvent<E> | undefined> {
+  const subscriptions = streams.map((stream) => store.subscribe<E>(0, { stream }));
+  const first = async (subscription: (typeof subscriptions)[number]) => {
+    for await (const commit of subscription) {
+      const found = commit.events.find(accepts);
+      if (found) return found;
+    }
+    return new Promise<never>(() => undefined);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      ...subscriptions.map(first),
+      new Promise<undefined>(
+        (resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)),
+      ),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await Promise.all(subscriptions.map((s) => s.close()));
+  }
+}
