@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import '@fastify/static';
+import mercurius from 'mercurius';
+import type { EventStore } from '@ferry/event-store';
+import type { Logger } from '@ferry/observability';
+import type { OpenStackHttp, OpenStackSession } from '@ferry/openstack';
+import { Commands } from './commands.ts';
+import { GatewayModule } from './gateway.module.ts';
+import { costLimit } from './graphql/complexity.ts';
+import { errorFormatter } from './graphql/errors.ts';
+import { resolvers } from './graphql/resolvers.ts';
+import { Health } from './health.ts';
+import { gatewayMetrics } from './metrics.ts';
+import { Projections } from './read-model/projections.ts';
+
+export const GRAPHQL_PATH = '/api/graphql';
+/** The schema sits beside the sources; the built service reads it from there too. */
+const SCHEMA = readFileSync(join(import.meta.dirname, '..', 'src', 'schema.graphql'), 'utf8');
+/** Fields returning lists whose length the query does not bound: each counts 100 times. */
+const LIST_FIELDS = new Set(['inventory', 'timeline', 'sources', 'unreadableVms']);
+
+export interface GatewayOptions {
+  readonly nc: NatsConnection;
+  readonly store: EventStore;
+  readonly logger: Logger;
+  readonly openstack: { session: OpenStackSession; http: OpenStackHttp };
+  readonly host: string;
+  readonly port: number;
+  /** The console's built files; not served when the folder is missing. */
+  readonly consoleDir: string;
+  /** How long a mutation waits for its command's answer. */
+  readonly answerTimeoutMs?: number;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly projections: Projections;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway: its projections rebuilt from the store first (so that its first answer is as good as
+ * any later one), then GraphQL, probes, metrics and the console on one Fastify server.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { nc, store, logger } = options;
+  const projections = new Projections(store, logger);
+  await projections.catchUp();
+  logger.info(
+    {
+      position: projections.position,
+      jobs: projections.jobs.size,
+      ms: Math.round(projections.rebuildMs ?? 0),
+    },
+    'projections rebuilt from the event store',
+  );
+  const following = new AbortController();
+  const followed = projections.follow(following.signal);
+
+  const health = new Health(nc, projections, options.openstack);
+  const metrics = gatewayMetrics(projections);
+  const commands = new Commands(jetstream(nc), store, options.answerTimeoutMs ?? 30_000);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.register({ projections, nc, health, metrics }),
+    new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
+    { logger: false },
+  );
+  await app.register(mercurius as never, {
+    schema: SCHEMA,
+    resolvers: resolvers({ projections, store, commands, health }),
+    path: GRAPHQL_PATH,
+    graphiql: false,
+    subscription: { keepAlive: 15_000 },
+    queryDepth: 10,
+    validationRules: [costLimit(50_000, LIST_FIELDS)],
+    errorFormatter: errorFormatter(logger),
+    jit: 1,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  instrument(fastify, metrics);
+  if (existsSync(join(options.consoleDir, 'index.html'))) {
+    app.useStaticAssets({ root: options.consoleDir, prefix: '/', wildcard: false });
+    // The console routes in the browser: any other page is its index.
+    fastify.setNotFoundHandler((request, reply) =>
+      request.method === 'GET' && !request.url.startsWith('/api/')
+        ? reply.type('text/html').sendFile('index.html')
+        : reply.code(404).send({ error: 'not found' }),
+    );
+  } else logger.warn({ consoleDir: options.consoleDir }, 'the console is not built: not served');
+  await app.listen(options.port, options.host);
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    projections,
+    async close() {
+      following.abort();
+      await app.close();
+      await followed;
+    },
+  };
+}
+
+/** Times each GraphQL operation and counts its outcome. */
+function instrument(
+  fastify: ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance'] extends () => infer F
+    ? F
+    : never,
+  metrics: ReturnType<typeof gatewayMetrics>,
+) {
+  const started = new WeakMap<object, { at: number; operation: string }>();
+  const graphql = (
+    fastify as unknown as {
+      graphql: { addHook: (name: string, hook: (...args: never[]) => Promise<void>) => void };
+    }
+  ).graphql;
+  graphql.addHook(
+    'preExecution',
+    async (_schema: unknown, document: DocumentNode, context: object) => {
+      const op = document.definitions.find(
+        (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+      );
+      started.set(context, { at: performance.now(), operation: op?.operation ?? 'query' });
+    },
+  );
+  graphql.addHook('onResolution', async (execution: { errors?: unknown[] }, context: object) => {
+    const s = started.get(context);
+    if (!s) return;
+    metrics.duration.observe({ operation: s.operation }, (performance.now() - s.at) / 1000);
+    metrics.requests.inc({
+      operation: s.operation,
+      outcome: execution.errors?.length ? 'error' : 'ok',
+    });
+  });
+}

@@ -1,0 +1,115 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import {
+  rejectionStreamId,
+  type CommandOf,
+  type FerryCommand,
+  type MigrationEvent,
+  type MigrationOptions,
+  type RejectionEvent,
+  type SourceRef,
+} from '@ferry/contracts';
+import { createMigrationsAnswer, firstEvent, type EventStore } from '@ferry/event-store';
+import { InvalidCommandError, publishCommand } from '@ferry/messaging';
+import { gatewayError } from './graphql/errors.ts';
+
+export interface CommandOutcome {
+  readonly commandId: string;
+  readonly accepted: boolean;
+  readonly reason: string | null;
+}
+
+/**
+ * The gateway's side of Ferry's commands: it publishes them on NATS exactly as another system
+ * would, and reads the answer where any sender finds it (the selection, the job's stream, or the
+ * rejection). The services decide; nothing here does.
+ */
+export class Commands {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly store: EventStore,
+    private readonly answerTimeoutMs: number,
+  ) {}
+
+  async refresh(source: SourceRef | undefined, commandId: string = crypto.randomUUID()) {
+    await this.publish({
+      type: 'RefreshInventory',
+      data: source ? { source } : {},
+      metadata: { commandId, issuedAt: new Date().toISOString() },
+    });
+    return { commandId };
+  }
+
+  async migrate(
+    vmKeys: readonly string[],
+    options: Partial<MigrationOptions>,
+    commandId: string = crypto.randomUUID(),
+  ) {
+    await this.publish({
+      type: 'CreateMigrations',
+      data: { vmKeys: [...vmKeys], ...(Object.keys(options).length > 0 && { options }) },
+      metadata: { commandId, issuedAt: new Date().toISOString() },
+    });
+    const answer = await createMigrationsAnswer(this.store, commandId, this.answerTimeoutMs);
+    if (answer === undefined) throw unanswered(commandId, 'jobs');
+    if (answer.type === 'CommandRejected')
+      throw gatewayError(
+        answer.data.reason === 'invalid' ? 'BAD_USER_INPUT' : 'UNAVAILABLE',
+        `migrate refused (${answer.data.reason})`,
+        answer.data.errors,
+      );
+    return { commandId, ...answer.data };
+  }
+
+  cancel(jobId: string, reason: string | undefined) {
+    return this.jobRequest({
+      type: 'CancelMigration',
+      data: { jobId, reason: reason || 'cancelled by an operator in the console' },
+      metadata: { commandId: crypto.randomUUID(), issuedAt: new Date().toISOString() },
+    });
+  }
+
+  retry(jobId: string, reason: string | undefined) {
+    return this.jobRequest({
+      type: 'RetryMigration',
+      data: { jobId, reason: reason || 'retried by an operator in the console' },
+      metadata: { commandId: crypto.randomUUID(), issuedAt: new Date().toISOString() },
+    });
+  }
+
+  /** Sends a request about one job; accepted once the job records it, refused when the jobs service rejects it. */
+  private async jobRequest(
+    command: CommandOf<'CancelMigration'> | CommandOf<'RetryMigration'>,
+  ): Promise<CommandOutcome> {
+    const { commandId } = command.metadata;
+    await this.publish(command);
+    const answer = await firstEvent<MigrationEvent | RejectionEvent>(
+      this.store,
+      [`migration-${command.data.jobId}`, `rejection-${await rejectionStreamId(commandId)}`],
+      this.answerTimeoutMs,
+      (e) => e.metadata.commandId === commandId || e.type === 'CommandRejected',
+    );
+    if (answer === undefined) throw unanswered(commandId, 'jobs');
+    if (answer.type !== 'CommandRejected') return { commandId, accepted: true, reason: null };
+    const why = answer.data.errors.map((e) => e.message).join('; ');
+    return { commandId, accepted: false, reason: `${answer.data.reason}: ${why}` };
+  }
+
+  private async publish(command: FerryCommand): Promise<void> {
+    try {
+      await publishCommand(this.js, command, { retryForMs: 2_000 });
+    } catch (error) {
+      if (error instanceof InvalidCommandError)
+        throw gatewayError('BAD_USER_INPUT', error.message, error.errors);
+      throw gatewayError(
+        'UNAVAILABLE',
+        `could not send the command to NATS: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+const unanswered = (commandId: string, service: string) =>
+  gatewayError(
+    'UNAVAILABLE',
+    `command ${commandId} was sent, but no answer came: is the ${service} service running?`,
+  );

@@ -1,0 +1,231 @@
+import { on } from 'node:events';
+import type { EventEmitter } from 'node:events';
+import type { IResolvers } from 'mercurius';
+import type {
+  MigrationEvent,
+  MigrationOptions,
+  MigrationState,
+  VmDescription,
+} from '@ferry/contracts';
+import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
+import type { EventStore } from '@ferry/event-store';
+import type { Commands } from '../commands.ts';
+import type { Health } from '../health.ts';
+import type { InventoryChange } from '../read-model/inventory-read-model.ts';
+import type { JobCursor } from '../read-model/jobs-read-model.ts';
+import type { Projections } from '../read-model/projections.ts';
+import { MAX_PAGE } from './complexity.ts';
+import { gatewayError } from './errors.ts';
+import { DateTime, JSON as JSONScalar } from './scalars.ts';
+import { toMigration, toSource, toVm, type MigrationNode, type VmNode } from './to-graphql.ts';
+
+export interface ResolverDeps {
+  readonly projections: Projections;
+  readonly store: EventStore;
+  readonly commands: Commands;
+  readonly health: Health;
+}
+
+interface InventoryFilter {
+  source?: string | null;
+  name?: string | null;
+  powerState?: VmDescription['powerState'] | null;
+  hasActiveJob?: boolean | null;
+}
+
+interface OptionsInput {
+  strategy?: string | null;
+  bootMode?: string | null;
+  flavor?: string | null;
+  networkMapping?: { source: string; target: string }[] | null;
+  keepMac?: boolean | null;
+}
+
+/** The schema's resolvers: reads from the projections, writes as NATS commands; no rule of Ferry's is here. */
+export function resolvers({ projections, store, commands, health }: ResolverDeps): IResolvers {
+  const { jobs, inventory } = projections;
+  const migration = (view: JobView) => toMigration(view, inventory.sourceStatus(view.job.source));
+  const vm = (key: string) => {
+    const entry = inventory.get(key);
+    return entry && toVm(entry, inventory.sourceStatus(entry.vm.source));
+  };
+  return {
+    DateTime,
+    JSON: JSONScalar,
+    Query: {
+      inventory: (_root, { filter }: { filter?: InventoryFilter | null }) =>
+        inventory
+          .list()
+          .filter(inventoryMatcher(filter ?? {}, (key) => inventory.claimOf(key) !== undefined))
+          .map((e) => toVm(e, inventory.sourceStatus(e.vm.source))),
+      sources: () => {
+        const statuses = inventory.sourceStatuses();
+        return statuses.map((s) => toSource(s.source, s));
+      },
+      unreadableVms: () =>
+        inventory.unreadable().map((u) => ({
+          location: u.location,
+          error: u.error,
+          source: toSource(u.source, inventory.sourceStatus(u.source)),
+        })),
+      migrations: (
+        _root,
+        args: {
+          first?: number | null;
+          after?: string | null;
+          last?: number | null;
+          before?: string | null;
+          filter?: {
+            states?: MigrationState[] | null;
+            vmKey?: string | null;
+            vmName?: string | null;
+            createdAfter?: string | null;
+            createdBefore?: string | null;
+          } | null;
+        },
+      ) => {
+        for (const name of ['first', 'last'] as const) {
+          const n = args[name];
+          if (n != null && (n < 0 || n > MAX_PAGE))
+            throw gatewayError('BAD_USER_INPUT', `${name}: from 0 to ${MAX_PAGE}, not ${n}`);
+        }
+        const page = jobs.page(args.filter ?? {}, {
+          first: args.first,
+          last: args.last,
+          after: args.after ? decodeCursor(args.after) : null,
+          before: args.before ? decodeCursor(args.before) : null,
+        });
+        const edges = page.jobs.map((v) => ({ cursor: encodeCursor(v), node: migration(v) }));
+        return {
+          edges,
+          totalCount: page.totalCount,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: page.hasPreviousPage,
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      },
+      migration: (_root, { id }: { id: string }) => {
+        const view = jobs.get(id);
+        return view ? migration(view) : null;
+      },
+      health: async () => {
+        const components = await health.components();
+        return { status: components.every((c) => c.ok) ? 'ok' : 'degraded', components };
+      },
+    },
+    Mutation: {
+      refreshInventory: (
+        _root,
+        { source }: { source?: { kind: 'workstation' | 'esxi' | 'vcenter'; id: string } | null },
+      ) => commands.refresh(source ?? undefined),
+      migrate: (
+        _root,
+        args: { vmKeys: string[]; options?: OptionsInput | null; commandId?: string | null },
+      ) =>
+        commands.migrate(
+          args.vmKeys,
+          migrationOptions(args.options ?? {}),
+          args.commandId ?? undefined,
+        ),
+      cancelMigration: (_root, { id, reason }: { id: string; reason?: string | null }) =>
+        commands.cancel(id, reason ?? undefined),
+      retryMigration: (_root, { id, reason }: { id: string; reason?: string | null }) =>
+        commands.retry(id, reason ?? undefined),
+    },
+    Subscription: {
+      migrationUpdated: {
+        subscribe: (_root: unknown, { id }: { id?: string | null }) =>
+          updates(jobs, 'job', (view: JobView) => !id || view.job.jobId === id),
+        resolve: (view: JobView) => migration(view),
+      },
+      inventoryChanged: {
+        subscribe: () => updates(inventory, 'change', () => true),
+        resolve: (change: InventoryChange) => ({
+          ...change,
+          vm: change.vmKey === null ? null : (vm(change.vmKey) ?? null),
+        }),
+      },
+    },
+    Vm: {
+      activeJob: (parent: VmNode) => {
+        const jobId = inventory.claimOf(parent.key);
+        const view = jobId === undefined ? undefined : jobs.get(jobId);
+        return view ? migration(view) : null;
+      },
+    },
+    Migration: {
+      timeline: async (parent: MigrationNode) => {
+        const { events } = await store.read<MigrationEvent>(`migration-${parent.id}`);
+        return events.map((e) => ({
+          revision: e.revision,
+          type: e.type,
+          at: e.metadata.occurredAt,
+          summary: describeEvent(e),
+          commandId: e.metadata.commandId,
+          data: e.data,
+        }));
+      },
+    },
+  } as IResolvers;
+}
+
+/** Each payload the emitter sends under `name` that `keep` accepts, until the client unsubscribes. */
+async function* updates<T>(
+  emitter: EventEmitter,
+  name: string,
+  keep: (payload: T) => boolean,
+): AsyncGenerator<T> {
+  const stop = new AbortController();
+  try {
+    for await (const [payload] of on(emitter, name, { signal: stop.signal }))
+      if (keep(payload as T)) yield payload as T;
+  } finally {
+    stop.abort();
+  }
+}
+
+function inventoryMatcher(filter: InventoryFilter, hasActiveJob: (vmKey: string) => boolean) {
+  const name = filter.name?.toLowerCase();
+  return ({ vm }: { vm: VmDescription }) =>
+    (!filter.source ||
+      sourceKey(vm.source) === filter.source ||
+      vm.source.kind === filter.source) &&
+    (!name || vm.name.toLowerCase().includes(name) || vm.key.toLowerCase().includes(name)) &&
+    (!filter.powerState || vm.powerState === filter.powerState) &&
+    (filter.hasActiveJob == null || hasActiveJob(vm.key) === filter.hasActiveJob);
+}
+
+/** The options as CreateMigrations takes them: the command's schema checks the values. */
+function migrationOptions(input: OptionsInput): Partial<MigrationOptions> {
+  const sources = (input.networkMapping ?? []).map((m) => m.source);
+  const twice = sources.find((s, i) => sources.indexOf(s) !== i);
+  if (twice !== undefined)
+    throw gatewayError('BAD_USER_INPUT', `network ${twice} is mapped twice`, [
+      { path: '/data/options/networkMapping', message: `${twice} is mapped twice` },
+    ]);
+  return {
+    ...(input.strategy != null && { strategy: input.strategy as MigrationOptions['strategy'] }),
+    ...(input.bootMode != null && { bootMode: input.bootMode as MigrationOptions['bootMode'] }),
+    ...(input.flavor != null && { flavor: input.flavor.trim() || null }),
+    ...(input.keepMac != null && { keepMac: input.keepMac }),
+    ...(input.networkMapping != null && {
+      networkMapping: Object.fromEntries(input.networkMapping.map((m) => [m.source, m.target])),
+    }),
+  };
+}
+
+const encodeCursor = (v: JobView) =>
+  Buffer.from(JSON.stringify([v.createdAt, v.job.jobId])).toString('base64url');
+
+function decodeCursor(cursor: string): JobCursor {
+  try {
+    const [createdAt, jobId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof createdAt === 'string' && typeof jobId === 'string') return { createdAt, jobId };
+  } catch {
+    // answered below
+  }
+  throw gatewayError('BAD_USER_INPUT', `not a cursor this API gave: ${cursor}`);
+}

@@ -1,0 +1,52 @@
+// The gateway: GraphQL for operators over projections of the event store, health, metrics, the console.
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { loadConfigOrExit } from '@ferry/config';
+import { JetStreamEventStore } from '@ferry/event-store';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connectNats, provisionStreams } from '@ferry/messaging';
+import { createLogger } from '@ferry/observability';
+import { OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
+import { startGateway } from './app.ts';
+
+const config = loadConfigOrExit([
+  'NATS_URL',
+  'NATS_STREAM_REPLICAS',
+  'LOG_LEVEL',
+  'LOG_DIR',
+  'GATEWAY_HOST',
+  'GATEWAY_PORT',
+  'CONSOLE_DIR',
+  ...OPENSTACK_SESSION_SETTINGS,
+]);
+const logger = createLogger({
+  service: 'gateway',
+  role: 'api',
+  dir: config.LOG_DIR,
+  level: config.LOG_LEVEL,
+});
+const nc = await connectNats({ url: config.NATS_URL, name: `gateway-${process.pid}` });
+// The gateway may start before any worker: the streams it reads are made as the workers make them.
+await provisionStreams(await jetstreamManager(nc), config.NATS_STREAM_REPLICAS);
+const openstack = serviceSession(config, logger);
+const gateway = await startGateway({
+  nc,
+  store: new JetStreamEventStore(nc),
+  logger,
+  openstack,
+  host: config.GATEWAY_HOST,
+  port: config.GATEWAY_PORT,
+  consoleDir: config.CONSOLE_DIR ?? resolve(import.meta.dirname, '..', '..', 'console', 'dist'),
+});
+logger.info({ url: gateway.url, graphql: `${gateway.url}/api/graphql` }, 'gateway started');
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    void (async () => {
+      await gateway.close();
+      await openstack.http.close();
+      await nc.drain();
+      logger.info({}, 'gateway stopped');
+      process.exit(0);
+    })();
+  });

@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events';
+import type { InventoryEvent, SourceRef, VmClaimEvent } from '@ferry/contracts';
+import {
+  emptyInventory,
+  evolveInventory,
+  listInventory,
+  sourceKey,
+  type InventoryEntry,
+  type InventoryReadModel as Inventory,
+} from '@ferry/domain';
+import type { RecordedEvent } from '@ferry/event-store';
+
+/** What discovery last said of a source. */
+export interface SourceStatus {
+  readonly source: SourceRef;
+  readonly key: string;
+  readonly reachable: boolean;
+  readonly error: string | null;
+  readonly vmCount: number;
+  /** When it last answered or failed to. */
+  readonly at: string;
+}
+
+export interface InventoryChange {
+  readonly type: InventoryEvent['type'] | VmClaimEvent['type'];
+  readonly vmKey: string | null;
+  readonly at: string;
+}
+
+/**
+ * The inventory (every VM of every source, stale while its source does not answer), which job holds
+ * each VM (its claim), and each source's last answer. Emits `change` for each inventory event.
+ */
+export class InventoryReadModel extends EventEmitter<{ change: [InventoryChange] }> {
+  private model: Inventory = emptyInventory;
+  private readonly claims = new Map<string, string>();
+  private readonly sources = new Map<string, SourceStatus>();
+
+  list(): InventoryEntry[] {
+    return listInventory(this.model);
+  }
+
+  get(vmKey: string): InventoryEntry | undefined {
+    const vm = this.model.vms.get(vmKey);
+    return vm && { vm, stale: this.model.unreachable.has(sourceKey(vm.source)) };
+  }
+
+  /** The job holding the VM, if one is active. */
+  claimOf(vmKey: string): string | undefined {
+    return this.claims.get(vmKey);
+  }
+
+  sourceStatuses(): SourceStatus[] {
+    return [...this.sources.values()].sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  sourceStatus(source: SourceRef): SourceStatus | undefined {
+    return this.sources.get(sourceKey(source));
+  }
+
+  unreadable() {
+    return [...this.model.unreadable].map(([location, u]) => ({ location, ...u }));
+  }
+
+  applyInventory(event: RecordedEvent<InventoryEvent>): void {
+    this.model = evolveInventory(this.model, event);
+    const at = event.metadata.occurredAt;
+    if (event.type === 'InventoryRefreshed' || event.type === 'InventorySourceUnreachable') {
+      const key = sourceKey(event.data.source);
+      const refreshed = event.type === 'InventoryRefreshed';
+      this.sources.set(key, {
+        source: event.data.source,
+        key,
+        reachable: refreshed,
+        error: refreshed ? null : event.data.error,
+        vmCount: refreshed ? event.data.vmCount : (this.sources.get(key)?.vmCount ?? 0),
+        at,
+      });
+    }
+    const vmKey =
+      event.type === 'VmDiscovered' || event.type === 'VmChanged'
+        ? event.data.vm.key
+        : event.type === 'VmVanished'
+          ? event.data.vmKey
+          : null;
+    this.emit('change', { type: event.type, vmKey, at });
+  }
+
+  applyClaim(event: RecordedEvent<VmClaimEvent>): void {
+    if (event.type === 'VmClaimed') this.claims.set(event.data.vmKey, event.data.jobId);
+    else if (this.claims.get(event.data.vmKey) === event.data.jobId)
+      this.claims.delete(event.data.vmKey);
+    this.emit('change', {
+      type: event.type,
+      vmKey: event.data.vmKey,
+      at: event.metadata.occurredAt,
+    });
+  }
+}
