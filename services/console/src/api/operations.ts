@@ -1,0 +1,135 @@
+// Every operation the console sends, with the selections its types (types.ts) describe.
+
+const VM_FIELDS = /* GraphQL */ `
+  key name cpus memoryMiB firmware secureBoot guestOs powerState hasSnapshots totalDiskBytes
+  stale problems
+  source { kind id key reachable }
+  disks { index controller slot path capacityBytes }
+  nics { index network mac }
+  labels { key value }
+  activeJob { id state phase }
+`;
+
+const SUMMARY_FIELDS = /* GraphQL */ `
+  id state phase finished vmKey vmName attempt dryRun createdAt updatedAt eventCount
+  source { key }
+  stages { stage startedAt endedAt durationMs outcome }
+  disks { diskIndex path capacityBytes percent bytesDone }
+`;
+
+const DETAIL_FIELDS = /* GraphQL */ `
+  ${SUMMARY_FIELDS}
+  options { strategy bootMode flavor keepMac networkMapping { source target } }
+  flags { realConversion openstackDeployment rollback }
+  validation { outcome at checks { name outcome detail } }
+  conversion { strategy dryRun commands startedAt completedAt }
+  artifacts { diskIndex path format virtualSize allocatedSize sha256 }
+  imageId imageIds serverId ports volumes
+  resources { kind id name }
+  error { stage code message retryable at }
+  rollback { startedAt outcome completedAt steps { kind id name outcome detail at } }
+  timeline { revision type at summary commandId data }
+`;
+
+export const INVENTORY_QUERY = /* GraphQL */ `
+  query Inventory($filter: InventoryFilter) {
+    inventory(filter: $filter) { ${VM_FIELDS} }
+    sources { kind id key reachable error vmCount }
+    unreadableVms { location error source { key } }
+  }
+`;
+
+export const INVENTORY_CHANGED = /* GraphQL */ `
+  subscription InventoryChanged {
+    inventoryChanged {
+      type
+      vmKey
+      at
+    }
+  }
+`;
+
+export const REFRESH_INVENTORY = /* GraphQL */ `
+  mutation RefreshInventory($source: SourceInput) {
+    refreshInventory(source: $source) {
+      commandId
+    }
+  }
+`;
+
+export const MIGRATE = /* GraphQL */ `
+  mutation Migrate($vmKeys: [ID!]!, $options: MigrationOptionsInput, $commandId: ID) {
+    migrate(vmKeys: $vmKeys, options: $options, commandId: $commandId) {
+      commandId
+      jobs {
+        jobId
+        vmKey
+      }
+      skipped {
+        vmKey
+        reason
+        activeJobId
+      }
+    }
+  }
+`;
+
+export const MIGRATIONS_QUERY = /* GraphQL */ `
+  query Migrations($first: Int, $after: String, $last: Int, $before: String, $filter: MigrationFilter) {
+    migrations(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { ${SUMMARY_FIELDS} error { stage code message } } }
+    }
+  }
+`;
+
+export const MIGRATIONS_UPDATED = /* GraphQL */ `
+  subscription MigrationsUpdated { migrationUpdated { ${SUMMARY_FIELDS} error { stage code message } } }
+`;
+
+export const MIGRATION_QUERY = /* GraphQL */ `
+  query Migration($id: ID!) { migration(id: $id) { ${DETAIL_FIELDS} } }
+`;
+
+export const MIGRATION_UPDATED = /* GraphQL */ `
+  subscription MigrationUpdated($id: ID!) { migrationUpdated(id: $id) { ${DETAIL_FIELDS} } }
+`;
+
+export const CANCEL_MIGRATION = /* GraphQL */ `
+  mutation CancelMigration($id: ID!, $reason: String) {
+    cancelMigration(id: $id, reason: $reason) {
+      commandId
+      accepted
+      reason
+    }
+  }
+`;
+
+export const RETRY_MIGRATION = /* GraphQL */ `
+  mutation RetryMigration($id: ID!, $reason: String) {
+    retryMigration(id: $id, reason: $reason) {
+      commandId
+      accepted
+      reason
+    }
+  }
+`;
+
+export const HEALTH_QUERY = /* GraphQL */ `
+  query Health {
+    health {
+      status
+      components {
+        kind
+        name
+        ok
+        status
+        latencyMs
+        version
+        url
+        detail
+      }
+    }
+  }
+`;

@@ -1,0 +1,43 @@
+import { useCallback, useState } from 'react';
+
+import { describeError } from '../api/graphql-error.ts';
+import { request } from '../api/http-client.ts';
+
+export interface MutationState<T> {
+  readonly run: (variables: Record<string, unknown>) => Promise<T | undefined>;
+  readonly running: boolean;
+  readonly result: T | undefined;
+  readonly error: string | undefined;
+  readonly reset: () => void;
+}
+
+/** Sends one mutation at a time; keeps its last result or its error, in words. */
+export function useMutation<T>(mutation: string): MutationState<T> {
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  const run = useCallback(
+    async (variables: Record<string, unknown>) => {
+      setRunning(true);
+      setError(undefined);
+      try {
+        const answer = await request<T>(mutation, variables);
+        setResult(answer);
+        return answer;
+      } catch (failure) {
+        setResult(undefined);
+        setError(describeError(failure));
+        return undefined;
+      } finally {
+        setRunning(false);
+      }
+    },
+    [mutation],
+  );
+  const reset = useCallback(() => {
+    setResult(undefined);
+    setError(undefined);
+  }, []);
+  return { run, running, result, error, reset };
+}

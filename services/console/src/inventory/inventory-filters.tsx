@@ -1,0 +1,71 @@
+import { POWER_STATES, type Source } from '../api/types.ts';
+import type { InventoryFilterForm } from './inventory-filter.ts';
+
+export function InventoryFilters({
+  form,
+  sources,
+  onChange,
+}: {
+  form: InventoryFilterForm;
+  sources: readonly Source[];
+  onChange: (form: InventoryFilterForm) => void;
+}) {
+  return (
+    <form
+      className="filters"
+      role="search"
+      aria-label="Filter the inventory"
+      onSubmit={(e) => e.preventDefault()}
+    >
+      <label>
+        <span>Name</span>
+        <input
+          type="search"
+          value={form.name}
+          placeholder="name or key"
+          onChange={(e) => onChange({ ...form, name: e.target.value })}
+        />
+      </label>
+      <label>
+        <span>Source</span>
+        <select value={form.source} onChange={(e) => onChange({ ...form, source: e.target.value })}>
+          <option value="">All sources</option>
+          {sources.map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.key}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Power state</span>
+        <select
+          value={form.powerState}
+          onChange={(e) =>
+            onChange({ ...form, powerState: e.target.value as InventoryFilterForm['powerState'] })
+          }
+        >
+          <option value="">Any</option>
+          {POWER_STATES.map((p) => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>Active job</span>
+        <select
+          value={form.activeJob}
+          onChange={(e) =>
+            onChange({ ...form, activeJob: e.target.value as InventoryFilterForm['activeJob'] })
+          }
+        >
+          <option value="">Any</option>
+          <option value="yes">Has an active job</option>
+          <option value="no">No active job</option>
+        </select>
+      </label>
+    </form>
+  );
+}

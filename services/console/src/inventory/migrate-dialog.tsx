@@ -1,0 +1,201 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+
+import type { MigrationOptionsInput, Vm } from '../api/types.ts';
+import {
+  BOOT_MODES,
+  DEFAULT_MIGRATE_FORM,
+  migrationOptions,
+  STRATEGIES,
+  type MigrateForm,
+} from './migrate-options.ts';
+
+/** The options of a migration, in a modal dialog; `onSubmit` resolves once the gateway answered. */
+export function MigrateDialog({
+  vms,
+  running,
+  error,
+  onSubmit,
+  onClose,
+}: {
+  vms: readonly Vm[];
+  running: boolean;
+  error: string | undefined;
+  onSubmit: (options: MigrationOptionsInput) => void;
+  onClose: () => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [form, setForm] = useState<MigrateForm>(DEFAULT_MIGRATE_FORM);
+  const [invalid, setInvalid] = useState<string | undefined>(undefined);
+  const nextRow = useRef(1);
+  const titleId = useId();
+  const networksId = useId();
+  const sourceNetworks = [...new Set(vms.flatMap((vm) => vm.nics.map((n) => n.network)))].sort();
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const built = migrationOptions(form);
+    if (!built.ok) {
+      setInvalid(built.error);
+      return;
+    }
+    setInvalid(undefined);
+    onSubmit(built.options);
+  };
+
+  const setRow = (id: number, field: 'source' | 'target', value: string) =>
+    setForm((f) => ({
+      ...f,
+      networks: f.networks.map((r) => (r.id === id ? { ...r, [field]: value } : r)),
+    }));
+
+  return (
+    <dialog
+      ref={dialog}
+      className="migrate-dialog"
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        if (!running) onClose();
+      }}
+      data-testid="migrate-dialog"
+    >
+      <form onSubmit={submit}>
+        <h2 id={titleId}>
+          Migrate {vms.length} VM{vms.length === 1 ? '' : 's'}
+        </h2>
+        <ul className="selected-vms" aria-label="VMs to migrate">
+          {vms.map((vm) => (
+            <li key={vm.key}>{vm.name}</li>
+          ))}
+        </ul>
+        <div className="form-grid">
+          <label>
+            <span>Conversion strategy</span>
+            <select
+              value={form.strategy}
+              onChange={(e) =>
+                setForm({ ...form, strategy: e.target.value as MigrateForm['strategy'] })
+              }
+            >
+              {STRATEGIES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Boot mode</span>
+            <select
+              value={form.bootMode}
+              onChange={(e) =>
+                setForm({ ...form, bootMode: e.target.value as MigrateForm['bootMode'] })
+              }
+            >
+              {BOOT_MODES.map((b) => (
+                <option key={b} value={b}>
+                  {b === 'image'
+                    ? 'image (boot from the Glance image)'
+                    : b === 'volume'
+                      ? 'volume (one Cinder volume per disk)'
+                      : b}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Flavor</span>
+            <input
+              type="text"
+              value={form.flavor}
+              placeholder="empty: the smallest that fits"
+              onChange={(e) => setForm({ ...form, flavor: e.target.value })}
+            />
+          </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={form.keepMac}
+              onChange={(e) => setForm({ ...form, keepMac: e.target.checked })}
+            />
+            <span>Keep MAC addresses</span>
+          </label>
+        </div>
+
+        <fieldset className="networks">
+          <legend>Network mapping</legend>
+          <datalist id={networksId}>
+            {sourceNetworks.map((n) => (
+              <option key={n} value={n} />
+            ))}
+          </datalist>
+          {form.networks.length === 0 ? (
+            <p className="muted">No mapping: each NIC goes to the default network.</p>
+          ) : null}
+          {form.networks.map((row, at) => (
+            <div className="network-row" key={row.id}>
+              <label>
+                <span>Source network {at + 1}</span>
+                <input
+                  list={networksId}
+                  value={row.source}
+                  onChange={(e) => setRow(row.id, 'source', e.target.value)}
+                />
+              </label>
+              <span aria-hidden="true">→</span>
+              <label>
+                <span>Target network {at + 1}</span>
+                <input
+                  value={row.target}
+                  onChange={(e) => setRow(row.id, 'target', e.target.value)}
+                />
+              </label>
+              <button
+                type="button"
+                className="secondary"
+                aria-label={`Remove network mapping ${at + 1}`}
+                onClick={() =>
+                  setForm((f) => ({ ...f, networks: f.networks.filter((r) => r.id !== row.id) }))
+                }
+              >
+                Remove
+              </button>
+            </div>
+          ))}
+          <button
+            type="button"
+            className="secondary"
+            onClick={() =>
+              setForm((f) => ({
+                ...f,
+                networks: [...f.networks, { id: nextRow.current++, source: '', target: '' }],
+              }))
+            }
+          >
+            Add network mapping
+          </button>
+        </fieldset>
+
+        {invalid || error ? (
+          <p className="error-box" role="alert">
+            {invalid ?? error}
+          </p>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="button" className="secondary" onClick={onClose} disabled={running}>
+            Cancel
+          </button>
+          <button type="submit" disabled={running || vms.length === 0}>
+            {running ? 'Starting…' : 'Start migration'}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

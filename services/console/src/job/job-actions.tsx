@@ -1,0 +1,85 @@
+import { useId, useState } from 'react';
+
+import { CANCEL_MIGRATION, RETRY_MIGRATION } from '../api/operations.ts';
+import type { CommandOutcome, MigrationDetail } from '../api/types.ts';
+import { useMutation } from '../hooks/use-mutation.ts';
+
+/** Whether the job can be retried: rolled back, or failed with rollback off (nothing to undo first). */
+export function canRetry(job: Pick<MigrationDetail, 'state' | 'flags'>): boolean {
+  return job.state === 'ROLLED_BACK' || (job.state === 'FAILED' && !job.flags.rollback);
+}
+
+/** Cancel and Retry, with the gateway's answer announced. */
+export function JobActions({ job }: { job: MigrationDetail }) {
+  const cancel = useMutation<{ cancelMigration: CommandOutcome }>(CANCEL_MIGRATION);
+  const retry = useMutation<{ retryMigration: CommandOutcome }>(RETRY_MIGRATION);
+  const [reason, setReason] = useState('');
+  const [last, setLast] = useState<'cancel' | 'retry' | undefined>(undefined);
+  const reasonId = useId();
+  const variables = () => ({ id: job.id, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+
+  const outcome =
+    last === 'cancel'
+      ? cancel.result?.cancelMigration
+      : last === 'retry'
+        ? retry.result?.retryMigration
+        : undefined;
+  const failure = last === 'cancel' ? cancel.error : last === 'retry' ? retry.error : undefined;
+  const verb = last === 'cancel' ? 'Cancel' : 'Retry';
+
+  return (
+    <div className="job-actions">
+      <div className="action-row">
+        <label htmlFor={reasonId}>Reason (optional)</label>
+        <input
+          id={reasonId}
+          type="text"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        {!job.finished ? (
+          <button
+            type="button"
+            className="danger"
+            disabled={cancel.running}
+            onClick={() => {
+              setLast('cancel');
+              void cancel.run(variables());
+            }}
+          >
+            {cancel.running ? 'Cancelling…' : 'Cancel'}
+          </button>
+        ) : null}
+        {canRetry(job) ? (
+          <button
+            type="button"
+            disabled={retry.running}
+            onClick={() => {
+              setLast('retry');
+              void retry.run(variables());
+            }}
+          >
+            {retry.running ? 'Retrying…' : 'Retry'}
+          </button>
+        ) : null}
+      </div>
+      <div aria-live="polite" data-testid="action-result">
+        {outcome ? (
+          <p
+            className={`notice ${outcome.accepted ? 'ok' : 'warn'}`}
+            data-accepted={outcome.accepted}
+          >
+            {outcome.accepted
+              ? `${verb} accepted (command ${outcome.commandId}).`
+              : `${verb} refused: ${outcome.reason ?? 'no reason given'}.`}
+          </p>
+        ) : null}
+        {failure ? (
+          <p className="error-box" role="alert">
+            {verb} failed: {failure}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

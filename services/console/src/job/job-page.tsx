@@ -1,0 +1,144 @@
+import { useEffect, useState } from 'react';
+
+import { MIGRATION_QUERY, MIGRATION_UPDATED } from '../api/operations.ts';
+import type { MigrationDetail } from '../api/types.ts';
+import { formatTime } from '../format/time.ts';
+import { useNow } from '../hooks/use-now.ts';
+import { useQuery } from '../hooks/use-query.ts';
+import { useSubscription } from '../hooks/use-subscription.ts';
+import { hrefFor } from '../router/route.ts';
+import { DiskProgressList } from '../ui/disk-progress.tsx';
+import { ErrorBox } from '../ui/error-box.tsx';
+import { LiveStatusDot } from '../ui/live-status.tsx';
+import { StateBadge } from '../ui/state-badge.tsx';
+import { JobActions } from './job-actions.tsx';
+import {
+  ArtifactsTable,
+  ConversionBlock,
+  ErrorFacts,
+  OpenStackList,
+  OptionsList,
+  RollbackBlock,
+  Section,
+  StagesTable,
+  ValidationTable,
+} from './job-sections.tsx';
+import { JobTimeline } from './job-timeline.tsx';
+
+export function JobPage({ id }: { id: string }) {
+  const { data, error, loading } = useQuery<{ migration: MigrationDetail | null }>(
+    MIGRATION_QUERY,
+    { id },
+  );
+  const [job, setJob] = useState<MigrationDetail | null | undefined>(undefined);
+  useEffect(() => {
+    if (data) setJob((shown) => newer(shown, data.migration));
+  }, [data]);
+  const live = useSubscription<{ migrationUpdated: MigrationDetail }>(
+    MIGRATION_UPDATED,
+    { id },
+    ({ migrationUpdated }) => setJob((shown) => newer(shown, migrationUpdated)),
+  );
+  const now = useNow(job ? !job.finished : false);
+
+  if (job === undefined) {
+    return (
+      <section>
+        <h1>Job</h1>
+        <ErrorBox error={error} title="The job could not be read" />
+        {loading ? <p className="muted">Loading job {id}…</p> : null}
+      </section>
+    );
+  }
+  if (job === null) {
+    return (
+      <section>
+        <h1>Job not found</h1>
+        <p>
+          No job has the id <code>{id}</code>. <a href={hrefFor({ page: 'jobs' })}>See every job</a>
+          .
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <article
+      className="job"
+      aria-labelledby="job-title"
+      data-testid="job-detail"
+      data-job-id={job.id}
+      data-state={job.state}
+    >
+      <div className="page-head">
+        <h1 id="job-title">
+          {job.vmName} <span className="muted small">job {job.id}</span>
+        </h1>
+        <LiveStatusDot status={live.status} error={live.error} />
+      </div>
+      <div className="job-summary">
+        <StateBadge state={job.state} dryRun={job.dryRun} />
+        <span className="phase" data-testid="job-phase">
+          phase {job.phase}
+        </span>
+        <span className="num">attempt {job.attempt}</span>
+        <span>{job.finished ? 'finished' : 'in progress'}</span>
+        <span className="muted num">
+          created {formatTime(job.createdAt)} · updated {formatTime(job.updatedAt)} ·{' '}
+          {job.eventCount} events
+        </span>
+      </div>
+      <p>
+        VM <code>{job.vmKey}</code> from <code>{job.source.key}</code>
+      </p>
+      <JobActions job={job} />
+      <ErrorBox error={error} title="The job could not be read again" />
+
+      <div className="cards">
+        {job.error ? (
+          <Section title="Error" testId="error-section">
+            <ErrorFacts job={job} />
+          </Section>
+        ) : null}
+        {job.rollback ? (
+          <Section title="Rollback" testId="rollback-section">
+            <RollbackBlock job={job} />
+          </Section>
+        ) : null}
+        <Section title="Stages" testId="stages-section">
+          <StagesTable job={job} now={now} />
+        </Section>
+        <Section title="Disk conversion" testId="disks-section">
+          <DiskProgressList disks={job.disks} detailed />
+        </Section>
+        <Section title="Options" testId="options-section">
+          <OptionsList job={job} />
+        </Section>
+        <Section title="Validation" testId="validation-section">
+          <ValidationTable job={job} />
+        </Section>
+        <Section title="Conversion" testId="conversion-section">
+          <ConversionBlock job={job} />
+        </Section>
+        <Section title="Artifacts" testId="artifacts-section">
+          <ArtifactsTable job={job} />
+        </Section>
+        <Section title="OpenStack" testId="openstack-section">
+          <OpenStackList job={job} />
+        </Section>
+      </div>
+      <Section title={`Timeline (${job.timeline.length} events)`} testId="timeline-section">
+        <JobTimeline events={job.timeline} />
+      </Section>
+    </article>
+  );
+}
+
+/** The newer of what is shown and what arrived (by event count): updates may cross the query. */
+function newer(
+  shown: MigrationDetail | null | undefined,
+  arrived: MigrationDetail | null,
+): MigrationDetail | null {
+  if (!shown || !arrived) return arrived ?? shown ?? null;
+  return arrived.eventCount >= shown.eventCount ? arrived : shown;
+}

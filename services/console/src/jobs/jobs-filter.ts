@@ -1,0 +1,58 @@
+import type { MigrationState, MigrationSummary } from '../api/types.ts';
+
+/** The dashboard's filter as the form holds it; times are `datetime-local` values (local time). */
+export interface JobsFilterForm {
+  readonly states: readonly MigrationState[];
+  readonly vmName: string;
+  readonly createdAfter: string;
+  readonly createdBefore: string;
+}
+
+export const EMPTY_JOBS_FILTER: JobsFilterForm = {
+  states: [],
+  vmName: '',
+  createdAfter: '',
+  createdBefore: '',
+};
+
+/** The `MigrationFilter` input: only what narrows the list, times as ISO-8601 UTC. */
+export interface MigrationFilter {
+  states?: MigrationState[];
+  vmName?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+}
+
+export function migrationFilter(form: JobsFilterForm): MigrationFilter {
+  const filter: MigrationFilter = {};
+  if (form.states.length > 0) filter.states = [...form.states];
+  const vmName = form.vmName.trim();
+  if (vmName) filter.vmName = vmName;
+  const after = localToIso(form.createdAfter);
+  if (after) filter.createdAfter = after;
+  const before = localToIso(form.createdBefore);
+  if (before) filter.createdBefore = before;
+  return filter;
+}
+
+/** A `datetime-local` value as ISO-8601 UTC; undefined when empty or unreadable. */
+export function localToIso(value: string): string | undefined {
+  if (!value.trim()) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** Whether a job belongs in a list filtered so (what the gateway checks, checked again live). */
+export function matchesFilter(
+  job: Pick<MigrationSummary, 'state' | 'vmName' | 'createdAt'>,
+  filter: MigrationFilter,
+): boolean {
+  if (filter.states && !filter.states.includes(job.state)) return false;
+  if (filter.vmName && !job.vmName.toLowerCase().includes(filter.vmName.toLowerCase())) {
+    return false;
+  }
+  const created = Date.parse(job.createdAt);
+  if (filter.createdAfter && created < Date.parse(filter.createdAfter)) return false;
+  if (filter.createdBefore && created > Date.parse(filter.createdBefore)) return false;
+  return true;
+}

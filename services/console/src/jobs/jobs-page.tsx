@@ -1,0 +1,122 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+
+import { MIGRATIONS_QUERY, MIGRATIONS_UPDATED } from '../api/operations.ts';
+import type { MigrationPage, MigrationSummary } from '../api/types.ts';
+import { useCoalesced } from '../hooks/use-coalesced.ts';
+import { useDebounced } from '../hooks/use-debounced.ts';
+import { useNow } from '../hooks/use-now.ts';
+import { useQuery } from '../hooks/use-query.ts';
+import { useSubscription } from '../hooks/use-subscription.ts';
+import { ErrorBox } from '../ui/error-box.tsx';
+import { LiveStatusDot } from '../ui/live-status.tsx';
+import { EMPTY_JOBS_FILTER, migrationFilter, type JobsFilterForm } from './jobs-filter.ts';
+import { JobsFilters } from './jobs-filters.tsx';
+import { mergeJobUpdate, pageFromConnection, type JobsPage as Page } from './jobs-page.ts';
+import { PAGE_SIZE, pagingVariables, type PageCursor } from './jobs-paging.ts';
+import { JobsTable } from './jobs-table.tsx';
+
+export function JobsPage() {
+  const [form, setForm] = useState<JobsFilterForm>(EMPTY_JOBS_FILTER);
+  const vmName = useDebounced(form.vmName, 250);
+  const filter = useMemo(() => migrationFilter({ ...form, vmName }), [form, vmName]);
+  const [cursor, setCursor] = useState<PageCursor>({ kind: 'first' });
+  const variables = useMemo(() => ({ ...pagingVariables(cursor), filter }), [cursor, filter]);
+  const { data, error, loading, refetch } = useQuery<{ migrations: MigrationPage }>(
+    MIGRATIONS_QUERY,
+    variables,
+  );
+
+  const [page, setPage] = useState<Page | undefined>(undefined);
+  const latest = useRef(page);
+  useEffect(() => {
+    const next = data ? pageFromConnection(data.migrations) : undefined;
+    latest.current = next;
+    setPage(next);
+  }, [data]);
+
+  const refetchSoon = useCoalesced(refetch, 1_000);
+  const firstPage = cursor.kind === 'first';
+  const live = useSubscription<{ migrationUpdated: MigrationSummary }>(
+    MIGRATIONS_UPDATED,
+    {},
+    ({ migrationUpdated }) => {
+      const current = latest.current;
+      if (!current) return;
+      const merged = mergeJobUpdate(current, migrationUpdated, {
+        filter,
+        firstPage,
+        pageSize: PAGE_SIZE,
+      });
+      if (merged.page !== current) {
+        latest.current = merged.page;
+        setPage(merged.page);
+      }
+      if (merged.stale) refetchSoon();
+    },
+  );
+
+  const jobs = page?.jobs ?? [];
+  const now = useNow(jobs.some((job) => !job.finished));
+
+  const changeFilter = (next: JobsFilterForm) => {
+    setForm(next);
+    setCursor({ kind: 'first' });
+  };
+
+  return (
+    <section aria-labelledby="jobs-title">
+      <div className="page-head">
+        <h1 id="jobs-title">Jobs</h1>
+        <LiveStatusDot status={live.status} error={live.error} />
+      </div>
+      <JobsFilters form={form} onChange={changeFilter} />
+      <ErrorBox error={error} title="The jobs could not be read" />
+      {page === undefined && loading ? <p className="muted">Loading the jobs…</p> : null}
+      {page ? (
+        <>
+          <p className="num muted" data-testid="jobs-count" aria-live="polite">
+            {page.totalCount} job{page.totalCount === 1 ? '' : 's'} match; {jobs.length} shown.
+          </p>
+          <JobsTable jobs={jobs} now={now} />
+          {jobs.length === 0 ? (
+            <p className="muted" data-testid="jobs-empty">
+              No job matches.
+            </p>
+          ) : null}
+          <nav className="pager" aria-label="Pages of jobs">
+            <button
+              type="button"
+              className="secondary"
+              disabled={!page.pageInfo.hasPreviousPage || !page.pageInfo.startCursor}
+              onClick={() =>
+                page.pageInfo.startCursor &&
+                setCursor({ kind: 'before', cursor: page.pageInfo.startCursor })
+              }
+            >
+              Previous page
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={firstPage}
+              onClick={() => setCursor({ kind: 'first' })}
+            >
+              Newest
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              disabled={!page.pageInfo.hasNextPage || !page.pageInfo.endCursor}
+              onClick={() =>
+                page.pageInfo.endCursor &&
+                setCursor({ kind: 'after', cursor: page.pageInfo.endCursor })
+              }
+            >
+              Next page
+            </button>
+          </nav>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+import type { MigrationSummary } from '../api/types.ts';
+import { formatTime } from '../format/time.ts';
+import { jobHref } from '../router/route.ts';
+import { DiskProgressList } from '../ui/disk-progress.tsx';
+import { StageList } from '../ui/stage-list.tsx';
+import { StateBadge } from '../ui/state-badge.tsx';
+
+export function JobsTable({ jobs, now }: { jobs: readonly MigrationSummary[]; now: number }) {
+  return (
+    <div className="table-scroll">
+      <table className="data jobs" data-testid="jobs-table">
+        <caption className="visually-hidden">Migration jobs, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">VM</th>
+            <th scope="col">State</th>
+            <th scope="col">Phase</th>
+            <th scope="col" className="num">
+              Attempt
+            </th>
+            <th scope="col">Disks</th>
+            <th scope="col">Stages</th>
+            <th scope="col">Created</th>
+            <th scope="col">Job</th>
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((job) => (
+            <tr
+              key={job.id}
+              data-testid="job-row"
+              data-job-id={job.id}
+              data-state={job.state}
+              data-vm-name={job.vmName}
+              data-finished={job.finished}
+            >
+              <th scope="row">
+                <a href={jobHref(job.id)}>{job.vmName}</a>
+                <span className="key muted">{job.source.key}</span>
+              </th>
+              <td>
+                <StateBadge state={job.state} dryRun={job.dryRun} />
+              </td>
+              <td className="phase">
+                {job.phase}
+                {job.error ? (
+                  <span className="error-text" title={job.error.message}>
+                    {' '}
+                    {job.error.stage}: {job.error.code}
+                  </span>
+                ) : null}
+              </td>
+              <td className="num">{job.attempt}</td>
+              <td>
+                <DiskProgressList disks={job.disks} />
+              </td>
+              <td>
+                <StageList stages={job.stages} now={now} />
+              </td>
+              <td className="num nowrap">{formatTime(job.createdAt)}</td>
+              <td>
+                <a
+                  href={jobHref(job.id)}
+                  className="job-id"
+                  aria-label={`Job ${job.id} of ${job.vmName}`}
+                >
+                  <code>{job.id}</code>
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
