@@ -29,7 +29,12 @@ export class ProbesController {
       ...(this.projections.caughtUp ? [] : ['projections still being rebuilt']),
     ];
     if (problems.length > 0) throw new HttpException({ status: 'not-ready', problems }, 503);
-    return { status: 'ready', position: this.projections.position };
+    return {
+      status: 'ready',
+      position: this.projections.position,
+      jobs: this.projections.jobs.size,
+      rebuildMs: this.projections.rebuildMs,
+    };
   }
 
   @Get('metrics')
