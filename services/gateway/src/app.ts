@@ -86,11 +86,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   instrument(fastify, metrics);
   if (existsSync(join(options.consoleDir, 'index.html'))) {
     app.useStaticAssets({ root: options.consoleDir, prefix: '/', wildcard: false });
-    // The console routes in the browser: any other page is its index.
-    fastify.setNotFoundHandler((request, reply) =>
-      request.method === 'GET' && !request.url.startsWith('/api/')
-        ? reply.type('text/html').sendFile('index.html')
-        : reply.code(404).send({ error: 'not found' }),
+    // The console routes in the browser: any other page is its index (Nest keeps the not-found handler).
+    fastify.get('/*', (request, reply) =>
+      request.url.startsWith('/api/')
+        ? reply.code(404).send({ message: 'not found', statusCode: 404 })
+        : reply.type('text/html').sendFile('index.html'),
     );
   } else logger.warn({ consoleDir: options.consoleDir }, 'the console is not built: not served');
   await app.listen(options.port, options.host);

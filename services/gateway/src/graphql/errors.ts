@@ -19,33 +19,56 @@ interface Log {
   error(fields: object, message: string): void;
 }
 
+interface Formatted {
+  readonly message: string;
+  readonly locations?: unknown;
+  readonly path?: unknown;
+  readonly extensions: object | undefined;
+}
+
+interface RequestError extends Error {
+  /** Mercurius's validation and depth errors carry the GraphQL errors they stand for. */
+  readonly errors?: readonly (Error & { locations?: unknown })[];
+  readonly statusCode?: number;
+}
+
 /**
  * Every error leaves with a code and without a stack: one raised on purpose keeps its message,
- * a query that does not validate says why, anything else is logged and answered as internal.
+ * a query that does not parse or validate says why (400), anything else is logged and answered
+ * as internal.
  */
 export function errorFormatter(log: Log) {
   return (execution: ExecutionResult & Required<Pick<ExecutionResult, 'errors'>>) => {
-    const errors = execution.errors.map((error) => {
-      const original = error.originalError;
+    let statusCode = 200;
+    const errors = execution.errors.flatMap((error): Formatted[] => {
+      const original = error.originalError as RequestError | undefined;
       const base = { message: error.message, locations: error.locations, path: error.path };
       if (original instanceof mercurius.ErrorWithProps)
-        return { ...base, extensions: original.extensions };
-      if (original === undefined || original instanceof GraphQLError)
-        return {
-          ...base,
-          extensions: {
-            code: (error.extensions['code'] as string | undefined) ?? 'GRAPHQL_VALIDATION_FAILED',
-          },
-        };
+        return [{ ...base, extensions: original.extensions }];
+      if (original === undefined || original instanceof GraphQLError) {
+        statusCode = 400;
+        return [{ ...base, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }];
+      }
+      if (typeof original.statusCode === 'number' && original.statusCode < 500) {
+        statusCode = original.statusCode;
+        const inner = Array.isArray(original.errors) ? original.errors : [original];
+        return inner.map((e) => ({
+          message: e.message,
+          locations: e.locations,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }));
+      }
       log.error({ err: original, path: error.path }, 'GraphQL resolver failed');
-      return {
-        ...base,
-        message: 'internal error: the gateway logged it',
-        extensions: { code: 'INTERNAL_SERVER_ERROR' },
-      };
+      return [
+        {
+          ...base,
+          message: 'internal error: the gateway logged it',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ];
     });
-    // A query that was executed answers 200 with its errors; one refused outright answers 400.
-    const statusCode = execution.data === undefined || execution.data === null ? 400 : 200;
+    // An operation that ran answers 200 with its errors beside its data.
+    if (execution.data) statusCode = 200;
     return { statusCode, response: { data: execution.data ?? null, errors } };
   };
 }

@@ -1,0 +1,485 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { MigrationState, VmDescription } from '@ferry/contracts';
+import { migrationDecider, migrationStatus, type MigrationCommand } from '@ferry/domain';
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { natsWithStreams } from '@ferry/event-store/testing';
+import { discoveredJob, failedJob, testVm } from '@ferry/event-store/testing/migrations';
+import { eventually, freePort, startBuiltService, type RunningService } from '@ferry/testing';
+
+let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+let store: JetStreamEventStore;
+let gateway: Gateway;
+const dir = mkdtempSync(join(tmpdir(), 'ferry-gateway-int-'));
+
+interface Gateway {
+  readonly url: string;
+  readonly process: RunningService;
+}
+
+/** The built gateway as its own process, ready once its projections are rebuilt. */
+async function start(): Promise<Gateway> {
+  const port = await freePort();
+  const process = startBuiltService('gateway', {
+    NATS_URL: nats.server.url,
+    GATEWAY_PORT: String(port),
+    LOG_DIR: join(dir, 'logs'),
+    // No cloud by that name: OpenStack shows as not configured.
+    OPENSTACK_CLOUD_NAME: 'ferry-test-none',
+    CONSOLE_DIR: join(dir, 'no-console'),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(
+    async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
+    'gateway ready',
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+  return { url, process };
+}
+
+/** A JSON answer, read as the test expects it to be. */
+type Json = ReturnType<typeof JSON.parse>;
+
+async function graphql(g: Gateway, query: string, variables: object = {}) {
+  const response = await fetch(`${g.url}/api/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: Json; errors?: Json[] },
+  };
+}
+
+const vm = (
+  name: string,
+  powerState: VmDescription['powerState'] = 'poweredOff',
+): VmDescription => ({
+  ...testVm,
+  key: `ws-${name}`,
+  name,
+  powerState,
+  disks: [
+    {
+      index: 0,
+      controller: 'scsi',
+      slot: 'scsi0:0',
+      path: `/vms/${name}.vmdk`,
+      capacityBytes: 1 << 30,
+    },
+  ],
+  labels: { folder: 'lab' },
+});
+const artifact = {
+  diskIndex: 0,
+  path: '/out/disk0.qcow2',
+  format: 'qcow2' as const,
+  virtualSize: 1 << 30,
+  allocatedSize: 1 << 20,
+  sha256: 'a'.repeat(64),
+};
+const meta = (id: string) => ({
+  commandId: id,
+  correlationId: id,
+  causationId: id,
+  occurredAt: new Date().toISOString(),
+});
+
+beforeAll(async () => {
+  nats = await natsWithStreams();
+  store = new JetStreamEventStore(await nats.connect());
+  await store.append(
+    'inventory-lab',
+    [
+      { type: 'VmDiscovered', data: { vm: vm('alpha') }, metadata: meta('d1') },
+      { type: 'VmDiscovered', data: { vm: vm('beta', 'poweredOn') }, metadata: meta('d1') },
+      {
+        type: 'InventoryRefreshed',
+        data: { source: testVm.source, vmCount: 2, problems: 0 },
+        metadata: meta('d1'),
+      },
+    ],
+    'no-stream',
+  );
+  await store.append(
+    'vm-ws-alpha',
+    [{ type: 'VmClaimed', data: { vmKey: 'ws-alpha', jobId: 'job-failed' }, metadata: meta('c1') }],
+    'no-stream',
+  );
+  await failedJob(store, 'job-failed', {
+    vm: vm('alpha'),
+    artifacts: [artifact],
+    resources: [{ kind: 'image', id: 'img-1', name: 'alpha' }],
+  });
+  for (const i of [1, 2, 3]) await discoveredJob(store, `job-ok-${i}`, { vm: vm('beta') });
+  gateway = await start();
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.process.stop();
+  await nats?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the gateway over a real event store', () => {
+  it('answers the inventory with its filters, each VM with its source, resources and active job', async () => {
+    const { body } = await graphql(
+      gateway,
+      `
+        {
+          all: inventory {
+            key
+            name
+            cpus
+            memoryMiB
+            totalDiskBytes
+            powerState
+            stale
+            labels {
+              key
+              value
+            }
+            source {
+              key
+              reachable
+              vmCount
+            }
+            activeJob {
+              id
+              state
+            }
+          }
+          on: inventory(filter: { powerState: poweredOn }) {
+            name
+          }
+          busy: inventory(filter: { hasActiveJob: true, source: "workstation" }) {
+            name
+          }
+          named: inventory(filter: { name: "ALP" }) {
+            name
+          }
+          sources {
+            key
+            reachable
+            vmCount
+          }
+        }
+      `,
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data.all).toEqual([
+      {
+        key: 'ws-alpha',
+        name: 'alpha',
+        cpus: 1,
+        memoryMiB: 512,
+        totalDiskBytes: 1 << 30,
+        powerState: 'poweredOff',
+        stale: false,
+        labels: [{ key: 'folder', value: 'lab' }],
+        source: { key: 'workstation:/vms', reachable: true, vmCount: 2 },
+        activeJob: { id: 'job-failed', state: 'FAILED' },
+      },
+      expect.objectContaining({ key: 'ws-beta', activeJob: null }),
+    ]);
+    expect(body.data.on).toEqual([{ name: 'beta' }]);
+    expect(body.data.busy).toEqual([{ name: 'alpha' }]);
+    expect(body.data.named).toEqual([{ name: 'alpha' }]);
+    expect(body.data.sources).toEqual([{ key: 'workstation:/vms', reachable: true, vmCount: 2 }]);
+  });
+
+  it('pages the jobs as a Relay connection, with filters', async () => {
+    const page = async (args: string) =>
+      (
+        await graphql(
+          gateway,
+          `{ migrations(${args}) { totalCount edges { cursor node { id state } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`,
+        )
+      ).body.data.migrations;
+    const first = await page('first: 3');
+    expect(first.totalCount).toBe(4);
+    expect(first.edges).toHaveLength(3);
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    const rest = await page(`first: 3, after: "${first.pageInfo.endCursor}"`);
+    expect(rest.edges).toHaveLength(1);
+    expect(rest.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const all = [...first.edges, ...rest.edges].map((e: { node: { id: string } }) => e.node.id);
+    expect(new Set(all)).toEqual(new Set(['job-failed', 'job-ok-1', 'job-ok-2', 'job-ok-3']));
+    expect((await page('filter: { states: [FAILED] }')).edges.map((e: Json) => e.node.id)).toEqual([
+      'job-failed',
+    ]);
+    expect((await page('filter: { vmName: "bet", states: [DISCOVERED] }')).totalCount).toBe(3);
+    expect((await page('filter: { createdAfter: "2999-01-01T00:00:00Z" }')).totalCount).toBe(0);
+  });
+
+  it('answers a job with its stages, resources, error and every event of its timeline', async () => {
+    const { body } = await graphql(
+      gateway,
+      `
+        {
+          migration(id: "job-failed") {
+            id
+            state
+            phase
+            finished
+            vmKey
+            attempt
+            imageIds
+            resources {
+              kind
+              id
+            }
+            stages {
+              stage
+              outcome
+              durationMs
+            }
+            error {
+              stage
+              code
+              message
+              retryable
+            }
+            eventCount
+            timeline {
+              revision
+              type
+              at
+              summary
+              commandId
+              data
+            }
+          }
+        }
+      `,
+    );
+    const job = body.data.migration;
+    expect(job).toMatchObject({
+      id: 'job-failed',
+      state: 'FAILED',
+      finished: false,
+      vmKey: 'ws-alpha',
+      attempt: 1,
+      imageIds: ['img-1'],
+      resources: [
+        { kind: 'artifact', id: '/out/disk0.qcow2' },
+        { kind: 'image', id: 'img-1' },
+      ],
+      error: { stage: 'upload', code: 'test-failure', retryable: true },
+    });
+    expect(job.timeline.map((e: { type: string }) => e.type)).toEqual([
+      'MigrationCreated',
+      'MigrationValidated',
+      'ConversionStarted',
+      'ConversionCompleted',
+      'ResourceRecorded',
+      'MigrationFailed',
+    ]);
+    expect(job.timeline.map((e: { revision: number }) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(job.eventCount).toBe(6);
+    expect(job.timeline[5].summary).toBe('upload failed: test-failure: failed for the test');
+    expect(
+      (await graphql(gateway, '{ migration(id: "job-none") { id } }')).body.data.migration,
+    ).toBeNull();
+  });
+
+  it('refuses bad input, too deep or too costly queries with a code and no stack', async () => {
+    const badCursor = await graphql(gateway, '{ migrations(after: "nope") { totalCount } }');
+    expect(badCursor.body.errors?.[0]).toMatchObject({
+      message: 'not a cursor this API gave: nope',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const bigPage = await graphql(gateway, '{ migrations(first: 501) { totalCount } }');
+    expect(bigPage.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const costly = await graphql(
+      gateway,
+      '{ migrations(first: 500) { edges { node { timeline { type at summary data } } } } }',
+    );
+    expect(costly.status).toBe(400);
+    expect(costly.body.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const deep = await graphql(
+      gateway,
+      '{ inventory { activeJob { source { key } } } migrations { edges { node { rollback { steps { id } } } } } inventory { activeJob { rollback { steps { id } } } } }',
+    );
+    expect(deep.body.errors).toBeUndefined();
+    const unknown = await graphql(gateway, '{ nothing }');
+    expect(unknown.body.errors?.[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const badDate = await graphql(
+      gateway,
+      '{ migrations(filter: { createdAfter: "yesterday" }) { totalCount } }',
+    );
+    expect(badDate.body.errors?.[0].extensions.code).toMatch(
+      /BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/,
+    );
+    for (const r of [badCursor, bigPage, costly, unknown, badDate])
+      expect(JSON.stringify(r.body)).not.toMatch(/\bat .+\.(ts|js):\d+/);
+  });
+
+  it('says how each backend is, and serves the probes and metrics', async () => {
+    const { body } = await graphql(
+      gateway,
+      '{ health { status components { kind name ok status version } } }',
+    );
+    const kinds = body.data.health.components.map(
+      (c: { kind: string; status: string }) => `${c.kind}:${c.status}`,
+    );
+    expect(kinds).toEqual(['nats:ok', 'event-store:ok', 'vmware:ok', 'openstack:not-configured']);
+    expect(body.data.health.status).toBe('ok');
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+    const ready = (await (await fetch(`${gateway.url}/readyz`)).json()) as {
+      status: string;
+      jobs: number;
+    };
+    expect(ready).toMatchObject({ status: 'ready', jobs: 4 });
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^ferry_jobs\{state="DISCOVERED"\} 3$/m);
+    expect(metrics).toMatch(/^ferry_jobs\{state="FAILED"\} 1$/m);
+    expect(metrics).toMatch(
+      /^ferry_gateway_graphql_operations_total\{operation="query",outcome="ok"\} \d+$/m,
+    );
+    const openstack = await fetch(`${gateway.url}/api/openstack/health`);
+    expect(openstack.status).toBe(503);
+    expect(await openstack.json()).toMatchObject({ status: 'down', cloud: null });
+  });
+
+  it('sends a subscriber every state change of a job, in order, within 250 ms of its append', async () => {
+    const client = subscriber(gateway);
+    onTestFinished(() => client.dispose());
+    const received: { state: MigrationState; at: number }[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      client.subscribe<{ migrationUpdated: { state: MigrationState } }>(
+        { query: 'subscription { migrationUpdated(id: "job-live") { state } }' },
+        {
+          next: ({ data }) => {
+            if (data) received.push({ state: data.migrationUpdated.state, at: Date.now() });
+            if (data?.migrationUpdated.state === 'ROLLED_BACK') resolve();
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    await subscribed(client);
+    const at = (n: number) => new Date(Date.UTC(2026, 10, 26, 0, 0, n)).toISOString();
+    const context = (n: number) => ({ commandId: `live-${n}`, correlationId: 'live', now: at(n) });
+    const steps: MigrationCommand[] = [
+      {
+        type: 'CreateMigration',
+        data: {
+          jobId: 'job-live',
+          vmKey: 'ws-beta',
+          vmName: 'beta',
+          source: testVm.source,
+          options: {
+            strategy: 'qemu-img',
+            bootMode: 'image',
+            flavor: null,
+            networkMapping: {},
+            keepMac: false,
+          },
+          flags: { realConversion: true, openstackDeployment: true, rollback: true },
+        },
+        metadata: context(1),
+      },
+      {
+        type: 'RecordValidation',
+        data: {
+          vm: vm('beta'),
+          checks: [{ name: 'disks-present', outcome: 'passed', detail: 'ok' }],
+        },
+        metadata: context(2),
+      },
+      {
+        type: 'StartConversion',
+        data: {
+          strategy: 'qemu-img',
+          commands: [['qemu-img', 'convert']],
+          disks: [{ diskIndex: 0, path: '/d', capacityBytes: 1 }],
+        },
+        metadata: context(3),
+      },
+      {
+        type: 'CompleteConversion',
+        data: { artifacts: [artifact], reused: false, durationMs: 1 },
+        metadata: context(4),
+      },
+      {
+        type: 'StartImageUpload',
+        data: { imageId: 'img-9', imageName: 'beta' },
+        metadata: context(5),
+      },
+      {
+        type: 'FailMigration',
+        data: { stage: 'upload', code: 'openstack-refused', message: 'refused', retryable: false },
+        metadata: context(6),
+      },
+      { type: 'StartRollback', data: { keep: [] }, metadata: context(7) },
+      ...[artifact.path, 'img-9'].map((id, i): MigrationCommand => ({
+        type: 'RecordRollbackStep',
+        data: {
+          resource: i === 0 ? { kind: 'artifact', id } : { kind: 'image', id },
+          outcome: 'deleted',
+          detail: 'removed',
+        },
+        metadata: context(8 + i),
+      })),
+      { type: 'CompleteRollback', data: {}, metadata: context(10) },
+    ];
+    const appended: { state: MigrationState; at: number }[] = [];
+    let state = migrationDecider.initialState;
+    for (const command of steps) {
+      const result = await handleCommand(store, migrationDecider, 'migration-job-live', command);
+      state = result.events.reduce(migrationDecider.evolve, state);
+      if (state.phase !== 'Empty')
+        appended.push({ state: migrationStatus(state.phase), at: Date.now() });
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await done;
+    expect(received.map((r) => r.state)).toEqual(appended.map((a) => a.state));
+    expect(received.map((r) => r.state)).toEqual([
+      'PENDING',
+      'DISCOVERED',
+      'CONVERTING',
+      'CONVERTING',
+      'UPLOADING',
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'ROLLED_BACK',
+    ]);
+    for (const [i, r] of received.entries())
+      expect(r.at - (appended[i]?.at ?? 0), `update ${i} (${r.state})`).toBeLessThan(250);
+  });
+
+  it('a gateway killed and started again, and a second replica, rebuild the same answers from the store', async () => {
+    const query = `{ inventory { key activeJob { id } stale } sources { key vmCount }
+      migrations(first: 50) { totalCount edges { cursor node { id state phase stages { stage outcome durationMs } eventCount } } }
+      failed: migration(id: "job-failed") { state error { code } timeline { revision type at summary } } }`;
+    const before = (await graphql(gateway, query)).body;
+    const replica = await start();
+    expect((await graphql(replica, query)).body).toEqual(before);
+    await gateway.process.kill();
+    gateway = await start();
+    expect((await graphql(gateway, query)).body).toEqual(before);
+    await replica.process.stop();
+  });
+});
+
+function subscriber(g: Gateway): Client {
+  return createClient({
+    url: `${g.url.replace('http', 'ws')}/api/graphql`,
+    lazy: false,
+    retryAttempts: 0,
+  });
+}
+
+/** Resolves once the server has the subscription: a subscriber attaches when its `subscribe` message is handled. */
+async function subscribed(client: Client): Promise<void> {
+  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+  await new Promise((r) => setTimeout(r, 200));
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { MigrationEvent } from '@ferry/contracts';
+import { migrationDecider, type MigrationCommand } from '@ferry/domain';
+import type { Commit } from '@ferry/event-store';
+import { createMigration } from '@ferry/event-store/testing/migrations';
+import { JobsReadModel } from './jobs-read-model.ts';
+
+/** A job's commits as the store would give them: one per command, revisions from 0. */
+function history(jobId: string, createdAt: string, more: readonly MigrationCommand[] = []) {
+  const create = createMigration(jobId);
+  const commands = [{ ...create, metadata: { ...create.metadata, now: createdAt } }, ...more];
+  let state = migrationDecider.initialState;
+  let revision = 0;
+  return commands.map((command): Commit<MigrationEvent> => {
+    const events = migrationDecider.decide(command, state) as MigrationEvent[];
+    state = events.reduce(migrationDecider.evolve, state);
+    const recorded = events.map((e, i) => ({
+      ...e,
+      eventId: `${jobId}-${revision + i}`,
+      streamName: `migration-${jobId}`,
+      revision: revision + i,
+      position: 0,
+    }));
+    revision += events.length;
+    return { streamName: `migration-${jobId}`, position: 0, events: recorded } as never;
+  });
+}
+
+const failure = (jobId: string, at: string): MigrationCommand => ({
+  type: 'FailMigration',
+  data: { stage: 'validation', code: 'test', message: 'm', retryable: false },
+  metadata: { commandId: `fail-${jobId}`, correlationId: 'c', now: at },
+});
+
+/** Jobs j0..j(n-1), created a minute apart: j(n-1) is the newest. */
+function modelOf(n: number) {
+  const model = new JobsReadModel();
+  for (let i = 0; i < n; i++)
+    for (const c of history(`j${i}`, new Date(Date.UTC(2026, 10, 26, 0, i)).toISOString()))
+      model.apply(c);
+  return model;
+}
+const ids = (page: { jobs: readonly { job: { jobId: string } }[] }) =>
+  page.jobs.map((v) => v.job.jobId);
+
+describe('the jobs read model', () => {
+  it('pages newest first, forwards from a cursor and backwards before one', () => {
+    const model = modelOf(5);
+    const first = model.page({}, { first: 2 });
+    expect(ids(first)).toEqual(['j4', 'j3']);
+    expect(first).toMatchObject({ hasNextPage: true, hasPreviousPage: false, totalCount: 5 });
+    const cursor = (id: string) => {
+      const v = model.get(id);
+      return { createdAt: v?.createdAt ?? '', jobId: id };
+    };
+    const second = model.page({}, { first: 2, after: cursor('j3') });
+    expect(ids(second)).toEqual(['j2', 'j1']);
+    expect(second).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    const back = model.page({}, { last: 2, before: cursor('j1') });
+    expect(ids(back)).toEqual(['j3', 'j2']);
+    expect(back).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    expect(ids(model.page({}, { first: 10, after: cursor('j0') }))).toEqual([]);
+  });
+
+  it('filters by state, VM name and creation time, and counts what the filter keeps', () => {
+    const model = modelOf(4);
+    for (const c of history('j9', '2026-11-26T01:00:00.000Z', [
+      failure('j9', '2026-11-26T01:00:01.000Z'),
+    ]))
+      model.apply(c);
+    expect(ids(model.page({ states: ['FAILED'] }, {}))).toEqual(['j9']);
+    expect(model.page({ states: ['PENDING'] }, {}).totalCount).toBe(4);
+    expect(ids(model.page({ vmName: 'J2' }, {}))).toEqual(['j2']);
+    expect(
+      ids(
+        model.page(
+          { createdAfter: '2026-11-26T00:01:00.000Z', createdBefore: '2026-11-26T00:03:00.000Z' },
+          {},
+        ),
+      ),
+    ).toEqual(['j2', 'j1']);
+  });
+
+  it('ignores a commit seen before, and one that comes out of turn', () => {
+    const model = new JobsReadModel();
+    const [created, failed] = history('j1', '2026-11-26T00:00:00.000Z', [
+      failure('j1', '2026-11-26T00:00:01.000Z'),
+    ]);
+    model.apply(failed as Commit<MigrationEvent>);
+    expect(model.get('j1')).toBeUndefined();
+    model.apply(created as Commit<MigrationEvent>);
+    model.apply(created as Commit<MigrationEvent>);
+    expect(model.get('j1')?.events).toBe(1);
+    model.apply(failed as Commit<MigrationEvent>);
+    expect(model.get('j1')?.state).toBe('FAILED');
+    expect(model.size).toBe(1);
+  });
+});
