@@ -23,3 +23,9 @@ export function formatTime(iso: string | null | undefined, utc = false): string 
   const [y, mo, d, h, mi, s] = part.map((n) => String(n).padStart(2, '0'));
   return `${y}-${mo}-${d} ${h}:${mi}:${s}`;
 }
+
+/** Only the time of day of a timestamp (`HH:MM:SS`), for tables where the day is plain. */
+export function formatClock(iso: string | null | undefined, utc = false): string {
+  const full = formatTime(iso, utc);
+  return /^\d{4}-\d{2}-\d{2} /.test(full) ? full.slice(11) : full;
+}

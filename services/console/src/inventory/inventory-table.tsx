@@ -131,10 +131,7 @@ function VmRow({
           {vm.disks.map((d) => (
             <li key={d.index} title={d.path}>
               <span className="num">{formatBytes(d.capacityBytes)}</span>{' '}
-              <span className="muted">
-                {d.controller}
-                {d.slot ? ` ${d.slot}` : ''}
-              </span>
+              <span className="muted">{d.slot || d.controller}</span>
             </li>
           ))}
         </ul>

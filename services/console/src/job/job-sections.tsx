@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import type { MigrationDetail } from '../api/types.ts';
 import { formatBytes } from '../format/bytes.ts';
 import { formatDuration, stageDuration } from '../format/duration.ts';
-import { formatTime } from '../format/time.ts';
+import { formatClock, formatTime } from '../format/time.ts';
 
 export function Section({
   title,
@@ -42,8 +42,12 @@ export function StagesTable({ job, now }: { job: MigrationDetail; now: number })
         {job.stages.map((stage, at) => (
           <tr key={`${stage.stage}-${at}`} data-stage={stage.stage} data-outcome={stage.outcome}>
             <th scope="row">{stage.stage}</th>
-            <td className="num nowrap">{formatTime(stage.startedAt)}</td>
-            <td className="num nowrap">{formatTime(stage.endedAt)}</td>
+            <td className="num nowrap" title={formatTime(stage.startedAt)}>
+              {formatClock(stage.startedAt)}
+            </td>
+            <td className="num nowrap" title={formatTime(stage.endedAt)}>
+              {formatClock(stage.endedAt)}
+            </td>
             <td className="num">{formatDuration(stageDuration(stage, now))}</td>
             <td>
               <span
