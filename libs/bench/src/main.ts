@@ -2,6 +2,7 @@
 import { meets, type Measurement } from './measure.ts';
 import { conversionBench } from './conversion.bench.ts';
 import { discoveryBench } from './discovery.bench.ts';
+import { gatewayBench } from './gateway.bench.ts';
 import { pipelineBench } from './pipeline.bench.ts';
 import { storeBench } from './store.bench.ts';
 import { uploadBench } from './upload.bench.ts';
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<Measurement[]>> = {
   conversion: conversionBench,
   upload: uploadBench,
   pipeline: pipelineBench,
+  gateway: gatewayBench,
 };
 
 const names = process.argv.slice(2);

@@ -1,0 +1,473 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Client } from 'undici';
+import type { MigrationFlags, VmDescription } from '@ferry/contracts';
+import { migrationDecider, type MigrationCommand } from '@ferry/domain';
+import {
+  handleCommand,
+  JetStreamEventStore,
+  type AppendResult,
+  type Commit,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type ReadResult,
+  type RecordedEvent,
+  type Subscription,
+} from '@ferry/event-store';
+import { connectNats, provisionStreams } from '@ferry/messaging';
+import { freePort, startBuiltService, startNatsServer, type RunningService } from '@ferry/testing';
+import { compare, median, type Measurement } from './measure.ts';
+
+const JOBS = 10_000;
+const SEED_CONCURRENCY = 32;
+/** The job whose whole timeline is asked for: 200 events, 192 of them ConversionProgressed. */
+const LONG_JOB = 'bench-long';
+const PROGRESS_PER_DISK = 96;
+const REBUILD_ROUNDS = 3;
+const WARMUP = 30;
+const SAMPLES = 300;
+/**
+ * A query may cost at most this many bare round trips to the same server: over this machine's
+ * `/healthz` floor (~0.25 ms at p50), the issue's "a dashboard page or a job's detail in under
+ * ~20 ms".
+ */
+const LATENCY_GOAL = '<= 80';
+
+const JOBS_QUERY = `query Jobs {
+  migrations(first: 100) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node {
+      id state vmName createdAt updatedAt dryRun
+      stages { stage durationMs outcome }
+      disks { diskIndex percent }
+      error { code }
+    } }
+  }
+}`;
+const JOB_QUERY = `query Job($id: ID!) {
+  migration(id: $id) {
+    id state phase vmKey vmName attempt dryRun createdAt updatedAt eventCount
+    stages { stage startedAt endedAt durationMs outcome }
+    disks { diskIndex percent bytesDone }
+    error { code message }
+    timeline { revision type at summary data }
+  }
+}`;
+
+/**
+ * The gateway as a process over a store of 10,000 jobs (and one of 200 events): the rebuild of its
+ * projections at start-up against a raw replay of the same commits, and the latency of the
+ * dashboard's page and of a job's detail against the same round trip to `/healthz`.
+ */
+export async function gatewayBench(): Promise<Measurement[]> {
+  const server = await startNatsServer();
+  const root = mkdtempSync(join(tmpdir(), 'ferry-bench-gateway-'));
+  let gateway: RunningService | undefined;
+  try {
+    const nc = await connectNats({ url: server.url, name: 'bench' });
+    await provisionStreams(await jetstreamManager(nc));
+    const store = new JetStreamEventStore(nc);
+
+    const seedStarted = performance.now();
+    const seeded = await seed(store);
+    process.stderr.write(
+      `gateway: seeded ${seeded.jobs} jobs, ${seeded.events} events in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s\n`,
+    );
+
+    execFileSync('npx', ['nx', 'run', '@ferry/service-gateway:build', '--outputStyle=static'], {
+      stdio: 'ignore',
+    });
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const env = {
+      NATS_URL: server.url,
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(port),
+      LOG_DIR: join(root, 'logs'),
+      LOG_LEVEL: 'warn',
+    };
+
+    const rebuild = await compare({
+      bench: 'gateway',
+      metric: 'rebuild_rate',
+      unit: 'events/s',
+      goal: '>= 0.5',
+      rounds: REBUILD_ROUNDS,
+      raw: async () => {
+        const started = performance.now();
+        let events = 0;
+        for await (const commit of store.readAll(0)) events += commit.events.length;
+        const ms = performance.now() - started;
+        if (events !== seeded.events) throw new Error(`raw replay read ${events} events`);
+        process.stderr.write(`gateway: raw replay of ${events} events: ${ms.toFixed(0)} ms\n`);
+        return events / (ms / 1000);
+      },
+      ferry: async () => {
+        await gateway?.stop();
+        gateway = startBuiltService('gateway', env);
+        const ready = await readyz(gateway, origin, env.LOG_DIR);
+        if (ready.jobs !== seeded.jobs) throw new Error(`the gateway folded ${ready.jobs} jobs`);
+        process.stderr.write(
+          `gateway: rebuild of ${ready.jobs} jobs: ${ready.rebuildMs.toFixed(0)} ms\n`,
+        );
+        return seeded.events / (ready.rebuildMs / 1000);
+      },
+    });
+
+    const client = new Client(origin, { pipelining: 1 });
+    try {
+      const healthz = () => get(client, '/healthz');
+      const jobs = async () => {
+        const data = (await graphql(client, JOBS_QUERY)) as {
+          migrations: { totalCount: number; edges: unknown[] };
+        };
+        if (data.migrations.edges.length !== 100 || data.migrations.totalCount !== seeded.jobs)
+          throw new Error(`migrations(first: 100): ${JSON.stringify(data).slice(0, 300)}`);
+      };
+      const job = async () => {
+        const data = (await graphql(client, JOB_QUERY, { id: LONG_JOB })) as {
+          migration: { timeline: unknown[] } | null;
+        };
+        if (data.migration?.timeline.length !== seeded.longJobEvents)
+          throw new Error(`migration(id): ${JSON.stringify(data).slice(0, 300)}`);
+      };
+      const jobsLatency = await latencies(healthz, jobs);
+      const jobLatency = await latencies(healthz, job);
+      return [
+        rebuild,
+        latencyLine('migrations_first100_p50', jobsLatency, 0.5),
+        latencyLine('migrations_first100_p99', jobsLatency, 0.99),
+        latencyLine('migration_timeline200_p50', jobLatency, 0.5),
+        latencyLine('migration_timeline200_p99', jobLatency, 0.99),
+      ];
+    } finally {
+      await client.close();
+      await nc.close();
+    }
+  } finally {
+    await gateway?.stop();
+    await server.remove();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+interface Latencies {
+  readonly query: number[];
+  readonly floor: number[];
+}
+
+/** Each request timed alone, the floor (`/healthz`) and the query alternately, after a warm-up. */
+async function latencies(floor: () => Promise<void>, query: () => Promise<void>) {
+  const timed = async (f: () => Promise<void>) => {
+    const started = performance.now();
+    await f();
+    return performance.now() - started;
+  };
+  for (let i = 0; i < WARMUP; i++) await Promise.all([floor(), query()]);
+  const result: Latencies = { query: [], floor: [] };
+  for (let i = 0; i < SAMPLES; i++) {
+    result.floor.push(await timed(floor));
+    result.query.push(await timed(query));
+  }
+  return result;
+}
+
+const percentile = (values: readonly number[], q: number) => {
+  if (q === 0.5) return median(values);
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+};
+
+function latencyLine(metric: string, l: Latencies, q: number): Measurement {
+  const value = percentile(l.query, q);
+  const baseline = percentile(l.floor, q);
+  process.stderr.write(
+    `gateway: ${metric}: ${value.toFixed(2)} ms, /healthz ${baseline.toFixed(2)} ms\n`,
+  );
+  return {
+    bench: 'gateway',
+    metric,
+    value: Number(value.toPrecision(4)),
+    unit: 'ms',
+    baseline: Number(baseline.toPrecision(4)),
+    ratio: Math.round((value / baseline) * 100) / 100,
+    goal: LATENCY_GOAL,
+    rounds: l.query.length,
+  };
+}
+
+async function get(client: Client, path: string): Promise<void> {
+  const { statusCode, body } = await client.request({ method: 'GET', path });
+  await body.dump();
+  if (statusCode !== 200) throw new Error(`GET ${path}: ${statusCode}`);
+}
+
+async function graphql(client: Client, query: string, variables?: object): Promise<unknown> {
+  const { statusCode, body } = await client.request({
+    method: 'POST',
+    path: '/api/graphql',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const answer = (await body.json()) as { data?: unknown; errors?: unknown };
+  if (statusCode !== 200 || answer.errors)
+    throw new Error(`graphql: ${statusCode} ${JSON.stringify(answer.errors)}`);
+  return answer.data;
+}
+
+/** `/readyz` once it answers 200 (the gateway listens only after its rebuild); its log if it exits first. */
+async function readyz(
+  gateway: RunningService,
+  origin: string,
+  logDir: string,
+): Promise<{ jobs: number; rebuildMs: number }> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const answer = await fetch(`${origin}/readyz`).catch(() => undefined);
+    if (answer?.status === 200) return (await answer.json()) as { jobs: number; rebuildMs: number };
+    await answer?.body?.cancel();
+    const { exitCode, signalCode } = gateway.process;
+    if (exitCode !== null || signalCode !== null || Date.now() > deadline) {
+      const log = join(logDir, 'app.log');
+      throw new Error(
+        `the gateway was not ready (exit ${exitCode ?? signalCode ?? 'none'} after 120 s at most): ${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : 'no log'}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** 10,000 job histories through the real decider, 32 jobs at a time; then the 200-event job. */
+async function seed(jetStream: JetStreamEventStore) {
+  const store = new SeedingStore(jetStream);
+  let events = 0;
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < JOBS; i = next++) {
+      const appended = await seedJob(store, i);
+      events += appended;
+    }
+  };
+  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
+  const longJobEvents = await seedLongJob(store);
+  return { jobs: JOBS + 1, events: events + longJobEvents, longJobEvents };
+}
+
+const DRY_RUN: MigrationFlags = {
+  realConversion: false,
+  openstackDeployment: false,
+  rollback: true,
+};
+const START = Date.parse('2026-11-01T00:00:00Z');
+
+const vmOf = (i: number, disks: number): VmDescription => ({
+  key: `ws-vm${i}`,
+  name: `vm${String(i).padStart(5, '0')}`,
+  source: { kind: 'workstation', id: '/vms' },
+  cpus: 2,
+  memoryMiB: 2048,
+  firmware: 'bios',
+  secureBoot: false,
+  guestOs: 'debian12-64',
+  powerState: 'poweredOff',
+  hasSnapshots: false,
+  disks: Array.from({ length: disks }, (_, d) => ({
+    index: d,
+    controller: 'scsi',
+    slot: `scsi0:${d}`,
+    path: `/vms/vm${i}/disk${d}.vmdk`,
+    capacityBytes: 16 * 2 ** 30,
+  })),
+  nics: [{ index: 0, mac: null, macKind: 'generated', network: 'nat' }],
+});
+
+/** A job's commands as its services would send them, one every few seconds from its creation. */
+function jobCommands(jobId: string, vm: VmDescription, createdAt: number) {
+  const commands: MigrationCommand[] = [];
+  const add = <T extends MigrationCommand['type']>(
+    type: T,
+    data: Extract<MigrationCommand, { type: T }>['data'],
+  ) => {
+    const commandId = `${jobId}-${commands.length}`;
+    const now = new Date(createdAt + commands.length * 3_000).toISOString();
+    commands.push({
+      type,
+      data,
+      metadata: { commandId, correlationId: jobId, now },
+    } as MigrationCommand);
+  };
+  const disks = vm.disks.map((d) => ({
+    diskIndex: d.index,
+    path: d.path,
+    capacityBytes: d.capacityBytes,
+  }));
+  return {
+    created: () => {
+      add('CreateMigration', {
+        jobId,
+        vmKey: vm.key,
+        vmName: vm.name,
+        source: vm.source,
+        options: {
+          strategy: 'qemu-img',
+          bootMode: 'image',
+          flavor: null,
+          networkMapping: {},
+          keepMac: false,
+        },
+        flags: DRY_RUN,
+      });
+      add('RecordValidation', {
+        vm,
+        checks: [
+          { name: 'disks-present', outcome: 'passed', detail: 'every disk is readable' },
+          { name: 'no-snapshots', outcome: 'passed', detail: 'no snapshot chain' },
+        ],
+      });
+      add('StartConversion', {
+        strategy: 'qemu-img',
+        commands: disks.map((d) => [
+          'qemu-img',
+          'convert',
+          '-O',
+          'qcow2',
+          d.path,
+          `${d.path}.qcow2`,
+        ]),
+        disks,
+      });
+    },
+    progress: (diskIndex: number, percent: number) =>
+      add('RecordConversionProgress', {
+        diskIndex,
+        percent,
+        bytesDone: Math.round((16 * 2 ** 30 * percent) / 100),
+      }),
+    converted: () => add('CompleteConversion', { artifacts: [], reused: false, durationMs: 9_000 }),
+    uploading: () => add('StartImageUpload', { imageId: null, imageName: `ferry-${vm.name}` }),
+    deployedAndVerified: () => {
+      add('CompleteImageUpload', {
+        imageId: null,
+        reused: false,
+        checksum: null,
+        sizeBytes: 16 * 2 ** 30,
+        durationMs: 4_000,
+      });
+      add('RecordServerDeployed', {
+        reused: false,
+        serverId: null,
+        flavor: 'm1.small',
+        bootMode: 'image',
+        networks: [],
+        ports: [],
+        volumes: [],
+      });
+      add('RecordVerification', { serverStatus: null, durationMs: 2_000 });
+    },
+    failed: (stage: 'conversion' | 'upload', code: string) =>
+      add('FailMigration', { stage, code, message: `${stage} failed (${code})`, retryable: true }),
+    rolledBack: () => {
+      add('StartRollback', { keep: [] });
+      add('CompleteRollback', {});
+    },
+    commands,
+  };
+}
+
+/** One of four histories: 60 % verified dry runs, 15 % rolled back, 10 % failed, 15 % converting. */
+async function seedJob(store: EventStore, i: number): Promise<number> {
+  const jobId = `bench-${String(i).padStart(5, '0')}`;
+  const job = jobCommands(jobId, vmOf(i, 1), START + i * 60_000);
+  job.created();
+  const kind = i % 20;
+  const steps = kind < 12 ? 4 : kind < 17 ? 2 : 5;
+  for (let s = 1; s <= steps; s++) job.progress(0, (100 * s) / (steps + 1));
+  if (kind < 12) {
+    job.converted();
+    job.uploading();
+    job.deployedAndVerified();
+  } else if (kind < 15) {
+    job.failed('conversion', 'qemu-img-failed');
+    job.rolledBack();
+  } else if (kind < 17) {
+    job.converted();
+    job.uploading();
+    job.failed('upload', 'glance-unavailable');
+  }
+  return run(store, jobId, job.commands);
+}
+
+/** A verified job of two disks with 96 progress events each: 200 events. */
+async function seedLongJob(store: EventStore): Promise<number> {
+  const job = jobCommands(LONG_JOB, vmOf(JOBS, 2), START + JOBS * 60_000);
+  job.created();
+  for (let s = 1; s <= PROGRESS_PER_DISK; s++)
+    for (const disk of [0, 1]) job.progress(disk, (100 * s) / (PROGRESS_PER_DISK + 1));
+  job.converted();
+  job.uploading();
+  job.deployedAndVerified();
+  return run(store, LONG_JOB, job.commands);
+}
+
+async function run(
+  store: EventStore,
+  jobId: string,
+  commands: readonly MigrationCommand[],
+): Promise<number> {
+  let events = 0;
+  for (const command of commands)
+    events += (await handleCommand(store, migrationDecider, `migration-${jobId}`, command)).events
+      .length;
+  return events;
+}
+
+/**
+ * The store as the seeder sees it: appends go to JetStream (with their expected revision), reads are
+ * answered from what this seeder appended, as it is the store's only writer. Spares each command
+ * the read of its stream (an ordered consumer per read): seeding in seconds, not minutes.
+ */
+class SeedingStore implements EventStore {
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly store: JetStreamEventStore;
+
+  constructor(store: JetStreamEventStore) {
+    this.store = store;
+  }
+
+  async append(
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const result = await this.store.append(streamName, events, expected);
+    const stored = this.streams.get(streamName) ?? [];
+    for (const { id, ...e } of events)
+      stored.push({
+        ...e,
+        eventId: id ?? '',
+        streamName,
+        revision: stored.length,
+        position: result.position,
+      } as RecordedEvent);
+    this.streams.set(streamName, stored);
+    return result;
+  }
+
+  async read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>> {
+    const events = (this.streams.get(streamName) ?? []) as unknown as RecordedEvent<E>[];
+    return { events: [...events], revision: events.length === 0 ? 'no-stream' : events.length - 1 };
+  }
+
+  readAll<E extends NewEvent = NewEvent>(): AsyncIterable<Commit<E>> {
+    throw new Error('the seeder does not read the whole store');
+  }
+
+  subscribe<E extends NewEvent = NewEvent>(): Subscription<E> {
+    throw new Error('the seeder does not subscribe');
+  }
+}
