@@ -86,7 +86,11 @@ export class Commands {
       this.store,
       [`migration-${command.data.jobId}`, `rejection-${await rejectionStreamId(commandId)}`],
       this.answerTimeoutMs,
-      (e) => e.metadata.commandId === commandId || e.type === 'CommandRejected',
+      // A handler names each of its decisions `<command id>:<step>` (libs/event-store, openMigration).
+      (e) =>
+        e.type === 'CommandRejected' ||
+        e.metadata.commandId === commandId ||
+        e.metadata.commandId.startsWith(`${commandId}:`),
     );
     if (answer === undefined) throw unanswered(commandId, 'jobs');
     if (answer.type !== 'CommandRejected') return { commandId, accepted: true, reason: null };

@@ -1,59 +1,34 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { MigrationState, VmDescription } from '@ferry/contracts';
 import { migrationDecider, migrationStatus, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
 import { discoveredJob, failedJob, testVm } from '@ferry/event-store/testing/migrations';
-import { eventually, freePort, startBuiltService, type RunningService } from '@ferry/testing';
+import {
+  graphql,
+  startGatewayProcess,
+  subscriber,
+  type GatewayProcess,
+  type Json,
+} from './testing/gateway-client.ts';
 
 let nats: Awaited<ReturnType<typeof natsWithStreams>>;
 let store: JetStreamEventStore;
-let gateway: Gateway;
+let gateway: GatewayProcess;
 const dir = mkdtempSync(join(tmpdir(), 'ferry-gateway-int-'));
 
-interface Gateway {
-  readonly url: string;
-  readonly process: RunningService;
-}
-
-/** The built gateway as its own process, ready once its projections are rebuilt. */
-async function start(): Promise<Gateway> {
-  const port = await freePort();
-  const process = startBuiltService('gateway', {
+/** The built gateway, on this test's nats-server. */
+const start = () =>
+  startGatewayProcess({
     NATS_URL: nats.server.url,
-    GATEWAY_PORT: String(port),
     LOG_DIR: join(dir, 'logs'),
     // No cloud by that name: OpenStack shows as not configured.
     OPENSTACK_CLOUD_NAME: 'ferry-test-none',
     CONSOLE_DIR: join(dir, 'no-console'),
   });
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
-    'gateway ready',
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
-  return { url, process };
-}
-
-/** A JSON answer, read as the test expects it to be. */
-type Json = ReturnType<typeof JSON.parse>;
-
-async function graphql(g: Gateway, query: string, variables: object = {}) {
-  const response = await fetch(`${g.url}/api/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as { data?: Json; errors?: Json[] },
-  };
-}
 
 const vm = (
   name: string,
@@ -347,7 +322,7 @@ describe('the gateway over a real event store', () => {
   });
 
   it('sends a subscriber every state change of a job, in order, within 250 ms of its append', async () => {
-    const client = subscriber(gateway);
+    const client = await subscriber(gateway);
     onTestFinished(() => client.dispose());
     const received: { state: MigrationState; at: number }[] = [];
     const done = new Promise<void>((resolve, reject) => {
@@ -363,7 +338,8 @@ describe('the gateway over a real event store', () => {
         },
       );
     });
-    await subscribed(client);
+    // The subscription is the client's next message after the connection: give the server a moment to attach it.
+    await new Promise((r) => setTimeout(r, 200));
     const at = (n: number) => new Date(Date.UTC(2026, 10, 26, 0, 0, n)).toISOString();
     const context = (n: number) => ({ commandId: `live-${n}`, correlationId: 'live', now: at(n) });
     const steps: MigrationCommand[] = [
@@ -469,17 +445,3 @@ describe('the gateway over a real event store', () => {
     await replica.process.stop();
   });
 });
-
-function subscriber(g: Gateway): Client {
-  return createClient({
-    url: `${g.url.replace('http', 'ws')}/api/graphql`,
-    lazy: false,
-    retryAttempts: 0,
-  });
-}
-
-/** Resolves once the server has the subscription: a subscriber attaches when its `subscribe` message is handled. */
-async function subscribed(client: Client): Promise<void> {
-  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
-  await new Promise((r) => setTimeout(r, 200));
-}

@@ -1,0 +1,80 @@
+// The gateway as the tests meet it: its built service as a process, spoken to over HTTP and graphql-ws.
+import { createClient, type Client } from 'graphql-ws';
+import { eventually, freePort, startBuiltService, type RunningService } from '@ferry/testing';
+
+export interface GatewayProcess {
+  readonly url: string;
+  readonly process: RunningService;
+}
+
+/** The built gateway started with `env`, on a free port; resolves once its projections are rebuilt. */
+export async function startGatewayProcess(
+  env: Readonly<Record<string, string>>,
+): Promise<GatewayProcess> {
+  const port = await freePort();
+  const process = startBuiltService('gateway', { ...env, GATEWAY_PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(
+    async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200,
+    'gateway ready',
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+  return { url, process };
+}
+
+/** A JSON answer, read as the test expects it to be. */
+export type Json = ReturnType<typeof JSON.parse>;
+
+export async function graphql(
+  gateway: { readonly url: string },
+  query: string,
+  variables: object = {},
+): Promise<{ status: number; body: { data?: Json; errors?: Json[] } }> {
+  const response = await fetch(`${gateway.url}/api/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: Json; errors?: Json[] },
+  };
+}
+
+/** The data of an answer that must have no errors: an error fails the test with its message. */
+export async function dataOf(
+  gateway: { readonly url: string },
+  query: string,
+  variables: object = {},
+): Promise<Json> {
+  const { body } = await graphql(gateway, query, variables);
+  if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+/** A graphql-ws client of the gateway, connected when this resolves. */
+export async function subscriber(gateway: { readonly url: string }): Promise<Client> {
+  const client = createClient({
+    url: `${gateway.url.replace('http', 'ws')}/api/graphql`,
+    lazy: false,
+    retryAttempts: 0,
+  });
+  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+  return client;
+}
+
+/** Every payload of a subscription, as it comes. */
+export function collect<T>(client: Client, query: string): { readonly received: T[] } {
+  const received: T[] = [];
+  client.subscribe<T>(
+    { query },
+    {
+      next: ({ data }) => {
+        if (data) received.push(data as T);
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
+  return { received };
+}
