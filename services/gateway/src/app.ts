@@ -45,24 +45,12 @@ export interface RunningGateway {
 }
 
 /**
- * The gateway: its projections rebuilt from the store first (so that its first answer is as good as
- * any later one), then GraphQL, probes, metrics and the console on one Fastify server.
+ * The gateway: GraphQL, probes, metrics and the console on one Fastify server, answering GraphQL
+ * once its projections are rebuilt from the store (so that its first answer is as good as any later one).
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { nc, store, logger } = options;
   const projections = new Projections(store, logger);
-  await projections.catchUp();
-  logger.info(
-    {
-      position: projections.position,
-      jobs: projections.jobs.size,
-      ms: Math.round(projections.rebuildMs ?? 0),
-    },
-    'projections rebuilt from the event store',
-  );
-  const following = new AbortController();
-  const followed = projections.follow(following.signal);
-
   const health = new Health(nc, projections, options.openstack);
   const metrics = gatewayMetrics(projections);
   const commands = new Commands(jetstream(nc), store, options.answerTimeoutMs ?? 30_000);
@@ -93,7 +81,33 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         : reply.type('text/html').sendFile('index.html'),
     );
   } else logger.warn({ consoleDir: options.consoleDir }, 'the console is not built: not served');
+  // Until the projections have folded the store, GraphQL answers 503 (and /readyz says why): a
+  // partial answer would show a world without the jobs not yet folded.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!projections.caughtUp && request.url.startsWith(GRAPHQL_PATH))
+      await reply.code(503).send({
+        errors: [
+          {
+            message: 'the gateway is rebuilding its projections: ask again in a moment',
+            extensions: { code: 'UNAVAILABLE' },
+          },
+        ],
+      });
+  });
+  // Listening first: liveness and readiness answer while the store is folded.
   await app.listen(options.port, options.host);
+  await projections.catchUp();
+  logger.info(
+    {
+      position: projections.position,
+      jobs: projections.jobs.size,
+      ms: Math.round(projections.rebuildMs ?? 0),
+    },
+    'projections rebuilt from the event store',
+  );
+  const following = new AbortController();
+  const followed = projections.follow(following.signal);
+
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {

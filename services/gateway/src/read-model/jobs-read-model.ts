@@ -44,7 +44,10 @@ const cursorOf = (v: JobView): JobCursor => ({ createdAt: v.createdAt, jobId: v.
  */
 export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   private readonly views = new Map<string, { revision: number; view: JobView }>();
-  /** Job ids, newest first; a job's creation time never changes, so its place is found once. */
+  /**
+   * Job ids, oldest first, so that a new job (the newest, mostly) is a push; pages read it from the
+   * end. A job's creation time never changes, so its place is found once.
+   */
   private readonly order: string[] = [];
 
   get size(): number {
@@ -72,7 +75,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     const view = commit.events.reduce<JobView | null>(evolveJobView, current?.view ?? null);
     if (view === null) return;
     this.views.set(jobId, { revision: first.revision + commit.events.length - 1, view });
-    if (!current) this.order.splice(this.indexOf(cursorOf(view)), 0, jobId);
+    if (!current) this.order.splice(this.order.length - this.indexOf(cursorOf(view)), 0, jobId);
     this.emit('job', view);
   }
 
@@ -112,8 +115,10 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     };
   }
 
+  /** The job at place `i` of the newest-first order. */
   private viewAt(i: number): JobView {
-    return (this.views.get(this.order[i] as string) as { view: JobView }).view;
+    const jobId = this.order[this.order.length - 1 - i] as string;
+    return (this.views.get(jobId) as { view: JobView }).view;
   }
 
   private count(keep: (v: JobView) => boolean): number {
@@ -128,7 +133,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     return false;
   }
 
-  /** The first place whose job comes at or after `cursor` in the order. */
+  /** The first place (newest first) whose job comes at or after `cursor`. */
   private indexOf(cursor: JobCursor): number {
     let lo = 0;
     let hi = this.order.length;
@@ -143,8 +148,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   /** The first place whose job comes after `cursor`. */
   private indexAfter(cursor: JobCursor): number {
     const i = this.indexOf(cursor);
-    const at = this.order[i];
-    return at === cursor.jobId ? i + 1 : i;
+    return i < this.order.length && this.viewAt(i).job.jobId === cursor.jobId ? i + 1 : i;
   }
 }
 
