@@ -29,7 +29,8 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     p.writeVm('demo-alpha', { mib: 64 });
     p.writeVm('demo-beta');
     p.writeVm('demo-gamma');
-    for (const name of ['demo-alpha', 'demo-beta', 'demo-gamma'])
+    p.writeVm('demo-delta', { mib: 64 });
+    for (const name of ['demo-alpha', 'demo-beta', 'demo-gamma', 'demo-delta'])
       keys.set(name, await p.discovered(name));
     p.cloud.cli(
       'flavor',
@@ -86,7 +87,7 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
 
   it('migrates the VMs selected, then skips them while their job is active, naming it', async () => {
     await page.getByRole('checkbox', { name: 'Select demo-alpha' }).check();
-    expect(await page.getByTestId('selection-count').innerText()).toMatch(/^1 of 3 shown selected/);
+    expect(await page.getByTestId('selection-count').innerText()).toMatch(/^1 of 4 shown selected/);
     const result = await migrateSelected(page, {
       strategy: 'qemu-img',
       beforeStart: () => shot('migrate-form'),
@@ -202,9 +203,32 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     await shot('job-rolled-back-deployment');
   });
 
-  it('refuses a flavor that does not exist at validation, and rolls the job back', async () => {
+  it('cancels an active job from its page, and rolls it back', async () => {
     await page.getByRole('link', { name: 'Inventory' }).click();
     await page.getByRole('checkbox', { name: 'Select demo-beta' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Select demo-delta' }).check();
+    const result = await migrateSelected(page, { strategy: 'qemu-img' });
+    const created = result.locator('[data-testid="created-jobs"] li');
+    const jobId = (await created.first().getAttribute('data-job-id')) ?? '';
+    await created.first().getByRole('link').click();
+    const detail = page.getByTestId('job-detail');
+    await detail.waitFor();
+    await page.getByLabel('Reason (optional)').fill('changed my mind');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const outcome = page.getByTestId('action-result').locator('[data-accepted]');
+    await outcome.waitFor();
+    expect(await outcome.getAttribute('data-accepted')).toBe('true');
+    await watchState(detail, 'ROLLED_BACK', 120_000);
+    const error = page.getByTestId('job-error');
+    expect(await error.getAttribute('data-code')).toBe('cancelled');
+    expect(await error.innerText()).toMatch(/changed my mind/);
+    expect(p.resourcesOf(jobId)).toEqual({ servers: [], images: [], ports: [], volumes: [] });
+    await shot('job-cancelled');
+  });
+
+  it('refuses a flavor that does not exist at validation, and rolls the job back', async () => {
+    await page.getByRole('link', { name: 'Inventory' }).click();
+    await page.getByRole('checkbox', { name: 'Select demo-delta' }).uncheck();
     await page.getByRole('checkbox', { name: 'Select demo-gamma' }).check();
     const result = await migrateSelected(page, { strategy: 'qemu-img', flavor: 'no-such-flavor' });
     const created = result.locator('[data-testid="created-jobs"] li');
@@ -220,24 +244,37 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     expect(await page.getByTestId('validation-section').innerText()).toMatch(/target\s+failed/);
     await shot('job-rolled-back-validation');
 
+    // Retry: a new attempt of the same job, its history kept; the flavor is still missing.
+    await page.getByRole('button', { name: 'Retry' }).click();
+    const outcome = page.getByTestId('action-result').locator('[data-accepted]');
+    await outcome.waitFor();
+    expect(await outcome.getAttribute('data-accepted')).toBe('true');
+    expect(await outcome.innerText()).toMatch(/^Retry accepted/);
+    await page.locator('[data-testid="job-attempt"][data-attempt="2"]').waitFor();
+    await watchState(detail, 'ROLLED_BACK', 120_000);
+    const retried = await p.events(jobId);
+    expect(retried.filter((e) => e.type === 'RollbackCompleted')).toHaveLength(2);
+    expect(await page.getByTestId('timeline-event').count()).toBe(retried.length);
+    await shot('job-retried');
+
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     await jobRow(page, jobId).waitFor();
     expect(await jobRow(page, jobId).getAttribute('data-state')).toBe('ROLLED_BACK');
     expect(await jobRow(page, verifiedJob).getAttribute('data-state')).toBe('VERIFIED');
-    expect(await page.getByTestId('job-row').count()).toBe(3);
+    expect(await page.getByTestId('job-row').count()).toBe(4);
     // The dashboard's state filter, sent to the gateway.
     await page.getByRole('checkbox', { name: 'ROLLED_BACK' }).check();
     await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="job-row"]').length === 2,
+      () => document.querySelectorAll('[data-testid="job-row"]').length === 3,
     );
     const states = await page
       .getByTestId('job-row')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state')));
-    expect(states).toEqual(['ROLLED_BACK', 'ROLLED_BACK']);
+    expect(states).toEqual(['ROLLED_BACK', 'ROLLED_BACK', 'ROLLED_BACK']);
     await shot('dashboard-rolled-back-filter');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.waitForFunction(
-      () => document.querySelectorAll('[data-testid="job-row"]').length === 3,
+      () => document.querySelectorAll('[data-testid="job-row"]').length === 4,
     );
     await shot('dashboard-final');
   });

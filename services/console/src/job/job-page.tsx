@@ -81,7 +81,9 @@ export function JobPage({ id }: { id: string }) {
         <span className="phase" data-testid="job-phase">
           phase {job.phase}
         </span>
-        <span className="num">attempt {job.attempt}</span>
+        <span className="num" data-testid="job-attempt" data-attempt={job.attempt}>
+          attempt {job.attempt}
+        </span>
         <span>{job.finished ? 'finished' : 'in progress'}</span>
         <span className="muted num">
           created {formatTime(job.createdAt)} · updated {formatTime(job.updatedAt)} ·{' '}
@@ -96,12 +98,12 @@ export function JobPage({ id }: { id: string }) {
 
       <div className="cards">
         {job.error ? (
-          <Section title="Error" testId="error-section">
+          <Section title="Error" testId="error-section" wide>
             <ErrorFacts job={job} />
           </Section>
         ) : null}
         {job.rollback ? (
-          <Section title="Rollback" testId="rollback-section">
+          <Section title="Rollback" testId="rollback-section" wide>
             <RollbackBlock job={job} />
           </Section>
         ) : null}
@@ -111,20 +113,20 @@ export function JobPage({ id }: { id: string }) {
         <Section title="Disk conversion" testId="disks-section">
           <DiskProgressList disks={job.disks} detailed />
         </Section>
+        <Section title="OpenStack" testId="openstack-section">
+          <OpenStackList job={job} />
+        </Section>
         <Section title="Options" testId="options-section">
           <OptionsList job={job} />
         </Section>
-        <Section title="Validation" testId="validation-section">
+        <Section title="Validation" testId="validation-section" wide="double">
           <ValidationTable job={job} />
         </Section>
-        <Section title="Conversion" testId="conversion-section">
+        <Section title="Conversion" testId="conversion-section" wide>
           <ConversionBlock job={job} />
         </Section>
-        <Section title="Artifacts" testId="artifacts-section">
+        <Section title="Artifacts" testId="artifacts-section" wide>
           <ArtifactsTable job={job} />
-        </Section>
-        <Section title="OpenStack" testId="openstack-section">
-          <OpenStackList job={job} />
         </Section>
       </div>
       <Section title={`Timeline (${job.timeline.length} events)`} testId="timeline-section">

@@ -8,15 +8,22 @@ import { formatClock, formatTime } from '../format/time.ts';
 export function Section({
   title,
   testId,
+  wide = false,
   children,
 }: {
   title: string;
   testId: string;
+  /** Spans the whole row (tables with long ids, commands, hashes), or two columns. */
+  wide?: boolean | 'double';
   children: ReactNode;
 }) {
   const id = `section-${testId}`;
   return (
-    <section className="card" aria-labelledby={id} data-testid={testId}>
+    <section
+      className={wide === 'double' ? 'card double' : wide ? 'card wide' : 'card'}
+      aria-labelledby={id}
+      data-testid={testId}
+    >
       <h2 id={id}>{title}</h2>
       {children}
     </section>
