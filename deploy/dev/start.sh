@@ -11,10 +11,13 @@ node libs/config/src/check.ts
 state="${FERRY_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/ferry}"
 mkdir -p "$state"
 pids=()
+nats_pid=""
 stop() {
   trap - INT TERM EXIT
+  # The services first, so that they finish their work and close their NATS connections; then NATS.
   ((${#pids[@]})) && kill -TERM "${pids[@]}" 2>/dev/null || true
-  wait 2>/dev/null || true
+  ((${#pids[@]})) && wait "${pids[@]}" 2>/dev/null || true
+  [[ -n "$nats_pid" ]] && kill -TERM "$nats_pid" 2>/dev/null && wait "$nats_pid" 2>/dev/null || true
   echo "ferry: stopped"
 }
 trap stop INT TERM EXIT
@@ -22,11 +25,12 @@ trap stop INT TERM EXIT
 if [[ -z "${NATS_URL:-}" ]]; then
   # Ferry's own server, on its own port and store: the machine's NATS (if any) is left alone.
   port="${FERRY_NATS_PORT:-14222}"
-  nats-server -a 127.0.0.1 -p "$port" -js -sd "$state/nats" -l "$state/nats.log" &
-  pids+=($!)
+  # Its own session: a Ctrl-C reaches the services, and NATS stays up until they have stopped.
+  setsid nats-server -a 127.0.0.1 -p "$port" -js -sd "$state/nats" -l "$state/nats.log" &
+  nats_pid=$!
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    kill -0 "${pids[0]}" 2>/dev/null || { echo "ferry: nats-server did not start; see $state/nats.log" >&2; exit 1; }
+    kill -0 "$nats_pid" 2>/dev/null || { echo "ferry: nats-server did not start; see $state/nats.log" >&2; exit 1; }
     sleep 0.1
   done
   export NATS_URL="nats://127.0.0.1:$port"
@@ -35,8 +39,9 @@ else
   echo "ferry: using NATS at $NATS_URL"
 fi
 
-# Services run from their build (NestJS needs decorators compiled); Nx builds their libs first.
-NX_NO_CLOUD=true NX_DAEMON=false nx run-many -t build --projects='@ferry/service-*' --outputStyle=static >/dev/null
+# Services run from their build (NestJS needs decorators compiled); Nx builds their libs first. The
+# gateway serves the console's build.
+NX_NO_CLOUD=true NX_DAEMON=false nx run-many -t build --projects='@ferry/service-*,@ferry/console' --outputStyle=static >/dev/null
 
 started=0
 for pkg in services/*/package.json; do
@@ -51,5 +56,7 @@ for pkg in services/*/package.json; do
   echo "ferry: started $(basename "$dir")"
 done
 ((started == 0)) && echo "ferry: no services exist yet; NATS is up for them"
+gateway="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8080}"
+echo "ferry: console at $gateway/, GraphQL at $gateway/api/graphql"
 echo "ferry: running; Ctrl-C to stop"
-wait -n "${pids[@]}" || true
+wait -n "${pids[@]}" ${nats_pid:+"$nats_pid"} || true
