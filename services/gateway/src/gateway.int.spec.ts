@@ -6,7 +6,12 @@ import type { MigrationState, VmDescription } from '@ferry/contracts';
 import { migrationDecider, migrationStatus, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
-import { discoveredJob, failedJob, testVm } from '@ferry/event-store/testing/migrations';
+import {
+  createMigration,
+  discoveredJob,
+  failedJob,
+  testVm,
+} from '@ferry/event-store/testing/migrations';
 import {
   graphql,
   startGatewayProcess,
@@ -342,23 +347,11 @@ describe('the gateway over a real event store', () => {
     await new Promise((r) => setTimeout(r, 200));
     const at = (n: number) => new Date(Date.UTC(2026, 10, 26, 0, 0, n)).toISOString();
     const context = (n: number) => ({ commandId: `live-${n}`, correlationId: 'live', now: at(n) });
+    const create = createMigration('job-live');
     const steps: MigrationCommand[] = [
       {
-        type: 'CreateMigration',
-        data: {
-          jobId: 'job-live',
-          vmKey: 'ws-beta',
-          vmName: 'beta',
-          source: testVm.source,
-          options: {
-            strategy: 'qemu-img',
-            bootMode: 'image',
-            flavor: null,
-            networkMapping: {},
-            keepMac: false,
-          },
-          flags: { realConversion: true, openstackDeployment: true, rollback: true },
-        },
+        ...create,
+        data: { ...create.data, vmKey: 'ws-beta', vmName: 'beta' },
         metadata: context(1),
       },
       {
