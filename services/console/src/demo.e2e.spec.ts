@@ -83,6 +83,11 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     await shot('inventory-discovered');
     await page.keyboard.press('Escape');
     await page.getByTestId('health-table').waitFor({ state: 'detached' });
+    // Discovery reads every source again on request; the console says the command went.
+    await page.getByRole('button', { name: 'Refresh inventory' }).click();
+    expect(await page.getByTestId('refresh-result').innerText()).toMatch(
+      /^Refresh requested \(command \S+\)/,
+    );
   });
 
   it('migrates the VMs selected, then skips them while their job is active, naming it', async () => {
