@@ -54,7 +54,6 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     if (verified.length > 0) p?.removeResourcesOf(verified);
     p?.cloud.run('flavor', 'delete', greedyFlavor);
     await browser?.close();
-    await server?.close();
     await p?.close();
   });
 
