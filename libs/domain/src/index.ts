@@ -49,3 +49,4 @@ export {
   type StageCommand,
 } from './migration/process.ts';
 export { describeEvent } from './migration/describe-event.ts';
+export { operatorRequests, type OperatorRequests } from './migration/operator-requests.ts';

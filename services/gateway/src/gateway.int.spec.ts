@@ -205,6 +205,8 @@ describe('the gateway over a real event store', () => {
             id
             state
             phase
+            canCancel
+            canRetry
             finished
             vmKey
             attempt
@@ -242,6 +244,9 @@ describe('the gateway over a real event store', () => {
       id: 'job-failed',
       state: 'FAILED',
       finished: false,
+      // Failed with rollback on: its rollback comes first.
+      canCancel: false,
+      canRetry: false,
       vmKey: 'ws-alpha',
       attempt: 1,
       imageIds: ['img-1'],
@@ -265,6 +270,9 @@ describe('the gateway over a real event store', () => {
     expect(
       (await graphql(gateway, '{ migration(id: "job-none") { id } }')).body.data.migration,
     ).toBeNull();
+    const active = (await graphql(gateway, '{ migration(id: "job-ok-1") { canCancel canRetry } }'))
+      .body.data.migration;
+    expect(active).toEqual({ canCancel: true, canRetry: false });
   });
 
   it('refuses bad input, too deep or too costly queries with a code and no stack', async () => {

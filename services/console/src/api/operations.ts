@@ -11,7 +11,7 @@ const VM_FIELDS = /* GraphQL */ `
 `;
 
 const SUMMARY_FIELDS = /* GraphQL */ `
-  id state phase finished vmKey vmName attempt dryRun createdAt updatedAt eventCount
+  id state phase finished canCancel canRetry vmKey vmName attempt dryRun createdAt updatedAt eventCount
   source { key }
   stages { stage startedAt endedAt durationMs outcome }
   disks { diskIndex path capacityBytes percent bytesDone }

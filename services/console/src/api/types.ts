@@ -98,6 +98,9 @@ export interface MigrationSummary {
   readonly state: MigrationState;
   readonly phase: string;
   readonly finished: boolean;
+  /** Asked of the job's state machine by the gateway: the console repeats no rule. */
+  readonly canCancel: boolean;
+  readonly canRetry: boolean;
   readonly vmKey: string;
   readonly vmName: string;
   readonly source: { readonly key: string };

@@ -4,11 +4,6 @@ import { CANCEL_MIGRATION, RETRY_MIGRATION } from '../api/operations.ts';
 import type { CommandOutcome, MigrationDetail } from '../api/types.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
 
-/** Whether the job can be retried: rolled back, or failed with rollback off (nothing to undo first). */
-export function canRetry(job: Pick<MigrationDetail, 'state' | 'flags'>): boolean {
-  return job.state === 'ROLLED_BACK' || (job.state === 'FAILED' && !job.flags.rollback);
-}
-
 /** Cancel and Retry, with the gateway's answer announced. */
 export function JobActions({ job }: { job: MigrationDetail }) {
   const cancel = useMutation<{ cancelMigration: CommandOutcome }>(CANCEL_MIGRATION);
@@ -37,7 +32,7 @@ export function JobActions({ job }: { job: MigrationDetail }) {
           value={reason}
           onChange={(e) => setReason(e.target.value)}
         />
-        {!job.finished ? (
+        {job.canCancel ? (
           <button
             type="button"
             className="danger"
@@ -50,7 +45,7 @@ export function JobActions({ job }: { job: MigrationDetail }) {
             {cancel.running ? 'Cancelling…' : 'Cancel'}
           </button>
         ) : null}
-        {canRetry(job) ? (
+        {job.canRetry ? (
           <button
             type="button"
             disabled={retry.running}

@@ -12,6 +12,8 @@ const job = (
   state: 'PENDING',
   phase: 'PENDING',
   finished: false,
+  canCancel: true,
+  canRetry: false,
   vmKey: `vm-${id}`,
   vmName: `vm-${id}`,
   source: { key: 'workstation:/vms' },

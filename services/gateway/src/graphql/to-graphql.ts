@@ -1,5 +1,11 @@
 import type { SourceRef } from '@ferry/contracts';
-import { isJobFinished, sourceKey, type InventoryEntry, type JobView } from '@ferry/domain';
+import {
+  isJobFinished,
+  operatorRequests,
+  sourceKey,
+  type InventoryEntry,
+  type JobView,
+} from '@ferry/domain';
 import type { SourceStatus } from '../read-model/inventory-read-model.ts';
 
 /** A source as the schema shows it: whether it answered discovery's last refresh. */
@@ -23,11 +29,14 @@ export function toMigration(view: JobView, status: SourceStatus | undefined) {
   const { job } = view;
   const recorded = (kind: string) => job.resources.filter((r) => r.kind === kind).map((r) => r.id);
   const rollback = view.rollback;
+  const requests = operatorRequests(view);
   return {
     id: job.jobId,
     state: view.state,
     phase: view.phase,
     finished: isJobFinished(view),
+    canCancel: requests.cancel,
+    canRetry: requests.retry,
     vmKey: job.vmKey,
     vmName: job.vmName,
     source: toSource(job.source, status),
