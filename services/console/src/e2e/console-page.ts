@@ -1,14 +1,13 @@
 // What the demo does on the console, in an operator's terms, through roles and test ids.
 import type { Locator, Page } from 'playwright-core';
 
-export const STATE_ORDER = [
-  'PENDING',
-  'DISCOVERED',
-  'CONVERTING',
-  'UPLOADING',
-  'DEPLOYED',
-  'VERIFIED',
-];
+import { MIGRATION_STATES } from '../api/types.ts';
+
+/** The states a job that goes through passes, in order. */
+export const STATE_ORDER: readonly string[] = MIGRATION_STATES.slice(
+  0,
+  MIGRATION_STATES.indexOf('VERIFIED') + 1,
+);
 
 export const vmRow = (page: Page, name: string): Locator =>
   page.locator(`tr[data-testid="vm-row"][data-vm-name="${name}"]`);
