@@ -10,12 +10,14 @@ import { useRoute } from './router/use-route.ts';
 
 export function App() {
   const route = useRoute();
+  // Which page is shown: each job is a page of its own.
+  const shown = route.page === 'job' ? `job/${route.id}` : route.page;
 
   // A new page: focus its main region so keyboard and screen-reader users start there.
   useEffect(() => {
     document.getElementById('main')?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
-  }, [route.page, route.page === 'job' ? route.id : '']);
+  }, [shown]);
 
   return (
     <>

@@ -17,30 +17,32 @@ export function useQuery<T>(query: string, variables: Record<string, unknown> = 
   const key = JSON.stringify(variables);
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
-  const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
+  // The request this render asks for (unambiguous: a number, a JSON string, then JSON), and the
+  // last one answered or failed: loading in between.
+  const asked = `${generation}${JSON.stringify(query)}${key}`;
+  const [settled, setSettled] = useState<string | undefined>(undefined);
   const latest = useRef(0);
 
   useEffect(() => {
     const controller = new AbortController();
     const ticket = ++latest.current;
-    setLoading(true);
     request<T>(query, JSON.parse(key) as Record<string, unknown>, controller.signal).then(
       (answer) => {
         if (ticket !== latest.current) return;
         setData(answer);
         setError(undefined);
-        setLoading(false);
+        setSettled(asked);
       },
       (failure: unknown) => {
         if (ticket !== latest.current || controller.signal.aborted) return;
         setError(failure);
-        setLoading(false);
+        setSettled(asked);
       },
     );
     return () => controller.abort();
-  }, [query, key, generation]);
+  }, [query, key, asked]);
 
   const refetch = useCallback(() => setGeneration((g) => g + 1), []);
-  return { data, error, loading, refetch, setData };
+  return { data, error, loading: settled !== asked, refetch, setData };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useEffectEvent, useState, useSyncExternalStore } from 'react';
 
 import { describeError } from '../api/graphql-error.ts';
 import { connectionStatus, onConnectionStatus, wsClient } from '../api/ws-client.ts';
@@ -15,23 +15,24 @@ export function useSubscription<T>(
   onData: (data: T) => void,
 ): { readonly status: LiveStatus; readonly error: string | undefined } {
   const key = JSON.stringify(variables);
-  const handler = useRef(onData);
-  useEffect(() => {
-    handler.current = onData;
-  });
-  const [error, setError] = useState<string | undefined>(undefined);
+  const handle = useEffectEvent(onData);
+  // The last error, with the subscription it came from: a new subscription starts without one.
+  const [failure, setFailure] = useState<
+    { readonly query: string; readonly key: string; readonly message: string } | undefined
+  >(undefined);
+  const error = failure?.query === query && failure.key === key ? failure.message : undefined;
   const connection = useSyncExternalStore(onConnectionStatus, connectionStatus, () => 'closed');
 
   useEffect(() => {
-    setError(undefined);
+    const fail = (reason: unknown) => setFailure({ query, key, message: describeError(reason) });
     return wsClient().subscribe<T>(
       { query, variables: JSON.parse(key) as Record<string, unknown> },
       {
         next: (result) => {
-          if (result.errors?.length) setError(describeError(result.errors));
-          else if (result.data) handler.current(result.data);
+          if (result.errors?.length) fail(result.errors);
+          else if (result.data) handle(result.data);
         },
-        error: (failure) => setError(describeError(failure)),
+        error: fail,
         complete: () => undefined,
       },
     );

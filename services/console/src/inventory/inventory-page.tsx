@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 import { newCommandId } from '../api/command-id.ts';
 import {
@@ -65,8 +65,12 @@ export function InventoryPage() {
 
   const refetchSoon = useCoalesced(refetch, 500);
   const inventoryLive = useSubscription(INVENTORY_CHANGED, {}, refetchSoon);
+  // What the live handler merges into: the data shown, moved on at once by each update it merges
+  // (several may come before the next render).
   const latest = useRef(data);
-  latest.current = data;
+  useLayoutEffect(() => {
+    latest.current = data;
+  }, [data]);
   useSubscription<{ migrationUpdated: MigrationSummary }>(
     MIGRATIONS_UPDATED,
     {},

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 
 import { MIGRATION_QUERY, MIGRATION_UPDATED } from '../api/operations.ts';
 import type { MigrationDetail } from '../api/types.ts';
@@ -30,15 +30,19 @@ export function JobPage({ id }: { id: string }) {
     MIGRATION_QUERY,
     { id },
   );
-  const [job, setJob] = useState<MigrationDetail | null | undefined>(undefined);
-  useEffect(() => {
-    if (data) setJob((shown) => newer(shown, data.migration));
-  }, [data]);
+  // The newest version pushed live; the page shows it or the query's answer, whichever is newer
+  // (updates may cross the query). Undefined until either comes; null when the job does not exist.
+  const [pushed, setPushed] = useState<MigrationDetail | undefined>(undefined);
   const live = useSubscription<{ migrationUpdated: MigrationDetail }>(
     MIGRATION_UPDATED,
     { id },
-    ({ migrationUpdated }) => setJob((shown) => newer(shown, migrationUpdated)),
+    ({ migrationUpdated }) => setPushed((shown) => newer(shown, migrationUpdated)),
   );
+  const job: MigrationDetail | null | undefined = !data
+    ? pushed
+    : data.migration
+      ? newer(pushed, data.migration)
+      : (pushed ?? null);
   const now = useNow(job ? !job.finished : false);
 
   if (job === undefined) {
@@ -136,11 +140,7 @@ export function JobPage({ id }: { id: string }) {
   );
 }
 
-/** The newer of what is shown and what arrived (by event count): updates may cross the query. */
-function newer(
-  shown: MigrationDetail | null | undefined,
-  arrived: MigrationDetail | null,
-): MigrationDetail | null {
-  if (!shown || !arrived) return arrived ?? shown ?? null;
-  return arrived.eventCount >= shown.eventCount ? arrived : shown;
+/** The newer of two versions of the job, by event count (the second on a tie). */
+function newer(older: MigrationDetail | undefined, arrived: MigrationDetail): MigrationDetail {
+  return older && older.eventCount > arrived.eventCount ? older : arrived;
 }

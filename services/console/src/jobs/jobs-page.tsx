@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 import { MIGRATIONS_QUERY, MIGRATIONS_UPDATED } from '../api/operations.ts';
 import type { MigrationPage, MigrationSummary } from '../api/types.ts';
@@ -26,13 +26,19 @@ export function JobsPage() {
     variables,
   );
 
-  const [page, setPage] = useState<Page | undefined>(undefined);
-  const latest = useRef(page);
-  useEffect(() => {
-    const next = data ? pageFromConnection(data.migrations) : undefined;
-    latest.current = next;
-    setPage(next);
-  }, [data]);
+  // The page the query answered, with the live updates merged into it since (till the next answer).
+  const answer = data?.migrations;
+  const answered = useMemo(() => (answer ? pageFromConnection(answer) : undefined), [answer]);
+  const [merged, setMerged] = useState<
+    { readonly from: MigrationPage; readonly page: Page } | undefined
+  >(undefined);
+  const page = answer && merged?.from === answer ? merged.page : answered;
+  // What the live handler merges into: the page shown, moved on at once by each update it merges
+  // (several may come before the next render).
+  const latest = useRef({ answer, page });
+  useLayoutEffect(() => {
+    latest.current = { answer, page };
+  }, [answer, page]);
 
   const refetchSoon = useCoalesced(refetch, 1_000);
   const firstPage = cursor.kind === 'first';
@@ -40,18 +46,18 @@ export function JobsPage() {
     MIGRATIONS_UPDATED,
     {},
     ({ migrationUpdated }) => {
-      const current = latest.current;
-      if (!current) return;
-      const merged = mergeJobUpdate(current, migrationUpdated, {
+      const { answer: from, page: current } = latest.current;
+      if (!from || !current) return;
+      const next = mergeJobUpdate(current, migrationUpdated, {
         filter,
         firstPage,
         pageSize: PAGE_SIZE,
       });
-      if (merged.page !== current) {
-        latest.current = merged.page;
-        setPage(merged.page);
+      if (next.page !== current) {
+        latest.current = { answer: from, page: next.page };
+        setMerged({ from, page: next.page });
       }
-      if (merged.stale) refetchSoon();
+      if (next.stale) refetchSoon();
     },
   );
 
