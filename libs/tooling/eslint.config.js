@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 // Every project lints with this file; its globs are relative to the workspace root.
@@ -55,4 +56,10 @@ export default defineConfig(
     },
   },
   { basePath, files: ['libs/tooling/src/**/*.ts', '**/*.spec.ts'], rules: { 'no-console': 'off' } },
+  {
+    // The console's React code: the rules of hooks (and of the React compiler) catch what types do not.
+    basePath,
+    files: ['services/console/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
 );
