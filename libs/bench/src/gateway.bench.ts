@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { createClient } from 'graphql-ws';
 import { Client } from 'undici';
 import type { MigrationFlags, VmDescription } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
@@ -27,6 +28,9 @@ const SEED_CONCURRENCY = 32;
 /** The job whose whole timeline is asked for: 200 events, 192 of them ConversionProgressed. */
 const LONG_JOB = 'bench-long';
 const PROGRESS_PER_DISK = 96;
+/** The job a subscriber follows while it is written, one event at a time. */
+const LIVE_JOB = 'bench-live';
+const LIVE_UPDATES = 200;
 const REBUILD_ROUNDS = 3;
 const WARMUP = 30;
 const SAMPLES = 300;
@@ -131,12 +135,15 @@ export async function gatewayBench(): Promise<Measurement[]> {
       };
       const jobsLatency = await latencies(healthz, jobs);
       const jobLatency = await latencies(healthz, job);
+      const updates = await subscriptionDelays(store, origin);
       return [
         rebuild,
         latencyLine('migrations_first100_p50', jobsLatency, 0.5),
         latencyLine('migrations_first100_p99', jobsLatency, 0.99),
         latencyLine('migration_timeline200_p50', jobLatency, 0.5),
         latencyLine('migration_timeline200_p99', jobLatency, 0.99),
+        limitLine('subscription_update_p50', percentile(updates, 0.5), 250, updates.length),
+        limitLine('subscription_update_p99', percentile(updates, 0.99), 250, updates.length),
       ];
     } finally {
       await client.close();
@@ -170,6 +177,71 @@ async function latencies(floor: () => Promise<void>, query: () => Promise<void>)
   return result;
 }
 
+/**
+ * How soon a graphql-ws subscriber of `migrationUpdated(id)` hears of each event of a job, from the
+ * moment its append is sent to the store (the append itself included), one event at a time.
+ */
+async function subscriptionDelays(store: EventStore, origin: string): Promise<number[]> {
+  const client = createClient({
+    url: `${origin.replace('http', 'ws')}/api/graphql`,
+    lazy: false,
+    retryAttempts: 0,
+  });
+  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+  let heard: ((events: number) => void) | undefined;
+  const unsubscribe = client.subscribe<{ migrationUpdated: { eventCount: number } }>(
+    { query: `subscription { migrationUpdated(id: "${LIVE_JOB}") { eventCount } }` },
+    {
+      next: ({ data }) => data && heard?.(data.migrationUpdated.eventCount),
+      error: (error) => process.stderr.write(`gateway: subscription: ${String(error)}\n`),
+      complete: () => undefined,
+    },
+  );
+  // The subscription is the client's next message: give the server a moment to attach it.
+  await new Promise((r) => setTimeout(r, 200));
+  const job = jobCommands(LIVE_JOB, vmOf(JOBS + 1, 1), Date.now());
+  job.created();
+  for (let s = 1; s <= LIVE_UPDATES; s++) job.progress(0, (100 * s) / (LIVE_UPDATES + 1));
+  const delays: number[] = [];
+  let events = 0;
+  try {
+    for (const command of job.commands) {
+      const started = performance.now();
+      const arrived = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no update within 5 s')), 5_000);
+        heard = (count) => {
+          if (count < events) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      events += (await handleCommand(store, migrationDecider, `migration-${LIVE_JOB}`, command))
+        .events.length;
+      await arrived;
+      delays.push(performance.now() - started);
+    }
+  } finally {
+    unsubscribe();
+    await client.dispose();
+  }
+  process.stderr.write(
+    `gateway: ${delays.length} updates heard by a subscriber, p50 ${percentile(delays, 0.5).toFixed(1)} ms\n`,
+  );
+  return delays;
+}
+
+/** A figure against its limit: the ratio is the share of the limit used. */
+const limitLine = (metric: string, value: number, limit: number, rounds: number): Measurement => ({
+  bench: 'gateway',
+  metric,
+  value: Number(value.toPrecision(4)),
+  unit: 'ms',
+  baseline: limit,
+  ratio: Math.round((value / limit) * 100) / 100,
+  goal: '<= 1',
+  rounds,
+});
+
 const percentile = (values: readonly number[], q: number) => {
   if (q === 0.5) return median(values);
   const sorted = [...values].sort((a, b) => a - b);
@@ -187,16 +259,7 @@ function latencyLine(metric: string, l: Latencies, q: number): Measurement {
   process.stderr.write(
     `gateway: ${metric}: ${value.toFixed(2)} ms (limit ${limit}), /healthz ${floor.toFixed(2)} ms\n`,
   );
-  return {
-    bench: 'gateway',
-    metric,
-    value: Number(value.toPrecision(4)),
-    unit: 'ms',
-    baseline: limit,
-    ratio: Math.round((value / limit) * 100) / 100,
-    goal: '<= 1',
-    rounds: l.query.length,
-  };
+  return limitLine(metric, value, limit, l.query.length);
 }
 
 async function get(client: Client, path: string): Promise<void> {
