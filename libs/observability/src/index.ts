@@ -7,3 +7,13 @@ export {
   type LogRole,
 } from './logger.ts';
 export { redact, redactText, REDACTED } from './redact.ts';
+export {
+  counter,
+  DURATION_BUCKETS,
+  gauge,
+  histogram,
+  initProcessMetrics,
+  metricsRegistry,
+  serveMetrics,
+  timeExternal,
+} from './metrics.ts';
