@@ -85,11 +85,32 @@ export const catalogue = named({
       "The console's built files the gateway serves at `/`; services/console/dist by default.",
     example: '/opt/ferry/console',
   }),
+  METRICS_PORT: integer(
+    0,
+    { min: 0, max: 65535 },
+    {
+      description:
+        'Where a worker serves Prometheus metrics (`GET /metrics`); 0 serves none. The gateway serves them on its own port. `npm start` gives each worker its own.',
+    },
+  ),
+  METRICS_HOST: text('127.0.0.1', {
+    description: "The address the workers' metrics listen on; 0.0.0.0 for every interface.",
+  }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', {
     description: 'The least severe level written to the logs.',
   }),
   LOG_DIR: path('logs', {
     description: 'Where `app.log` (API side) and `worker.log` (workers) are written.',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText({
+    description:
+      'Where traces go over OTLP/HTTP (a collector, e.g. `http://127.0.0.1:4318`; spans are posted to `/v1/traces`); the other `OTEL_EXPORTER_OTLP_*` variables apply. Unset with FERRY_TRACE_FILE unset too, tracing is off and costs nothing.',
+    example: 'http://127.0.0.1:4318',
+  }),
+  FERRY_TRACE_FILE: optionalText({
+    description:
+      'A file each service appends its spans to, one JSON object per line (for tests, or without a collector); a `{service}` in it is replaced by the service name.',
+    example: 'logs/traces-{service}.jsonl',
   }),
   VMWARE_WORKSTATION_PATHS: pathList({
     description:
