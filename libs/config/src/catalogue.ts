@@ -104,13 +104,11 @@ export const catalogue = named({
   }),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalText({
     description:
-      'Where traces go over OTLP/HTTP (a collector, e.g. `http://127.0.0.1:4318`; spans are posted to `/v1/traces`); the other `OTEL_EXPORTER_OTLP_*` variables apply. Unset with FERRY_TRACE_FILE unset too, tracing is off and costs nothing.',
-    example: 'http://127.0.0.1:4318',
+      'Where traces go over OTLP/HTTP (a collector, e.g. `http://127.0.0.1:4318`; spans are posted to `/v1/traces`); the other `OTEL_EXPORTER_OTLP_*` variables apply. Unset with FERRY_TRACE_FILE unset too (the default), tracing is off and costs nothing.',
   }),
   FERRY_TRACE_FILE: optionalText({
     description:
-      'A file each service appends its spans to, one JSON object per line (for tests, or without a collector); a `{service}` in it is replaced by the service name.',
-    example: 'logs/traces-{service}.jsonl',
+      'A file each service appends its spans to, one JSON object per line (for tests, or without a collector), e.g. `logs/traces-{service}.jsonl`: a `{service}` in it is replaced by the service name.',
   }),
   VMWARE_WORKSTATION_PATHS: pathList({
     description:
