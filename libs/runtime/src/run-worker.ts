@@ -3,6 +3,7 @@ import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
 import { createLogger, type Logger } from '@ferry/observability';
+import { serveWorkerMetrics } from './worker-metrics.ts';
 
 /** What every worker reads: where NATS is, how its streams are replicated and acked, how it logs. */
 export const WORKER_SETTINGS = [
@@ -11,6 +12,8 @@ export const WORKER_SETTINGS = [
   'NATS_ACK_WAIT_SECONDS',
   'LOG_LEVEL',
   'LOG_DIR',
+  'METRICS_PORT',
+  'METRICS_HOST',
 ] as const;
 type WorkerSetting = (typeof WORKER_SETTINGS)[number];
 
@@ -81,10 +84,23 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     logger,
   });
   await app.listen();
+  const stopMetrics = await serveWorkerMetrics({
+    name: spec.name,
+    commands: spec.commands ?? spec.name,
+    nc,
+    port: config.METRICS_PORT,
+    host: config.METRICS_HOST,
+  });
   await wiring.listening?.();
   logger.info(
     { concurrency: wiring.concurrency, ...wiring.started },
     `${spec.name} service started`,
   );
-  stopOnSignal(app, nc, wiring.stop ?? {});
+  stopOnSignal(app, nc, {
+    ...wiring.stop,
+    after: async () => {
+      await stopMetrics?.();
+      await wiring.stop?.after?.();
+    },
+  });
 }

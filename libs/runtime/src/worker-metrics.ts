@@ -1,0 +1,56 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DEAD_LETTER_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
+import { gauge, initProcessMetrics, serveMetrics } from '@ferry/observability';
+
+/**
+ * A worker's metrics: its process's own, and how its command consumer stands (waiting, in hand,
+ * redelivered, dead-lettered), asked of JetStream at each scrape; served on `port` (0: not served).
+ */
+export async function serveWorkerMetrics(options: {
+  readonly name: string;
+  readonly commands: string;
+  readonly nc: NatsConnection;
+  readonly port: number;
+  readonly host: string;
+}): Promise<(() => Promise<void>) | undefined> {
+  initProcessMetrics(options.name);
+  if (options.port === 0) return undefined;
+  const jsm = await jetstreamManager(options.nc);
+  const consumer = { consumer: options.name };
+  const info = () => jsm.consumers.info(STREAMS.commands, options.name);
+  gauge(
+    'ferry_consumer_pending',
+    'Commands waiting for this consumer: not yet delivered.',
+    ['consumer'],
+    async (g) => g.set(consumer, (await info()).num_pending),
+  );
+  gauge(
+    'ferry_consumer_ack_pending',
+    'Commands this consumer holds now: delivered, not yet acknowledged.',
+    ['consumer'],
+    async (g) => g.set(consumer, (await info()).num_ack_pending),
+  );
+  gauge(
+    'ferry_consumer_redelivered',
+    'Commands delivered to this consumer more than once and not yet acknowledged.',
+    ['consumer'],
+    async (g) => g.set(consumer, (await info()).num_redelivered),
+  );
+  const deadLetters = `${DEAD_LETTER_SUBJECT_PREFIX}.${options.commands}.>`;
+  gauge(
+    'ferry_dead_letters',
+    'Commands of this consumer that failed every delivery and were set aside (FERRY_DLQ).',
+    ['consumer'],
+    async (g) => {
+      const stream = await jsm.streams.info(STREAMS.deadLetters, { subjects_filter: deadLetters });
+      const counts = Object.values(stream.state.subjects ?? {});
+      g.set(
+        consumer,
+        counts.reduce((sum, n) => sum + n, 0),
+      );
+    },
+  );
+  const server = await serveMetrics({ port: options.port, host: options.host });
+  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+}
