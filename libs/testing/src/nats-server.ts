@@ -32,29 +32,45 @@ export async function startNatsServer(
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'ferry-nats-'));
   const url = `nats://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-
-  const launch = async () => {
-    const output: string[] = [];
-    child = spawn(
-      NATS_SERVER,
-      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
-    child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
-    const exited = new Promise<never>((_, reject) =>
-      child?.once('exit', (code) =>
-        reject(
-          new Error(`nats-server exited (${code}) on start:\n${output.join('').slice(-2000)}`),
-        ),
-      ),
-    );
-    exited.catch(() => undefined);
-    await Promise.race([waitForJetStream(url), exited]);
+  const server = natsServerProcess(
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])],
+    url,
+  );
+  await server.start();
+  return {
+    url,
+    port,
+    storeDir,
+    stop: () => server.stop(),
+    kill: () => server.kill(),
+    restart: async () => {
+      await server.stop();
+      await server.start();
+    },
+    remove: async () => {
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
   };
+}
+
+/** One nats-server process, started (and started again) with the same arguments. */
+export interface NatsServerProcess {
+  /** Spawns it; resolves once JetStream answers at `url`, rejects if it exits first. */
+  start(): Promise<void>;
+  /** SIGTERM, SIGKILL after 5 s; resolves once it has exited. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash would; resolves once it has exited. */
+  kill(): Promise<void>;
+}
+
+/** The process behind `startNatsServer` and each node of `startNatsCluster`. */
+export function natsServerProcess(
+  args: readonly string[],
+  url: string,
+  readyTimeoutMs = 15_000,
+): NatsServerProcess {
+  let child: ChildProcess | undefined;
 
   const terminate = async (signal: NodeJS.Signals) => {
     const c = child;
@@ -66,26 +82,36 @@ export async function startNatsServer(
     clearTimeout(timer);
   };
 
-  await launch();
   return {
-    url,
-    port,
-    storeDir,
+    async start() {
+      const output: string[] = [];
+      const c = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      c.stdout.on('data', (b: Buffer) => output.push(b.toString()));
+      c.stderr.on('data', (b: Buffer) => output.push(b.toString()));
+      const exited = new Promise<never>((_, reject) =>
+        c.once('exit', (code) =>
+          reject(
+            new Error(`nats-server exited (${code}) on start:\n${output.join('').slice(-2000)}`),
+          ),
+        ),
+      );
+      exited.catch(() => undefined);
+      try {
+        await Promise.race([waitForJetStream(url, readyTimeoutMs), exited]);
+      } finally {
+        // Only the start-up output is kept (for the error above), not a long run's.
+        c.stdout.removeAllListeners('data').resume();
+        c.stderr.removeAllListeners('data').resume();
+      }
+    },
     stop: () => terminate('SIGTERM'),
     kill: () => terminate('SIGKILL'),
-    restart: async () => {
-      await terminate('SIGTERM');
-      await launch();
-    },
-    remove: async () => {
-      await terminate('SIGTERM');
-      rmSync(storeDir, { recursive: true, force: true });
-    },
   };
 }
 
 /** Ready means: a client connects and JetStream answers an API request. */
-async function waitForJetStream(url: string, timeoutMs = 15_000): Promise<void> {
+async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
