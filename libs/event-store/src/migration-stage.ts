@@ -10,6 +10,7 @@ import {
 import { CommandRejectedError } from '@ferry/messaging';
 import { handleCommand, type HandleResult } from './command-handler.ts';
 import type { EventStore } from './port.ts';
+import { recordStageMetrics } from './stage-metrics.ts';
 
 /** A command for a job, its metadata still to come. */
 export type MigrationDecision = MigrationCommand extends infer C
@@ -38,18 +39,22 @@ export async function openMigration(
   now: () => string = () => new Date().toISOString(),
 ): Promise<MigrationStage> {
   const stream = `migration-${jobId}`;
+  const openedAt = performance.now();
   const state = fold(migrationDecider, (await store.read(stream)).events as never);
   if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
   return {
     state,
-    decide: (command, step) =>
-      handleCommand(store, migrationDecider, stream, {
+    decide: async (command, step) => {
+      const result = await handleCommand(store, migrationDecider, stream, {
         ...command,
         metadata: {
           ...context,
           commandId: `${context.commandId}:${step}`.slice(0, 128),
           now: now(),
         },
-      } as MigrationCommand),
+      } as MigrationCommand);
+      recordStageMetrics(result.events, openedAt);
+      return result;
+    },
   };
 }
