@@ -50,10 +50,12 @@ for pkg in services/*/package.json; do
   node -e 'process.exit(require("./'"$pkg"'").scripts?.start ? 0 : 1)' || continue
   # From here (not from the service's folder): npm sets INIT_CWD to where it runs, and the services
   # read .env and clouds.yaml from INIT_CWD.
-  npm --prefix "$dir" run --silent start &
+  # Each worker its own metrics port (the gateway serves its metrics on its own port).
+  metrics_port=$((${FERRY_METRICS_PORT_BASE:-9464} + started))
+  METRICS_PORT="$metrics_port" npm --prefix "$dir" run --silent start &
   pids+=($!)
   started=$((started + 1))
-  echo "ferry: started $(basename "$dir")"
+  echo "ferry: started $(basename "$dir") (metrics: http://127.0.0.1:$metrics_port/metrics)"
 done
 ((started == 0)) && echo "ferry: no services exist yet; NATS is up for them"
 gateway="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8080}"
