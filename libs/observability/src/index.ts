@@ -17,3 +17,20 @@ export {
   serveMetrics,
   timeExternal,
 } from './metrics.ts';
+export {
+  activeTraceparent,
+  contextOfTraceparent,
+  inSpan,
+  markFailed,
+  SpanKind,
+  startTracing,
+  traceparentOf,
+  tracingEnabled,
+  type Attributes,
+  type Span,
+  type SpanOptions,
+  type Tracing,
+  type TracingOptions,
+} from './tracing.ts';
+export type { SpanLine } from './tracing-file-exporter.ts';
+export { parseTraceparent, type Traceparent } from './traceparent.ts';
