@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
-import { createLogger, type Logger } from '@ferry/observability';
+import { createLogger, startTracing, type Logger } from '@ferry/observability';
 import { serveWorkerMetrics } from './worker-metrics.ts';
 
 /** What every worker reads: where NATS is, how its streams are replicated and acked, how it logs. */
@@ -14,6 +14,8 @@ export const WORKER_SETTINGS = [
   'LOG_DIR',
   'METRICS_PORT',
   'METRICS_HOST',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'FERRY_TRACE_FILE',
 ] as const;
 type WorkerSetting = (typeof WORKER_SETTINGS)[number];
 
@@ -55,6 +57,12 @@ export interface WorkerSpec<K extends SettingName> {
  */
 export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>): Promise<void> {
   const config = loadConfigOrExit<K | WorkerSetting>([...WORKER_SETTINGS, ...spec.settings]);
+  // Off (nothing installed) unless an OTLP endpoint or a trace file is set.
+  const tracing = await startTracing({
+    service: spec.name,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    file: config.FERRY_TRACE_FILE,
+  });
   const logger = createLogger({
     service: spec.name,
     role: 'worker',
@@ -101,6 +109,7 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     after: async () => {
       await stopMetrics?.();
       await wiring.stop?.after?.();
+      await tracing.shutdown();
     },
   });
 }
