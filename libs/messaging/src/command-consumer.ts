@@ -16,10 +16,19 @@ import {
   type FerryCommand,
   type RejectionReason,
 } from '@ferry/contracts';
-import { runWithLogContext, type Logger } from '@ferry/observability';
+import {
+  contextOfTraceparent,
+  inSpan,
+  markFailed,
+  parseTraceparent,
+  runWithLogContext,
+  SpanKind,
+  type LogContext,
+  type Logger,
+} from '@ferry/observability';
 import { DurableLoop } from './durable-loop.ts';
 import { HEADERS, readContext, type MessageContext } from './headers.ts';
-import { DEFAULT_RETRY_POLICY, settle, type RetryPolicy } from './settlement.ts';
+import { DEFAULT_RETRY_POLICY, settle, type RetryPolicy, type Settlement } from './settlement.ts';
 
 export interface ReceivedContext {
   readonly subject: string;
@@ -54,6 +63,8 @@ export interface CommandConsumerOptions {
 }
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
+
+type Outcome = { ok: true } | { ok: false; error: unknown };
 
 /** Creates the durable pull consumer, or updates it to these settings: idempotent. */
 export async function ensureCommandConsumer(
@@ -143,14 +154,47 @@ export class CommandConsumer {
     }
     const command = decoded.value;
     const jobId = jobIdOf(command);
+    const traceId = parseTraceparent(headers.traceparent)?.traceId;
     const logContext = {
       commandId: command.metadata.commandId,
       correlationId: command.metadata.correlationId ?? command.metadata.commandId,
       ...(jobId === undefined ? {} : { jobId }),
+      ...(traceId === undefined ? {} : { traceId }),
     };
+    // One span per command handled, continuing the sender's trace: active while the handler runs,
+    // so that what it calls and publishes (its events too) stays in that trace.
+    return inSpan(
+      m.subject,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextOfTraceparent(headers.traceparent),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': m.subject,
+          'messaging.message.id': command.metadata.commandId,
+          'ferry.command.type': command.type,
+          'ferry.command.id': command.metadata.commandId,
+          'ferry.delivery_count': context.deliveryCount,
+          ...(jobId === undefined ? {} : { 'ferry.job.id': jobId }),
+        },
+      },
+      async (span) => {
+        const { settlement, outcome } = await this.handleDecoded(m, command, context, logContext);
+        span.setAttribute('ferry.outcome', settlement.kind);
+        if (!outcome.ok) markFailed(span, outcome.error);
+      },
+    );
+  }
+
+  private async handleDecoded(
+    m: JsMsg,
+    command: FerryCommand,
+    context: ReceivedContext,
+    logContext: LogContext,
+  ): Promise<{ settlement: Settlement; outcome: Outcome }> {
     // Long work (a conversion takes hours) must not look like a crashed handler.
     const working = setInterval(() => m.working(), Math.max(100, this.ackWaitMs / 3));
-    let outcome: { ok: true } | { ok: false; error: unknown };
+    let outcome: Outcome;
     try {
       await runWithLogContext(logContext, () => this.options.handle(command, context));
       outcome = { ok: true };
@@ -160,6 +204,17 @@ export class CommandConsumer {
       clearInterval(working);
     }
     const settlement = settle(outcome, context.deliveryCount, this.policy);
+    await this.apply(m, command, context, settlement, outcome);
+    return { settlement, outcome };
+  }
+
+  private async apply(
+    m: JsMsg,
+    command: FerryCommand,
+    context: ReceivedContext,
+    settlement: Settlement,
+    outcome: Outcome,
+  ): Promise<void> {
     switch (settlement.kind) {
       case 'ack':
         await m

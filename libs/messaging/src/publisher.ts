@@ -1,5 +1,6 @@
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { COMMAND_SUBJECTS, validateCommand, type FerryCommand } from '@ferry/contracts';
+import { activeTraceparent } from '@ferry/observability';
 import { contextHeaders } from './headers.ts';
 
 export class InvalidCommandError extends Error {
@@ -14,7 +15,7 @@ export class InvalidCommandError extends Error {
 }
 
 /**
- * Publishes a command on its subject. The command id is the `Nats-Msg-Id`, so the same command sent
+ * Publishes a command on its subject, with the trace context of the active span (or the one given). The command id is the `Nats-Msg-Id`, so the same command sent
  * twice within the dedupe window is stored once. Ferry checks its own commands as strictly as anyone's.
  */
 export async function publishCommand(
@@ -29,7 +30,8 @@ export async function publishCommand(
     commandId,
     correlationId: correlationId ?? commandId,
     causationId,
-    traceparent: options.traceparent,
+    // The sender's span by default: the command's handler continues its trace.
+    traceparent: options.traceparent ?? activeTraceparent(),
   });
   const publish = () =>
     js.publish(COMMAND_SUBJECTS[command.type], JSON.stringify(command), {

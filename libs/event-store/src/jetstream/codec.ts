@@ -12,6 +12,8 @@ export interface CommitPayload {
 }
 
 export const REVISION_HEADER = 'Ferry-Revision';
+/** W3C trace context of the span that appended a commit (when tracing is on). */
+export const TRACEPARENT_HEADER = 'traceparent';
 
 export function encodeCommit(
   firstRevision: number,

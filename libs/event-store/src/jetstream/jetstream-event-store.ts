@@ -9,6 +9,7 @@ import {
 } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { EVENT_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
+import { activeTraceparent } from '@ferry/observability';
 import { CommitTooLargeError, WrongExpectedRevisionError } from '../errors.ts';
 import type {
   AppendResult,
@@ -22,7 +23,7 @@ import type {
   Subscription,
 } from '../port.ts';
 import { parseStreamName } from '../stream-names.ts';
-import { decodeCommit, encodeCommit, REVISION_HEADER } from './codec.ts';
+import { decodeCommit, encodeCommit, REVISION_HEADER, TRACEPARENT_HEADER } from './codec.ts';
 
 // JetStream API error: the subject's last sequence is not the one the publish expected.
 const WRONG_LAST_SEQUENCE = 10071;
@@ -85,6 +86,9 @@ export class JetStreamEventStore implements EventStore {
       const last = first + events.length - 1;
       const h = headers();
       h.set(REVISION_HEADER, String(last));
+      // The span that decided these events: whoever reacts to them (the process manager) continues its trace.
+      const traceparent = activeTraceparent();
+      if (traceparent) h.set(TRACEPARENT_HEADER, traceparent);
       try {
         const ack = await this.js.publish(subject, bytes, {
           msgID: ids[0] as string,
