@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { execa } from 'execa';
+import { inSpan, markFailed, SpanKind } from '@ferry/observability';
 import { ConversionError } from './errors.ts';
 
 export interface ToolRun {
@@ -23,9 +25,37 @@ export interface ToolResult {
  * (virt-v2v's appliance, qemu-nbd, nbdcopy), not just the tool. Resolves with its exit code; a
  * cancel or timeout rejects with a ConversionError saying so, once the whole group is gone.
  */
-export async function runTool(run: ToolRun): Promise<ToolResult> {
+export function runTool(run: ToolRun): Promise<ToolResult> {
   const [file, ...args] = run.command;
-  if (!file) throw new Error('no command');
+  if (!file) return Promise.reject(new Error('no command'));
+  // Its name and subcommand only: the arguments may name secrets (virt-v2v's password file).
+  const tool = basename(file);
+  const subcommand = args.find((a) => !a.startsWith('-'));
+  const subcommandOf = tool === 'qemu-img' && subcommand ? ` ${subcommand}` : '';
+  return inSpan(
+    `${tool}${subcommandOf}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'process.executable.name': tool,
+        ...(subcommandOf ? { 'ferry.tool.subcommand': subcommandOf.trim() } : {}),
+      },
+    },
+    async (span) => {
+      const result = await runToolNow(run, file, args);
+      span.setAttribute('process.exit.code', result.exitCode);
+      if (result.exitCode !== 0)
+        markFailed(span, new Error(`${tool} exited with ${result.exitCode}`));
+      return result;
+    },
+  );
+}
+
+async function runToolNow(
+  run: ToolRun,
+  file: string,
+  args: readonly string[],
+): Promise<ToolResult> {
   const child = execa(file, args, {
     detached: true,
     reject: false,

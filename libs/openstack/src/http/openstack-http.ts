@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors, request } from 'undici';
+import { inSpan, SpanKind, type Span } from '@ferry/observability';
 import { errorMessage, OpenStackError } from './openstack-error.ts';
 import { retryDelayMs, type Outcome } from './retry-policy.ts';
 
@@ -44,11 +45,29 @@ export class OpenStackHttp {
     this.agent = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
   }
 
-  async send(req: HttpRequest): Promise<HttpResponse> {
-    const path = new URL(req.url).pathname;
+  /** Sends a request, in a span of its own (method, service, path, status, retries). */
+  send(req: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(req.url);
+    return inSpan(
+      `openstack ${req.service} ${req.method}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'openstack.service': req.service,
+          'http.request.method': req.method,
+          'server.address': url.hostname,
+          'url.path': url.pathname,
+        },
+      },
+      (span) => this.attempts(req, url.pathname, span),
+    );
+  }
+
+  private async attempts(req: HttpRequest, path: string, span: Span): Promise<HttpResponse> {
     const idempotent = req.method !== 'POST' && req.method !== 'PATCH';
     for (let attempt = 1; ; attempt++) {
       let outcome: Outcome;
+      if (attempt > 1) span.setAttribute('http.request.resend_count', attempt - 1);
       try {
         const response = await request(req.url, {
           method: req.method,
@@ -66,10 +85,12 @@ export class OpenStackHttp {
           ...(req.signal ? { signal: req.signal } : {}),
         });
         const text = await response.body.text();
-        if (response.statusCode < 400) return answer(response.statusCode, response.headers, text);
+        span.setAttribute('http.response.status_code', response.statusCode);
         const requestId =
           header(response.headers, 'x-openstack-request-id') ??
           header(response.headers, 'x-compute-request-id');
+        if (requestId) span.setAttribute('openstack.request_id', requestId);
+        if (response.statusCode < 400) return answer(response.statusCode, response.headers, text);
         const error = new OpenStackError({
           service: req.service,
           status: response.statusCode,

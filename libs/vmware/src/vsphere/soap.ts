@@ -1,5 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, errors, request, type Dispatcher } from 'undici';
+import { inSpan, SpanKind, type Span } from '@ferry/observability';
 import {
   InvalidLoginError,
   NotAuthenticatedError,
@@ -93,7 +94,28 @@ export class SoapTransport {
   }
 
   /** Calls a method; `body` is the XML of its arguments after `_this`. Returns the `returnval` elements. */
-  async call(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<readonly Element[]> {
+  call(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<readonly Element[]> {
+    return inSpan(
+      `vsphere ${method}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'rpc.system': 'vsphere-soap',
+          'rpc.method': method,
+          'server.address': this.host,
+          'vsphere.target': `${target.type}:${target.value}`,
+        },
+      },
+      (span) => this.callInSpan(method, target, body, span),
+    );
+  }
+
+  private async callInSpan(
+    method: ReadOnlyMethod,
+    target: MoRef,
+    body: string,
+    span: Span,
+  ): Promise<readonly Element[]> {
     const envelope =
       '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
       'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:vim25="urn:vim25"><soapenv:Body>' +
@@ -113,6 +135,7 @@ export class SoapTransport {
     } catch (error) {
       throw this.transportError(method, error);
     }
+    span.setAttribute('http.response.status_code', response.statusCode);
     const setCookie = response.headers['set-cookie'];
     const session = (Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []).find(
       (c) => c.startsWith('vmware_soap_session='),
@@ -140,12 +163,36 @@ export class SoapTransport {
    * A GET or HEAD of another path on this host (the datastore's `/folder` access) with the same
    * trust and the session's cookie. The caller reads or dumps the body.
    */
-  async get(
+  get(
     pathAndQuery: string,
     options: { method?: 'GET' | 'HEAD'; range?: number; signal?: AbortSignal } = {},
   ): Promise<Dispatcher.ResponseData> {
+    const url = new URL(pathAndQuery, this.endpoint);
+    // The span ends with the response's headers: the caller reads the body.
+    return inSpan(
+      `vsphere datastore ${options.method ?? 'GET'}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': options.method ?? 'GET',
+          'server.address': this.host,
+          'url.path': url.pathname,
+        },
+      },
+      async (span) => {
+        const response = await this.getInSpan(url, options);
+        span.setAttribute('http.response.status_code', response.statusCode);
+        return response;
+      },
+    );
+  }
+
+  private async getInSpan(
+    url: URL,
+    options: { method?: 'GET' | 'HEAD'; range?: number; signal?: AbortSignal },
+  ): Promise<Dispatcher.ResponseData> {
     try {
-      return await request(new URL(pathAndQuery, this.endpoint), {
+      return await request(url, {
         method: options.method ?? 'GET',
         dispatcher: this.agent,
         headers: {
