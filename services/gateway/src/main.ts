@@ -5,7 +5,7 @@ import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats, provisionStreams } from '@ferry/messaging';
-import { createLogger } from '@ferry/observability';
+import { createLogger, startTracing } from '@ferry/observability';
 import { OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
 import { startGateway } from './app.ts';
 
@@ -17,8 +17,15 @@ const config = loadConfigOrExit([
   'GATEWAY_HOST',
   'GATEWAY_PORT',
   'CONSOLE_DIR',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'FERRY_TRACE_FILE',
   ...OPENSTACK_SESSION_SETTINGS,
 ]);
+const tracing = await startTracing({
+  service: 'gateway',
+  otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  file: config.FERRY_TRACE_FILE,
+});
 const logger = createLogger({
   service: 'gateway',
   role: 'api',
@@ -46,6 +53,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
       await gateway.close();
       await openstack.http.close();
       await nc.drain();
+      await tracing.shutdown();
       logger.info({}, 'gateway stopped');
       process.exit(0);
     })();

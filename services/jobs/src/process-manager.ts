@@ -23,8 +23,8 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '@ferry/event-store';
-import { DurableLoop, publishCommand } from '@ferry/messaging';
-import type { Logger } from '@ferry/observability';
+import { DurableLoop, HEADERS, publishCommand } from '@ferry/messaging';
+import { contextOfTraceparent, inSpan, SpanKind, type Logger } from '@ferry/observability';
 
 export interface ProcessManagerOptions {
   readonly nc: NatsConnection;
@@ -95,15 +95,35 @@ export class ProcessManager {
   private async handle(m: JsMsg): Promise<void> {
     try {
       const commit = commitOfMessage<MigrationEvent>(m);
-      let state: MigrationDecisionState | undefined;
-      for (const event of commit.events) {
-        if (reactionNeedsJob(event))
-          state ??= fold(
-            migrationDecider,
-            (await this.options.store.read<MigrationEvent>(commit.streamName)).events as never,
-          );
-        await this.react(event as RecordedEvent<MigrationEvent>, state);
-      }
+      // The trace of the span that appended the commit goes on: the commands sent here carry it.
+      const traceparent = m.headers?.has(HEADERS.traceparent)
+        ? m.headers.get(HEADERS.traceparent)
+        : undefined;
+      await inSpan(
+        'ferry.react.migration',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextOfTraceparent(traceparent),
+          attributes: {
+            'messaging.system': 'nats',
+            'messaging.destination.name': m.subject,
+            'ferry.stream': commit.streamName,
+            'ferry.event.types': commit.events.map((e) => e.type),
+            'ferry.job.id': commit.streamName.slice('migration-'.length),
+          },
+        },
+        async () => {
+          let state: MigrationDecisionState | undefined;
+          for (const event of commit.events) {
+            if (reactionNeedsJob(event))
+              state ??= fold(
+                migrationDecider,
+                (await this.options.store.read<MigrationEvent>(commit.streamName)).events as never,
+              );
+            await this.react(event as RecordedEvent<MigrationEvent>, state);
+          }
+        },
+      );
       m.ack();
     } catch (error) {
       this.options.logger?.error(

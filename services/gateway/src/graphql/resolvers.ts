@@ -9,6 +9,7 @@ import type {
 } from '@ferry/contracts';
 import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
 import type { EventStore } from '@ferry/event-store';
+import { inSpan, SpanKind } from '@ferry/observability';
 import type { Commands } from '../commands.ts';
 import type { Health } from '../health.ts';
 import type { InventoryChange } from '../read-model/inventory-read-model.ts';
@@ -120,20 +121,22 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
       refreshInventory: (
         _root,
         { source }: { source?: { kind: 'workstation' | 'esxi' | 'vcenter'; id: string } | null },
-      ) => commands.refresh(source ?? undefined),
+      ) => mutation('refreshInventory', () => commands.refresh(source ?? undefined)),
       migrate: (
         _root,
         args: { vmKeys: string[]; options?: OptionsInput | null; commandId?: string | null },
       ) =>
-        commands.migrate(
-          args.vmKeys,
-          migrationOptions(args.options ?? {}),
-          args.commandId ?? undefined,
+        mutation('migrate', () =>
+          commands.migrate(
+            args.vmKeys,
+            migrationOptions(args.options ?? {}),
+            args.commandId ?? undefined,
+          ),
         ),
       cancelMigration: (_root, { id, reason }: { id: string; reason?: string | null }) =>
-        commands.cancel(id, reason ?? undefined),
+        mutation('cancelMigration', () => commands.cancel(id, reason ?? undefined), id),
       retryMigration: (_root, { id, reason }: { id: string; reason?: string | null }) =>
-        commands.retry(id, reason ?? undefined),
+        mutation('retryMigration', () => commands.retry(id, reason ?? undefined), id),
     },
     Subscription: {
       migrationUpdated: {
@@ -229,3 +232,21 @@ function decodeCursor(cursor: string): JobCursor {
   }
   throw gatewayError('BAD_USER_INPUT', `not a cursor this API gave: ${cursor}`);
 }
+
+/**
+ * A span per mutation, where the trace of what it sets going starts: the command it publishes
+ * carries the span's context, so the services that carry it out continue the same trace.
+ */
+const mutation = <T>(name: string, fn: () => Promise<T>, jobId?: string): Promise<T> =>
+  inSpan(
+    `graphql.mutation ${name}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'graphql.operation.type': 'mutation',
+        'graphql.operation.name': name,
+        ...(jobId === undefined ? {} : { 'ferry.job.id': jobId }),
+      },
+    },
+    fn,
+  );
