@@ -35,6 +35,11 @@ describe('tracing off (no OTLP endpoint, no trace file)', () => {
     await expect(inSpan('failing', {}, () => Promise.reject(new Error('boom')))).rejects.toThrow(
       'boom',
     );
+    // Off as on, a function that throws gives a rejected promise, not a throw.
+    const thrown = inSpan('throwing', {}, () => {
+      throw new Error('at once');
+    });
+    await expect(thrown).rejects.toThrow('at once');
     expect(
       trace.getSpanContext(
         contextOfTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'),
