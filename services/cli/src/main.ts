@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --conditions=ferry-source
 // ferry: Ferry's command line. Run with Node 24 (npx ferry, or npm exec ferry).
 import { discover } from './discover.ts';
+import { doctor } from './doctor.ts';
 import { job, jobs } from './jobs.ts';
 import { migrate } from './migrate.ts';
 import { openstack } from './openstack-health.ts';
@@ -8,6 +9,7 @@ import { openstack } from './openstack-health.ts';
 const [command, ...args] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   discover,
+  doctor,
   openstack,
   migrate,
   jobs,
@@ -21,6 +23,10 @@ commands:
              --username USER  --insecure  --thumbprint AA:BB:...
              passwords come from VMWARE_ESXI_PASSWORD / VMWARE_VCENTER_PASSWORD, never from the command line;
              without source options, the sources configured in the environment (.env) are used
+  doctor     whether this machine can run Ferry: nats-server and JetStream at NATS_URL, qemu-img,
+             virt-v2v and KVM, free space in MIGRATION_OUTPUT_DIR, OpenStack, each VMware source;
+             one line each (ok, warning, missing, and how to fix)  --json
+             exit 0: nothing missing; 1: something is
   openstack health
              each OpenStack service (Keystone, Glance, Nova, Neutron, Cinder): reachable, its API version
              --cloud NAME (else OS_CLOUD, else OPENSTACK_CLOUD_NAME), from clouds.yaml or the OS_* variables
