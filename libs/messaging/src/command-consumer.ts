@@ -18,6 +18,7 @@ import {
 } from '@ferry/contracts';
 import {
   contextOfTraceparent,
+  counter,
   inSpan,
   markFailed,
   parseTraceparent,
@@ -137,6 +138,12 @@ export class CommandConsumer {
       deliveryCount: m.info.deliveryCount,
       headers,
     };
+    if (context.deliveryCount > 1)
+      counter(
+        'ferry_consumer_redeliveries_total',
+        'Commands delivered again: their handler failed, timed out, or its process died.',
+        ['consumer'],
+      ).inc({ consumer: this.options.durable });
     if (context.deliveryCount > this.policy.maxDeliver) {
       // Delivered more often than allowed without ever being settled: its handler crashes or hangs.
       return this.deadLetter(m, `delivered ${context.deliveryCount} times without being settled`);
@@ -270,6 +277,11 @@ export class CommandConsumer {
     const subject = `${DEAD_LETTER_SUBJECT_PREFIX}.${m.subject.slice(COMMAND_SUBJECT_PREFIX.length + 1)}`;
     try {
       await this.js.publish(subject, m.data, { headers: h, msgID: `dlq-${m.info.streamSequence}` });
+      counter(
+        'ferry_dead_letters_total',
+        'Commands set aside in FERRY_DLQ: they could not succeed, or failed every delivery.',
+        ['consumer'],
+      ).inc({ consumer: this.options.durable });
       this.options.logger?.error({ reason, subject: m.subject }, 'command dead-lettered');
       m.term();
     } catch (error) {

@@ -94,7 +94,6 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
   await app.listen();
   const stopMetrics = await serveWorkerMetrics({
     name: spec.name,
-    commands: spec.commands ?? spec.name,
     nc,
     port: config.METRICS_PORT,
     host: config.METRICS_HOST,

@@ -1,15 +1,15 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DEAD_LETTER_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
+import { STREAMS } from '@ferry/contracts';
 import { gauge, initProcessMetrics, serveMetrics } from '@ferry/observability';
 
 /**
- * A worker's metrics: its process's own, and how its command consumer stands (waiting, in hand,
- * redelivered, dead-lettered), asked of JetStream at each scrape; served on `port` (0: not served).
+ * A worker's metrics: its process's own, and how its command consumer stands (waiting, in hand),
+ * asked of JetStream at each scrape; served on `port` (0: not served). Redeliveries and dead
+ * letters are counted where they happen (libs/messaging).
  */
 export async function serveWorkerMetrics(options: {
   readonly name: string;
-  readonly commands: string;
   readonly nc: NatsConnection;
   readonly port: number;
   readonly host: string;
@@ -30,26 +30,6 @@ export async function serveWorkerMetrics(options: {
     'Commands this consumer holds now: delivered, not yet acknowledged.',
     ['consumer'],
     async (g) => g.set(consumer, (await info()).num_ack_pending),
-  );
-  gauge(
-    'ferry_consumer_redelivered',
-    'Commands delivered to this consumer more than once and not yet acknowledged.',
-    ['consumer'],
-    async (g) => g.set(consumer, (await info()).num_redelivered),
-  );
-  const deadLetters = `${DEAD_LETTER_SUBJECT_PREFIX}.${options.commands}.>`;
-  gauge(
-    'ferry_dead_letters',
-    'Commands of this consumer that failed every delivery and were set aside (FERRY_DLQ).',
-    ['consumer'],
-    async (g) => {
-      const stream = await jsm.streams.info(STREAMS.deadLetters, { subjects_filter: deadLetters });
-      const counts = Object.values(stream.state.subjects ?? {});
-      g.set(
-        consumer,
-        counts.reduce((sum, n) => sum + n, 0),
-      );
-    },
   );
   const server = await serveMetrics({ port: options.port, host: options.host });
   return () => new Promise<void>((resolve) => server.close(() => resolve()));
