@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline-testing';
-import { eventually } from '@ferry/testing';
+import { eventually, freePort } from '@ferry/testing';
 import {
   collect,
   dataOf,
@@ -10,6 +10,23 @@ import {
   type GatewayProcess,
   type Json,
 } from './testing/gateway-client.ts';
+
+/** The value of the one sample of `name` with these labels (and any others) in a Prometheus text. */
+function sample(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) &&
+        wanted.every((w) => l.includes(w)),
+    );
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
 
 const MIGRATE = `mutation($keys: [ID!]!, $id: ID, $options: MigrationOptionsInput) {
   migrate(vmKeys: $keys, commandId: $id, options: $options) {
@@ -25,6 +42,9 @@ const JOB = `query($id: ID!) { migration(id: $id) { id state attempt finished dr
 describe('the gateway driving the real services', () => {
   let p: Pipeline;
   let gateway: GatewayProcess;
+  /** Each worker's Prometheus endpoint. */
+  const metricsOf = new Map<string, string>();
+  const scrape = async (service: string) => (await fetch(metricsOf.get(service) ?? '')).text();
   const job = async (id: string) => (await dataOf(gateway, JOB, { id })).migration;
   const settled = (id: string, state: string) =>
     eventually(async () => (await job(id))?.state === state, `${id} ${state}`, {
@@ -34,7 +54,11 @@ describe('the gateway driving the real services', () => {
 
   beforeAll(async () => {
     p = await startPipeline({ ENABLE_OPENSTACK_DEPLOYMENT: 'false' });
-    for (const name of PIPELINE_SERVICES) p.start(name);
+    for (const name of PIPELINE_SERVICES) {
+      const port = await freePort();
+      metricsOf.set(name, `http://127.0.0.1:${port}/metrics`);
+      p.start(name, name, { METRICS_PORT: String(port) });
+    }
     gateway = await startGatewayProcess(p.env);
   }, 600_000);
   afterAll(async () => {
@@ -164,6 +188,39 @@ describe('the gateway driving the real services', () => {
         'MigrationVerified',
       ]),
     );
+  });
+
+  it('has every worker count its work for Prometheus, and the gateway its jobs', async () => {
+    const conversion = await scrape('conversion');
+    // The small job, and the big one's second attempt (its first was cancelled mid-way).
+    expect(
+      sample(conversion, 'ferry_stage_duration_seconds_count', {
+        stage: 'conversion',
+        outcome: 'done',
+      }),
+    ).toBe(2);
+    expect(sample(conversion, 'ferry_bytes_converted_total')).toBeGreaterThan(768 * 1024 * 1024);
+    expect(sample(conversion, 'ferry_consumer_pending', { consumer: 'conversion' })).toBe(0);
+    expect(sample(conversion, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    const jobs = await scrape('jobs');
+    expect(
+      sample(jobs, 'ferry_stage_duration_seconds_count', {
+        stage: 'validation',
+        outcome: 'passed',
+      }),
+    ).toBe(3);
+    expect(
+      sample(jobs, 'ferry_jobs_failed_total', { stage: 'conversion', code: 'cancelled' }),
+    ).toBe(1);
+    const rollback = await scrape('rollback');
+    expect(
+      sample(rollback, 'ferry_stage_duration_seconds_count', {
+        stage: 'rollback',
+        outcome: 'complete',
+      }),
+    ).toBe(1);
+    const gatewayMetrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(sample(gatewayMetrics, 'ferry_jobs', { state: 'VERIFIED', service: 'gateway' })).toBe(2);
   });
 
   it('killed and started again, the gateway answers as before', async () => {

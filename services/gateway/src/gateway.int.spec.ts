@@ -324,10 +324,10 @@ describe('the gateway over a real event store', () => {
     };
     expect(ready).toMatchObject({ status: 'ready', jobs: 4 });
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    expect(metrics).toMatch(/^ferry_jobs\{state="DISCOVERED"\} 3$/m);
-    expect(metrics).toMatch(/^ferry_jobs\{state="FAILED"\} 1$/m);
+    expect(metrics).toMatch(/^ferry_jobs\{state="DISCOVERED",service="gateway"\} 3$/m);
+    expect(metrics).toMatch(/^ferry_jobs\{state="FAILED",service="gateway"\} 1$/m);
     expect(metrics).toMatch(
-      /^ferry_gateway_graphql_operations_total\{operation="query",outcome="ok"\} \d+$/m,
+      /^ferry_gateway_graphql_operations_total\{operation="query",outcome="ok",service="gateway"\} \d+$/m,
     );
     const openstack = await fetch(`${gateway.url}/api/openstack/health`);
     expect(openstack.status).toBe(503);
