@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { execa } from 'execa';
-import { inSpan, markFailed, SpanKind } from '@ferry/observability';
+import { inSpan, markFailed, SpanKind, timeExternal } from '@ferry/observability';
 import { ConversionError } from './errors.ts';
 
 export interface ToolRun {
@@ -42,7 +42,12 @@ export function runTool(run: ToolRun): Promise<ToolResult> {
       },
     },
     async (span) => {
-      const result = await runToolNow(run, file, args);
+      const result = await timeExternal(
+        tool,
+        subcommandOf.trim() || 'run',
+        () => runToolNow(run, file, args),
+        (r) => r.exitCode !== 0,
+      );
       span.setAttribute('process.exit.code', result.exitCode);
       if (result.exitCode !== 0)
         markFailed(span, new Error(`${tool} exited with ${result.exitCode}`));

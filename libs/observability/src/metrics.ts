@@ -86,19 +86,22 @@ const externalErrors = () =>
     ['system', 'operation'],
   );
 
-/** Times a call to an outside system, counting it as an error when it throws. */
+/** Times a call to an outside system, counting it as an error when it throws (or `failed` says so). */
 export async function timeExternal<T>(
   system: string,
   operation: string,
   call: () => Promise<T>,
+  failed: (result: T) => boolean = () => false,
 ): Promise<T> {
   const started = performance.now();
   try {
     const result = await call();
+    const ok = !failed(result);
     externalDuration().observe(
-      { system, operation, outcome: 'ok' },
+      { system, operation, outcome: ok ? 'ok' : 'error' },
       (performance.now() - started) / 1000,
     );
+    if (!ok) externalErrors().inc({ system, operation });
     return result;
   } catch (error) {
     externalDuration().observe(

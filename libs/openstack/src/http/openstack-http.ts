@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors, request } from 'undici';
-import { inSpan, SpanKind, type Span } from '@ferry/observability';
+import { inSpan, SpanKind, timeExternal, type Span } from '@ferry/observability';
 import { errorMessage, OpenStackError } from './openstack-error.ts';
 import { retryDelayMs, type Outcome } from './retry-policy.ts';
 
@@ -59,7 +59,10 @@ export class OpenStackHttp {
           'url.path': url.pathname,
         },
       },
-      (span) => this.attempts(req, url.pathname, span),
+      (span) =>
+        timeExternal('openstack', `${req.service} ${req.method}`, () =>
+          this.attempts(req, url.pathname, span),
+        ),
     );
   }
 

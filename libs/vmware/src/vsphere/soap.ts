@@ -1,6 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector, errors, request, type Dispatcher } from 'undici';
-import { inSpan, SpanKind, type Span } from '@ferry/observability';
+import { inSpan, SpanKind, timeExternal, type Span } from '@ferry/observability';
 import {
   InvalidLoginError,
   NotAuthenticatedError,
@@ -106,7 +106,7 @@ export class SoapTransport {
           'vsphere.target': `${target.type}:${target.value}`,
         },
       },
-      (span) => this.callInSpan(method, target, body, span),
+      (span) => timeExternal('vsphere', method, () => this.callInSpan(method, target, body, span)),
     );
   }
 
@@ -180,7 +180,12 @@ export class SoapTransport {
         },
       },
       async (span) => {
-        const response = await this.getInSpan(url, options);
+        const response = await timeExternal(
+          'vsphere',
+          `datastore ${options.method ?? 'GET'}`,
+          () => this.getInSpan(url, options),
+          (r) => r.statusCode >= 400,
+        );
         span.setAttribute('http.response.status_code', response.statusCode);
         return response;
       },
