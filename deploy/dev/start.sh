@@ -39,6 +39,16 @@ else
   echo "ferry: using NATS at $NATS_URL"
 fi
 
+# No VMware source configured (environment or .env): a sample Workstation folder of three small VMs
+# (made once, real .vmx and VMDK files), so that a first run shows the whole flow in the console.
+configured() { [[ -n "${!1:-}" ]] || grep -qE "^[[:space:]]*$1[[:space:]]*=[[:space:]]*[^[:space:]]" .env 2>/dev/null; }
+if ! configured VMWARE_WORKSTATION_PATHS && ! configured VMWARE_ESXI_HOST && ! configured VMWARE_VCENTER_HOST; then
+  sample="$state/sample-vms"
+  bash deploy/dev/sample-vms.sh "$sample"
+  export VMWARE_WORKSTATION_PATHS="$sample"
+  echo "ferry: no VMware source configured: discovering the sample VMs in $sample"
+fi
+
 # Services run from their build (NestJS needs decorators compiled); Nx builds their libs first. The
 # gateway serves the console's build.
 NX_NO_CLOUD=true NX_DAEMON=false nx run-many -t build --projects='@ferry/service-*,@ferry/console' --outputStyle=static >/dev/null
@@ -59,6 +69,11 @@ for pkg in services/*/package.json; do
 done
 ((started == 0)) && echo "ferry: no services exist yet; NATS is up for them"
 gateway="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8080}"
+# Ready once the gateway has folded the store: what the console shows from then on is whole.
+for _ in $(seq 240); do
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$gateway/readyz" && break
+  sleep 0.25
+done
 echo "ferry: console at $gateway/, GraphQL at $gateway/api/graphql"
 echo "ferry: running; Ctrl-C to stop"
 wait -n "${pids[@]}" ${nats_pid:+"$nats_pid"} || true

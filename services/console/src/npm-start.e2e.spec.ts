@@ -1,0 +1,129 @@
+// What a newcomer sees: `npm start` with nothing configured brings up NATS, every service and the
+// console, discovers the sample VMs it writes, and a dry-run migration goes to its end in the
+// console; Ctrl-C stops it all. Screenshots go to .reports/screenshots/npm-start/.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '@ferry/testing';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { migrateSelected, vmRow, watchState } from './e2e/console-page.ts';
+import { screenshotFolder, stepShots } from './e2e/screenshots.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+const listening = (port: number) =>
+  new Promise<boolean>((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => done(socket.end() !== undefined));
+    socket.once('error', () => done(false));
+  });
+
+describe('npm start on a machine with nothing configured', () => {
+  const state = mkdtempSync(join(tmpdir(), 'ferry-npm-start-'));
+  let start: ChildProcess;
+  let output = '';
+  let consoleUrl: string;
+  let natsPort: number;
+  let gatewayPort: number;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    natsPort = await freePort();
+    gatewayPort = await freePort();
+    // Only what a fresh machine has: no NATS_URL, no VMware source, no cloud, default flags.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !/^(NATS_|VMWARE_|OS_|OPENSTACK_|ENABLE_|MIGRATION_|LOG_|METRICS_)/.test(k),
+      ),
+    );
+    start = spawn('npm', ['start'], {
+      cwd: ROOT,
+      detached: true,
+      env: {
+        ...env,
+        FERRY_STATE_DIR: state,
+        FERRY_NATS_PORT: String(natsPort),
+        GATEWAY_PORT: String(gatewayPort),
+        FERRY_METRICS_PORT_BASE: String(await freePort()),
+        MIGRATION_OUTPUT_DIR: join(state, 'migrations'),
+        LOG_DIR: join(state, 'logs'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    start.stdout?.on('data', (b: Buffer) => (output += b.toString()));
+    start.stderr?.on('data', (b: Buffer) => (output += b.toString()));
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const at = /ferry: console at (\S+),/.exec(output);
+      if (at?.[1] && output.includes('ferry: running')) {
+        consoleUrl = at[1];
+        break;
+      }
+      if (start.exitCode !== null || Date.now() > deadline)
+        throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  }, 360_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (start?.exitCode === null) process.kill(-(start.pid as number), 'SIGKILL');
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it('says what it started and where the console is', () => {
+    expect(output).toMatch(/ferry: NATS with JetStream on nats:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/ferry: no VMware source configured: discovering the sample VMs in /);
+    for (const service of [
+      'jobs',
+      'discovery',
+      'conversion',
+      'image',
+      'compute',
+      'rollback',
+      'gateway',
+    ])
+      expect(output).toMatch(new RegExp(`ferry: started ${service}`));
+    expect(output).toMatch(/real conversion: +off \(dry run\)/);
+    expect(output).toMatch(/OpenStack deployment: +off \(dry run\)/);
+    expect(consoleUrl).toBe(`http://127.0.0.1:${gatewayPort}/`);
+  });
+
+  it('shows the sample VMs, and takes one through a dry-run migration to its end', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.setDefaultTimeout(60_000);
+    const shot = stepShots(page, screenshotFolder('npm-start'));
+    await page.goto(consoleUrl);
+    for (const name of ['sample-web', 'sample-db', 'sample-win']) await vmRow(page, name).waitFor();
+    await shot('sample-inventory');
+    await page.getByRole('checkbox', { name: 'Select sample-db' }).check();
+    const result = await migrateSelected(page);
+    const created = result.locator('[data-testid="created-jobs"] li');
+    expect(await created.count()).toBe(1);
+    await created.first().getByRole('link').click();
+    const detail = page.getByTestId('job-detail');
+    await detail.waitFor();
+    await watchState(detail, 'VERIFIED', 120_000);
+    // It says plainly that nothing was really migrated.
+    expect(await page.getByTestId('dry-run').count()).toBeGreaterThan(0);
+    await shot('dry-run-verified');
+  });
+
+  it('stops everything on Ctrl-C', async () => {
+    const exited = new Promise<string>((done) =>
+      start.once('exit', (code, signal) => done(signal ?? String(code))),
+    );
+    // As a terminal's Ctrl-C does: SIGINT to the whole foreground group (npm lets it end it).
+    process.kill(-(start.pid as number), 'SIGINT');
+    expect(['0', 'SIGINT']).toContain(await exited);
+    expect(output).toMatch(/ferry: stopped/);
+    expect(await listening(gatewayPort)).toBe(false);
+    expect(await listening(natsPort)).toBe(false);
+  });
+});
