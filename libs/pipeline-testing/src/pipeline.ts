@@ -1,21 +1,29 @@
-// The whole of Ferry on this machine for the e2e tiers: a real nats-server, every service as its own
-// process, the loopback OpenStack, and Workstation VMs written the way Workstation writes them.
+// The whole of Ferry on this machine for the e2e tiers: a real nats-server (or a cluster of them), every
+// service as its own process, the loopback OpenStack, and Workstation VMs written the way Workstation
+// writes them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { EventOf, MigrationEvent, MigrationOptions } from '@ferry/contracts';
 import { selectionStreamId } from '@ferry/contracts';
 import { jobTag } from '@ferry/openstack';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
-import { publishCommand, type NatsConnection } from '@ferry/messaging';
+import {
+  connectNats,
+  provisionStreams,
+  publishCommand,
+  type NatsConnection,
+} from '@ferry/messaging';
 import {
   eventually,
   loopbackOpenStack,
   startBuiltService,
+  startNatsCluster,
   vmdkOf,
   writeDataImage,
+  type NatsCluster,
   type RunningService,
 } from '@ferry/testing';
 
@@ -44,6 +52,8 @@ export interface Pipeline {
   readonly cloud: ReturnType<typeof loopbackOpenStack>;
   readonly env: Record<string, string>;
   readonly services: Map<string, RunningService>;
+  /** The NATS cluster it runs on, when started with `{ natsCluster }`. */
+  readonly cluster?: NatsCluster;
   /** Another connection to the pipeline's nats-server, as another system would open. */
   connect(): Promise<NatsConnection>;
   /** Starts (another instance of) a service (or the gateway), with more environment if given. */
@@ -77,16 +87,30 @@ export interface Pipeline {
 const MiB = 1024 * 1024;
 const ENDINGS = new Set(['MigrationVerified', 'RollbackCompleted']);
 
-export async function startPipeline(env: Record<string, string> = {}): Promise<Pipeline> {
+export interface PipelineOptions {
+  /**
+   * Runs on a cluster of this many nats-server nodes instead of one: Ferry's streams replicated on
+   * each (NATS_STREAM_REPLICAS), NATS_URL and the pipeline's own connections naming every node.
+   */
+  readonly natsCluster?: number;
+}
+
+export async function startPipeline(
+  env: Record<string, string> = {},
+  options: PipelineOptions = {},
+): Promise<Pipeline> {
   const root = mkdtempSync(join(tmpdir(), 'ferry-pipeline-vms-'));
   const out = mkdtempSync(join(tmpdir(), 'ferry-pipeline-out-'));
-  const nats = await natsWithStreams();
+  const nats = options.natsCluster
+    ? await natsClusterWithStreams(options.natsCluster)
+    : await natsWithStreams();
   const nc = await nats.connect();
   const store = new JetStreamEventStore(nc);
   const cloud = loopbackOpenStack();
   const fullEnv = {
     ...cloud.env,
     NATS_URL: nats.server.url,
+    ...(options.natsCluster ? { NATS_STREAM_REPLICAS: String(options.natsCluster) } : {}),
     LOG_DIR: join(out, 'logs'),
     VMWARE_WORKSTATION_PATHS: root,
     MIGRATION_OUTPUT_DIR: out,
@@ -121,6 +145,7 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
     cloud,
     env: fullEnv,
     services,
+    ...('cluster' in nats ? { cluster: nats.cluster } : {}),
     connect: () => nats.connect(),
     start,
     writeVm(name, { mib = 24, missingDisk = false } = {}) {
@@ -226,4 +251,25 @@ export async function startPipeline(env: Record<string, string> = {}): Promise<P
     },
   };
   return pipeline;
+}
+
+/** A NATS cluster with Ferry's streams, replicated on every node, and connections to all its nodes. */
+async function natsClusterWithStreams(nodes: number) {
+  const cluster = await startNatsCluster({ nodes });
+  const connections: NatsConnection[] = [];
+  const connect = async () => {
+    const nc = await connectNats({ url: cluster.url, name: 'test' });
+    connections.push(nc);
+    return nc;
+  };
+  await provisionStreams(await jetstreamManager(await connect()), nodes);
+  return {
+    cluster,
+    server: { url: cluster.url },
+    connect,
+    close: async () => {
+      await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
+      await cluster.remove();
+    },
+  };
 }
