@@ -3,6 +3,7 @@ import { meets, type Measurement } from './measure.ts';
 import { conversionBench } from './conversion.bench.ts';
 import { discoveryBench } from './discovery.bench.ts';
 import { gatewayBench } from './gateway.bench.ts';
+import { overheadBench } from './overhead.bench.ts';
 import { pipelineBench } from './pipeline.bench.ts';
 import { storeBench } from './store.bench.ts';
 import { uploadBench } from './upload.bench.ts';
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<Measurement[]>> = {
   upload: uploadBench,
   pipeline: pipelineBench,
   gateway: gatewayBench,
+  overhead: overheadBench,
 };
 
 const names = process.argv.slice(2);

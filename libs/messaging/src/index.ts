@@ -17,8 +17,5 @@ export {
   type RetryPolicy,
   type Settlement,
 } from './settlement.ts';
-export { JetStreamTransport, type JetStreamTransportOptions } from './jetstream-transport.ts';
-export { PassThroughRpcFilter } from './pass-through-filter.ts';
-export { createFerryMicroservice, stopOnSignal } from './microservice.ts';
 export { commandContext } from './command-context.ts';
 export { DurableLoop, type DurableLoopOptions } from './durable-loop.ts';

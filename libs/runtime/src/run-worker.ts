@@ -1,7 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
 import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { connectNats, createFerryMicroservice, stopOnSignal } from '@ferry/messaging';
+import { connectNats } from '@ferry/messaging';
+import { createFerryMicroservice, stopOnSignal } from '@ferry/messaging/nest';
 import { createLogger, startTracing, type Logger } from '@ferry/observability';
 import { serveWorkerMetrics } from './worker-metrics.ts';
 

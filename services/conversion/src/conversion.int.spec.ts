@@ -20,8 +20,8 @@ import {
   provisionStreams,
   publishCommand,
   type NatsConnection,
-  createFerryMicroservice,
 } from '@ferry/messaging';
+import { createFerryMicroservice } from '@ferry/messaging/nest';
 import {
   eventually,
   startNatsServer,

@@ -18,8 +18,8 @@ import {
   provisionStreams,
   publishCommand,
   type NatsConnection,
-  createFerryMicroservice,
 } from '@ferry/messaging';
+import { createFerryMicroservice } from '@ferry/messaging/nest';
 import { createLogger } from '@ferry/observability';
 import {
   eventually,

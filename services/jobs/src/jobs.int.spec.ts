@@ -14,7 +14,8 @@ import {
 import { fold, inventoryDecider, migrationDecider, migrationStatus } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/event-store/testing';
-import { createFerryMicroservice, publishCommand, type NatsConnection } from '@ferry/messaging';
+import { publishCommand, type NatsConnection } from '@ferry/messaging';
+import { createFerryMicroservice } from '@ferry/messaging/nest';
 import { eventually } from '@ferry/testing';
 import { discoverWorkstation, rereadVm, Roots } from '@ferry/vmware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -11,12 +11,8 @@ import {
   type EventOf,
 } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
-import {
-  JetStreamTransport,
-  PassThroughRpcFilter,
-  publishCommand,
-  type NatsConnection,
-} from '@ferry/messaging';
+import { publishCommand, type NatsConnection } from '@ferry/messaging';
+import { JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging/nest';
 import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleCommand } from '../command-handler.ts';

@@ -3,7 +3,8 @@
 // Usage: node --conditions=ferry-source convert-worker.ts <nats-url> <ack-wait-ms> <pause-ms>
 import 'reflect-metadata';
 import { migrationDecider } from '@ferry/domain';
-import { connectNats, JetStreamTransport } from '@ferry/messaging';
+import { connectNats } from '@ferry/messaging';
+import { JetStreamTransport } from '@ferry/messaging/nest';
 import type { FerryCommand } from '@ferry/contracts';
 import { handleCommand } from '../command-handler.ts';
 import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
