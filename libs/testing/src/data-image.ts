@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 
 /**
  * Writes a raw disk image of `bytes` whose every 4 MiB block holds data (no zeros: converters skip
@@ -19,17 +20,24 @@ export function writeDataImage(path: string, bytes: number): void {
   }
 }
 
-/** A VMDK of a raw image in the VMware sub-format given (qemu-img's default: monolithicSparse). */
+/**
+ * A VMDK of a raw image in the VMware sub-format given (qemu-img's default: monolithicSparse). Made
+ * in the VMDK's own folder, so that a descriptor names its extents as VMware does: by file name.
+ */
 export function vmdkOf(raw: string, vmdk: string, subformat = 'monolithicSparse'): void {
-  execFileSync('qemu-img', [
-    'convert',
-    '-f',
-    'raw',
-    '-O',
-    'vmdk',
-    '-o',
-    `subformat=${subformat}`,
-    raw,
-    vmdk,
-  ]);
+  execFileSync(
+    'qemu-img',
+    [
+      'convert',
+      '-f',
+      'raw',
+      '-O',
+      'vmdk',
+      '-o',
+      `subformat=${subformat}`,
+      resolve(raw),
+      basename(vmdk),
+    ],
+    { cwd: dirname(resolve(vmdk)) },
+  );
 }

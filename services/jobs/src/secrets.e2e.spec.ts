@@ -1,9 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline-testing';
-import { startVsphereSimulator, writeDataImage, type VsphereSimulator } from '@ferry/testing';
+import {
+  startVsphereSimulator,
+  vmdkOf,
+  writeDataImage,
+  type VsphereSimulator,
+} from '@ferry/testing';
 
 const MiB = 1024 * 1024;
 /** The vSphere password: one a log line or an event could not hold by chance. */
@@ -52,21 +56,7 @@ describe('secrets stay out of the logs and the events', () => {
     // The datastore holds the VM's disk for real: a flat VMDK of 16 MiB with data in it.
     const folder = join(sim.datastorePath, 'sec-esx');
     writeDataImage(join(folder, 'data.raw'), 16 * MiB);
-    execFileSync(
-      'qemu-img',
-      [
-        'convert',
-        '-f',
-        'raw',
-        '-O',
-        'vmdk',
-        '-o',
-        'subformat=monolithicFlat',
-        'data.raw',
-        'sec-esx_0.vmdk',
-      ],
-      { cwd: folder },
-    );
+    vmdkOf(join(folder, 'data.raw'), join(folder, 'sec-esx_0.vmdk'), 'monolithicFlat');
     p = await startPipeline({
       VMWARE_ESXI_HOST: sim.url,
       VMWARE_ESXI_USERNAME: 'ferry-ro',
