@@ -7,7 +7,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { headers, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
 import { EVENT_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
 import { activeTraceparent } from '@ferry/observability';
 import { CommitTooLargeError, WrongExpectedRevisionError } from '../errors.ts';
@@ -24,6 +24,10 @@ import type {
 } from '../port.ts';
 import { parseStreamName } from '../stream-names.ts';
 import { decodeCommit, encodeCommit, REVISION_HEADER, TRACEPARENT_HEADER } from './codec.ts';
+
+// Creating an ordered consumer takes milliseconds; one that does not answer in this time is asked again.
+const ORDERED_CREATE_TIMEOUT_MS = 1_000;
+const ORDERED_ATTEMPTS = 5;
 
 // JetStream API error: the subject's last sequence is not the one the publish expected.
 const WRONG_LAST_SEQUENCE = 10071;
@@ -46,6 +50,7 @@ export interface JetStreamEventStoreOptions {
  */
 export class JetStreamEventStore implements EventStore {
   private readonly js: JetStreamClient;
+  private readonly jsOrdered: JetStreamClient;
   private readonly stream: string;
   private readonly prefix: string;
   // The last known head of each stream this process read or wrote: spares a round trip per append.
@@ -56,6 +61,7 @@ export class JetStreamEventStore implements EventStore {
   constructor(nc: NatsConnection, options: JetStreamEventStoreOptions = {}) {
     this.nc = nc;
     this.js = jetstream(nc);
+    this.jsOrdered = jetstream(nc, { timeout: ORDERED_CREATE_TIMEOUT_MS });
     this.stream = options.stream ?? STREAMS.events;
     this.prefix = options.subjectPrefix ?? EVENT_SUBJECT_PREFIX;
   }
@@ -160,7 +166,7 @@ export class JetStreamEventStore implements EventStore {
     let closed = false;
     let stop: (() => Promise<void>) | undefined;
     const live = async function* (this: JetStreamEventStore): AsyncGenerator<Commit<E>> {
-      const consumer = await this.js.consumers.get(this.stream, this.orderedFrom(subject, after));
+      const consumer = await this.ordered(subject, after);
       const messages = await consumer.consume({ max_messages: 512 });
       stop = async () => void (await messages.close());
       if (closed) await stop();
@@ -190,7 +196,7 @@ export class JetStreamEventStore implements EventStore {
     after: number,
     until: number,
   ): AsyncGenerator<Commit<E>> {
-    const consumer = await this.js.consumers.get(this.stream, this.orderedFrom(subject, after));
+    const consumer = await this.ordered(subject, after);
     // A filter may match nothing up to `until`: the consumer says so rather than waiting for a message.
     if ((await consumer.info(true)).num_pending === 0) return;
     const messages = await consumer.consume({ max_messages: 1024 });
@@ -201,6 +207,22 @@ export class JetStreamEventStore implements EventStore {
       }
     } finally {
       await messages.close();
+    }
+  }
+
+  /**
+   * An ordered consumer of `subject` from `after`. nats-server 2.9 may place this R1 consumer on a
+   * peer that crashed and is not yet seen as offline (SIGKILL, a power cut): that creation never
+   * answers. So it is asked for with a short timeout, and again (elsewhere, most likely) when it
+   * times out, rather than failing the read after the client's 5 s.
+   */
+  private async ordered(subject: string, after: number) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.jsOrdered.consumers.get(this.stream, this.orderedFrom(subject, after));
+      } catch (error) {
+        if (!(error instanceof TimeoutError) || attempt >= ORDERED_ATTEMPTS) throw error;
+      }
     }
   }
 
