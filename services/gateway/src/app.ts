@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import type { FastifyInstance } from 'fastify';
+import type { OperationDefinitionNode } from 'graphql';
 import '@fastify/static';
 import mercurius from 'mercurius';
 import type { EventStore } from '@ferry/event-store';
@@ -16,7 +17,7 @@ import { costLimit } from './graphql/complexity.ts';
 import { errorFormatter } from './graphql/errors.ts';
 import { resolvers } from './graphql/resolvers.ts';
 import { Health } from './health.ts';
-import { gatewayMetrics } from './metrics.ts';
+import { gatewayMetrics, type GatewayMetrics } from './metrics.ts';
 import { Projections } from './read-model/projections.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
@@ -122,28 +123,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 }
 
 /** Times each GraphQL operation and counts its outcome. */
-function instrument(
-  fastify: ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance'] extends () => infer F
-    ? F
-    : never,
-  metrics: ReturnType<typeof gatewayMetrics>,
-) {
+function instrument(fastify: FastifyInstance, metrics: GatewayMetrics) {
   const started = new WeakMap<object, { at: number; operation: string }>();
-  const graphql = (
-    fastify as unknown as {
-      graphql: { addHook: (name: string, hook: (...args: never[]) => Promise<void>) => void };
-    }
-  ).graphql;
-  graphql.addHook(
-    'preExecution',
-    async (_schema: unknown, document: DocumentNode, context: object) => {
-      const op = document.definitions.find(
-        (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
-      );
-      started.set(context, { at: performance.now(), operation: op?.operation ?? 'query' });
-    },
-  );
-  graphql.addHook('onResolution', async (execution: { errors?: unknown[] }, context: object) => {
+  fastify.graphql.addHook('preExecution', async (_schema, document, context) => {
+    const op = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+    );
+    started.set(context, { at: performance.now(), operation: op?.operation ?? 'query' });
+  });
+  fastify.graphql.addHook('onResolution', async (execution, context) => {
     const s = started.get(context);
     if (!s) return;
     metrics.duration.observe({ operation: s.operation }, (performance.now() - s.at) / 1000);
