@@ -372,21 +372,7 @@ describe('the conversion service', () => {
         ...credentials,
       });
       const folder = join(sim.datastorePath, 'esx01');
-      execFileSync(
-        'qemu-img',
-        [
-          'convert',
-          '-f',
-          'raw',
-          '-O',
-          'vmdk',
-          '-o',
-          'subformat=monolithicFlat',
-          join(dir, 'a.raw'),
-          'esx01_0.vmdk',
-        ],
-        { cwd: folder },
-      );
+      vmdkOf(join(dir, 'a.raw'), join(folder, 'esx01_0.vmdk'), 'monolithicFlat');
       [vm] = (await discoverVsphere({ url: sim.url, ...credentials })).vms as [VmDescription];
     }, 120_000);
     afterAll(async () => sim.stop());
