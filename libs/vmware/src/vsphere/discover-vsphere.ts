@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { VmDescription } from '@ferry/contracts';
 import type { ObjectContent } from './properties.ts';
-import { retrieveFromView, retrieveObjects } from './properties.ts';
+import { retrieveObjects, viewPages } from './properties.ts';
 import { openSession, type Credentials, type VsphereSession } from './session.ts';
 import { moRefXml, readMoRef, type MoRef, type SoapOptions } from './soap.ts';
-import { readDevices, VM_PROPERTIES } from './vm-properties.ts';
-import { text } from './xml.ts';
+import { readDevices, VM_ELEMENTS, VM_PROPERTIES } from './vm-properties.ts';
+import { text, type Keep } from './xml.ts';
 
 export interface VsphereSourceOptions extends SoapOptions, Credentials {
-  /** Objects per RetrievePropertiesEx page. */
-  readonly pageSize?: number;
+  /** Objects per RetrievePropertiesEx (100 by default). */
+  readonly batchSize?: number;
 }
 
 export interface VsphereInventory {
@@ -18,36 +18,28 @@ export interface VsphereInventory {
 }
 
 /**
- * Every VM of an ESXi host or a vCenter, read through the vim25 API: a session, a container view
- * of VirtualMachine per datacenter (the datastore access needs to know it), paged property
- * retrieval, then logout. Only read-only methods are called.
+ * Every VM of an ESXi host or a vCenter, read through the vim25 API: a session, the hosts' names,
+ * a container view of VirtualMachine per datacenter (the datastore access needs to know it),
+ * property retrieval in batches, each batch described while the next is fetched, then logout.
+ * Only read-only methods are called.
  */
 export async function discoverVsphere(options: VsphereSourceOptions): Promise<VsphereInventory> {
   const session = await openSession(options);
   try {
-    const read = viewReader(session, options.pageSize ?? 100);
-    const vms: { vm: ObjectContent; datacenter: string }[] = [];
-    for (const dc of await read('Datacenter', ['name'])) {
-      const datacenter = text(dc.props.get('name')) ?? dc.obj.value;
-      for (const vm of await read('VirtualMachine', VM_PROPERTIES, dc.obj))
-        vms.push({ vm, datacenter });
+    const read = viewReader(session, options.batchSize ?? 100);
+    const hosts = names(await all(read('HostSystem', ['name'])));
+    const found: Described[] = [];
+    for (const dc of await all(read('Datacenter', ['name']))) {
+      const context = {
+        ...sourceOf(session),
+        datacenter: text(dc.props.get('name')) ?? dc.obj.value,
+        hosts,
+      };
+      for await (const page of read('VirtualMachine', VM_PROPERTIES, dc.obj, VM_ELEMENTS))
+        for (const vm of page) found.push(describe(vm, context));
     }
-    const hosts = names(await read('HostSystem', ['name']));
-    const devices = new Map(
-      vms.map(({ vm }) => [vm.obj.value, readDevices(vm.props.get('config.hardware.device'))]),
-    );
-    const portgroups = await portgroupsIfNeeded([...devices.values()], read);
-    return {
-      apiType: session.apiType,
-      vms: vms.map(({ vm, datacenter }) =>
-        describe(vm, devices.get(vm.obj.value) ?? readDevices(undefined), {
-          ...sourceOf(session),
-          datacenter,
-          hosts,
-          portgroups,
-        }),
-      ),
-    };
+    const portgroups = await portgroupsIfNeeded(found, read);
+    return { apiType: session.apiType, vms: found.map((d) => named(d, portgroups)) };
   } finally {
     await session.close();
   }
@@ -72,23 +64,23 @@ export async function rereadVsphereVm(
       collector,
       [{ type: 'VirtualMachine', value: moref }],
       VM_PROPERTIES,
+      VM_ELEMENTS,
     );
     if (!vm) return undefined;
     const host = readMoRef(vm.props.get('runtime.host'));
     const hosts = names(
       host ? await retrieveObjects(session.soap, collector, [host], ['name']) : [],
     );
-    const devices = readDevices(vm.props.get('config.hardware.device'));
-    const portgroups = await portgroupsIfNeeded(
-      [devices],
-      viewReader(session, options.pageSize ?? 100),
-    );
-    const found = describe(vm, devices, {
+    const described = describe(vm, {
       ...sourceOf(session),
       datacenter: known.labels?.['datacenter'] ?? '',
       hosts,
-      portgroups,
     });
+    const portgroups = await portgroupsIfNeeded(
+      [described],
+      viewReader(session, options.batchSize ?? 100),
+    );
+    const found = named(described, portgroups);
     return found.key === known.key ? found : undefined;
   } finally {
     await session.close();
@@ -99,12 +91,16 @@ type ViewReader = (
   type: string,
   paths: readonly string[],
   container?: MoRef,
-) => Promise<ObjectContent[]>;
+  keep?: Keep,
+) => AsyncGenerator<ObjectContent[]>;
 
-/** Reads every object of a type under a container (the root folder by default) through a container view. */
-function viewReader(session: VsphereSession, pageSize: number): ViewReader {
+/**
+ * Reads every object of a type under a container (the root folder by default) through a container
+ * view, a page at a time.
+ */
+function viewReader(session: VsphereSession, batchSize: number): ViewReader {
   const { soap, ref } = session;
-  return async (type, paths, container = ref('rootFolder')) => {
+  return async function* (type, paths, container = ref('rootFolder'), keep) {
     const [view] = await soap.call(
       'CreateContainerView',
       ref('viewManager'),
@@ -113,12 +109,18 @@ function viewReader(session: VsphereSession, pageSize: number): ViewReader {
     const viewRef = readMoRef(view);
     if (!viewRef) throw new Error('CreateContainerView returned no view');
     try {
-      return await retrieveFromView(soap, ref('propertyCollector'), viewRef, type, paths, pageSize);
+      yield* viewPages(soap, ref('propertyCollector'), viewRef, paths, batchSize, keep);
     } finally {
       await soap.call('DestroyView', viewRef);
     }
   };
 }
+
+const all = async <T>(pages: AsyncIterable<T[]>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const page of pages) out.push(...page);
+  return out;
+};
 
 /** The source and the key prefix of a host's VMs: from its instance, so keys stay stable. */
 const sourceOf = (session: VsphereSession) => ({
@@ -131,18 +133,11 @@ const sourceOf = (session: VsphereSession) => ({
 
 /** NICs on distributed switches name a port group by key: look the names up only when there are any. */
 async function portgroupsIfNeeded(
-  devices: readonly ReturnType<typeof readDevices>[],
+  found: readonly Described[],
   read: ViewReader,
 ): Promise<ReadonlyMap<string, string>> {
-  const onDvs = devices.some((d) => d.nics.some((n) => n.portgroupKey !== undefined));
-  return onDvs ? portgroupNames(read) : new Map<string, string>();
-}
-
-const names = (objects: readonly ObjectContent[]) =>
-  new Map(objects.map((o) => [o.obj.value, text(o.props.get('name')) ?? o.obj.value]));
-
-async function portgroupNames(read: ViewReader) {
-  const groups = await read('DistributedVirtualPortgroup', ['name', 'key']);
+  if (!found.some((d) => d.portgroupKeys.some((k) => k !== undefined))) return new Map();
+  const groups = await all(read('DistributedVirtualPortgroup', ['name', 'key']));
   return new Map(
     groups.map((g) => [
       text(g.props.get('key')) ?? g.obj.value,
@@ -151,46 +146,65 @@ async function portgroupNames(read: ViewReader) {
   );
 }
 
+const names = (objects: readonly ObjectContent[]) =>
+  new Map(objects.map((o) => [o.obj.value, text(o.props.get('name')) ?? o.obj.value]));
+
 interface Context {
   readonly source: VmDescription['source'];
   readonly prefix: string;
   readonly datacenter: string;
   readonly hosts: ReadonlyMap<string, string>;
-  readonly portgroups: ReadonlyMap<string, string>;
 }
 
-function describe(
-  vm: ObjectContent,
-  { disks, nics }: ReturnType<typeof readDevices>,
-  { source, prefix, datacenter, hosts, portgroups }: Context,
-): VmDescription {
+/** A VM as read, its NICs on distributed port groups naming them by key until the names are known. */
+interface Described {
+  readonly vm: VmDescription;
+  /** Each NIC's port group key, by NIC position (undefined on a standard network). */
+  readonly portgroupKeys: readonly (string | undefined)[];
+}
+
+function describe(vm: ObjectContent, { source, prefix, datacenter, hosts }: Context): Described {
+  const { disks, nics } = readDevices(vm.props.get('config.hardware.device'));
   const p = (name: string) => text(vm.props.get(name));
   const power = p('runtime.powerState');
   const host = readMoRef(vm.props.get('runtime.host'));
   const uuid = p('config.uuid');
   const vmx = p('config.files.vmPathName');
+  const kept = nics.slice(0, 32);
   return {
-    key: `${prefix}-${vm.obj.value}`.slice(0, 160),
-    name: (p('name') ?? vm.obj.value).slice(0, 255),
-    source,
-    ...(uuid ? { uuid: uuid.slice(0, 64) } : {}),
-    cpus: Math.max(1, Number(p('config.hardware.numCPU') ?? 1)),
-    memoryMiB: Math.max(1, Number(p('config.hardware.memoryMB') ?? 1)),
-    firmware: p('config.firmware') === 'efi' ? 'efi' : 'bios',
-    secureBoot: p('config.bootOptions.efiSecureBootEnabled') === 'true',
-    guestOs: (p('config.guestId') ?? 'other').slice(0, 128),
-    powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
-    hasSnapshots: vm.props.has('snapshot') || disks.some((d) => (d.chainLength ?? 1) > 1),
-    disks: disks.slice(0, 64),
-    nics: nics.slice(0, 32).map(({ portgroupKey, ...nic }) => ({
-      ...nic,
-      network: (portgroupKey ? portgroups.get(portgroupKey) : undefined) ?? nic.network,
-    })),
-    labels: {
-      moref: vm.obj.value,
-      datacenter,
-      ...(vmx ? { vmx } : {}),
-      ...(host ? { host: hosts.get(host.value) ?? host.value } : {}),
+    vm: {
+      key: `${prefix}-${vm.obj.value}`.slice(0, 160),
+      name: (p('name') ?? vm.obj.value).slice(0, 255),
+      source,
+      ...(uuid ? { uuid: uuid.slice(0, 64) } : {}),
+      cpus: Math.max(1, Number(p('config.hardware.numCPU') ?? 1)),
+      memoryMiB: Math.max(1, Number(p('config.hardware.memoryMB') ?? 1)),
+      firmware: p('config.firmware') === 'efi' ? 'efi' : 'bios',
+      secureBoot: p('config.bootOptions.efiSecureBootEnabled') === 'true',
+      guestOs: (p('config.guestId') ?? 'other').slice(0, 128),
+      powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
+      hasSnapshots: vm.props.has('snapshot') || disks.some((d) => (d.chainLength ?? 1) > 1),
+      disks: disks.slice(0, 64),
+      nics: kept.map(({ portgroupKey: _, ...nic }) => nic),
+      labels: {
+        moref: vm.obj.value,
+        datacenter,
+        ...(vmx ? { vmx } : {}),
+        ...(host ? { host: hosts.get(host.value) ?? host.value } : {}),
+      },
     },
+    portgroupKeys: kept.map((n) => n.portgroupKey),
+  };
+}
+
+/** The VM with its distributed port groups named (the key stays where no name was found). */
+function named({ vm, portgroupKeys }: Described, portgroups: ReadonlyMap<string, string>) {
+  if (!portgroupKeys.some((k) => k !== undefined)) return vm;
+  return {
+    ...vm,
+    nics: vm.nics.map((nic, i) => {
+      const key = portgroupKeys[i];
+      return key ? { ...nic, network: portgroups.get(key) ?? nic.network } : nic;
+    }),
   };
 }

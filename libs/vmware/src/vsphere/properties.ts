@@ -1,7 +1,6 @@
-import { VsphereError } from './faults.ts';
-import type { MoRef, SoapTransport } from './soap.ts';
-import { moRefXml, readMoRef } from './soap.ts';
-import { child, children, escapeXml, text, type Element } from './xml.ts';
+import type { MoRef, SoapAnswer, SoapTransport } from './soap.ts';
+import { moRefXml, oneAhead, readMoRef } from './soap.ts';
+import { child, children, escapeXml, text, type Element, type Keep } from './xml.ts';
 
 /** One managed object with the properties asked for (missing ones absent). */
 export interface ObjectContent {
@@ -9,76 +8,118 @@ export interface ObjectContent {
   readonly props: ReadonlyMap<string, Element>;
 }
 
+type Soap = Pick<SoapTransport, 'send'>;
+
 /**
- * RetrievePropertiesEx over the objects of a container view, following the continuation token
- * (ContinueRetrievePropertiesEx) until every page is read.
+ * The objects a container view holds, then their properties in batches: each batch is one
+ * RetrievePropertiesEx naming its objects, so an answer stays small whether or not the server
+ * honours `maxObjects` (the simulator does not), and one batch is parsed, and used by the caller,
+ * while the next is fetched. Yields each page of objects.
  */
-/** RetrievePropertiesEx of named objects (no traversal): those that no longer exist are left out. */
+export async function* viewPages(
+  soap: Soap,
+  collector: MoRef,
+  view: MoRef,
+  paths: readonly string[],
+  batchSize: number,
+  keep?: Keep,
+): AsyncGenerator<ObjectContent[]> {
+  const [listing] = await retrieveObjects(soap, collector, [view], ['view']);
+  const members = children(listing?.props.get('view') ?? NO_VALUE).flatMap((el) => {
+    const ref = readMoRef(el);
+    return ref ? [ref] : [];
+  });
+  yield* objectPages(soap, collector, members, paths, batchSize, keep);
+}
+
+const NO_VALUE: Element = {
+  localName: 'val',
+  children: [],
+  textContent: '',
+  type: undefined,
+  xsiType: undefined,
+};
+
+/** Every object of `objectPages`, in one array. */
 export async function retrieveObjects(
-  soap: Pick<SoapTransport, 'call'>,
+  soap: Soap,
   collector: MoRef,
   objects: readonly MoRef[],
   paths: readonly string[],
+  keep?: Keep,
 ): Promise<ObjectContent[]> {
   const out: ObjectContent[] = [];
-  for (const obj of objects) {
-    const spec =
-      '<vim25:specSet>' +
-      `<vim25:propSet><vim25:type>${escapeXml(obj.type)}</vim25:type>${paths.map((p) => `<vim25:pathSet>${escapeXml(p)}</vim25:pathSet>`).join('')}</vim25:propSet>` +
-      `<vim25:objectSet>${moRefXml('obj', obj)}</vim25:objectSet></vim25:specSet><vim25:options></vim25:options>`;
-    try {
-      out.push(...objectContents(await soap.call('RetrievePropertiesEx', collector, spec)));
-    } catch (error) {
-      if (!(error instanceof VsphereError && error.fault === 'ManagedObjectNotFound')) throw error;
-    }
-  }
+  for await (const page of objectPages(soap, collector, objects, paths, 100, keep))
+    out.push(...page);
   return out;
 }
 
-export async function retrieveFromView(
-  soap: Pick<SoapTransport, 'call'>,
+/**
+ * RetrievePropertiesEx of named objects (no traversal), `batchSize` at a time, each batch's pages
+ * followed through the continuation token (ContinueRetrievePropertiesEx); the next batch is sent
+ * as soon as this one's answer is in, so it is on its way while the caller works on this one.
+ * Objects that no longer exist are left out (`reportMissingObjectsInResults`), so a VM deleted
+ * meanwhile fails nothing. `keep` says which elements of the values to build.
+ */
+export async function* objectPages(
+  soap: Soap,
   collector: MoRef,
-  view: MoRef,
-  type: string,
+  objects: readonly MoRef[],
   paths: readonly string[],
-  pageSize: number,
-): Promise<ObjectContent[]> {
-  const spec =
-    '<vim25:specSet>' +
-    `<vim25:propSet><vim25:type>${escapeXml(type)}</vim25:type>${paths.map((p) => `<vim25:pathSet>${escapeXml(p)}</vim25:pathSet>`).join('')}</vim25:propSet>` +
-    `<vim25:objectSet>${moRefXml('obj', view)}<vim25:skip>true</vim25:skip>` +
-    '<vim25:selectSet xsi:type="vim25:TraversalSpec"><vim25:name>view</vim25:name><vim25:type>ContainerView</vim25:type><vim25:path>view</vim25:path><vim25:skip>false</vim25:skip></vim25:selectSet>' +
-    '</vim25:objectSet></vim25:specSet>' +
-    `<vim25:options><vim25:maxObjects>${pageSize}</vim25:maxObjects></vim25:options>`;
-  const out: ObjectContent[] = [];
-  let [page] = await soap.call('RetrievePropertiesEx', collector, spec);
-  for (;;) {
-    if (!page) return out; // no objects at all
-    out.push(...objectContents([page]));
-    const token = text(child(page, 'token'));
-    if (!token) return out;
-    [page] = await soap.call(
-      'ContinueRetrievePropertiesEx',
-      collector,
-      `<vim25:token>${escapeXml(token)}</vim25:token>`,
-    );
+  batchSize: number,
+  keep?: Keep,
+): AsyncGenerator<ObjectContent[]> {
+  const sends: (() => Promise<SoapAnswer>)[] = [];
+  for (let i = 0; i < objects.length; i += batchSize) {
+    const batch = objects.slice(i, i + batchSize);
+    sends.push(() => soap.send('RetrievePropertiesEx', collector, filterSpec(batch, paths)));
+  }
+  for await (const answer of oneAhead(sends)) {
+    let [page] = answer.returnvals(keep);
+    while (page) {
+      yield objectContents(page);
+      const token = text(child(page, 'token'));
+      if (!token) break;
+      const next = await soap.send(
+        'ContinueRetrievePropertiesEx',
+        collector,
+        `<vim25:token>${escapeXml(token)}</vim25:token>`,
+      );
+      [page] = next.returnvals(keep);
+    }
   }
 }
 
-/** The objects of RetrievePropertiesEx answers, each with the properties it has. */
-function objectContents(pages: readonly Element[]): ObjectContent[] {
+/** A PropertyFilterSpec for these objects: the properties named, for each type among them. */
+function filterSpec(objects: readonly MoRef[], paths: readonly string[]): string {
+  const pathSet = paths.map((p) => `<vim25:pathSet>${escapeXml(p)}</vim25:pathSet>`).join('');
+  const types = [...new Set(objects.map((o) => o.type))];
+  return (
+    '<vim25:specSet>' +
+    types
+      .map(
+        (t) => `<vim25:propSet><vim25:type>${escapeXml(t)}</vim25:type>${pathSet}</vim25:propSet>`,
+      )
+      .join('') +
+    objects.map((o) => `<vim25:objectSet>${moRefXml('obj', o)}</vim25:objectSet>`).join('') +
+    '<vim25:reportMissingObjectsInResults>true</vim25:reportMissingObjectsInResults>' +
+    '</vim25:specSet><vim25:options></vim25:options>'
+  );
+}
+
+/** The objects of one RetrievePropertiesEx page, each with the properties it has. */
+function objectContents(page: Element): ObjectContent[] {
   const out: ObjectContent[] = [];
-  for (const page of pages)
-    for (const object of children(page, 'objects')) {
-      const obj = readMoRef(child(object, 'obj'));
-      if (!obj) continue;
-      const props = new Map<string, Element>();
-      for (const prop of children(object, 'propSet')) {
-        const name = text(child(prop, 'name'));
-        const val = child(prop, 'val');
-        if (name && val) props.set(name, val);
-      }
-      out.push({ obj, props });
+  for (const object of children(page, 'objects')) {
+    const obj = readMoRef(child(object, 'obj'));
+    if (!obj) continue;
+    const props = new Map<string, Element>();
+    for (const prop of children(object, 'propSet')) {
+      const name = text(child(prop, 'name'));
+      const val = child(prop, 'val');
+      if (name && val) props.set(name, val);
     }
+    out.push({ obj, props });
+  }
   return out;
 }

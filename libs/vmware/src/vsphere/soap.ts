@@ -15,8 +15,9 @@ import {
   path,
   text,
   xsiType,
-  XmlTreeBuilder,
+  parseXml,
   type Element,
+  type Keep,
 } from './xml.ts';
 
 export interface SoapOptions {
@@ -94,7 +95,15 @@ export class SoapTransport {
   }
 
   /** Calls a method; `body` is the XML of its arguments after `_this`. Returns the `returnval` elements. */
-  call(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<readonly Element[]> {
+  async call(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<readonly Element[]> {
+    return (await this.send(method, target, body)).returnvals();
+  }
+
+  /**
+   * Sends a call and reads its whole answer, unparsed: a caller with several calls to make sends
+   * the next one while it parses this one (`oneAhead`).
+   */
+  send(method: ReadOnlyMethod, target: MoRef, body = ''): Promise<SoapAnswer> {
     return inSpan(
       `vsphere ${method}`,
       {
@@ -106,23 +115,22 @@ export class SoapTransport {
           'vsphere.target': `${target.type}:${target.value}`,
         },
       },
-      (span) => timeExternal('vsphere', method, () => this.callInSpan(method, target, body, span)),
+      (span) => timeExternal('vsphere', method, () => this.sendInSpan(method, target, body, span)),
     );
   }
 
-  private async callInSpan(
+  private async sendInSpan(
     method: ReadOnlyMethod,
     target: MoRef,
     body: string,
     span: Span,
-  ): Promise<readonly Element[]> {
+  ): Promise<SoapAnswer> {
     const envelope =
       '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
       'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:vim25="urn:vim25"><soapenv:Body>' +
       `<vim25:${method}>${moRefXml('_this', target)}${body}</vim25:${method}></soapenv:Body></soapenv:Envelope>`;
-    let response;
     try {
-      response = await request(this.endpoint, {
+      const response = await request(this.endpoint, {
         method: 'POST',
         body: envelope,
         dispatcher: this.agent,
@@ -132,31 +140,21 @@ export class SoapTransport {
           ...(this.cookie ? { cookie: this.cookie } : {}),
         },
       });
+      span.setAttribute('http.response.status_code', response.statusCode);
+      const setCookie = response.headers['set-cookie'];
+      const session = (Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []).find(
+        (c) => c.startsWith('vmware_soap_session='),
+      );
+      if (session) this.cookie = session.split(';')[0];
+      return new SoapAnswer(
+        this.host,
+        method,
+        response.statusCode,
+        await this.readBounded(response.body, method),
+      );
     } catch (error) {
       throw this.transportError(method, error);
     }
-    span.setAttribute('http.response.status_code', response.statusCode);
-    const setCookie = response.headers['set-cookie'];
-    const session = (Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []).find(
-      (c) => c.startsWith('vmware_soap_session='),
-    );
-    if (session) this.cookie = session.split(';')[0];
-    const envelopeEl = await this.parseBounded(response.body, method);
-    const bodyEl = child(envelopeEl, 'Body');
-    const fault = child(bodyEl, 'Fault');
-    if (fault) throw this.fault(fault);
-    if (response.statusCode >= 400)
-      throw new VsphereError(
-        'HttpError',
-        `vSphere at ${this.host} answered ${method} with HTTP ${response.statusCode}`,
-      );
-    const answer = child(bodyEl, `${method}Response`);
-    if (!answer)
-      throw new VsphereError(
-        'BadResponse',
-        `vSphere at ${this.host} answered ${method} without a ${method}Response`,
-      );
-    return children(answer, 'returnval');
   }
 
   /**
@@ -216,40 +214,23 @@ export class SoapTransport {
     await this.agent.close();
   }
 
-  /** Parses the body as it arrives, refusing it past the size bound. */
-  private async parseBounded(body: AsyncIterable<Uint8Array>, method: string): Promise<Element> {
-    const builder = new XmlTreeBuilder();
-    const decoder = new TextDecoder();
+  /** The body's bytes, refused past the size bound. */
+  private async readBounded(
+    body: AsyncIterable<Uint8Array>,
+    method: string,
+  ): Promise<Uint8Array[]> {
+    const chunks: Uint8Array[] = [];
     let size = 0;
-    try {
-      for await (const chunk of body) {
-        size += chunk.byteLength;
-        if (size > this.maxBytes)
-          throw new VsphereError(
-            'ResponseTooLarge',
-            `vSphere at ${this.host} answered ${method} with more than ${this.maxBytes} bytes`,
-          );
-        builder.write(decoder.decode(chunk, { stream: true }));
-      }
-      builder.write(decoder.decode());
-      return builder.close();
-    } catch (error) {
-      if (error instanceof VsphereError) throw error;
-      if (error instanceof Error && /XML response/.test(error.message))
-        throw new VsphereError('BadResponse', `vSphere at ${this.host}: ${error.message}`);
-      throw this.transportError(method, error);
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > this.maxBytes)
+        throw new VsphereError(
+          'ResponseTooLarge',
+          `vSphere at ${this.host} answered ${method} with more than ${this.maxBytes} bytes`,
+        );
+      chunks.push(chunk);
     }
-  }
-
-  private fault(fault: Element): VsphereError {
-    const detail = child(fault, 'detail');
-    const kind = detail
-      ? children(detail).map((d) => xsiType(d) ?? (d.localName ?? '').replace(/Fault$/, ''))[0]
-      : undefined;
-    const message = text(child(fault, 'faultstring')) ?? 'unknown fault';
-    if (kind === 'InvalidLogin') return new InvalidLoginError(this.host);
-    if (kind === 'NotAuthenticated') return new NotAuthenticatedError(this.host);
-    return new VsphereError(kind ?? 'Fault', `vSphere at ${this.host}: ${message}`);
+    return chunks;
   }
 
   private transportError(method: string, error: unknown): Error {
@@ -268,6 +249,87 @@ export class SoapTransport {
       'Unreachable',
       `vSphere at ${this.host} cannot be reached for ${method}: ${(error as Error).message}`,
     );
+  }
+}
+
+/** A call's answer as it came, parsed on demand: its `returnval` elements, or its fault as a typed error. */
+export class SoapAnswer {
+  private readonly host: string;
+  private readonly method: string;
+  private readonly statusCode: number;
+  private readonly body: readonly (Uint8Array | string)[];
+
+  constructor(
+    host: string,
+    method: string,
+    statusCode: number,
+    body: readonly (Uint8Array | string)[],
+  ) {
+    this.host = host;
+    this.method = method;
+    this.statusCode = statusCode;
+    this.body = body;
+  }
+
+  /** `keep` leaves out, as they are read, the elements the caller will not look at. */
+  returnvals(keep?: Keep): readonly Element[] {
+    const { host, method } = this;
+    const bodyEl = child(this.envelope(keep), 'Body');
+    const fault = child(bodyEl, 'Fault');
+    if (fault) throw this.fault(fault);
+    if (this.statusCode >= 400)
+      throw new VsphereError(
+        'HttpError',
+        `vSphere at ${host} answered ${method} with HTTP ${this.statusCode}`,
+      );
+    const answer = child(bodyEl, `${method}Response`);
+    if (!answer)
+      throw new VsphereError(
+        'BadResponse',
+        `vSphere at ${host} answered ${method} without a ${method}Response`,
+      );
+    return children(answer, 'returnval');
+  }
+
+  private envelope(keep?: Keep): Element {
+    const decoder = new TextDecoder();
+    let xml = '';
+    for (const chunk of this.body)
+      xml += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    xml += decoder.decode();
+    try {
+      return parseXml(xml, keep);
+    } catch (error) {
+      throw new VsphereError('BadResponse', `vSphere at ${this.host}: ${(error as Error).message}`);
+    }
+  }
+
+  private fault(fault: Element): VsphereError {
+    const detail = child(fault, 'detail');
+    const kind = detail
+      ? children(detail).map((d) => xsiType(d) ?? (d.localName ?? '').replace(/Fault$/, ''))[0]
+      : undefined;
+    const message = text(child(fault, 'faultstring')) ?? 'unknown fault';
+    if (kind === 'InvalidLogin') return new InvalidLoginError(this.host);
+    if (kind === 'NotAuthenticated') return new NotAuthenticatedError(this.host);
+    return new VsphereError(kind ?? 'Fault', `vSphere at ${this.host}: ${message}`);
+  }
+}
+
+/**
+ * Runs asynchronous steps in order, each started once the one before has finished, and hands each
+ * result over while the next step runs: an answer is parsed while the next call is on its way.
+ */
+export async function* oneAhead<T>(steps: readonly (() => Promise<T>)[]): AsyncGenerator<T> {
+  let next = steps[0]?.();
+  for (let i = 1; next; i++) {
+    const current = await next;
+    next = steps[i]?.();
+    // Awaited at the next turn; caught here too so that one left behind by a failing caller is not unhandled.
+    next?.catch(() => undefined);
+    // undici writes a request on a later turn of the event loop: let it go out before the caller parses.
+    if (next) await new Promise(setImmediate);
+    yield current;
   }
 }
 

@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { retrieveFromView } from './properties.ts';
-import type { MoRef, ReadOnlyMethod } from './soap.ts';
-import { readDevices } from './vm-properties.ts';
-import { children, parseXml, type Element } from './xml.ts';
+import { readDevices, VM_ELEMENTS } from './vm-properties.ts';
+import { children, parseXml } from './xml.ts';
 
 const NS = 'xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
 
 // The shapes real vSphere sends and the simulator does not: capacityInBytes, SATA/NVMe/IDE
 // controllers, snapshot backings with parents, NICs on a distributed switch.
-const devices = parseXml(`<val ${NS} xsi:type="ArrayOfVirtualDevice">
+const devicesXml = `<val ${NS} xsi:type="ArrayOfVirtualDevice">
   <VirtualDevice xsi:type="VirtualAHCIController"><key>15000</key><busNumber>0</busNumber></VirtualDevice>
   <VirtualDevice xsi:type="VirtualNVMEController"><key>31000</key><busNumber>1</busNumber></VirtualDevice>
   <VirtualDevice xsi:type="VirtualIDEController"><key>200</key><busNumber>0</busNumber></VirtualDevice>
-  <VirtualDevice xsi:type="VirtualDisk"><key>16000</key><controllerKey>15000</controllerKey><unitNumber>2</unitNumber>
+  <VirtualDevice xsi:type="VirtualDisk"><key>16000</key><deviceInfo xsi:type="Description"><label>Hard disk 1</label></deviceInfo><controllerKey>15000</controllerKey><unitNumber>2</unitNumber>
     <capacityInKB>1</capacityInKB><capacityInBytes>21474836480</capacityInBytes>
     <backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] app/app-000002.vmdk</fileName>
       <parent xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[ds1] app/app-000001.vmdk</fileName>
@@ -24,7 +22,8 @@ const devices = parseXml(`<val ${NS} xsi:type="ArrayOfVirtualDevice">
     <backing xsi:type="VirtualEthernetCardDistributedVirtualPortBackingInfo"><port><switchUuid>50 1e</switchUuid><portgroupKey>dvportgroup-42</portgroupKey></port></backing></VirtualDevice>
   <VirtualDevice xsi:type="VirtualE1000e"><key>4001</key><macAddress>00:50:56:01:02:03</macAddress><addressType>manual</addressType>
     <backing xsi:type="VirtualEthernetCardNetworkBackingInfo"><deviceName>Backup LAN</deviceName></backing></VirtualDevice>
-</val>`);
+</val>`;
+const devices = parseXml(devicesXml);
 
 describe('readDevices', () => {
   it('reads each disk with its controller slot, size in bytes (preferred over KB) and snapshot chain', () => {
@@ -62,38 +61,12 @@ describe('readDevices', () => {
   });
 });
 
-describe('retrieveFromView', () => {
-  it('follows the continuation token through every page', async () => {
-    const page = (names: string[], token?: string) =>
-      parseXml(
-        `<r ${NS}><returnval>${token ? `<token>${token}</token>` : ''}${names.map((n, i) => `<objects><obj type="VirtualMachine">vm-${n}${i}</obj><propSet><name>name</name><val xsi:type="xsd:string">${n}</val></propSet></objects>`).join('')}</returnval></r>`,
-      );
-    const pages: Record<string, Element> = {
-      first: page(['a', 'b'], 't1'),
-      t1: page(['c'], 't2'),
-      t2: page(['d']),
-    };
-    const calls: string[] = [];
-    const soap = {
-      call: async (method: ReadOnlyMethod, _target: MoRef, body = '') => {
-        calls.push(method);
-        const token = /<vim25:token>(.*)<\/vim25:token>/.exec(body)?.[1];
-        return children(pages[token ?? 'first'] as Element, 'returnval');
-      },
-    };
-    const objects = await retrieveFromView(
-      soap,
-      { type: 'PropertyCollector', value: 'pc' },
-      { type: 'ContainerView', value: 'v' },
-      'VirtualMachine',
-      ['name'],
-      2,
-    );
-    expect(objects.map((o) => o.props.get('name')?.textContent)).toEqual(['a', 'b', 'c', 'd']);
-    expect(calls).toEqual([
-      'RetrievePropertiesEx',
-      'ContinueRetrievePropertiesEx',
-      'ContinueRetrievePropertiesEx',
-    ]);
+describe('VM_ELEMENTS', () => {
+  it('builds only what readDevices reads: the same disks and NICs, without the CD-ROM or any description', () => {
+    const pruned = parseXml(devicesXml, VM_ELEMENTS);
+    expect(readDevices(pruned)).toEqual(readDevices(devices));
+    expect(children(pruned).map((d) => d.xsiType)).not.toContain('VirtualCdrom');
+    expect(JSON.stringify(pruned)).not.toContain('deviceInfo');
+    expect(children(devices).length - children(pruned).length).toBe(1);
   });
 });

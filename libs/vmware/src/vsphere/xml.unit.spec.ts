@@ -13,6 +13,15 @@ describe('parseXml', () => {
     expect(child(b, 'v')?.xsiType).toBe('VirtualDisk');
   });
 
+  it('leaves out the elements `keep` refuses, with their content, and reads on after them', () => {
+    const el = parseXml(
+      '<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><d xsi:type="Skip"><x><y>1</y></x></d><d xsi:type="Keep"><x>2</x></d><e>3</e></r>',
+      (e) => e.xsiType !== 'Skip',
+    );
+    expect(el.children.map((c) => c.xsiType ?? c.localName)).toEqual(['Keep', 'e']);
+    expect(path(el, 'd', 'x')?.textContent).toBe('2');
+  });
+
   it("keeps a managed object reference's type and value", () => {
     const el = parseXml(
       '<r xmlns="urn:vim25"><returnval type="ContainerView">session[52a1]x</returnval></r>',
@@ -35,5 +44,11 @@ describe('parseXml', () => {
   it('refuses malformed XML and undeclared entities', () => {
     expect(() => parseXml('<a><b></a>')).toThrow(/malformed XML response/);
     expect(() => parseXml('<a>&nope;</a>')).toThrow(/malformed XML response/);
+    expect(() => parseXml('<a b="&nope;"/>')).toThrow(/malformed XML response/);
+    expect(() => parseXml('<a/><b/>')).toThrow(/malformed XML response/);
+    expect(() => parseXml('<a/>text')).toThrow(/malformed XML response/);
+    expect(() => parseXml('<a x=1/>')).toThrow(/malformed XML response/);
+    expect(() => parseXml('<a><b>')).toThrow(/malformed XML response/);
+    expect(parseXml('<a>&lt;&#65;&#x42;&amp;</a>').textContent).toBe('<AB&');
   });
 });
