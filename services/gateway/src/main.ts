@@ -1,5 +1,5 @@
 // The gateway: GraphQL for operators over projections of the event store, health, metrics, the console.
-import 'reflect-metadata';
+import '@ferry/runtime/prelude';
 import { resolve } from 'node:path';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';

@@ -1,5 +1,5 @@
 // The rollback service: a worker on `ferry.cmd.rollback.>` removing what failed jobs created.
-import 'reflect-metadata';
+import '@ferry/runtime/prelude';
 import {
   Cinder,
   Glance,
