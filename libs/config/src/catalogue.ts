@@ -16,7 +16,7 @@ const concurrency = (service: string, fallback: number) =>
     fallback,
     { min: 1, max: 256 },
     {
-      description: `How many commands each process of the ${service} service handles at once (each replica adds as many).`,
+      description: `How many commands the ${service} service handles at once (its consumer's max_ack_pending).`,
     },
   );
 

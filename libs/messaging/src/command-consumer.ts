@@ -53,8 +53,8 @@ export interface CommandConsumerOptions {
   /** Durable consumer name: one per service; its replicas share it. */
   readonly durable: string;
   readonly filterSubject: string;
-  /** Commands this process handles at once; each replica of the service adds as many. */
-  readonly concurrency: number;
+  /** The service's concurrency bound: messages delivered and not yet settled. */
+  readonly maxAckPending: number;
   /** Without an ack or `working()` in this time, the server redelivers (a crashed handler). */
   readonly ackWaitMs?: number;
   readonly retry?: RetryPolicy;
@@ -65,15 +65,15 @@ export interface CommandConsumerOptions {
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
 
-/** Replicas of a service that can each have their full concurrency of commands in hand at once. */
-export const REPLICAS = 32;
-
 type Outcome = { ok: true } | { ok: false; error: unknown };
 
 /** Creates the durable pull consumer, or updates it to these settings: idempotent. */
 export async function ensureCommandConsumer(
   jsm: JetStreamManager,
-  options: Pick<CommandConsumerOptions, 'durable' | 'filterSubject' | 'concurrency' | 'ackWaitMs'>,
+  options: Pick<
+    CommandConsumerOptions,
+    'durable' | 'filterSubject' | 'maxAckPending' | 'ackWaitMs'
+  >,
 ): Promise<void> {
   const config = {
     durable_name: options.durable,
@@ -81,8 +81,7 @@ export async function ensureCommandConsumer(
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: (options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) * 1_000_000,
-    // Each replica bounds itself (DurableLoop); the consumer leaves room for up to REPLICAS of them.
-    max_ack_pending: options.concurrency * REPLICAS,
+    max_ack_pending: options.maxAckPending,
     // Unlimited: the consumer itself dead-letters, even a message whose handler crashes every time.
     max_deliver: -1,
   };
@@ -116,7 +115,7 @@ export class CommandConsumer {
       nc: options.nc,
       stream: STREAMS.commands,
       durable: options.durable,
-      concurrency: options.concurrency,
+      maxMessages: options.maxAckPending,
       ensure: async () => ensureCommandConsumer(await jetstreamManager(options.nc), options),
       process: (m) => this.process(m),
       ...(options.logger ? { logger: options.logger } : {}),

@@ -1,4 +1,4 @@
-import { jetstream, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@ferry/observability';
 
@@ -6,12 +6,8 @@ export interface DurableLoopOptions {
   readonly nc: NatsConnection;
   readonly stream: string;
   readonly durable: string;
-  /**
-   * Messages this process handles at once: it pulls only as many as it has room for, so every
-   * replica sharing the consumer adds its own share of capacity (the consumer's max_ack_pending
-   * must leave room for them all).
-   */
-  readonly concurrency: number;
+  /** Messages pulled at once; the consumer's max_ack_pending bounds how many are in hand. */
+  readonly maxMessages: number;
   /** Creates the consumer, or updates it: called again when it was lost (deleted, or gone with a server's state). */
   readonly ensure: () => Promise<void>;
   /** Handles one message, settling it; a rejection is logged and the message comes again. */
@@ -20,15 +16,14 @@ export interface DurableLoopOptions {
 }
 
 /**
- * Pulls from a durable consumer, as many messages as there is room for, and hands each to `process`
- * as it arrives, without waiting for the one before. Gets the consumer again when a pull fails or
- * it was lost; on stop, gives back (naks) what still arrives and waits for the messages in hand.
+ * Pulls from a durable consumer and hands each message to `process` as it arrives, without waiting
+ * for the one before. Re-creates its subscription when heartbeats stop or the consumer is lost; on
+ * stop, gives back (naks) what still arrives and waits for the messages in hand.
  */
 export class DurableLoop {
   private readonly options: DurableLoopOptions;
   private readonly inFlight = new Set<Promise<void>>();
   private messages: ConsumerMessages | undefined;
-  private room: (() => void) | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
 
@@ -42,24 +37,19 @@ export class DurableLoop {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.room?.();
     await this.messages?.close();
     await this.loop;
     await Promise.all(this.inFlight);
   }
 
   private async run(): Promise<void> {
-    const { nc, stream, durable, concurrency, logger } = this.options;
+    const { nc, stream, durable, logger } = this.options;
     const js = jetstream(nc);
-    let consumer: Consumer | undefined;
     while (!this.stopping) {
       try {
-        await this.roomForOne();
-        if (this.stopping) break;
-        consumer ??= await js.consumers.get(stream, durable);
-        // One pull for the room there is now: until it ends (filled, or after `expires`) nothing more is asked for.
-        const messages = await consumer.fetch({
-          max_messages: concurrency - this.inFlight.size,
+        const consumer = await js.consumers.get(stream, durable);
+        const messages = await consumer.consume({
+          max_messages: this.options.maxMessages,
           expires: 10_000,
         });
         this.messages = messages;
@@ -77,14 +67,10 @@ export class DurableLoop {
                 'handling a message failed; it will come again',
               ),
             )
-            .finally(() => {
-              this.inFlight.delete(task);
-              this.room?.();
-            });
+            .finally(() => this.inFlight.delete(task));
           this.inFlight.add(task);
         }
       } catch (error) {
-        consumer = undefined;
         if (this.stopping) break;
         logger?.warn({ err: error, durable }, 'consumer failed; re-creating it');
         await new Promise((r) => setTimeout(r, 1_000));
@@ -92,13 +78,6 @@ export class DurableLoop {
           await this.options.ensure().catch(() => undefined);
       }
     }
-  }
-
-  /** Resolves once fewer messages than `concurrency` are in hand (or the loop is stopping). */
-  private async roomForOne(): Promise<void> {
-    while (this.inFlight.size >= this.options.concurrency && !this.stopping)
-      await new Promise<void>((resolve) => (this.room = resolve));
-    this.room = undefined;
   }
 
   /** Closing the messages ends the loop above, which then gets the consumer again. */

@@ -52,7 +52,7 @@ export interface WorkerSpec<K extends SettingName> {
 /**
  * Starts a worker service the way every Ferry worker starts: settings checked (a bad one stops it
  * with the reason), pino logs, one NATS connection shared by the event store and the JetStream
- * transport, a durable consumer on its command subjects shared by its replicas, each handling at most its concurrency,
+ * transport, a durable consumer on its command subjects whose max_ack_pending is its concurrency,
  * rejections recorded where senders find them, and a clean stop on SIGTERM/SIGINT. A wiring that
  * fails (a bad network mapping, say) stops it with the reason and exit code 2.
  */
@@ -82,11 +82,11 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
   const app = await createFerryMicroservice(wiring.module, {
     connection: nc,
     replicas: config.NATS_STREAM_REPLICAS,
-    // A command holds its message while it runs (in-progress acks keep it); each replica pulls only what it has room for.
+    // A command holds its message while it runs: in-progress acks keep it, max_ack_pending bounds how many run.
     consumer: {
       durable: spec.name,
       filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
-      concurrency: wiring.concurrency,
+      maxAckPending: wiring.concurrency,
       ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
     },
     reject: rejectionRecorder(store),

@@ -196,7 +196,7 @@ describe('the conversion service', () => {
         consumer: {
           durable: 'conversion',
           filterSubject: 'ferry.cmd.conversion.>',
-          concurrency: 2,
+          maxAckPending: 2,
           ackWaitMs: 10_000,
         },
         reject: rejectionRecorder(store),

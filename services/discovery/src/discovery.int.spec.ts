@@ -92,7 +92,7 @@ describe('the discovery service', () => {
         consumer: {
           durable: 'discovery',
           filterSubject: 'ferry.cmd.discovery.>',
-          concurrency: 2,
+          maxAckPending: 2,
           ackWaitMs: 10_000,
         },
         reject: rejectionRecorder(store),

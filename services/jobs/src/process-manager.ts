@@ -56,7 +56,7 @@ export class ProcessManager {
       nc: options.nc,
       stream: STREAMS.events,
       durable: DURABLE,
-      concurrency: options.maxAckPending ?? 1024,
+      maxMessages: options.maxAckPending ?? 1024,
       ensure: () => this.ensureConsumer(),
       process: (m) => this.handle(m),
       ...(options.logger ? { logger: options.logger } : {}),

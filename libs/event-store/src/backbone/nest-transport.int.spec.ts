@@ -66,7 +66,7 @@ describe('the JetStream transport in a NestJS microservice', () => {
         consumer: {
           durable: 'jobs',
           filterSubject: 'ferry.cmd.migration.>',
-          concurrency: 4,
+          maxAckPending: 4,
           ackWaitMs: 2_000,
           retry: { maxDeliver: 3, backoffMs: [50] },
         },

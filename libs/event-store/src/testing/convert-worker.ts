@@ -21,7 +21,7 @@ const transport = new JetStreamTransport({
   consumer: {
     durable: 'conversion',
     filterSubject: 'ferry.cmd.conversion.>',
-    concurrency: 2,
+    maxAckPending: 2,
     ackWaitMs: Number(ackWaitMs),
   },
   reject: rejectionRecorder(store),
