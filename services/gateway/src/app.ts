@@ -4,18 +4,20 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { FastifyInstance } from 'fastify';
+import type { OperationDefinitionNode } from 'graphql';
 import '@fastify/static';
+import mercurius from 'mercurius';
 import type { EventStore } from '@ferry/event-store';
 import type { Logger } from '@ferry/observability';
 import type { OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { Commands } from './commands.ts';
 import { GatewayModule } from './gateway.module.ts';
-import { costLimit, depthLimit } from './graphql/complexity.ts';
-import { executableSchema } from './graphql/executable-schema.ts';
+import { costLimit } from './graphql/complexity.ts';
+import { errorFormatter } from './graphql/errors.ts';
 import { resolvers } from './graphql/resolvers.ts';
-import { serveGraphQL } from './graphql/server.ts';
 import { Health } from './health.ts';
-import { gatewayMetrics } from './metrics.ts';
+import { gatewayMetrics, type GatewayMetrics } from './metrics.ts';
 import { Projections } from './read-model/projections.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
@@ -58,22 +60,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
     { logger: false },
   );
-  const fastify = app.getHttpAdapter().getInstance();
-  // Until the projections have folded the store, GraphQL answers 503 (and /readyz says why): a
-  // partial answer would show a world without the jobs not yet folded.
-  const graphql = serveGraphQL(fastify, {
-    schema: executableSchema(SCHEMA, resolvers({ projections, store, commands, health })),
+  await app.register(mercurius as never, {
+    schema: SCHEMA,
+    resolvers: resolvers({ projections, store, commands, health }),
     path: GRAPHQL_PATH,
-    rules: [depthLimit(10), costLimit(50_000, LIST_FIELDS)],
-    logger,
-    ready: () => projections.caughtUp,
-    notReady: 'the gateway is rebuilding its projections: ask again in a moment',
-    observe: (operation, seconds, failed) => {
-      metrics.duration.observe({ operation }, seconds);
-      metrics.requests.inc({ operation, outcome: failed ? 'error' : 'ok' });
-    },
-    keepAliveMs: 15_000,
+    graphiql: false,
+    subscription: { keepAlive: 15_000 },
+    queryDepth: 10,
+    validationRules: [costLimit(50_000, LIST_FIELDS)],
+    errorFormatter: errorFormatter(logger),
+    jit: 1,
   });
+  const fastify = app.getHttpAdapter().getInstance();
+  instrument(fastify, metrics);
   if (existsSync(join(options.consoleDir, 'index.html'))) {
     app.useStaticAssets({ root: options.consoleDir, prefix: '/', wildcard: false });
     // The console routes in the browser: any other page is its index (Nest keeps the not-found handler).
@@ -83,6 +82,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         : reply.type('text/html').sendFile('index.html'),
     );
   } else logger.warn({ consoleDir: options.consoleDir }, 'the console is not built: not served');
+  // Until the projections have folded the store, GraphQL answers 503 (and /readyz says why): a
+  // partial answer would show a world without the jobs not yet folded.
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!projections.caughtUp && request.url.startsWith(GRAPHQL_PATH))
+      await reply.code(503).send({
+        errors: [
+          {
+            message: 'the gateway is rebuilding its projections: ask again in a moment',
+            extensions: { code: 'UNAVAILABLE' },
+          },
+        ],
+      });
+  });
   // Listening first: liveness and readiness answer while the store is folded.
   await app.listen(options.port, options.host);
   await projections.catchUp();
@@ -104,9 +116,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     projections,
     async close() {
       following.abort();
-      await graphql.close();
       await app.close();
       await followed;
     },
   };
+}
+
+/** Times each GraphQL operation and counts its outcome. */
+function instrument(fastify: FastifyInstance, metrics: GatewayMetrics) {
+  const started = new WeakMap<object, { at: number; operation: string }>();
+  fastify.graphql.addHook('preExecution', async (_schema, document, context) => {
+    const op = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+    );
+    started.set(context, { at: performance.now(), operation: op?.operation ?? 'query' });
+  });
+  fastify.graphql.addHook('onResolution', async (execution, context) => {
+    const s = started.get(context);
+    if (!s) return;
+    metrics.duration.observe({ operation: s.operation }, (performance.now() - s.at) / 1000);
+    metrics.requests.inc({
+      operation: s.operation,
+      outcome: execution.errors?.length ? 'error' : 'ok',
+    });
+  });
 }

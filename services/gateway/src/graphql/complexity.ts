@@ -54,47 +54,6 @@ export function costLimit(maxCost: number, listFields: ReadonlySet<string>) {
   };
 }
 
-/** A validation rule that refuses a query nesting fields deeper than `maxDepth` (fragments followed). */
-export function depthLimit(maxDepth: number) {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const d of context.getDocument().definitions)
-      if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    const depthOf = (set: SelectionSetNode | undefined, seen: ReadonlySet<string>): number => {
-      let deepest = 0;
-      for (const s of set?.selections ?? []) {
-        const below =
-          s.kind === Kind.FIELD
-            ? s.selectionSet
-              ? 1 + depthOf(s.selectionSet, seen)
-              : 1
-            : s.kind === Kind.INLINE_FRAGMENT
-              ? depthOf(s.selectionSet, seen)
-              : seen.has(s.name.value)
-                ? 0
-                : depthOf(
-                    fragments.get(s.name.value)?.selectionSet,
-                    new Set([...seen, s.name.value]),
-                  );
-        deepest = Math.max(deepest, below);
-      }
-      return deepest;
-    };
-    return {
-      OperationDefinition(operation) {
-        const depth = depthOf(operation.selectionSet, new Set());
-        if (depth > maxDepth)
-          context.reportError(
-            new GraphQLError(`query too deep: ${depth} levels, the limit is ${maxDepth}`, {
-              nodes: [operation],
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-            }),
-          );
-      },
-    };
-  };
-}
-
 /** The `first` or `last` a field asks for, when written in the query. */
 function pageSize(field: FieldNode): number | undefined {
   for (const arg of field.arguments ?? []) {

@@ -1,4 +1,5 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import mercurius from 'mercurius';
 
 /** What a client can tell apart and act on; the message says the rest. */
 export type ErrorCode =
@@ -8,63 +9,66 @@ export type ErrorCode =
   | 'GRAPHQL_VALIDATION_FAILED'
   | 'INTERNAL_SERVER_ERROR';
 
-/** An error raised on purpose: its message and extensions are what the client sees. */
-export class GatewayError extends Error {
-  readonly extensions: {
-    readonly code: ErrorCode;
-    readonly details?: readonly { readonly path: string; readonly message: string }[];
-  };
-
-  constructor(
-    code: ErrorCode,
-    message: string,
-    details?: readonly { readonly path: string; readonly message: string }[],
-  ) {
-    super(message);
-    this.extensions = details ? { code, details } : { code };
-  }
-}
-
 export const gatewayError = (
   code: ErrorCode,
   message: string,
   details?: readonly { readonly path: string; readonly message: string }[],
-) => new GatewayError(code, message, details);
+) => new mercurius.ErrorWithProps(message, details ? { code, details } : { code });
 
 interface Log {
   error(fields: object, message: string): void;
 }
 
+interface Formatted {
+  readonly message: string;
+  readonly locations?: unknown;
+  readonly path?: unknown;
+  readonly extensions: object | undefined;
+}
+
+interface RequestError extends Error {
+  /** Mercurius's validation and depth errors carry the GraphQL errors they stand for. */
+  readonly errors?: readonly (Error & { locations?: unknown })[];
+  readonly statusCode?: number;
+}
+
 /**
- * Every error leaves with a code and without a stack: one raised on purpose keeps its message and
- * extensions, one GraphQL itself raised (a query that does not parse or validate, a variable of the
- * wrong type) says why, anything else is logged and answered as internal. `request` is true for
- * the errors of a request refused before it ran.
+ * Every error leaves with a code and without a stack: one raised on purpose keeps its message,
+ * a query that does not parse or validate says why (400), anything else is logged and answered
+ * as internal.
  */
-export function formatErrors(log: Log) {
-  return (
-    errors: readonly GraphQLError[],
-  ): { errors: GraphQLFormattedError[]; request: boolean } => {
-    let request = false;
-    const formatted = errors.map((error): GraphQLFormattedError => {
-      const original = error.originalError;
-      const base = {
-        message: error.message,
-        ...(error.locations ? { locations: error.locations } : {}),
-        ...(error.path ? { path: error.path } : {}),
-      };
-      if (original instanceof GatewayError) return { ...base, extensions: original.extensions };
+export function errorFormatter(log: Log) {
+  return (execution: ExecutionResult & Required<Pick<ExecutionResult, 'errors'>>) => {
+    let statusCode = 200;
+    const errors = execution.errors.flatMap((error): Formatted[] => {
+      const original = error.originalError as RequestError | undefined;
+      const base = { message: error.message, locations: error.locations, path: error.path };
+      if (original instanceof mercurius.ErrorWithProps)
+        return [{ ...base, extensions: original.extensions }];
       if (original === undefined || original instanceof GraphQLError) {
-        request = true;
-        return { ...base, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+        statusCode = 400;
+        return [{ ...base, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }];
+      }
+      if (typeof original.statusCode === 'number' && original.statusCode < 500) {
+        statusCode = original.statusCode;
+        const inner = Array.isArray(original.errors) ? original.errors : [original];
+        return inner.map((e) => ({
+          message: e.message,
+          locations: e.locations,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }));
       }
       log.error({ err: original, path: error.path }, 'GraphQL resolver failed');
-      return {
-        ...base,
-        message: 'internal error: the gateway logged it',
-        extensions: { code: 'INTERNAL_SERVER_ERROR' },
-      };
+      return [
+        {
+          ...base,
+          message: 'internal error: the gateway logged it',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ];
     });
-    return { errors: formatted, request };
+    // An operation that ran answers 200 with its errors beside its data.
+    if (execution.data) statusCode = 200;
+    return { statusCode, response: { data: execution.data ?? null, errors } };
   };
 }

@@ -1,5 +1,6 @@
 import { on } from 'node:events';
 import type { EventEmitter } from 'node:events';
+import type { IResolvers } from 'mercurius';
 import type {
   MigrationEvent,
   MigrationOptions,
@@ -16,7 +17,6 @@ import type { JobCursor } from '../read-model/jobs-read-model.ts';
 import type { Projections } from '../read-model/projections.ts';
 import { MAX_PAGE } from './complexity.ts';
 import { gatewayError } from './errors.ts';
-import type { Resolvers } from './executable-schema.ts';
 import { DateTime, JSON as JSONScalar } from './scalars.ts';
 import { toMigration, toSource, toVm, type MigrationNode, type VmNode } from './to-graphql.ts';
 
@@ -43,7 +43,7 @@ interface OptionsInput {
 }
 
 /** The schema's resolvers: reads from the projections, writes as NATS commands; no rule of Ferry's is here. */
-export function resolvers({ projections, store, commands, health }: ResolverDeps): Resolvers {
+export function resolvers({ projections, store, commands, health }: ResolverDeps): IResolvers {
   const { jobs, inventory } = projections;
   const migration = (view: JobView) => toMigration(view, inventory.sourceStatus(view.job.source));
   const vm = (key: string) => {
@@ -172,7 +172,7 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
         }));
       },
     },
-  } as Resolvers;
+  } as IResolvers;
 }
 
 /** Each payload the emitter sends under `name` that `keep` accepts, until the client unsubscribes. */
