@@ -1,5 +1,5 @@
 // The compute service: a worker on `ferry.cmd.compute.>` creating and verifying servers in Nova.
-import '@ferry/runtime/prelude';
+import 'reflect-metadata';
 import {
   Cinder,
   Glance,

@@ -1,5 +1,5 @@
 // The conversion service: a worker on `ferry.cmd.conversion.>` running qemu-img and virt-v2v.
-import '@ferry/runtime/prelude';
+import 'reflect-metadata';
 import { runWorker } from '@ferry/runtime';
 import { SOURCE_SETTINGS, vsphereConnections } from '@ferry/vmware';
 import { Cancellations } from './cancellations.ts';

@@ -1,5 +1,5 @@
 // The discovery service: a worker on `ferry.cmd.discovery.>`, and the refresh schedule.
-import '@ferry/runtime/prelude';
+import 'reflect-metadata';
 import { jetstream } from '@nats-io/jetstream';
 import { runWorker } from '@ferry/runtime';
 import { configuredSources, SOURCE_SETTINGS } from '@ferry/vmware';

@@ -1,5 +1,5 @@
 // The gateway: GraphQL for operators over projections of the event store, health, metrics, the console.
-import '@ferry/runtime/prelude';
+import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';

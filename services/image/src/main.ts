@@ -1,5 +1,5 @@
 // The image service: a worker on `ferry.cmd.image.>` uploading to Glance.
-import '@ferry/runtime/prelude';
+import 'reflect-metadata';
 import { Glance, OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
 import { runWorker } from '@ferry/runtime';
 import { ImageModule } from './image.module.ts';

@@ -1,5 +1,5 @@
 // The jobs service: a worker on `ferry.cmd.migration.>`, its inventory index and the process manager.
-import '@ferry/runtime/prelude';
+import 'reflect-metadata';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {
   Neutron,

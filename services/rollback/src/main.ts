@@ -1,5 +1,5 @@
 // The rollback service: a worker on `ferry.cmd.rollback.>` removing what failed jobs created.
-import '@ferry/runtime/prelude';
+import 'reflect-metadata';
 import {
   Cinder,
   Glance,
