@@ -25,20 +25,13 @@ export async function* viewPages(
   keep?: Keep,
 ): AsyncGenerator<ObjectContent[]> {
   const [listing] = await retrieveObjects(soap, collector, [view], ['view']);
-  const members = children(listing?.props.get('view') ?? NO_VALUE).flatMap((el) => {
+  const value = listing?.props.get('view');
+  const members = (value ? children(value) : []).flatMap((el) => {
     const ref = readMoRef(el);
     return ref ? [ref] : [];
   });
   yield* objectPages(soap, collector, members, paths, batchSize, keep);
 }
-
-const NO_VALUE: Element = {
-  localName: 'val',
-  children: [],
-  textContent: '',
-  type: undefined,
-  xsiType: undefined,
-};
 
 /** Every object of `objectPages`, in one array. */
 export async function retrieveObjects(
@@ -61,7 +54,7 @@ export async function retrieveObjects(
  * Objects that no longer exist are left out (`reportMissingObjectsInResults`), so a VM deleted
  * meanwhile fails nothing. `keep` says which elements of the values to build.
  */
-export async function* objectPages(
+async function* objectPages(
   soap: Soap,
   collector: MoRef,
   objects: readonly MoRef[],
