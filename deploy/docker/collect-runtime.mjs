@@ -46,7 +46,7 @@ function assets(dir) {
 
 const start = readJson(join(root, 'package.json')).scripts?.start ?? '';
 // Only `node [--flag=value...] file.js`: nothing for a shell to interpret.
-if (!/^node( --[a-z0-9-]+(=[A-Za-z0-9._-]+)?)* [A-Za-z0-9_./-]+\.js$/.test(start))
+if (!/^node( --[a-z0-9-]+(=[A-Za-z0-9@._/-]+)?)* [A-Za-z0-9_./-]+\.js$/.test(start))
   throw new Error(`${root}: unexpected start script: ${start}`);
 writeFileSync(
   join(out, 'start'),

@@ -15,7 +15,8 @@ const IDLE_MS = 20_000;
 /** Jobs per round of the tracing comparison, and rounds of each. */
 const JOBS = 40;
 const ROUNDS = 5;
-const RSS_LIMIT_MIB = 120;
+/** 120 MB, as the issue asks: 114.4 MiB. */
+const RSS_LIMIT_MIB = 120e6 / 2 ** 20;
 const TICKS = 100; // clock ticks per second on Linux (USER_HZ)
 
 /**
@@ -90,8 +91,9 @@ async function idleFigures(root: string, vms: string): Promise<Measurement[]> {
       const rss = rssMiB(service);
       const cpuPercent =
         ((cpuTicks(service) - (before.get(name) ?? 0)) / TICKS / (IDLE_MS / 1000)) * 100;
+      // PSS shares the pages several processes map (Node's own binary, ~50 MiB) among them.
       process.stderr.write(
-        `overhead: ${name} idle: ${rss.toFixed(0)} MiB, ${cpuPercent.toFixed(2)} % of a core\n`,
+        `overhead: ${name} idle: ${rss.toFixed(0)} MiB RSS (${pssMiB(service).toFixed(0)} MiB PSS), ${cpuPercent.toFixed(2)} % of a core\n`,
       );
       return [
         {
@@ -99,7 +101,7 @@ async function idleFigures(root: string, vms: string): Promise<Measurement[]> {
           metric: `idle_rss_${name}`,
           value: Math.round(rss),
           unit: 'MiB',
-          baseline: RSS_LIMIT_MIB,
+          baseline: Math.round(RSS_LIMIT_MIB * 10) / 10,
           ratio: Math.round((rss / RSS_LIMIT_MIB) * 100) / 100,
           goal: '<= 1',
           rounds: 1,
@@ -228,6 +230,11 @@ async function otlpSink(): Promise<{ url: string; requests(): number; close(): P
 const rssMiB = (s: RunningService) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${s.process.pid}/status`, 'utf8'))?.[1] ?? 0) /
   1024;
+
+const pssMiB = (s: RunningService) =>
+  Number(
+    /Pss:\s+(\d+)/.exec(readFileSync(`/proc/${s.process.pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0,
+  ) / 1024;
 
 /** User + system CPU the process has used so far, in clock ticks. */
 function cpuTicks(s: RunningService): number {

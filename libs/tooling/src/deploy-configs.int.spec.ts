@@ -382,7 +382,9 @@ describe('the web image', () => {
     pkg('libs/testing', { name: '@ferry/testing' });
     pkg('services/s', {
       name: '@ferry/service-s',
-      scripts: { start: 'node --max-semi-space-size=1 dist/main.js' },
+      scripts: {
+        start: 'node --max-semi-space-size=1 --import=@ferry/runtime/prelude dist/main.js',
+      },
       dependencies: { '@ferry/a': '*' },
       devDependencies: { '@ferry/testing': '*' },
     });
@@ -392,7 +394,7 @@ describe('the web image', () => {
     expect(readdirSync(join(out, 'libs')).sort()).toEqual(['a', 'b']);
     expect(existsSync(join(out, 'services/s/dist/index.js'))).toBe(true);
     expect(readFileSync(join(out, 'start'), 'utf8')).toContain(
-      'cd /app/services/s && exec node --max-semi-space-size=1 dist/main.js "$@"',
+      'cd /app/services/s && exec node --max-semi-space-size=1 --import=@ferry/runtime/prelude dist/main.js "$@"',
     );
     // A start script a shell would interpret is refused.
     pkg('services/t', {

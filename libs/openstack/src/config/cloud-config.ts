@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 
 /** How Ferry logs in to Keystone: a password, or an application credential. */
 export type CloudAuth =
@@ -131,7 +132,7 @@ function readYaml(
       continue;
     }
     try {
-      return { path, data: (parse(text) ?? {}) as Raw };
+      return { path, data: (yaml().parse(text) ?? {}) as Raw };
     } catch (error) {
       throw new CloudConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
     }
@@ -149,3 +150,10 @@ function merge(base: Raw | undefined, over: Raw | undefined): Raw | undefined {
   if (!base || !over) return base ?? over;
   return { ...base, ...over, auth: { ...(base.auth as Raw), ...(over.auth as Raw) } };
 }
+
+/**
+ * The YAML parser, loaded with the first clouds.yaml read: a service with no cloud (a dry run, the
+ * gateway at rest) does not hold its 72 modules. Required, not imported, so that loading stays synchronous.
+ */
+const yaml = () => (parser ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+let parser: typeof Yaml | undefined;

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, errors, request } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent } from 'undici';
 import { inSpan, SpanKind, timeExternal, type Span } from '@ferry/observability';
 import { errorMessage, OpenStackError } from './openstack-error.ts';
 import { retryDelayMs, type Outcome } from './retry-policy.ts';
@@ -37,12 +38,18 @@ export interface HttpResponse {
  * (see retry-policy), and an OpenStackError with the service, request id and message otherwise.
  */
 export class OpenStackHttp {
-  private readonly agent: Agent;
+  private agent: Promise<Agent> | undefined;
   private readonly options: HttpOptions;
 
   constructor(options: HttpOptions) {
     this.options = options;
-    this.agent = new Agent({ headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  }
+
+  private dispatcher(): Promise<Agent> {
+    const { timeoutMs } = this.options;
+    return (this.agent ??= undici().then(
+      ({ Agent }) => new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
+    ));
   }
 
   /** Sends a request, in a span of its own (method, service, path, status, retries). */
@@ -72,9 +79,10 @@ export class OpenStackHttp {
       let outcome: Outcome;
       if (attempt > 1) span.setAttribute('http.request.resend_count', attempt - 1);
       try {
+        const [{ request }, dispatcher] = await Promise.all([undici(), this.dispatcher()]);
         const response = await request(req.url, {
           method: req.method,
-          dispatcher: this.agent,
+          dispatcher,
           headers: {
             accept: 'application/json',
             ...(req.json !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -127,7 +135,7 @@ export class OpenStackHttp {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.agent) await (await this.agent).close();
   }
 
   private delay(attempt: number, outcome: Outcome, idempotent: boolean, retries?: number) {
@@ -140,13 +148,20 @@ export class OpenStackHttp {
   }
 }
 
+/**
+ * undici, loaded with the first request: a service that is idle, or has no cloud, does not hold its
+ * ~5 MiB of code (the gateway asks OpenStack only for a health query).
+ */
+const undici = () => (loading ??= import('undici'));
+let loading: Promise<typeof Undici> | undefined;
+
 const header = (headers: Record<string, string | string[] | undefined>, name: string) => {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
 
+// undici's errors carry their kind as `code` (UND_ERR_HEADERS_TIMEOUT, ...); system errors as theirs or their cause's.
 function errorCode(error: unknown): string {
-  if (error instanceof errors.HeadersTimeoutError) return 'UND_ERR_HEADERS_TIMEOUT';
   const e = error as { code?: string; cause?: { code?: string } };
   return e.code ?? e.cause?.code ?? 'UNKNOWN';
 }
