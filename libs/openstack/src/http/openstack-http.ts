@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type * as Undici from 'undici';
-import type { Agent } from 'undici';
+import type { Agent, request } from 'undici';
 import { inSpan, SpanKind, timeExternal, type Span } from '@ferry/observability';
 import { errorMessage, OpenStackError } from './openstack-error.ts';
 import { retryDelayMs, type Outcome } from './retry-policy.ts';
@@ -38,18 +37,23 @@ export interface HttpResponse {
  * (see retry-policy), and an OpenStackError with the service, request id and message otherwise.
  */
 export class OpenStackHttp {
-  private agent: Promise<Agent> | undefined;
+  private undici: Promise<{ request: typeof request; agent: Agent }> | undefined;
   private readonly options: HttpOptions;
 
   constructor(options: HttpOptions) {
     this.options = options;
   }
 
-  private dispatcher(): Promise<Agent> {
+  /**
+   * undici, loaded with the first request: a service that is idle, or has no cloud, does not hold its
+   * ~5 MiB of code (the gateway asks OpenStack only for a health query).
+   */
+  private client() {
     const { timeoutMs } = this.options;
-    return (this.agent ??= undici().then(
-      ({ Agent }) => new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
-    ));
+    return (this.undici ??= import('undici').then(({ Agent, request }) => ({
+      request,
+      agent: new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
+    })));
   }
 
   /** Sends a request, in a span of its own (method, service, path, status, retries). */
@@ -79,10 +83,10 @@ export class OpenStackHttp {
       let outcome: Outcome;
       if (attempt > 1) span.setAttribute('http.request.resend_count', attempt - 1);
       try {
-        const [{ request }, dispatcher] = await Promise.all([undici(), this.dispatcher()]);
+        const { request, agent } = await this.client();
         const response = await request(req.url, {
           method: req.method,
-          dispatcher,
+          dispatcher: agent,
           headers: {
             accept: 'application/json',
             ...(req.json !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -135,7 +139,7 @@ export class OpenStackHttp {
   }
 
   async close(): Promise<void> {
-    if (this.agent) await (await this.agent).close();
+    if (this.undici) await (await this.undici).agent.close();
   }
 
   private delay(attempt: number, outcome: Outcome, idempotent: boolean, retries?: number) {
@@ -147,13 +151,6 @@ export class OpenStackHttp {
     });
   }
 }
-
-/**
- * undici, loaded with the first request: a service that is idle, or has no cloud, does not hold its
- * ~5 MiB of code (the gateway asks OpenStack only for a health query).
- */
-const undici = () => (loading ??= import('undici'));
-let loading: Promise<typeof Undici> | undefined;
 
 const header = (headers: Record<string, string | string[] | undefined>, name: string) => {
   const value = headers[name];
