@@ -40,5 +40,13 @@ ensure_npm_packages() {
   [[ "$(node -p 'process.versions.node.split(".")[0]')" == 24 ]] || { echo "ferry: expected Node 24 from node_modules/.bin" >&2; exit 1; }
 }
 
+# Ferry is deployed and tested on nats-server >= 2.10.23 (sync_interval: always); the tests, npm start
+# and the benches start the binary this names.
+ensure_nats_server() {
+  NATS_SERVER_BIN="$(bash "$root/deploy/dev/nats-server.sh")" || exit 1
+  export NATS_SERVER_BIN
+}
+
 ensure_debian_packages
+ensure_nats_server
 ensure_npm_packages

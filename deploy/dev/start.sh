@@ -25,8 +25,11 @@ trap stop INT TERM EXIT
 if [[ -z "${NATS_URL:-}" ]]; then
   # Ferry's own server, on its own port and store: the machine's NATS (if any) is left alone.
   port="${FERRY_NATS_PORT:-14222}"
+  # As deployments run it (deploy/nats/jetstream.conf): an fsync before each acknowledgement.
+  printf 'listen: "127.0.0.1:%s"\njetstream { store_dir: "%s", sync_interval: always }\n' \
+    "$port" "$state/nats" >"$state/nats.conf"
   # Its own session: a Ctrl-C reaches the services, and NATS stays up until they have stopped.
-  setsid nats-server -a 127.0.0.1 -p "$port" -js -sd "$state/nats" -l "$state/nats.log" &
+  setsid "$NATS_SERVER_BIN" -c "$state/nats.conf" -l "$state/nats.log" &
   nats_pid=$!
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { natsServerProcess } from './nats-server.ts';
+import { jetstreamBlock, natsServerProcess } from './nats-server.ts';
 
 export interface NatsClusterNode {
   /** Its `server_name`, as JetStream names a stream's leader and replicas. */
@@ -51,7 +51,7 @@ export async function startNatsCluster(options: { nodes?: number } = {}): Promis
       [
         `server_name: ${spec.name}`,
         `listen: "127.0.0.1:${spec.port}"`,
-        `jetstream { store_dir: "${storeDir}" }`,
+        jetstreamBlock(storeDir),
         'cluster {',
         '  name: ferry-test',
         `  listen: "127.0.0.1:${spec.clusterPort}"`,
@@ -66,7 +66,7 @@ export async function startNatsCluster(options: { nodes?: number } = {}): Promis
     );
     const url = `nats://127.0.0.1:${spec.port}`;
     // A cluster's JetStream answers once a majority elected a leader, which takes a few seconds.
-    const process = natsServerProcess(['-js', '-c', config], url, 30_000);
+    const process = natsServerProcess(['-c', config], url, 30_000);
     const node: NatsClusterNode = {
       name: spec.name,
       url,

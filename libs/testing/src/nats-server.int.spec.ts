@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,11 @@ describe('startNatsServer', () => {
     started.push(server);
     expect(server.port).not.toBe(4222);
     const nc = await connect({ servers: server.url });
+    // The version deployments run with sync_interval: always (2.9 refuses the setting outright).
+    expect((nc.info?.version ?? '').localeCompare('2.10.23', 'en', { numeric: true })).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(server.storeDir, 'nats.conf'), 'utf8')).toMatch(
+      /sync_interval: always/,
+    );
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'T', subjects: ['t.>'] });
     await jetstream(nc).publish('t.1', 'hello');

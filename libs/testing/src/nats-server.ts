@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { freePort } from './free-port.ts';
+import { natsServerBinary } from './nats-binary.ts';
 
 export interface NatsServer {
   readonly url: string;
@@ -20,22 +21,32 @@ export interface NatsServer {
   remove(): Promise<void>;
 }
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
+/**
+ * The JetStream block every test server runs with: what deployments run (deploy/nats/jetstream.conf),
+ * an fsync before each acknowledgement, so a SIGKILLed server loses nothing it acknowledged.
+ */
+export const jetstreamBlock = (storeDir: string) =>
+  `jetstream { store_dir: "${storeDir}", sync_interval: always }`;
 
 /**
- * A real `nats-server -js` on a free loopback port with its own temporary store, ready when this
- * resolves. Never the machine's shared server, never a mock.
+ * A real `nats-server` with JetStream (>= 2.10.23, `sync_interval: always`) on a free loopback port
+ * with its own temporary store, ready when this resolves. Never the machine's shared server, never
+ * a mock. `config` adds lines to its configuration file.
  */
 export async function startNatsServer(
-  options: { port?: number; storeDir?: string; args?: readonly string[] } = {},
+  options: { port?: number; storeDir?: string; config?: readonly string[] } = {},
 ): Promise<NatsServer> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'ferry-nats-'));
   const url = `nats://127.0.0.1:${port}`;
-  const server = natsServerProcess(
-    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...(options.args ?? [])],
-    url,
+  const configFile = join(storeDir, 'nats.conf');
+  writeFileSync(
+    configFile,
+    [`listen: "127.0.0.1:${port}"`, jetstreamBlock(storeDir), ...(options.config ?? []), ''].join(
+      '\n',
+    ),
   );
+  const server = natsServerProcess(['-c', configFile], url);
   await server.start();
   return {
     url,
@@ -85,7 +96,7 @@ export function natsServerProcess(
   return {
     async start() {
       const output: string[] = [];
-      const c = spawn(NATS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
       c.stdout.on('data', (b: Buffer) => output.push(b.toString()));
       c.stderr.on('data', (b: Buffer) => output.push(b.toString()));

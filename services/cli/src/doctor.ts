@@ -56,7 +56,12 @@ export async function doctor(args: string[]): Promise<number> {
   }
   const findings = (
     await Promise.all([
-      tool('nats-server', ['--version'], 'apt-get install nats-server (npm start installs it)'),
+      tool(
+        process.env.NATS_SERVER_BIN || 'nats-server',
+        ['--version'],
+        'bash deploy/dev/nats-server.sh (npm start installs nats-server >= 2.10.23)',
+        'nats-server',
+      ),
       nats(config.NATS_URL),
       tool('qemu-img', ['--version'], 'apt-get install qemu-utils'),
       tool('virt-v2v', ['--version'], 'apt-get install virt-v2v (for guest conversion)'),
@@ -75,14 +80,19 @@ export async function doctor(args: string[]): Promise<number> {
   return findings.some((f) => f.status === 'missing') ? 1 : 0;
 }
 
-async function tool(command: string, args: string[], fix: string): Promise<Finding> {
+async function tool(
+  command: string,
+  args: string[],
+  fix: string,
+  check = command,
+): Promise<Finding> {
   try {
     const { stdout } = await run(command, args, { timeout: 30_000 });
-    return { check: command, status: 'ok', detail: stdout.split('\n')[0]?.trim() ?? '' };
+    return { check, status: 'ok', detail: stdout.split('\n')[0]?.trim() ?? '' };
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     return {
-      check: command,
+      check,
       status: 'missing',
       detail: missing ? 'not installed' : `does not run: ${(error as Error).message}`,
       fix,
@@ -90,17 +100,25 @@ async function tool(command: string, args: string[], fix: string): Promise<Findi
   }
 }
 
+const MIN_NATS_VERSION = '2.10.23';
+
 async function nats(url: string): Promise<Finding> {
   const check = 'NATS JetStream';
   try {
     const nc = await connectNats({ url, name: 'ferry-doctor', failFast: true });
     try {
       const account = await (await jetstreamManager(nc)).getAccountInfo();
-      return {
-        check,
-        status: 'ok',
-        detail: `${url}: nats-server ${nc.info?.version ?? '?'}, JetStream with ${account.streams} streams`,
-      };
+      const version = nc.info?.version ?? '?';
+      const detail = `${url}: nats-server ${version}, JetStream with ${account.streams} streams`;
+      // Older servers acknowledge writes before they are on disk (no sync_interval), and 2.10.20-22 lose streams on a crash.
+      return version.localeCompare(MIN_NATS_VERSION, 'en', { numeric: true }) >= 0
+        ? { check, status: 'ok', detail }
+        : {
+            check,
+            status: 'warning',
+            detail: `${detail}; older than ${MIN_NATS_VERSION}, which Ferry is tested on`,
+            fix: `run nats-server >= ${MIN_NATS_VERSION} with jetstream { sync_interval: always } (deploy/nats/)`,
+          };
     } finally {
       await nc.close();
     }
