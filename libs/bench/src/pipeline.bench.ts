@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { selectionStreamId, STREAMS, type MigrationEvent } from '@ferry/contracts';
-import { commitOfMessage, JetStreamEventStore } from '@ferry/event-store';
+import { JetStreamEventStore } from '@ferry/event-store';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
 import { startNatsServer } from '@ferry/testing';
 import type { Measurement } from './measure.ts';
@@ -101,7 +101,7 @@ export async function pipelineBench(): Promise<Measurement[]> {
       await verified.until(VMS + i + 1);
     }
     await verified.close();
-    const samples = await transitionTimes(nc, state.last_seq);
+    const samples = await transitionTimes(nc, store, state.last_seq);
     samples.sort((a, b) => a - b);
     const pct = (q: number) =>
       samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
@@ -155,6 +155,7 @@ function verifiedCounter(store: JetStreamEventStore) {
 /** Milliseconds between each transition's two commits, by the server's clock. */
 async function transitionTimes(
   nc: Awaited<ReturnType<typeof connectNats>>,
+  store: JetStreamEventStore,
   after: number,
 ): Promise<number[]> {
   const consumer = await jetstream(nc).consumers.get(STREAMS.events, {
@@ -165,7 +166,8 @@ async function transitionTimes(
   const stored = new Map<string, Map<string, number>>();
   const messages = await consumer.fetch({ max_messages: 100_000, expires: 2_000 });
   for await (const m of messages) {
-    const commit = commitOfMessage<MigrationEvent>(m);
+    const commit = store.commitOf<MigrationEvent>(m);
+    if (!commit) throw new Error(`unreadable commit at ${m.seq}`);
     const times = stored.get(commit.streamName) ?? new Map<string, number>();
     for (const e of commit.events)
       if (!times.has(e.type)) times.set(e.type, Number(m.info.timestampNanos) / 1e6);

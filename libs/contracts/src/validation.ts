@@ -81,6 +81,19 @@ export function validateEvent(value: unknown): Validation<FerryEvent> {
   return validateMessage(value, eventValidators, 'event');
 }
 
+/**
+ * Why an event is not one of Ferry's (its schema, or a type this version does not know), in one
+ * line; undefined when it is. What the event store checks every event against, written or read.
+ */
+export function eventProblem(event: unknown): string | undefined {
+  const checked = validateEvent(event);
+  if (checked.ok) return undefined;
+  return `${checked.reason}: ${checked.errors
+    .slice(0, 5)
+    .map((e) => `${e.path || '(event)'} ${e.message}`)
+    .join('; ')}`.slice(0, 1000);
+}
+
 function validateMessage<T>(value: unknown, validators: Validators, kind: string): Validation<T> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return reject('invalid', '', `a ${kind} must be a JSON object with type, data and metadata`);

@@ -37,3 +37,34 @@ export class InvalidStreamNameError extends Error {
     this.name = 'InvalidStreamNameError';
   }
 }
+
+/** An event the store's check refuses (its schema, say): never appended, so no reader meets it. */
+export class InvalidEventError extends Error {
+  readonly code = 'INVALID_EVENT';
+  readonly streamName: string;
+  readonly eventType: string;
+  constructor(streamName: string, eventType: string, problem: string) {
+    super(`stream ${streamName}: refusing to append ${eventType.slice(0, 64)}: ${problem}`);
+    this.name = 'InvalidEventError';
+    this.streamName = streamName;
+    this.eventType = eventType;
+  }
+}
+
+/**
+ * A stream holds a commit that cannot be read (undecodable, or failing the check: a buggy writer,
+ * or a newer writer's event type): its state is unknown, so nothing is decided on it.
+ */
+export class UnreadableStreamError extends Error {
+  readonly code = 'UNREADABLE';
+  readonly streamName: string;
+  readonly position: number;
+  constructor(streamName: string, position: number, reason: string) {
+    super(
+      `stream ${streamName} cannot be read: the commit at ${position} is quarantined: ${reason}`,
+    );
+    this.name = 'UnreadableStreamError';
+    this.streamName = streamName;
+    this.position = position;
+  }
+}

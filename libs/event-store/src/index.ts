@@ -1,10 +1,11 @@
 export {
   CommitTooLargeError,
+  InvalidEventError,
   InvalidStreamNameError,
+  UnreadableStreamError,
   WrongExpectedRevisionError,
 } from './errors.ts';
 export {
-  commitOfMessage,
   JetStreamEventStore,
   type JetStreamEventStoreOptions,
 } from './jetstream/jetstream-event-store.ts';

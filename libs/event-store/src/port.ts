@@ -46,26 +46,51 @@ export interface Subscription<E extends NewEvent = NewEvent> extends AsyncIterab
   close(): Promise<void>;
 }
 
+/**
+ * A commit a reader skipped because it cannot be read: bytes that do not decode, or an event the
+ * store's check refuses (a schema it fails, a type this version does not know).
+ */
+export interface UnreadableCommit {
+  readonly position: number;
+  /** Where it was written (the adapter's own address for the stream). */
+  readonly subject: string;
+  /** The stream it belongs to, when its address names one. */
+  readonly streamName: string | null;
+  readonly reason: string;
+}
+
+/** What the store asks of every event it appends or reads: undefined when acceptable, else why not. */
+export type EventCheck = (event: {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata?: unknown;
+}) => string | undefined;
+
 /** Which commits to read: those of one category's streams (`migration`), or of one stream. */
 export type StreamFilter = { readonly category: string } | { readonly stream: string };
 
 /** The event store: the only place job state comes from. Streams are named `<category>-<id>`. */
 export interface EventStore {
-  /** Appends atomically, if the stream is where `expected` says; else WrongExpectedRevisionError. */
+  /**
+   * Appends atomically, if the stream is where `expected` says (else WrongExpectedRevisionError)
+   * and every event passes the store's check (else InvalidEventError).
+   */
   append(
     streamName: string,
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult>;
+  /** The stream's events; UnreadableStreamError when one of its commits cannot be read. */
   read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>>;
   /**
    * Every commit after `after` (0: from the start) in global order, up to the last one there is now;
-   * with a filter, only those of the streams it names.
+   * with a filter, only those of the streams it names. A commit that cannot be read is skipped
+   * (and reported as the adapter was told), never thrown: one bad commit stops no reader.
    */
   readAll<E extends NewEvent = NewEvent>(
     after?: number,
     filter?: StreamFilter,
   ): AsyncIterable<Commit<E>>;
-  /** Every commit after `after`, then each new one as it is appended, until closed; filtered like readAll. */
+  /** Every commit after `after`, then each new one as it is appended, until closed; filtered and skipping like readAll. */
   subscribe<E extends NewEvent = NewEvent>(after?: number, filter?: StreamFilter): Subscription<E>;
 }

@@ -7,15 +7,8 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { headers, type NatsConnection } from '@nats-io/transport-node';
-import {
-  decodeCommand,
-  DEAD_LETTER_SUBJECT_PREFIX,
-  COMMAND_SUBJECT_PREFIX,
-  STREAMS,
-  type FerryCommand,
-  type RejectionReason,
-} from '@ferry/contracts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { decodeCommand, STREAMS, type FerryCommand, type RejectionReason } from '@ferry/contracts';
 import {
   contextOfTraceparent,
   counter,
@@ -27,8 +20,9 @@ import {
   type LogContext,
   type Logger,
 } from '@ferry/observability';
+import { deadLetter } from './dead-letter.ts';
 import { DurableLoop } from './durable-loop.ts';
-import { HEADERS, readContext, type MessageContext } from './headers.ts';
+import { readContext, type MessageContext } from './headers.ts';
 import { DEFAULT_RETRY_POLICY, settle, type RetryPolicy, type Settlement } from './settlement.ts';
 
 export interface ReceivedContext {
@@ -270,24 +264,11 @@ export class CommandConsumer {
   }
 
   private async deadLetter(m: JsMsg, reason: string): Promise<void> {
-    const h = m.headers ?? headers();
-    h.set(HEADERS.deadLetterReason, reason.slice(0, 1000));
-    h.set(HEADERS.deadLetterSubject, m.subject);
-    h.set(HEADERS.deadLetterDeliveries, String(m.info.deliveryCount));
-    const subject = `${DEAD_LETTER_SUBJECT_PREFIX}.${m.subject.slice(COMMAND_SUBJECT_PREFIX.length + 1)}`;
-    try {
-      await this.js.publish(subject, m.data, { headers: h, msgID: `dlq-${m.info.streamSequence}` });
-      counter(
-        'ferry_dead_letters_total',
-        'Commands set aside in FERRY_DLQ: they could not succeed, or failed every delivery.',
-        ['consumer'],
-      ).inc({ consumer: this.options.durable });
-      this.options.logger?.error({ reason, subject: m.subject }, 'command dead-lettered');
-      m.term();
-    } catch (error) {
-      this.options.logger?.error({ err: error }, 'could not dead-letter a command');
-      m.nak(this.policy.backoffMs.at(-1) ?? 1_000);
-    }
+    await deadLetter(this.js, m, reason, {
+      consumer: this.options.durable,
+      retryMs: this.policy.backoffMs.at(-1) ?? 1_000,
+      logger: this.options.logger,
+    });
   }
 }
 

@@ -19,3 +19,4 @@ export {
 } from './settlement.ts';
 export { commandContext } from './command-context.ts';
 export { DurableLoop, type DurableLoopOptions } from './durable-loop.ts';
+export { deadLetter } from './dead-letter.ts';

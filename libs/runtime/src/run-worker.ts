@@ -71,7 +71,10 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     level: config.LOG_LEVEL,
   });
   const nc = await connectNats({ url: config.NATS_URL, name: `${spec.name}-${process.pid}` });
-  const store = new JetStreamEventStore(nc);
+  const store = new JetStreamEventStore(nc, {
+    onUnreadable: (commit) =>
+      logger.warn({ commit }, 'a commit of the event store cannot be read: skipped'),
+  });
   let wiring: Wiring;
   try {
     wiring = await spec.wire({ config, logger, nc, store });

@@ -17,7 +17,9 @@ describe('startNatsServer', () => {
     expect(server.port).not.toBe(4222);
     const nc = await connect({ servers: server.url });
     // The version deployments run with sync_interval: always (2.9 refuses the setting outright).
-    expect((nc.info?.version ?? '').localeCompare('2.10.23', 'en', { numeric: true })).toBeGreaterThanOrEqual(0);
+    expect(
+      (nc.info?.version ?? '').localeCompare('2.10.23', 'en', { numeric: true }),
+    ).toBeGreaterThanOrEqual(0);
     expect(readFileSync(join(server.storeDir, 'nats.conf'), 'utf8')).toMatch(
       /sync_interval: always/,
     );

@@ -28,7 +28,22 @@ describe('ferry jobs and ferry job', () => {
     });
     await discoveredJob(store, 'job-a');
     // Another category's stream, which the job list must not take for a job.
-    await store.append('inventory-x', [{ type: 'Other', data: {} }], 'any');
+    await store.append(
+      'vm-ws-x',
+      [
+        {
+          type: 'VmClaimed',
+          data: { vmKey: 'ws-x', jobId: 'job-x' },
+          metadata: {
+            commandId: 'claim-x',
+            correlationId: 'claim-x',
+            causationId: 'claim-x',
+            occurredAt: '2026-11-25T10:00:00Z',
+          },
+        },
+      ],
+      'any',
+    );
   }, 60_000);
   afterAll(async () => nats.close());
 

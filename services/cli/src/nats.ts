@@ -1,6 +1,6 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { ConfigError, environment, loadConfig } from '@ferry/config';
-import { JetStreamEventStore } from '@ferry/event-store';
+import { JetStreamEventStore, UnreadableStreamError } from '@ferry/event-store';
 import { connectNats } from '@ferry/messaging';
 
 export interface Ferry {
@@ -47,8 +47,16 @@ export const natsCommand =
       return fail(3, `cannot reach NATS at ${url}: ${(error as Error).message}`);
     }
     try {
-      return await run(args, { js: jetstream(nc), store: new JetStreamEventStore(nc) });
+      // What cannot be read is skipped, and said, so the rest still shows.
+      const store = new JetStreamEventStore(nc, {
+        onUnreadable: (u) =>
+          process.stderr.write(
+            `ferry ${command}: skipped the commit at ${u.position} (${u.subject}): it cannot be read: ${u.reason}\n`,
+          ),
+      });
+      return await run(args, { js: jetstream(nc), store });
     } catch (error) {
+      if (error instanceof UnreadableStreamError) return fail(1, error.message);
       if (error instanceof Error && NATS_ERROR.test(error.name))
         return fail(3, `NATS at ${url}: ${error.message}`);
       throw error;

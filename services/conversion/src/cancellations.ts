@@ -17,8 +17,13 @@ export class Cancellations {
         const jobId = message.subject.slice(`${EVENT_SUBJECT_PREFIX}.migration.`.length);
         const controller = this.running.get(jobId);
         if (!controller) return;
-        const { events } = message.json<{ events: { type: string }[] }>();
-        if (events.some((e) => e.type === 'CancelRequested'))
+        let events: unknown;
+        try {
+          ({ events } = message.json<{ events: unknown }>());
+        } catch {
+          return; // not a commit (the store's readers quarantine it)
+        }
+        if (Array.isArray(events) && events.some((e) => e?.type === 'CancelRequested'))
           controller.abort(new Error(`job ${jobId} was cancelled`));
       },
     });

@@ -19,12 +19,13 @@ import { resolvers } from './graphql/resolvers.ts';
 import { Health } from './health.ts';
 import { gatewayMetrics, type GatewayMetrics } from './metrics.ts';
 import { Projections } from './read-model/projections.ts';
+import type { Quarantine } from './read-model/quarantine.ts';
 
 export const GRAPHQL_PATH = '/api/graphql';
 /** The schema sits beside the sources; the built service reads it from there too. */
 const SCHEMA = readFileSync(join(import.meta.dirname, '..', 'src', 'schema.graphql'), 'utf8');
 /** Fields returning lists whose length the query does not bound: each counts 100 times. */
-const LIST_FIELDS = new Set(['inventory', 'timeline', 'sources', 'unreadableVms']);
+const LIST_FIELDS = new Set(['inventory', 'timeline', 'sources', 'unreadableVms', 'commits']);
 
 export interface GatewayOptions {
   readonly nc: NatsConnection;
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   readonly consoleDir: string;
   /** How long a mutation waits for its command's answer. */
   readonly answerTimeoutMs?: number;
+  /** Where the store reports the commits it could not read. */
+  readonly quarantine?: Quarantine;
 }
 
 export interface RunningGateway {
@@ -51,7 +54,7 @@ export interface RunningGateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { nc, store, logger } = options;
-  const projections = new Projections(store, logger);
+  const projections = new Projections(store, logger, options.quarantine);
   const health = new Health(nc, projections, options.openstack);
   const metrics = gatewayMetrics(projections);
   const commands = new Commands(jetstream(nc), store, options.answerTimeoutMs ?? 30_000);

@@ -8,6 +8,7 @@ import { connectNats, provisionStreams } from '@ferry/messaging';
 import { createLogger, startTracing } from '@ferry/observability';
 import { OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
 import { startGateway } from './app.ts';
+import { Quarantine } from './read-model/quarantine.ts';
 
 const config = loadConfigOrExit([
   'NATS_URL',
@@ -36,9 +37,16 @@ const nc = await connectNats({ url: config.NATS_URL, name: `gateway-${process.pi
 // The gateway may start before any worker: the streams it reads are made as the workers make them.
 await provisionStreams(await jetstreamManager(nc), config.NATS_STREAM_REPLICAS);
 const openstack = serviceSession(config, logger);
+const quarantine = new Quarantine();
 const gateway = await startGateway({
   nc,
-  store: new JetStreamEventStore(nc),
+  store: new JetStreamEventStore(nc, {
+    onUnreadable: (commit) => {
+      quarantine.record(commit);
+      logger.warn({ commit }, 'a commit of the event store cannot be read: skipped');
+    },
+  }),
+  quarantine,
   logger,
   openstack,
   host: config.GATEWAY_HOST,

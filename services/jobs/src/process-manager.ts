@@ -17,18 +17,14 @@ import {
   vmClaimDecider,
   type MigrationDecisionState,
 } from '@ferry/domain';
-import {
-  commitOfMessage,
-  handleCommand,
-  type EventStore,
-  type RecordedEvent,
-} from '@ferry/event-store';
-import { DurableLoop, HEADERS, publishCommand } from '@ferry/messaging';
+import { handleCommand, type JetStreamEventStore, type RecordedEvent } from '@ferry/event-store';
+import { deadLetter, DurableLoop, HEADERS, publishCommand } from '@ferry/messaging';
 import { contextOfTraceparent, inSpan, SpanKind, type Logger } from '@ferry/observability';
 
 export interface ProcessManagerOptions {
   readonly nc: NatsConnection;
-  readonly store: EventStore;
+  /** The store, whose reading of the events this consumer receives quarantines what it cannot read. */
+  readonly store: JetStreamEventStore;
   readonly logger?: Logger;
   /** Commits handled at once. */
   readonly maxAckPending?: number;
@@ -37,6 +33,9 @@ export interface ProcessManagerOptions {
 }
 
 const DURABLE = 'jobs-process-manager';
+/** Deliveries of one commit whose reactions keep failing before it is set aside in FERRY_DLQ. */
+export const MAX_REACTION_DELIVERIES = 10;
+const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 /**
  * Drives every job from stage to stage: a durable consumer of the jobs' events (shared by all
@@ -93,8 +92,10 @@ export class ProcessManager {
   }
 
   private async handle(m: JsMsg): Promise<void> {
+    const commit = this.options.store.commitOf<MigrationEvent>(m);
+    // Unreadable (the store reported it): no redelivery can change that; the store keeps it.
+    if (!commit) return m.term();
     try {
-      const commit = commitOfMessage<MigrationEvent>(m);
       // The trace of the span that appended the commit goes on: the commands sent here carry it.
       const traceparent = m.headers?.has(HEADERS.traceparent)
         ? m.headers.get(HEADERS.traceparent)
@@ -126,11 +127,22 @@ export class ProcessManager {
       );
       m.ack();
     } catch (error) {
+      const deliveries = m.info.deliveryCount;
+      if (deliveries >= MAX_REACTION_DELIVERIES) {
+        // The job's next command was never sent: the watchdog fails the job when its stage's budget runs out.
+        await deadLetter(
+          this.js,
+          m,
+          `reacting failed ${deliveries} times; last: ${(error as Error).message}`,
+          { consumer: DURABLE, retryMs: BACKOFF_MS.at(-1) as number, logger: this.options.logger },
+        );
+        return;
+      }
       this.options.logger?.error(
-        { err: error, subject: m.subject },
+        { err: error, subject: m.subject, deliveries },
         'reacting to an event failed; it will come again',
       );
-      m.nak(1_000);
+      m.nak(BACKOFF_MS[Math.min(deliveries, BACKOFF_MS.length) - 1]);
     }
   }
 

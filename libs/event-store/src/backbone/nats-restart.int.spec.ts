@@ -45,7 +45,8 @@ describe('nats-server restarted (same store) while publishers and consumers run'
     // Two replicas of a service, each with its own connection and store client.
     for (let replica = 0; replica < 2; replica++) {
       const nc = await nats.connect();
-      const store = new JetStreamEventStore(nc);
+      // Its items are this test's own events, not Ferry's: any event passes.
+      const store = new JetStreamEventStore(nc, { check: () => undefined });
       const settings = {
         durable: 'jobs',
         filterSubject: 'ferry.cmd.migration.>',
@@ -93,13 +94,22 @@ describe('nats-server restarted (same store) while publishers and consumers run'
     expect(handledAtRestart).toBeGreaterThan(0); // the restart came while commands were being handled...
     expect(handledAtRestart).toBeLessThan(total); // ...and before they all were
 
-    const reader = new JetStreamEventStore(await nats.connect());
+    const reader = new JetStreamEventStore(await nats.connect(), { check: () => undefined });
     const jsm = await jetstreamManager(await nats.connect());
+    // Every command delivered and acked: nothing waits for a consumer any more.
     await eventually(
-      async () => (await jsm.streams.info(STREAMS.commands)).state.messages === 0,
+      async () => {
+        const { num_pending, num_ack_pending } = await jsm.consumers.info(STREAMS.commands, 'jobs');
+        return num_pending + num_ack_pending === 0 && new Set(handled).size === total;
+      },
       'every command to be handled',
       { timeoutMs: 60_000 },
     );
+    // nats-server 2.10 can keep a work-queue message whose ack its consumer recorded just before a
+    // restart (the stream never deletes it; no consumer is given it again): such a leftover must be a
+    // command already carried out, which the per-item check below proves.
+    const left = (await jsm.streams.info(STREAMS.commands)).state.messages;
+    if (left > 0) console.warn(`nats-restart: ${left} handled command(s) left in FERRY_CMD`);
     await Promise.all(consumers.map((c) => c.stop()));
 
     const perItem = await Promise.all(

@@ -8,12 +8,18 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { headers, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
-import { EVENT_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
-import { activeTraceparent } from '@ferry/observability';
-import { CommitTooLargeError, WrongExpectedRevisionError } from '../errors.ts';
+import { EVENT_SUBJECT_PREFIX, eventProblem, STREAMS } from '@ferry/contracts';
+import { activeTraceparent, counter } from '@ferry/observability';
+import {
+  CommitTooLargeError,
+  InvalidEventError,
+  UnreadableStreamError,
+  WrongExpectedRevisionError,
+} from '../errors.ts';
 import type {
   AppendResult,
   Commit,
+  EventCheck,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -21,9 +27,16 @@ import type {
   RecordedEvent,
   StreamFilter,
   Subscription,
+  UnreadableCommit,
 } from '../port.ts';
 import { parseStreamName } from '../stream-names.ts';
-import { decodeCommit, encodeCommit, REVISION_HEADER, TRACEPARENT_HEADER } from './codec.ts';
+import {
+  decodeCommit,
+  encodeCommit,
+  REVISION_HEADER,
+  TRACEPARENT_HEADER,
+  type Decoded,
+} from './codec.ts';
 
 // Creating an ordered consumer takes milliseconds; one that does not answer in this time is asked again.
 const ORDERED_CREATE_TIMEOUT_MS = 1_000;
@@ -41,6 +54,10 @@ interface Head {
 export interface JetStreamEventStoreOptions {
   readonly stream?: string;
   readonly subjectPrefix?: string;
+  /** What every event appended or read must pass: Ferry's event schemas unless told otherwise. */
+  readonly check?: EventCheck;
+  /** Told of each commit a read skipped or refused (besides the ferry_events_quarantined_total count). */
+  readonly onUnreadable?: (commit: UnreadableCommit) => void;
 }
 
 /**
@@ -57,9 +74,13 @@ export class JetStreamEventStore implements EventStore {
   private readonly heads = new Map<string, Head>();
   private jsm: Promise<JetStreamManager> | undefined;
   private readonly nc: NatsConnection;
+  private readonly check: EventCheck;
+  private readonly onUnreadable: ((commit: UnreadableCommit) => void) | undefined;
 
   constructor(nc: NatsConnection, options: JetStreamEventStoreOptions = {}) {
     this.nc = nc;
+    this.check = options.check ?? eventProblem;
+    this.onUnreadable = options.onUnreadable;
     this.js = jetstream(nc);
     this.jsOrdered = jetstream(nc, { timeout: ORDERED_CREATE_TIMEOUT_MS });
     this.stream = options.stream ?? STREAMS.events;
@@ -73,6 +94,13 @@ export class JetStreamEventStore implements EventStore {
   ): Promise<AppendResult> {
     const subject = this.subjectOfStream(streamName);
     if (events.length === 0) throw new Error(`stream ${streamName}: nothing to append`);
+    for (const { type, data, metadata } of events) {
+      // What is stored of it and read back (the id travels beside it).
+      const problem = this.check(
+        metadata === undefined ? { type, data } : { type, data, metadata },
+      );
+      if (problem) throw new InvalidEventError(streamName, type, problem);
+    }
     for (let attempt = 0; ; attempt++) {
       let head =
         expected === 'no-stream'
@@ -143,13 +171,19 @@ export class JetStreamEventStore implements EventStore {
       this.heads.delete(streamName);
       return { events: [], revision: 'no-stream' };
     }
-    const lastCommit = decodeCommit<E>(streamName, last.seq, last.data);
+    const lastCommit = this.readable<E>(
+      streamName,
+      last.seq,
+      subject,
+      decodeCommit<E>(streamName, last.seq, last.data, this.check),
+    );
     const revision = lastCommit.events.at(-1)?.revision ?? 0;
     this.remember(streamName, { revision, seq: last.seq });
     // A stream of one commit is read whole by that one request.
     if (lastCommit.events[0]?.revision === 0) return { events: lastCommit.events, revision };
     const events: RecordedEvent<E>[] = [];
-    for await (const commit of this.commits<E>(subject, 0, last.seq)) events.push(...commit.events);
+    for await (const m of this.messages(subject, 0, last.seq))
+      events.push(...this.readable<E>(streamName, m.seq, subject, this.decode<E>(m)).events);
     return { events, revision };
   }
 
@@ -170,7 +204,10 @@ export class JetStreamEventStore implements EventStore {
       const messages = await consumer.consume({ max_messages: 512 });
       stop = async () => void (await messages.close());
       if (closed) await stop();
-      for await (const m of messages) yield this.toCommit<E>(m);
+      for await (const m of messages) {
+        const commit = this.skipUnreadable<E>(m);
+        if (commit) yield commit;
+      }
     };
     return {
       close: async () => {
@@ -187,22 +224,21 @@ export class JetStreamEventStore implements EventStore {
   ): AsyncGenerator<Commit<E>> {
     const { state } = await (await this.manager()).streams.info(this.stream);
     if (state.last_seq <= after) return;
-    yield* this.commits<E>(subject, after, state.last_seq);
+    for await (const m of this.messages(subject, after, state.last_seq)) {
+      const commit = this.skipUnreadable<E>(m);
+      if (commit) yield commit;
+    }
   }
 
-  /** The commits on `subject` after sequence `after`, up to and including `until`. */
-  private async *commits<E extends NewEvent>(
-    subject: string,
-    after: number,
-    until: number,
-  ): AsyncGenerator<Commit<E>> {
+  /** The messages on `subject` after sequence `after`, up to and including `until`. */
+  private async *messages(subject: string, after: number, until: number): AsyncGenerator<JsMsg> {
     const consumer = await this.ordered(subject, after);
     // A filter may match nothing up to `until`: the consumer says so rather than waiting for a message.
     if ((await consumer.info(true)).num_pending === 0) return;
     const messages = await consumer.consume({ max_messages: 1024 });
     try {
       for await (const m of messages) {
-        yield this.toCommit<E>(m);
+        yield m;
         if (m.seq >= until || m.info.pending === 0) break;
       }
     } finally {
@@ -236,8 +272,49 @@ export class JetStreamEventStore implements EventStore {
         };
   }
 
-  private toCommit<E extends NewEvent>(m: JsMsg): Commit<E> {
-    return commitOfMessage<E>(m);
+  private decode<E extends NewEvent>(m: JsMsg): Decoded<E> {
+    return decodeMessage<E>(m, this.check);
+  }
+
+  /**
+   * The commit a message of the event stream holds (for consumers of FERRY_EVT of their own), or
+   * undefined after reporting why it cannot be read, as every read of this store does.
+   */
+  commitOf<E extends NewEvent>(m: JsMsg): Commit<E> | undefined {
+    return this.skipUnreadable<E>(m);
+  }
+
+  /** The message's commit, or undefined after reporting why it cannot be read. */
+  private skipUnreadable<E extends NewEvent>(m: JsMsg): Commit<E> | undefined {
+    const decoded = this.decode<E>(m);
+    if (decoded.ok) return decoded.commit;
+    this.report({
+      position: m.seq,
+      subject: m.subject,
+      streamName: streamNameOf(m.subject),
+      reason: decoded.reason,
+    });
+    return undefined;
+  }
+
+  /** A commit of a stream being read whole: one that cannot be read makes the stream unreadable. */
+  private readable<E extends NewEvent>(
+    streamName: string,
+    position: number,
+    subject: string,
+    decoded: Decoded<E>,
+  ): Commit<E> {
+    if (decoded.ok) return decoded.commit;
+    this.report({ position, subject, streamName, reason: decoded.reason });
+    throw new UnreadableStreamError(streamName, position, decoded.reason);
+  }
+
+  private report(commit: UnreadableCommit): void {
+    counter(
+      'ferry_events_quarantined_total',
+      'Commits of the event store that could not be read (undecodable, failing their schema, of an unknown type) and were skipped.',
+    ).inc();
+    this.onUnreadable?.(commit);
   }
 
   private async headFor(streamName: string, subject: string, fresh: boolean): Promise<Head | null> {
@@ -247,7 +324,10 @@ export class JetStreamEventStore implements EventStore {
       await this.manager()
     ).direct.getMessage(this.stream, { last_by_subj: subject });
     if (!last) return null;
-    const revision = Number(last.header.get(REVISION_HEADER));
+    const revision = Number(last.header.get(REVISION_HEADER) || Number.NaN);
+    // Written by something else than this store (no revision header): what comes next is unknown.
+    if (!Number.isSafeInteger(revision))
+      throw new UnreadableStreamError(streamName, last.seq, `no ${REVISION_HEADER} header`);
     const head = { revision, seq: last.seq };
     this.remember(streamName, head);
     return head;
@@ -280,10 +360,25 @@ export class JetStreamEventStore implements EventStore {
   }
 }
 
-/** The commit a message of the event stream holds (for consumers of FERRY_EVT of their own). */
-export function commitOfMessage<E extends NewEvent>(
+/** The commit a message of the event stream holds, or why it cannot be read: a subject that names no stream cannot. */
+function decodeMessage<E extends NewEvent>(
   m: Pick<JsMsg, 'subject' | 'seq' | 'data'>,
-): Commit<E> {
-  const [, , category, ...rest] = m.subject.split('.');
-  return decodeCommit<E>(`${category}-${rest.join('.')}`, m.seq, m.data);
+  check: EventCheck = eventProblem,
+): Decoded<E> {
+  const streamName = streamNameOf(m.subject);
+  if (streamName === null)
+    return { ok: false, reason: `${m.subject.slice(0, 200)} names no <category>.<id> stream` };
+  return decodeCommit<E>(streamName, m.seq, m.data, check);
+}
+
+/** `ferry.evt.<category>.<id>` → `<category>-<id>`; null for a subject of any other shape. */
+function streamNameOf(subject: string): string | null {
+  const [, , category, id, ...more] = subject.split('.');
+  if (!category || !id || more.length > 0) return null;
+  try {
+    parseStreamName(`${category}-${id}`);
+    return `${category}-${id}`;
+  } catch {
+    return null;
+  }
 }

@@ -2,17 +2,37 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CommitTooLargeError,
+  InvalidEventError,
   InvalidStreamNameError,
+  UnreadableStreamError,
   WrongExpectedRevisionError,
 } from '../errors.ts';
-import type { Commit, EventStore, NewEvent } from '../port.ts';
+import type { Commit, EventCheck, EventStore, NewEvent, UnreadableCommit } from '../port.ts';
 
 export interface EventStoreFixture {
+  /** A client made with `contractCheck`, reporting what it cannot read to `unreadable`. */
   readonly store: EventStore;
   /** Another client of the same store (its own connection), as another process would be. */
   newClient(): Promise<EventStore>;
+  /** What `store` reported it could not read, in order. */
+  readonly unreadable: UnreadableCommit[];
+  /** Writes bytes as a commit of the stream behind the store's back, as a buggy writer would. */
+  poison(streamName: string, bytes: Uint8Array): Promise<void>;
   teardown(): Promise<void>;
 }
+
+/**
+ * The check the contract's stores are made with: events of type `Refused`, events without metadata,
+ * and events with any other field than type, data and metadata (as a closed schema would) fail it.
+ */
+export const contractCheck: EventCheck = (e) =>
+  e.type === 'Refused'
+    ? 'refused by the check'
+    : e.metadata === undefined
+      ? 'it has no metadata'
+      : Object.keys(e).some((k) => !['type', 'data', 'metadata'].includes(k))
+        ? `unexpected fields: ${Object.keys(e).join(', ')}`
+        : undefined;
 
 const event = (type: string, data: unknown, id?: string): NewEvent => ({
   type,
@@ -272,6 +292,58 @@ export function eventStoreContract(adapter: string, setup: () => Promise<EventSt
       expect(t?.data).toEqual({ text, [text]: 'as a key' });
       expect(Buffer.from((b?.data as { base64: string }).base64, 'base64').equals(bytes)).toBe(
         true,
+      );
+    });
+
+    it('refuses an event its check refuses, storing none of the commit', async () => {
+      const s = newStream();
+      await store.append(s, [event('A', 1)], 'no-stream');
+      const refused = await rejection(store.append(s, [event('B', 2), event('Refused', 3)], 0));
+      expect(refused).toBeInstanceOf(InvalidEventError);
+      expect((refused as Error).message).toContain('refused by the check');
+      expect((await store.read(s)).events.map((e) => e.type)).toEqual(['A']);
+    });
+
+    it('skips what it cannot read in readAll and subscribe, reports it once per read, and refuses to read its stream', async () => {
+      const category = `q${Date.now().toString(36)}${(streams++).toString(36)}`;
+      const [good, bad] = [newStream(category), newStream(category)];
+      await store.append(good, [event('A', 1)], 'no-stream');
+      await store.append(bad, [event('A', 1)], 'no-stream');
+      const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+      const poisons = [
+        new TextEncoder().encode('not json'),
+        encode({ revision: 1, events: [{ id: 'x1', type: 'Refused', data: {} }] }),
+        encode({ revision: 1, events: [{ id: 'x2', type: 'A', data: {} }] }),
+      ];
+      for (const bytes of poisons) await fixture.poison(bad, bytes);
+      await store.append(good, [event('B', 2)], 0);
+
+      const before = fixture.unreadable.length;
+      const all = await collect(store.readAll(0, { category }));
+      expect(all.map((c) => [c.streamName, c.events.map((e) => e.type)])).toEqual([
+        [good, ['A']],
+        [bad, ['A']],
+        [good, ['B']],
+      ]);
+      const reported = fixture.unreadable.slice(before);
+      expect(reported.map((u) => u.streamName)).toEqual([bad, bad, bad]);
+      expect(reported.map((u) => u.reason)).toEqual([
+        expect.stringMatching(/not a JSON commit/),
+        expect.stringContaining('refused by the check'),
+        expect.stringContaining('it has no metadata'),
+      ]);
+      expect(new Set(reported.map((u) => u.position)).size).toBe(3);
+
+      const subscription = store.subscribe(0, { category });
+      const live = collect(subscription, (items) => items.length === 4);
+      await store.append(good, [event('C', 3)], 1);
+      expect((await live).map((c) => c.streamName)).toEqual([good, bad, good, good]);
+      await subscription.close();
+
+      expect((await store.read(good)).events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+      expect(await rejection(store.read(bad))).toBeInstanceOf(UnreadableStreamError);
+      expect(await rejection(store.append(bad, [event('B', 2)], 'any'))).toBeInstanceOf(
+        UnreadableStreamError,
       );
     });
 

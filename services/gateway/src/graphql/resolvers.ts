@@ -116,6 +116,10 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
         const components = await health.components();
         return { status: components.every((c) => c.ok) ? 'ok' : 'degraded', components };
       },
+      quarantine: () => ({
+        totalCount: projections.quarantine.size,
+        commits: projections.quarantine.list().map((c) => ({ ...c, stream: c.streamName })),
+      }),
     },
     Mutation: {
       refreshInventory: (

@@ -4,6 +4,7 @@ import { parseStreamName, type Commit, type EventStore } from '@ferry/event-stor
 import type { Logger } from '@ferry/observability';
 import { InventoryReadModel } from './inventory-read-model.ts';
 import { JobsReadModel } from './jobs-read-model.ts';
+import { Quarantine } from './quarantine.ts';
 
 /**
  * The gateway's read models, folded from the whole store in one ordered feed: rebuilt from the
@@ -23,6 +24,8 @@ export class Projections {
   constructor(
     private readonly store: EventStore,
     private readonly logger: Pick<Logger, 'info' | 'warn'>,
+    /** What the store's reads skipped (the store tells it, see main.ts). */
+    readonly quarantine = new Quarantine(),
   ) {}
 
   /** Folds one commit; one at or before the position reached (seen already) changes nothing. */
