@@ -33,6 +33,10 @@ export const MIGRATION_STAGES = [
 ] as const;
 export type MigrationStage = (typeof MIGRATION_STAGES)[number];
 
+/** The stages a job's time is spent in: the migration's own, then rollback. */
+export const JOB_STAGES = [...MIGRATION_STAGES, 'rollback'] as const;
+export type JobStage = (typeof JOB_STAGES)[number];
+
 export const CONVERSION_STRATEGIES = ['virt-v2v', 'qemu-img', 'auto'] as const;
 export const BOOT_MODES = ['image', 'volume', 'auto'] as const;
 

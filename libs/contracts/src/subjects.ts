@@ -14,6 +14,7 @@ export const COMMAND_SUBJECTS = {
   CreateMigrations: 'ferry.cmd.migration.create',
   CancelMigration: 'ferry.cmd.migration.cancel',
   RetryMigration: 'ferry.cmd.migration.retry',
+  RerunRollback: 'ferry.cmd.migration.rollback',
   ValidateMigration: 'ferry.cmd.migration.validate',
   RefreshInventory: 'ferry.cmd.discovery.refresh',
   ConvertDisks: 'ferry.cmd.conversion.convert',

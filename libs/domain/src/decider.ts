@@ -14,6 +14,11 @@ export interface CommandContext {
   readonly causationId?: string;
   /** RFC 3339; becomes the `occurredAt` of the events the command produces. */
   readonly now: string;
+  /**
+   * Who runs the stage the command belongs to, when it runs under a lease: what it records is
+   * accepted only while it holds the job's lease (a lapsed holder's late result is refused).
+   */
+  readonly holder?: string;
 }
 
 export interface DomainCommand<Type extends string, Data> {

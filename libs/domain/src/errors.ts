@@ -1,5 +1,5 @@
 /** What kind of refusal this is; the edge maps the code to a NATS rejection or a GraphQL error. */
-export type DomainErrorCode = 'VALIDATION' | 'ILLEGAL_STATE' | 'CONFLICT';
+export type DomainErrorCode = 'VALIDATION' | 'ILLEGAL_STATE' | 'CONFLICT' | 'BUSY' | 'LEASE_LOST';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -28,6 +28,34 @@ export class DomainValidationError extends DomainError {
     super(`${command}: ${message}`);
     this.name = 'DomainValidationError';
     this.command = command;
+  }
+}
+
+/** A stage of the job runs elsewhere under a live lease: wait until it ends or lapses. */
+export class StageBusyError extends DomainError {
+  readonly code = 'BUSY';
+  readonly stage: string;
+  readonly holder: string;
+  /** The command message the holder works from. */
+  readonly workingFrom: string;
+  /** When the lease may be taken over, if it is not renewed (RFC 3339). */
+  readonly lapsesAt: string;
+  constructor(stage: string, holder: string, workingFrom: string, lapsesAt: string) {
+    super(`${stage} runs at ${holder} under a lease that lapses at ${lapsesAt}`);
+    this.name = 'StageBusyError';
+    this.stage = stage;
+    this.holder = holder;
+    this.workingFrom = workingFrom;
+    this.lapsesAt = lapsesAt;
+  }
+}
+
+/** The command's sender no longer holds the job's lease (it lapsed and was taken over, or the job moved on): it must stop. */
+export class LeaseLostError extends DomainError {
+  readonly code = 'LEASE_LOST';
+  constructor(holder: string, detail: string) {
+    super(`${holder} does not hold the job's lease: ${detail}`);
+    this.name = 'LeaseLostError';
   }
 }
 

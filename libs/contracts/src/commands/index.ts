@@ -30,6 +30,13 @@ export const RetryMigration = defineCommand(
   Closed({ jobId: JobId, reason: Type.Optional(Text(1024)) }),
 );
 
+export const RerunRollback = defineCommand(
+  'RerunRollback',
+  COMMAND_SUBJECTS.RerunRollback,
+  "Run a failed job's rollback again: after a rollback that could not remove everything, or one that never finished.",
+  Closed({ jobId: JobId, reason: Type.Optional(Text(1024)) }),
+);
+
 export const ValidateMigration = defineCommand(
   'ValidateMigration',
   COMMAND_SUBJECTS.ValidateMigration,
@@ -83,6 +90,7 @@ export const commandSchemas = [
   CreateMigrations,
   CancelMigration,
   RetryMigration,
+  RerunRollback,
   ValidateMigration,
   RefreshInventory,
   ConvertDisks,

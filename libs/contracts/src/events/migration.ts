@@ -3,6 +3,7 @@ import {
   Argv,
   Artifact,
   FailureCode,
+  JOB_STAGES,
   MIGRATION_STAGES,
   MigrationFlags,
   MigrationOptions,
@@ -11,7 +12,19 @@ import {
   ROLLBACK_OUTCOMES,
   ValidationCheck,
 } from '../migration-model.ts';
-import { Bytes, Closed, Count, JobId, Name, OneOf, Percent, Text, Type, VmKey } from '../schema.ts';
+import {
+  Bytes,
+  Closed,
+  Count,
+  JobId,
+  Name,
+  OneOf,
+  Percent,
+  Text,
+  Timestamp,
+  Type,
+  VmKey,
+} from '../schema.ts';
 import { SourceRef, VmDescription } from '../vm.ts';
 
 const Job = { jobId: JobId };
@@ -187,6 +200,41 @@ export const MigrationRetried = defineEvent(
   Closed({ ...Job, attempt: Type.Integer({ minimum: 2, maximum: 1000 }), reason: Text(1024) }),
 );
 
+const Holder = Text(255, 'Who runs the stage: service, host, process and a random part.');
+
+export const StageClaimed = defineEvent(
+  'StageClaimed',
+  "A stage's work began in one place (its holder): no other may run it until the lease lapses, and what the holder records needs it to hold the lease.",
+  Closed({
+    ...Job,
+    stage: OneOf(JOB_STAGES),
+    holder: Holder,
+    leaseUntil: Timestamp,
+    message: Text(255, 'The command message the holder works from.'),
+    takenOverFrom: Type.Union([Holder, Type.Null()], {
+      description: 'The holder whose lease had lapsed, if any.',
+    }),
+  }),
+);
+
+export const StageLeaseRenewed = defineEvent(
+  'StageLeaseRenewed',
+  "The stage's holder is still making progress: its lease runs until the new time.",
+  Closed({ ...Job, stage: OneOf(JOB_STAGES), holder: Holder, leaseUntil: Timestamp }),
+);
+
+export const StageReleased = defineEvent(
+  'StageReleased',
+  "The stage's holder stopped and gave up its lease: after a failure, a cancel, or because its service is stopping (another takes the stage up).",
+  Closed({ ...Job, stage: OneOf(JOB_STAGES), holder: Holder, reason: Text(1024) }),
+);
+
+export const RollbackRequested = defineEvent(
+  'RollbackRequested',
+  "An operator asked for the job's rollback to run again: it looks again for everything the job created and removes what is left.",
+  Closed({ ...Job, reason: Text(1024), requestedBy: Text(255) }),
+);
+
 export const migrationEvents = [
   MigrationCreated,
   MigrationValidated,
@@ -204,4 +252,8 @@ export const migrationEvents = [
   RollbackStepCompleted,
   RollbackCompleted,
   MigrationRetried,
+  StageClaimed,
+  StageLeaseRenewed,
+  StageReleased,
+  RollbackRequested,
 ] as const;

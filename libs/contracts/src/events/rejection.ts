@@ -8,6 +8,7 @@ export const REJECTION_REASONS = [
   'invalid',
   'not-found',
   'illegal-state',
+  'unreadable-stream',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

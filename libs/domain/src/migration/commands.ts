@@ -1,6 +1,7 @@
 import type {
   Artifact,
   EventData,
+  JobStage,
   MigrationFlags,
   MigrationOptions,
   MigrationStage,
@@ -79,6 +80,17 @@ export type RecordRollbackStep = DomainCommand<
 >;
 export type CompleteRollback = DomainCommand<'CompleteRollback', Record<string, never>>;
 export type RetryMigration = DomainCommand<'RetryMigration', { reason: string }>;
+/** The sender (its `holder`, in the metadata) takes the stage for `leaseMs`, from the message it works from. */
+export type ClaimStage = DomainCommand<
+  'ClaimStage',
+  { stage: JobStage; leaseMs: number; message: string }
+>;
+export type RenewLease = DomainCommand<'RenewLease', { stage: JobStage; leaseMs: number }>;
+export type ReleaseStage = DomainCommand<'ReleaseStage', { stage: JobStage; reason: string }>;
+export type RequestRollback = DomainCommand<
+  'RequestRollback',
+  { reason: string; requestedBy: string }
+>;
 
 export type MigrationCommand =
   | CreateMigration
@@ -96,7 +108,11 @@ export type MigrationCommand =
   | StartRollback
   | RecordRollbackStep
   | CompleteRollback
-  | RetryMigration;
+  | RetryMigration
+  | ClaimStage
+  | RenewLease
+  | ReleaseStage
+  | RequestRollback;
 
 export type MigrationCommandType = MigrationCommand['type'];
 
@@ -118,4 +134,8 @@ export const MIGRATION_COMMAND_TYPES = [
   'RecordRollbackStep',
   'CompleteRollback',
   'RetryMigration',
+  'ClaimStage',
+  'RenewLease',
+  'ReleaseStage',
+  'RequestRollback',
 ] as const satisfies readonly MigrationCommandType[];

@@ -1,10 +1,18 @@
 import type { EventOf, MigrationEvent } from '@ferry/contracts';
 import { eventMetadata } from '../decider.ts';
-import { DomainValidationError, IllegalStateError } from '../errors.ts';
-import type { MigrationCommand } from './commands.ts';
+import {
+  DomainValidationError,
+  IllegalStateError,
+  LeaseLostError,
+  StageBusyError,
+} from '../errors.ts';
+import type { MigrationCommand, MigrationCommandType } from './commands.ts';
 import {
   dryRuns,
   isActivePhase,
+  LEASE_GRACE_MS,
+  leaseIsLive,
+  PHASES_OF_STAGE,
   resourceKey,
   STAGE_OF_PHASE,
   withResources,
@@ -12,6 +20,25 @@ import {
   type MigrationDecisionState,
   type MigrationPhase,
 } from './state.ts';
+
+/** What only the lease's holder may record, when the sender says it runs under one. */
+const FENCED = new Set<MigrationCommandType>([
+  'RecordValidation',
+  'StartConversion',
+  'RecordConversionProgress',
+  'CompleteConversion',
+  'StartImageUpload',
+  'CompleteImageUpload',
+  'RecordResource',
+  'RecordServerDeployed',
+  'RecordVerification',
+  'FailMigration',
+  'StartRollback',
+  'RecordRollbackStep',
+  'CompleteRollback',
+]);
+
+const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString();
 
 type Emit = <T extends MigrationEvent['type']>(type: T, data: EventOf<T>['data']) => EventOf<T>;
 
@@ -36,6 +63,13 @@ export function decide(
   const { job } = state;
   const jobId = job.jobId;
   const dry = dryRuns(job.flags);
+  const { holder, now } = command.metadata;
+  // A holder whose lease lapsed (and was taken over) or ended records nothing more.
+  if (holder !== undefined && FENCED.has(command.type) && job.lease?.holder !== holder)
+    throw new LeaseLostError(
+      holder,
+      `${command.type} refused: the lease is ${job.lease ? `${job.lease.holder}'s` : 'free'}`,
+    );
   const only = (...phases: MigrationPhase[]) => {
     if (!phases.includes(state.phase)) throw new IllegalStateError(state.phase, command.type);
   };
@@ -134,7 +168,10 @@ export function decide(
           `a ${command.data.stage} failure arrived while the job is in ${stage}`,
         );
       }
-      return [emit('MigrationFailed', { jobId, ...command.data })];
+      const failed = emit('MigrationFailed', { jobId, ...command.data });
+      // Its holder reporting the failure has stopped: rollback need not wait for the lease.
+      if (holder === undefined) return [failed];
+      return [failed, emit('StageReleased', { jobId, stage, holder, reason: 'failed' })];
     }
     case 'CancelMigration': {
       const stage = activeStage(state, command.type);
@@ -195,6 +232,51 @@ export function decide(
         }),
       ];
     }
+    case 'ClaimStage': {
+      const { stage, leaseMs, message } = command.data;
+      if (holder === undefined) throw invalid('a claim names its holder');
+      if (!PHASES_OF_STAGE[stage].includes(state.phase))
+        throw new IllegalStateError(state.phase, command.type, `the job has no ${stage} to run`);
+      const lease = job.lease;
+      if (lease?.holder === holder) return [];
+      if (lease && leaseIsLive(lease, now))
+        throw new StageBusyError(
+          lease.stage,
+          lease.holder,
+          lease.message,
+          later(lease.until, LEASE_GRACE_MS),
+        );
+      return [
+        emit('StageClaimed', {
+          jobId,
+          stage,
+          holder,
+          leaseUntil: later(now, leaseMs),
+          message,
+          takenOverFrom: lease?.holder ?? null,
+        }),
+      ];
+    }
+    case 'RenewLease': {
+      const { stage, leaseMs } = command.data;
+      if (holder === undefined) throw invalid('a renewal names its holder');
+      const lease = job.lease;
+      if (lease?.holder !== holder || lease.stage !== stage)
+        throw new LeaseLostError(holder, lease ? `${lease.holder} holds it` : 'it was released');
+      if (!PHASES_OF_STAGE[stage].includes(state.phase))
+        throw new LeaseLostError(holder, `the job is ${state.phase}: its ${stage} is over`);
+      return [emit('StageLeaseRenewed', { jobId, stage, holder, leaseUntil: later(now, leaseMs) })];
+    }
+    case 'ReleaseStage': {
+      const { stage, reason } = command.data;
+      if (holder === undefined || job.lease?.holder !== holder) return [];
+      return [emit('StageReleased', { jobId, stage, holder, reason })];
+    }
+    case 'RequestRollback':
+      only('FAILED', 'ROLLING_BACK', 'ROLLED_BACK');
+      if (!job.flags.rollback)
+        throw new IllegalStateError(state.phase, command.type, 'rollback is disabled for this job');
+      return [emit('RollbackRequested', { jobId, ...command.data })];
     case 'RetryMigration':
       // A failed job with rollback disabled will never be rolled back, so it may be retried as it is.
       if (!(state.phase === 'ROLLED_BACK' || (state.phase === 'FAILED' && !job.flags.rollback))) {

@@ -1,8 +1,8 @@
 // Shared by the migration decider's specs: one job, its history up to each phase, and a command of each type.
-import type { EventOf, MigrationEvent, VmDescription } from '@ferry/contracts';
+import type { EventOf, JobStage, MigrationEvent, VmDescription } from '@ferry/contracts';
 import type { CommandContext } from '../decider.ts';
 import type { MigrationCommand, MigrationCommandType } from './commands.ts';
-import { STAGE_OF_PHASE, type MigrationPhase } from './state.ts';
+import { PHASES_OF_STAGE, STAGE_OF_PHASE, type MigrationPhase } from './state.ts';
 
 export const jobId = 'job-1';
 export const at = (n: number): CommandContext => ({
@@ -218,6 +218,17 @@ export const historyFor: Record<MigrationPhase, readonly MigrationEvent[]> = {
 };
 
 /** The command of each type used against every phase; a failure names the stage the phase is in. */
+/** The holder the lease commands of the table are sent by. */
+export const holder = 'conversion-host-1-abc';
+const held = (command: MigrationCommand): MigrationCommand => ({
+  ...command,
+  metadata: { ...command.metadata, holder },
+});
+/** The stage that has work in a phase (validation where none has). */
+export const stageOf = (phase: MigrationPhase): JobStage =>
+  (Object.entries(PHASES_OF_STAGE).find(([, phases]) => phases.includes(phase))?.[0] ??
+    'validation') as JobStage;
+
 export function commandFor(type: MigrationCommandType, phase: MigrationPhase): MigrationCommand {
   const metadata = at(50);
   const c = <T extends MigrationCommand>(command: Omit<T, 'metadata'>) =>
@@ -289,5 +300,13 @@ export function commandFor(type: MigrationCommandType, phase: MigrationPhase): M
       return c({ type, data: {} });
     case 'RetryMigration':
       return c({ type, data: { reason: 'fixed the disk' } });
+    case 'ClaimStage':
+      return held(c({ type, data: { stage: stageOf(phase), leaseMs: 60_000, message: 'msg-1' } }));
+    case 'RenewLease':
+      return held(c({ type, data: { stage: stageOf(phase), leaseMs: 60_000 } }));
+    case 'ReleaseStage':
+      return held(c({ type, data: { stage: stageOf(phase), reason: 'stopping' } }));
+    case 'RequestRollback':
+      return c({ type, data: { reason: 'the cloud is back', requestedBy: 'operator' } });
   }
 }

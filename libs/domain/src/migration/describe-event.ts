@@ -54,6 +54,14 @@ export function describeEvent(event: MigrationEvent): string {
       return `${event.data.outcome}: ${event.data.deleted} deleted, ${event.data.alreadyAbsent} already absent, ${event.data.kept} kept, ${event.data.failed} failed`;
     case 'MigrationRetried':
       return `attempt ${event.data.attempt}: ${event.data.reason}`;
+    case 'StageClaimed':
+      return `${event.data.stage} taken by ${event.data.holder} until ${event.data.leaseUntil}${event.data.takenOverFrom ? ` (its lease at ${event.data.takenOverFrom} had lapsed)` : ''}`;
+    case 'StageLeaseRenewed':
+      return `${event.data.stage} at ${event.data.holder} goes on, until ${event.data.leaseUntil}`;
+    case 'StageReleased':
+      return `${event.data.stage} let go by ${event.data.holder}: ${event.data.reason}`;
+    case 'RollbackRequested':
+      return `rollback asked for again by ${event.data.requestedBy}: ${event.data.reason}`;
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);

@@ -31,7 +31,10 @@ export function evolve(
 
   switch (event.type) {
     case 'MigrationValidated':
-      return next(event.data.outcome === 'passed' ? 'DISCOVERED' : phase, { vm: event.data.vm });
+      return next(event.data.outcome === 'passed' ? 'DISCOVERED' : phase, {
+        vm: event.data.vm,
+        lease: null,
+      });
     case 'ConversionStarted':
       return next('CONVERTING', {
         conversionDisks: event.data.disks.map((d) => d.diskIndex),
@@ -43,6 +46,7 @@ export function evolve(
       });
     case 'ConversionCompleted':
       return next('CONVERTED', {
+        lease: null,
         artifacts: event.data.artifacts,
         progress: Object.fromEntries(job.conversionDisks.map((d) => [d, 100])),
         resources: withResources(
@@ -57,6 +61,7 @@ export function evolve(
       });
     case 'ImageUploadCompleted':
       return next('UPLOADED', {
+        lease: null,
         imageId: event.data.imageId,
         resources: withImage(job.resources, event.data.imageId),
       });
@@ -69,10 +74,14 @@ export function evolve(
         ...ports.map((id) => ({ kind: 'port' as const, id })),
         ...(serverId === null ? [] : [{ kind: 'server' as const, id: serverId }]),
       ];
-      return next('DEPLOYED', { serverId, resources: withResources(job.resources, created) });
+      return next('DEPLOYED', {
+        serverId,
+        resources: withResources(job.resources, created),
+        lease: null,
+      });
     }
     case 'MigrationVerified':
-      return next('VERIFIED');
+      return next('VERIFIED', { lease: null });
     case 'CancelRequested':
       return next(phase, { cancelRequested: true });
     case 'MigrationFailed':
@@ -88,21 +97,38 @@ export function evolve(
       return next(phase, { rollback: { ...rollback, steps } });
     }
     case 'RollbackCompleted':
-      return next('ROLLED_BACK');
-    case 'MigrationRetried': {
-      // Whatever rollback kept, or failed to delete, still exists and stays the job's to clean up.
-      const steps = job.rollback?.steps ?? {};
-      const remaining = job.resources.filter((r) => {
-        const outcome = steps[resourceKey(r)];
-        return outcome === undefined || outcome === 'kept' || outcome === 'failed';
-      });
-      return next('PENDING', freshAttempt(event.data.attempt, remaining));
+      return next('ROLLED_BACK', { lease: null });
+    case 'StageClaimed': {
+      const { stage, holder, leaseUntil: until, message } = event.data;
+      return next(phase, { lease: { stage, holder, until, message } });
     }
+    case 'StageLeaseRenewed':
+      return job.lease?.holder === event.data.holder
+        ? next(phase, { lease: { ...job.lease, until: event.data.leaseUntil } })
+        : next(phase);
+    case 'StageReleased':
+      return next(phase, job.lease?.holder === event.data.holder ? { lease: null } : {});
+    case 'RollbackRequested':
+      // A finished rollback starts again, with what it could not remove (or kept) still the job's.
+      return phase === 'ROLLED_BACK'
+        ? next('FAILED', { rollback: null, resources: remainingAfterRollback(job) })
+        : next(phase);
+    case 'MigrationRetried':
+      return next('PENDING', freshAttempt(event.data.attempt, remainingAfterRollback(job)));
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
     }
   }
+}
+
+/** Whatever rollback kept, or failed to delete, still exists and stays the job's to clean up. */
+function remainingAfterRollback(job: Job): readonly Resource[] {
+  const steps = job.rollback?.steps ?? {};
+  return job.resources.filter((r) => {
+    const outcome = steps[resourceKey(r)];
+    return outcome === undefined || outcome === 'kept' || outcome === 'failed';
+  });
 }
 
 function freshAttempt(attempt: number, resources: readonly Resource[]) {
@@ -116,6 +142,7 @@ function freshAttempt(attempt: number, resources: readonly Resource[]) {
     serverId: null,
     resources,
     cancelRequested: false,
+    lease: null,
     failure: null,
     rollback: null,
   } satisfies Partial<Job>;

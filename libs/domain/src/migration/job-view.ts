@@ -1,15 +1,14 @@
 import {
-  MIGRATION_STAGES,
+  JOB_STAGES,
   type EventData,
+  type JobStage,
   type MigrationEvent,
   type MigrationState,
 } from '@ferry/contracts';
 import { evolve } from './evolve.ts';
 import { migrationStatus, type Job, type MigrationPhase } from './state.ts';
 
-/** The stages a job's time is spent in: the migration's own, then rollback. */
-export const JOB_STAGES = [...MIGRATION_STAGES, 'rollback'] as const;
-export type JobStage = (typeof JOB_STAGES)[number];
+export { JOB_STAGES, type JobStage };
 
 export interface StageTiming {
   readonly stage: JobStage;
@@ -202,8 +201,16 @@ export function evolveJobView(view: JobView | null, event: MigrationEvent): JobV
           event.data.outcome === 'complete' ? 'done' : 'failed',
         ),
       };
+    case 'RollbackRequested':
+      // A finished rollback runs again: its steps so far stay in the history, the new run's follow.
+      return next.phase === 'FAILED' && next.rollback
+        ? { ...next, rollback: null, stages: next.stages.filter((s) => s.stage !== 'rollback') }
+        : next;
     case 'ResourceRecorded':
     case 'CancelRequested':
+    case 'StageClaimed':
+    case 'StageLeaseRenewed':
+    case 'StageReleased':
       return next;
     default: {
       const unhandled: never = event;

@@ -8,6 +8,8 @@ export interface OperatorRequests {
   readonly cancel: boolean;
   /** A retry may still be refused when another job holds the VM by then. */
   readonly retry: boolean;
+  /** Run the rollback again: after one that could not remove everything, or never finished. */
+  readonly rerunRollback: boolean;
 }
 
 // Only the state matters to these two decisions: the ids and time are placeholders.
@@ -32,5 +34,10 @@ export function operatorRequests(view: JobView): OperatorRequests {
       metadata: ASKED,
     }),
     retry: accepts({ type: 'RetryMigration', data: { reason: 'asked' }, metadata: ASKED }),
+    rerunRollback: accepts({
+      type: 'RequestRollback',
+      data: { reason: 'asked', requestedBy: 'asked' },
+      metadata: ASKED,
+    }),
   };
 }

@@ -9,7 +9,7 @@ const viewOf = (events: Parameters<typeof evolveJobView>[1][]) =>
   events.reduce(evolveJobView, initialJobView) as JobView;
 
 describe('what an operator may ask of a job', () => {
-  it('cancel while the job is active; retry once it is rolled back; neither otherwise', () => {
+  it('cancel while the job is active; retry once it is rolled back; its rollback again once failed; nothing otherwise', () => {
     const asked = Object.fromEntries(
       MIGRATION_PHASES.filter((p) => p !== 'Empty').map((phase) => [
         phase,
@@ -24,10 +24,11 @@ describe('what an operator may ask of a job', () => {
       'UPLOADING',
       'DEPLOYED',
     ])
-      expect(asked[phase], phase).toEqual({ cancel: true, retry: false });
-    for (const phase of ['VERIFIED', 'FAILED', 'ROLLING_BACK'])
-      expect(asked[phase], phase).toEqual({ cancel: false, retry: false });
-    expect(asked['ROLLED_BACK']).toEqual({ cancel: false, retry: true });
+      expect(asked[phase], phase).toEqual({ cancel: true, retry: false, rerunRollback: false });
+    expect(asked['VERIFIED']).toEqual({ cancel: false, retry: false, rerunRollback: false });
+    for (const phase of ['FAILED', 'ROLLING_BACK'])
+      expect(asked[phase], phase).toEqual({ cancel: false, retry: false, rerunRollback: true });
+    expect(asked['ROLLED_BACK']).toEqual({ cancel: false, retry: true, rerunRollback: true });
   });
 
   it('retry a failed job at once when its rollback is off', () => {
@@ -42,6 +43,6 @@ describe('what an operator may ask of a job', () => {
       events.reduce(migrationDecider.evolve, migrationDecider.initialState),
     );
     const failed = viewOf([...events, ...fail]);
-    expect(operatorRequests(failed)).toEqual({ cancel: false, retry: true });
+    expect(operatorRequests(failed)).toEqual({ cancel: false, retry: true, rerunRollback: false });
   });
 });

@@ -61,6 +61,8 @@ export function reactTo(
     case 'MigrationFailed': {
       return required(job, event).flags.rollback ? send('RollBackMigration') : release('failed');
     }
+    case 'RollbackRequested':
+      return send('RollBackMigration');
     case 'RollbackCompleted':
       return release('rolled-back');
     default:

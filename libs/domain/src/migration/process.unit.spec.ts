@@ -23,6 +23,11 @@ describe('the process manager: given an event, then the next step', () => {
       event('MigrationRetried', { jobId, attempt: 2, reason: 'again' }, at(30)),
       'ValidateMigration',
     ],
+    [
+      'RollbackRequested',
+      event('RollbackRequested', { jobId, reason: 'again', requestedBy: 'op' }, at(31)),
+      'RollBackMigration',
+    ],
   ])('%s → %s', (_, given, command) => {
     expect(reactTo(given)).toEqual([{ kind: 'send', command }]);
   });

@@ -1,5 +1,6 @@
 import type {
   Artifact,
+  JobStage,
   MigrationFailed,
   MigrationFlags,
   MigrationOptions,
@@ -40,6 +41,26 @@ export interface Rollback {
   readonly steps: Readonly<Record<string, RollbackOutcome>>;
 }
 
+/** Who runs a stage now, and until when unless renewed: one place at a time. */
+export interface Lease {
+  readonly stage: JobStage;
+  readonly holder: string;
+  /** RFC 3339. */
+  readonly until: string;
+  /** The command message the holder works from. */
+  readonly message: string;
+}
+
+/**
+ * After a lease's end, how long its holder has to stop its work (it stops itself at the end, if it
+ * could not renew): a lease is taken over only once this has passed too.
+ */
+export const LEASE_GRACE_MS = 15_000;
+
+/** Whether the lease still holds at `now`: not yet past its end and the grace that follows. */
+export const leaseIsLive = (lease: Lease, now: string): boolean =>
+  Date.parse(now) < Date.parse(lease.until) + LEASE_GRACE_MS;
+
 export interface Job {
   readonly jobId: string;
   readonly vmKey: string;
@@ -58,6 +79,8 @@ export interface Job {
   /** Everything this job created that may still exist: what rollback removes. */
   readonly resources: readonly Resource[];
   readonly cancelRequested: boolean;
+  /** The stage running under a lease, if one is. */
+  readonly lease: Lease | null;
   readonly failure: Infer<typeof MigrationFailed>['data'] | null;
   readonly rollback: Rollback | null;
 }
@@ -99,6 +122,16 @@ export const STAGE_OF_PHASE: Partial<Record<MigrationPhase, MigrationStage>> = {
   UPLOADING: 'upload',
   UPLOADED: 'deployment',
   DEPLOYED: 'verification',
+};
+
+/** The phases in which each stage has work to do. */
+export const PHASES_OF_STAGE: Readonly<Record<JobStage, readonly MigrationPhase[]>> = {
+  validation: ['PENDING'],
+  conversion: ['DISCOVERED', 'CONVERTING'],
+  upload: ['CONVERTED', 'UPLOADING'],
+  deployment: ['UPLOADED'],
+  verification: ['DEPLOYED'],
+  rollback: ['FAILED', 'ROLLING_BACK'],
 };
 
 /** Phases in which a job is being worked on and may fail or be cancelled. */
