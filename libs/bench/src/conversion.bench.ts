@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { MigrationEvent, VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { discoveredJob, testVm } from '@ferry/event-store/testing/migrations';
+import { discoveredJob, testVm } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
 import { eventually, startNatsServer, vmdkOf, writeDataImage } from '@ferry/testing';
 import { compare, type Measurement } from './measure.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { MigrationEvent } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { convertedJob, testVm } from '@ferry/event-store/testing/migrations';
+import { convertedJob, testVm } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
 import { Glance, jobTag, loadCloudConfig, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { eventually, loopbackOpenStack, startNatsServer, writeDataImage } from '@ferry/testing';

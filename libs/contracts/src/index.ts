@@ -2,6 +2,7 @@ export * from './commands/index.ts';
 export * from './events/index.ts';
 export * from './metadata.ts';
 export * from './migration-model.ts';
+export * from './streams.ts';
 export * from './subjects.ts';
 export * from './types.ts';
 export * from './validation.ts';

@@ -20,8 +20,6 @@ export {
   type CheckpointStore,
   type Projection,
 } from './projection.ts';
-export { rejectionRecorder } from './rejections.ts';
-export { openMigration, type MigrationDecision, type MigrationStage } from './migration-stage.ts';
 export {
   createMigrationsAnswer,
   firstEvent,

@@ -9,7 +9,7 @@ import type { EventOf, MigrationEvent, MigrationOptions } from '@ferry/contracts
 import { selectionStreamId } from '@ferry/contracts';
 import { jobTag } from '@ferry/openstack';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/event-store/testing';
+import { natsWithStreams } from '@ferry/stages/testing';
 import {
   connectNats,
   provisionStreams,

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
-import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { JetStreamEventStore } from '@ferry/event-store';
+import { rejectionRecorder } from '@ferry/stages';
 import { connectNats } from '@ferry/messaging';
 import { createFerryMicroservice, stopOnSignal } from '@ferry/messaging/nest';
 import { createLogger, startTracing, type Logger } from '@ferry/observability';

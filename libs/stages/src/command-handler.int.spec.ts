@@ -1,7 +1,6 @@
+import { eventId, handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { migrationDecider, vmClaimDecider, type VmClaimCommand } from '@ferry/domain';
 import { describe, expect, it } from 'vitest';
-import { eventId, handleCommand } from './command-handler.ts';
-import { JetStreamEventStore } from './jetstream/jetstream-event-store.ts';
 import { cancelMigration, commandContext, createMigration } from './testing/migration-commands.ts';
 import { storeOnRealNats } from './testing/nats-fixture.ts';
 

@@ -1,3 +1,4 @@
+import { handleCommand, type HandleResult, type EventStore } from '@ferry/event-store';
 import type { MigrationEvent } from '@ferry/contracts';
 import {
   fold,
@@ -8,8 +9,6 @@ import {
   type MigrationDecisionState,
 } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
-import { handleCommand, type HandleResult } from './command-handler.ts';
-import type { EventStore } from './port.ts';
 import { recordStageMetrics } from './stage-metrics.ts';
 
 /** A command for a job, its metadata still to come. */

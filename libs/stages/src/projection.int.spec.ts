@@ -1,9 +1,13 @@
+import {
+  handleCommand,
+  KvCheckpointStore,
+  rebuildProjection,
+  runProjection,
+  streamView,
+} from '@ferry/event-store';
 import { migrationDecider, migrationStatus, type MigrationDecisionState } from '@ferry/domain';
 import type { MigrationEvent } from '@ferry/contracts';
 import { describe, expect, it } from 'vitest';
-import { handleCommand } from './command-handler.ts';
-import { KvCheckpointStore } from './jetstream/kv-checkpoints.ts';
-import { rebuildProjection, runProjection, streamView } from './projection.ts';
 import { cancelMigration, createMigration } from './testing/migration-commands.ts';
 import { storeOnRealNats } from './testing/nats-fixture.ts';
 import { eventually } from '@ferry/testing';

@@ -1,6 +1,6 @@
+import { type EventStore } from '@ferry/event-store';
 import { rejectionStreamId, type EventOf } from '@ferry/contracts';
 import type { Rejection } from '@ferry/messaging';
-import type { EventStore } from './port.ts';
 
 /**
  * Records a command that was not carried out as a CommandRejected event on the stream its sender

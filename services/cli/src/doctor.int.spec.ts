@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { natsWithStreams } from '@ferry/event-store/testing';
+import { natsWithStreams } from '@ferry/stages/testing';
 import { loopbackOpenStack, vmdkOf, writeDataImage } from '@ferry/testing';
 import type { Finding } from './doctor.ts';
 import { ferry } from './testing/run-ferry.ts';

@@ -9,9 +9,10 @@ import {
   type VmDescription,
 } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
-import { handleCommand, JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/event-store/testing';
-import { commandContext, createMigration, testVm } from '@ferry/event-store/testing/migrations';
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { rejectionRecorder } from '@ferry/stages';
+import { natsWithStreams } from '@ferry/stages/testing';
+import { commandContext, createMigration, testVm } from '@ferry/stages/testing';
 import { HEADERS } from '@ferry/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Resource, VmDescription } from '@ferry/contracts';
 import type { CommandContext, Job } from '@ferry/domain';
-import { openMigration, type EventStore } from '@ferry/event-store';
+import { type EventStore } from '@ferry/event-store';
+import { openMigration } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
   CloudConfigError,

@@ -3,7 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { MigrationOptions, VmDescription } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
-import { commandContext, convertedJob } from '@ferry/event-store/testing/migrations';
+import { commandContext, convertedJob } from '@ferry/stages/testing';
 import { FERRY_TAG, jobTag, type Glance } from '@ferry/openstack';
 
 /** A job at UPLOADED: one Glance image of `qcow2` per disk, tagged as the image service tags them. */

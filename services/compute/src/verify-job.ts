@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '@ferry/domain';
-import { openMigration } from '@ferry/event-store';
+import { openMigration } from '@ferry/stages';
 import { asComputeError, ComputeError, type ComputeDeps } from './deploy-job.ts';
 
 /**

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAMS, type MigrationEvent, type VmDescription } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
-import { handleCommand, JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { rejectionRecorder } from '@ferry/stages';
 import {
   connectNats,
   provisionStreams,

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Artifact, MigrationOptions } from '@ferry/contracts';
 import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
-import { openMigration, type EventStore } from '@ferry/event-store';
+import { type EventStore } from '@ferry/event-store';
+import { openMigration } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
 import { localCopyPath, type VsphereConnection } from '@ferry/vmware';
 import {

@@ -12,7 +12,8 @@ import {
   type SourceRef,
 } from '@ferry/contracts';
 import { emptyInventory, evolveInventory, listInventory } from '@ferry/domain';
-import { JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
+import { JetStreamEventStore } from '@ferry/event-store';
+import { rejectionRecorder } from '@ferry/stages';
 import {
   connectNats,
   provisionStreams,

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { MigrationState, VmDescription } from '@ferry/contracts';
 import { migrationDecider, migrationStatus, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/event-store/testing';
+import { natsWithStreams } from '@ferry/stages/testing';
 import {
   createMigration,
   discoveredJob,
   failedJob,
   testVm,
-} from '@ferry/event-store/testing/migrations';
+} from '@ferry/stages/testing';
 import {
   graphql,
   startGatewayProcess,

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Artifact } from '@ferry/contracts';
 import { qemuImgCheck } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
-import { openMigration, type EventStore } from '@ferry/event-store';
+import { type EventStore } from '@ferry/event-store';
+import { openMigration } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
   CloudConfigError,

@@ -1,6 +1,7 @@
 import type { CommandContext } from '@ferry/domain';
 import { ConflictError, vmClaimDecider } from '@ferry/domain';
-import { handleCommand, openMigration, type EventStore } from '@ferry/event-store';
+import { handleCommand, type EventStore } from '@ferry/event-store';
+import { openMigration } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
 
 /** An operator's cancel: a failure they asked for, rolled back like any other. */

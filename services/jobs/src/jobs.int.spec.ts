@@ -12,8 +12,9 @@ import {
   type MigrationEvent,
 } from '@ferry/contracts';
 import { fold, inventoryDecider, migrationDecider, migrationStatus } from '@ferry/domain';
-import { handleCommand, JetStreamEventStore, rejectionRecorder } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/event-store/testing';
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { rejectionRecorder } from '@ferry/stages';
+import { natsWithStreams } from '@ferry/stages/testing';
 import { publishCommand, type NatsConnection } from '@ferry/messaging';
 import { createFerryMicroservice } from '@ferry/messaging/nest';
 import { eventually } from '@ferry/testing';

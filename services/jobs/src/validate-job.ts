@@ -2,7 +2,8 @@ import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MigrationOptions, ValidationCheck, VmDescription } from '@ferry/contracts';
 import type { CommandContext } from '@ferry/domain';
-import { openMigration, type EventStore } from '@ferry/event-store';
+import { type EventStore } from '@ferry/event-store';
+import { openMigration } from '@ferry/stages';
 import { validationChecks, type TargetAnswer } from './validation-checks.ts';
 
 export interface ValidateDeps {

@@ -1,5 +1,5 @@
 import type { VmDescription } from '@ferry/contracts';
-import { testVm } from '@ferry/event-store/testing/migrations';
+import { testVm } from '@ferry/stages/testing';
 import { describe, expect, it } from 'vitest';
 import { validationChecks, type CheckInputs } from './validation-checks.ts';
 

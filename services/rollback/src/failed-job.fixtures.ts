@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MigrationEvent, Resource, VmDescription } from '@ferry/contracts';
 import type { EventStore } from '@ferry/event-store';
-import { failedJob, testVm } from '@ferry/event-store/testing/migrations';
+import { failedJob, testVm } from '@ferry/stages/testing';
 import { FERRY_TAG, jobMarks, jobPortName, jobTag, type Nova } from '@ferry/openstack';
 import { eventually, type LoopbackOpenStack } from '@ferry/testing';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { MigrationEvent } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/event-store/testing';
+import { natsWithStreams } from '@ferry/stages/testing';
 import { publishCommand } from '@ferry/messaging';
 import { loadCloudConfig, Nova, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { eventually, loopbackOpenStack, startBuiltService } from '@ferry/testing';

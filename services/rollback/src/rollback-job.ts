@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ResourceKind } from '@ferry/contracts';
 import { resourceKey, type CommandContext } from '@ferry/domain';
-import { openMigration, type EventStore } from '@ferry/event-store';
+import { type EventStore } from '@ferry/event-store';
+import { openMigration } from '@ferry/stages';
 import { removeResource, type RemoveDeps } from './remove-resource.ts';
 import { rollbackOrder } from './rollback-order.ts';
 import { sweep, type SweepDeps } from './sweep.ts';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrationEvent } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/event-store/testing';
-import { commandContext, discoveredJob, failedJob } from '@ferry/event-store/testing/migrations';
+import { natsWithStreams } from '@ferry/stages/testing';
+import { commandContext, discoveredJob, failedJob } from '@ferry/stages/testing';
 import {
   Cinder,
   Glance,

@@ -1,11 +1,11 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { UnreadableCommit } from '../port.ts';
 import { contractCheck, eventStoreContract } from '../testing/event-store-contract.ts';
-import { natsWithStreams } from '../testing/nats-fixture.ts';
+import { natsWithEventStream } from '../testing/nats-event-stream.ts';
 import { JetStreamEventStore } from './jetstream-event-store.ts';
 
 eventStoreContract('JetStream', async () => {
-  const nats = await natsWithStreams();
+  const nats = await natsWithEventStream();
   const unreadable: UnreadableCommit[] = [];
   const client = async () =>
     new JetStreamEventStore(await nats.connect(), {

@@ -363,4 +363,3 @@ export function eventStoreContract(adapter: string, setup: () => Promise<EventSt
     });
   });
 }
-export { natsWithStreams, storeOnRealNats } from './nats-fixture.ts';

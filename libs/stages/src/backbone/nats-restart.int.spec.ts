@@ -1,10 +1,9 @@
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { STREAMS } from '@ferry/contracts';
 import { CommandConsumer, ensureCommandConsumer, publishCommand } from '@ferry/messaging';
 import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleCommand } from '../command-handler.ts';
-import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
 import { natsWithStreams } from '../testing/nats-fixture.ts';
 
 interface Item {

@@ -1,3 +1,4 @@
+import { handleCommand, JetStreamEventStore, type EventStore } from '@ferry/event-store';
 import 'reflect-metadata';
 import { Controller, Inject, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,9 +16,6 @@ import { publishCommand, type NatsConnection } from '@ferry/messaging';
 import { JetStreamTransport, PassThroughRpcFilter } from '@ferry/messaging/nest';
 import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleCommand } from '../command-handler.ts';
-import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
-import type { EventStore } from '../port.ts';
 import { rejectionRecorder } from '../rejections.ts';
 import { createMigration } from '../testing/migration-commands.ts';
 import { natsWithStreams } from '../testing/nats-fixture.ts';

@@ -1,13 +1,12 @@
 // A service process for the crash tests: handles ConvertDisks through the real transport and store.
 // It prints where it is ("STARTED <id>", "APPENDED <id>") and pauses there, so a test can SIGKILL it.
 // Usage: node --conditions=ferry-source convert-worker.ts <nats-url> <ack-wait-ms> <pause-ms>
+import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import 'reflect-metadata';
 import { migrationDecider } from '@ferry/domain';
 import { connectNats } from '@ferry/messaging';
 import { JetStreamTransport } from '@ferry/messaging/nest';
 import type { FerryCommand } from '@ferry/contracts';
-import { handleCommand } from '../command-handler.ts';
-import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
 import { rejectionRecorder } from '../rejections.ts';
 
 const [url = '', ackWaitMs = '2000', pauseMs = '1500'] = process.argv.slice(2);

@@ -1,4 +1,5 @@
 // Commands and a VM for the event-store tests that drive the real migration decider.
+import { handleCommand, type EventStore } from '@ferry/event-store';
 import type {
   Artifact,
   MigrationFlags,
@@ -7,8 +8,6 @@ import type {
   VmDescription,
 } from '@ferry/contracts';
 import { migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
-import { handleCommand } from '../command-handler.ts';
-import type { EventStore } from '../port.ts';
 
 export const commandContext = (commandId: string): CommandContext => ({
   commandId,

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats, provisionStreams, type NatsConnection } from '@ferry/messaging';
 import { startNatsServer, type NatsServer } from '@ferry/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { JetStreamEventStore } from '../jetstream/jetstream-event-store.ts';
+import { JetStreamEventStore } from '@ferry/event-store';
 
 /** A real nats-server with Ferry's streams, and connections to it that `close` ends. */
 export async function natsWithStreams(): Promise<{

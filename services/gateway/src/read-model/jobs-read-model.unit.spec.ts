@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MigrationEvent } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
-import { createMigration } from '@ferry/event-store/testing/migrations';
+import { createMigration } from '@ferry/stages/testing';
 import { JobsReadModel } from './jobs-read-model.ts';
 
 /** A job's commits as the store would give them: one per command, revisions from 0. */

@@ -1,0 +1,62 @@
+import {
+  COMMAND_SUBJECT_PREFIX,
+  DEAD_LETTER_SUBJECT_PREFIX,
+  EVENT_SUBJECT_PREFIX,
+  STREAMS,
+} from './subjects.ts';
+
+const MINUTE_NS = 60 * 1_000_000_000;
+const DAY_NS = 24 * 60 * MINUTE_NS;
+
+/** A JetStream stream's configuration, in JetStream's own field names and values. */
+export interface StreamSettings {
+  readonly name: string;
+  readonly subjects: readonly string[];
+  readonly retention: 'limits' | 'workqueue';
+  readonly storage: 'file';
+  readonly num_replicas: number;
+  readonly duplicate_window?: number;
+  readonly max_msg_size?: number;
+  readonly discard?: 'old';
+  readonly deny_delete?: boolean;
+  readonly deny_purge?: boolean;
+  readonly allow_direct?: boolean;
+  readonly max_age?: number;
+}
+
+/** Ferry's three streams: commands (a work queue), events (the store: append-only), dead letters. */
+export function streamConfigs(replicas: number): StreamSettings[] {
+  return [
+    {
+      name: STREAMS.commands,
+      subjects: [`${COMMAND_SUBJECT_PREFIX}.>`],
+      retention: 'workqueue',
+      storage: 'file',
+      num_replicas: replicas,
+      duplicate_window: 2 * MINUTE_NS,
+      max_msg_size: 1024 * 1024,
+      discard: 'old',
+    },
+    {
+      name: STREAMS.events,
+      subjects: [`${EVENT_SUBJECT_PREFIX}.>`],
+      retention: 'limits',
+      storage: 'file',
+      num_replicas: replicas,
+      duplicate_window: 2 * MINUTE_NS,
+      deny_delete: true,
+      deny_purge: true,
+      allow_direct: true,
+      // A commit is one message; the client refuses larger ones before sending.
+      max_msg_size: 1024 * 1024,
+    },
+    {
+      name: STREAMS.deadLetters,
+      subjects: [`${DEAD_LETTER_SUBJECT_PREFIX}.>`],
+      retention: 'limits',
+      storage: 'file',
+      num_replicas: replicas,
+      max_age: 30 * DAY_NS,
+    },
+  ];
+}

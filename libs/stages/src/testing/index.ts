@@ -1,0 +1,2 @@
+export { natsWithStreams, storeOnRealNats } from './nats-fixture.ts';
+export * from './migration-commands.ts';

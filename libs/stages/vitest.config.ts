@@ -1,0 +1,3 @@
+import { testTiers } from '@ferry/tooling/vitest';
+
+export default testTiers(import.meta.dirname);
