@@ -20,6 +20,21 @@ const concurrency = (service: string, fallback: number) =>
     },
   );
 
+const stageBudget = (stage: string, fallback: number, plus = '') =>
+  integer(
+    fallback,
+    { min: 10, max: 30 * 24 * 3600 },
+    {
+      description: `How long a job may stay in ${stage}${plus}: past it, the watchdog fails the job (\`stage-timeout\`) and rollback follows.`,
+    },
+  );
+const perGib = (stage: string, fallback: number) =>
+  integer(
+    fallback,
+    { min: 0, max: 24 * 3600 },
+    { description: `What each GiB of the VM's disks adds to the ${stage} budget.` },
+  );
+
 /** Every setting Ferry reads, in the seed's names; each service picks the ones it uses. Defaults are safe. */
 export const catalogue = named({
   ENABLE_REAL_CONVERSION: boolean(false, {
@@ -63,6 +78,50 @@ export const catalogue = named({
     {
       description:
         'How long a command (or, for the process manager, an event) may go unanswered before another replica gets it: a crashed worker is replaced this quickly. Long work keeps its message with in-progress acks every third of it.',
+    },
+  ),
+  STAGE_LEASE_SECONDS: integer(
+    60,
+    { min: 5, max: 3600 },
+    {
+      description:
+        "How long a stage's holder keeps it without progress: work that reports none for this long is stopped (and fails as `stalled`), and another replica may take the stage over 15 s later.",
+    },
+  ),
+  OUTAGE_WAIT_SECONDS: integer(
+    900,
+    { min: 10, max: 7 * 24 * 3600 },
+    {
+      description:
+        "How long after a command was sent an outage of NATS or the event store is waited out without counting against the command's retries.",
+    },
+  ),
+  WATCHDOG_INTERVAL_SECONDS: integer(
+    30,
+    { min: 1, max: 3600 },
+    { description: 'How often the jobs service looks for stages past their budget.' },
+  ),
+  STAGE_BUDGET_VALIDATION_SECONDS: stageBudget('validation', 900),
+  STAGE_BUDGET_CONVERSION_SECONDS: stageBudget('conversion', 3600, ' plus its per-GiB part'),
+  STAGE_BUDGET_CONVERSION_SECONDS_PER_GIB: perGib('conversion', 600),
+  STAGE_BUDGET_UPLOAD_SECONDS: stageBudget('upload', 1800, ' plus its per-GiB part'),
+  STAGE_BUDGET_UPLOAD_SECONDS_PER_GIB: perGib('upload', 300),
+  STAGE_BUDGET_DEPLOYMENT_SECONDS: stageBudget('deployment', 3600),
+  STAGE_BUDGET_VERIFICATION_SECONDS: stageBudget('verification', 1800),
+  ROLLBACK_DEADLINE_SECONDS: integer(
+    21600,
+    { min: 60, max: 30 * 24 * 3600 },
+    {
+      description:
+        'How long a rollback keeps trying to remove a resource while the cloud does not answer, before that step is recorded failed (an operator can run the rollback again).',
+    },
+  ),
+  UPLOAD_MIN_MIB_PER_SECOND: integer(
+    2,
+    { min: 1, max: 10_000 },
+    {
+      description:
+        'The slowest an upload to Glance may go: one that would take longer at this rate (plus OPENSTACK_TIMEOUT_SECONDS) is stopped and the job fails with `timeout`.',
     },
   ),
   JOBS_CONCURRENCY: concurrency('jobs', 16),

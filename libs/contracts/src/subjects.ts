@@ -33,6 +33,10 @@ export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 export const eventSubject = (category: EventCategory, id: string) =>
   `${EVENT_SUBJECT_PREFIX}.${category}.${id}`;
 export const streamName = (category: EventCategory, id: string) => `${category}-${id}`;
+/** A job's stream: every event of the job, in order. */
+export const migrationStream = (jobId: string) => streamName('migration', jobId);
+/** A VM's claim stream: which job holds the VM. */
+export const vmClaimStream = (vmKey: string) => streamName('vm', vmKey);
 
 /**
  * Where the rejection of a command is recorded: `rejection-<32 hex of sha256(commandId)>`, so a

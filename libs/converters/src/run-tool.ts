@@ -21,9 +21,27 @@ export interface ToolResult {
 }
 
 /**
+ * The tool's process group dies with this process, however it ends (a SIGKILL too): the group's
+ * leader is a shell that the kernel signals when its parent dies (setpriv's pdeathsig), and that
+ * then kills the whole group, the tool and every child it started. Two converters never write one
+ * job's folder because a replaced service's one lived on.
+ */
+const DIES_WITH_PARENT = [
+  'setpriv',
+  '--pdeathsig',
+  'TERM',
+  '--',
+  'sh',
+  '-c',
+  'trap "kill -KILL 0" TERM; "$@" & wait $!',
+  'ferry-tool',
+];
+
+/**
  * Runs a tool in a process group of its own, so cancel and timeout end every child it started
- * (virt-v2v's appliance, qemu-nbd, nbdcopy), not just the tool. Resolves with its exit code; a
- * cancel or timeout rejects with a ConversionError saying so, once the whole group is gone.
+ * (virt-v2v's appliance, qemu-nbd, nbdcopy), not just the tool, and so does this process's death.
+ * Resolves with its exit code; a cancel or timeout rejects with a ConversionError saying so, once
+ * the whole group is gone.
  */
 export function runTool(run: ToolRun): Promise<ToolResult> {
   const [file, ...args] = run.command;
@@ -61,7 +79,8 @@ async function runToolNow(
   file: string,
   args: readonly string[],
 ): Promise<ToolResult> {
-  const child = execa(file, args, {
+  const [wrapper, ...wrapping] = DIES_WITH_PARENT as [string, ...string[]];
+  const child = execa(wrapper, [...wrapping, file, ...args], {
     detached: true,
     reject: false,
     stdin: 'ignore',
@@ -85,9 +104,11 @@ async function runToolNow(
   const timer = run.timeoutMs ? setTimeout(() => killGroup('timeout'), run.timeoutMs) : undefined;
   try {
     const result = await child;
+    // The shell says `<tool>: not found` with 127 when the tool is missing.
     if (
       (result as { code?: string }).code === 'ENOENT' ||
-      /ENOENT/.test(String(result.originalMessage ?? ''))
+      /ENOENT/.test(String(result.originalMessage ?? '')) ||
+      (result.exitCode === 127 && /not found/.test(String(result.stderr ?? '')))
     ) {
       throw new ConversionError(
         'tool-missing',

@@ -4,9 +4,13 @@ export * from './migration/commands.ts';
 export { migrationDecider } from './migration/decider.ts';
 export {
   dryRuns,
+  LEASE_GRACE_MS,
+  leaseIsLive,
   migrationStatus,
   MIGRATION_PHASES,
+  PHASES_OF_STAGE,
   resourceKey,
+  type Lease,
   type ActiveJobState,
   type Job,
   type MigrationDecisionState,
@@ -45,6 +49,7 @@ export {
   reactionNeedsJob,
   reactTo,
   STAGE_COMMANDS,
+  STAGE_OF_COMMAND,
   type Reaction,
   type StageCommand,
 } from './migration/process.ts';

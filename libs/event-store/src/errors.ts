@@ -68,3 +68,17 @@ export class UnreadableStreamError extends Error {
     this.position = position;
   }
 }
+
+/**
+ * NATS or JetStream could not do what the store was asked (the server unreachable, a leader being
+ * elected, the stream refusing writes): nothing is wrong with the request, and it may be made again.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+  constructor(doing: string, cause: unknown) {
+    super(`the event store could not ${doing}: ${(cause as Error)?.message ?? String(cause)}`, {
+      cause,
+    });
+    this.name = 'StoreUnavailableError';
+  }
+}

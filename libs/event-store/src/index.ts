@@ -2,6 +2,7 @@ export {
   CommitTooLargeError,
   InvalidEventError,
   InvalidStreamNameError,
+  StoreUnavailableError,
   UnreadableStreamError,
   WrongExpectedRevisionError,
 } from './errors.ts';

@@ -28,10 +28,29 @@ import { DEFAULT_RETRY_POLICY, settle, type RetryPolicy, type Settlement } from 
 export interface ReceivedContext {
   readonly subject: string;
   readonly deliveryCount: number;
+  /** The message's place in FERRY_CMD: the same at every delivery of it. */
+  readonly sequence: number;
   readonly headers: { readonly [K in keyof MessageContext]?: string | undefined };
+  /**
+   * Hands the heartbeat to the handler's work: from now on the command is kept in progress only
+   * when the returned function is called (as its work makes progress), not on a timer, so a hung
+   * call lets the command go back to the queue after NATS_ACK_WAIT_SECONDS.
+   */
+  driveHeartbeat(): () => void;
 }
 
 export type CommandHandler = (command: FerryCommand, context: ReceivedContext) => Promise<void>;
+
+/**
+ * The context a Nest handler receives (`@Ctx()`, which Nest types as unknown) as what it is: the
+ * JetStream transport always passes a ReceivedContext.
+ */
+export function receivedContext(context: unknown): ReceivedContext {
+  const c = context as Partial<ReceivedContext> | null;
+  if (typeof c?.sequence !== 'number' || typeof c.driveHeartbeat !== 'function')
+    throw new Error('not a command received from JetStream: no delivery context');
+  return c as ReceivedContext;
+}
 
 /** A command that was not carried out, and why: the consumer hands it to whoever records CommandRejected. */
 export interface Rejection {
@@ -54,10 +73,17 @@ export interface CommandConsumerOptions {
   readonly retry?: RetryPolicy;
   readonly handle: CommandHandler;
   readonly reject: (rejection: Rejection) => Promise<void>;
+  /**
+   * Called before a command is dead-lettered, with why: records what giving up means (a stage
+   * command fails its job, so rollback follows). When it throws, the command is kept instead.
+   */
+  readonly giveUp?: (command: FerryCommand, reason: string) => Promise<void>;
   readonly logger?: Logger;
 }
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
+/** Commands whose waits (not failures) this process remembers; the oldest is forgotten first. */
+const WAITS_KEPT = 10_000;
 
 type Outcome = { ok: true } | { ok: false; error: unknown };
 
@@ -99,6 +125,8 @@ export class CommandConsumer {
   private readonly ackWaitMs: number;
   private readonly loop: DurableLoop;
   private readonly options: CommandConsumerOptions;
+  /** By message sequence: deliveries that ended in a wait (an outage, a stage held elsewhere), not a failure. */
+  private readonly waits = new Map<number, number>();
 
   constructor(options: CommandConsumerOptions) {
     this.options = options;
@@ -127,9 +155,10 @@ export class CommandConsumer {
 
   private async process(m: JsMsg): Promise<void> {
     const headers = readContext(m.headers);
-    const context: ReceivedContext = {
+    const context = {
       subject: m.subject,
       deliveryCount: m.info.deliveryCount,
+      sequence: m.info.streamSequence,
       headers,
     };
     if (context.deliveryCount > 1)
@@ -138,10 +167,6 @@ export class CommandConsumer {
         'Commands delivered again: their handler failed, timed out, or its process died.',
         ['consumer'],
       ).inc({ consumer: this.options.durable });
-    if (context.deliveryCount > this.policy.maxDeliver) {
-      // Delivered more often than allowed without ever being settled: its handler crashes or hangs.
-      return this.deadLetter(m, `delivered ${context.deliveryCount} times without being settled`);
-    }
     const decoded = decodeCommand(m.subject, m.data);
     if (!decoded.ok) {
       const claimed = claimedIdentity(m);
@@ -154,6 +179,14 @@ export class CommandConsumer {
       });
     }
     const command = decoded.value;
+    // Delivered more often than allowed without ever being settled: its handler crashes or hangs.
+    // (Twice the failures allowed: waits another replica saw are not known here.)
+    if (this.failures(m) > 2 * this.policy.maxDeliver)
+      return this.giveUpAndDeadLetter(
+        m,
+        command,
+        `delivered ${context.deliveryCount} times without being settled`,
+      );
     const jobId = jobIdOf(command);
     const traceId = parseTraceparent(headers.traceparent)?.traceId;
     const logContext = {
@@ -190,11 +223,26 @@ export class CommandConsumer {
   private async handleDecoded(
     m: JsMsg,
     command: FerryCommand,
-    context: ReceivedContext,
+    received: Omit<ReceivedContext, 'driveHeartbeat'>,
     logContext: LogContext,
   ): Promise<{ settlement: Settlement; outcome: Outcome }> {
-    // Long work (a conversion takes hours) must not look like a crashed handler.
-    const working = setInterval(() => m.working(), Math.max(100, this.ackWaitMs / 3));
+    // Long work (a conversion takes hours) must not look like a crashed handler: kept in progress
+    // on a timer, unless the handler drives the heartbeat from its work's progress.
+    const every = Math.max(100, this.ackWaitMs / 3);
+    let working: NodeJS.Timeout | undefined = setInterval(() => m.working(), every);
+    const context: ReceivedContext = {
+      ...received,
+      driveHeartbeat: () => {
+        clearInterval(working);
+        working = undefined;
+        let last = 0;
+        return () => {
+          if (Date.now() - last < Math.min(1_000, every)) return;
+          last = Date.now();
+          m.working();
+        };
+      },
+    };
     let outcome: Outcome;
     try {
       await runWithLogContext(logContext, () => this.options.handle(command, context));
@@ -204,9 +252,21 @@ export class CommandConsumer {
     } finally {
       clearInterval(working);
     }
-    const settlement = settle(outcome, context.deliveryCount, this.policy);
+    const ageMs = Date.now() - m.info.timestampNanos / 1_000_000;
+    const settlement = settle(outcome, this.failures(m), this.policy, ageMs);
     await this.apply(m, command, context, settlement, outcome);
     return { settlement, outcome };
+  }
+
+  /** This delivery and the earlier ones that failed: deliveries less the waits known here. */
+  private failures(m: JsMsg): number {
+    return m.info.deliveryCount - (this.waits.get(m.info.streamSequence) ?? 0);
+  }
+
+  private waited(m: JsMsg): void {
+    const seq = m.info.streamSequence;
+    this.waits.set(seq, (this.waits.get(seq) ?? 0) + 1);
+    if (this.waits.size > WAITS_KEPT) this.waits.delete(this.waits.keys().next().value as number);
   }
 
   private async apply(
@@ -216,6 +276,7 @@ export class CommandConsumer {
     settlement: Settlement,
     outcome: Outcome,
   ): Promise<void> {
+    if (settlement.kind !== 'retry') this.waits.delete(m.info.streamSequence);
     switch (settlement.kind) {
       case 'ack':
         await m
@@ -228,13 +289,16 @@ export class CommandConsumer {
           );
         return;
       case 'retry':
+        if (!settlement.counted) this.waited(m);
         this.options.logger?.warn(
           {
             err: (outcome as { error: unknown }).error,
             delayMs: settlement.delayMs,
             deliveryCount: context.deliveryCount,
           },
-          'command failed; it will be retried',
+          settlement.counted
+            ? 'command failed; it will be retried'
+            : 'command waits; it comes back',
         );
         m.nak(settlement.delayMs);
         return;
@@ -247,8 +311,20 @@ export class CommandConsumer {
           errors: settlement.errors,
         });
       case 'dead-letter':
-        return this.deadLetter(m, settlement.reason);
+        return this.giveUpAndDeadLetter(m, command, settlement.reason);
     }
+  }
+
+  /** What giving up means is recorded first (a job's failure); when that cannot be, the command stays. */
+  private async giveUpAndDeadLetter(m: JsMsg, command: FerryCommand, reason: string) {
+    try {
+      await this.options.giveUp?.(command, reason);
+    } catch (error) {
+      this.options.logger?.error({ err: error }, 'could not record giving up; keeping the command');
+      m.nak(this.policy.backoffMs.at(-1) ?? 1_000);
+      return;
+    }
+    await this.deadLetter(m, reason);
   }
 
   private async rejectAndTerm(m: JsMsg, rejection: Rejection): Promise<void> {

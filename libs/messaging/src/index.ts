@@ -5,6 +5,7 @@ export { provisionStreams } from './streams.ts';
 export {
   CommandConsumer,
   ensureCommandConsumer,
+  receivedContext,
   type CommandConsumerOptions,
   type CommandHandler,
   type ReceivedContext,
@@ -12,7 +13,10 @@ export {
 } from './command-consumer.ts';
 export {
   CommandRejectedError,
+  DEFAULT_OUTAGE_MS,
   DEFAULT_RETRY_POLICY,
+  isOutage,
+  RetryLaterError,
   settle,
   type RetryPolicy,
   type Settlement,

@@ -27,6 +27,8 @@ export interface JetStreamTransportOptions {
   > & { readonly retry?: RetryPolicy };
   /** Records a command that was not carried out (a CommandRejected event the sender can read). */
   readonly reject: (rejection: Rejection) => Promise<void>;
+  /** Records what giving up on a command means, before it is dead-lettered. */
+  readonly giveUp?: CommandConsumerOptions['giveUp'];
   readonly logger?: Logger;
 }
 
@@ -57,6 +59,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         nc: this.nc,
         handle: (command, context) => this.dispatch(command, context),
         reject: this.options.reject,
+        ...(this.options.giveUp ? { giveUp: this.options.giveUp } : {}),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
       });
       this.consumer.start();

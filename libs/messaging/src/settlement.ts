@@ -16,21 +16,59 @@ export class CommandRejectedError extends Error {
   }
 }
 
+/**
+ * A handler that cannot go on yet but is not failing (its stage runs elsewhere, say): the command
+ * comes back after the delay, and the wait does not count as a failed delivery.
+ */
+export class RetryLaterError extends Error {
+  readonly delayMs: number;
+  constructor(delayMs: number, reason: string) {
+    super(reason);
+    this.name = 'RetryLaterError';
+    this.delayMs = delayMs;
+  }
+}
+
 export interface RetryPolicy {
-  /** Deliveries before a failing command goes to the dead-letter stream. */
+  /** Failed deliveries before a failing command goes to the dead-letter stream. */
   readonly maxDeliver: number;
   /** Delay before the n-th redelivery (the last value repeats). */
   readonly backoffMs: readonly number[];
+  /**
+   * How long after it was sent a command whose handler meets an outage of NATS or the store keeps
+   * waiting for it to pass without counting a failure; after that, outages count like failures.
+   */
+  readonly outageMs?: number;
 }
+
+export const DEFAULT_OUTAGE_MS = 15 * 60_000;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDeliver: 5,
   backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000],
+  outageMs: DEFAULT_OUTAGE_MS,
 };
+
+// What NATS's client throws while the server, a cluster's leader or JetStream cannot be reached.
+const NATS_OUTAGES = new Set([
+  'TimeoutError',
+  'NoRespondersError',
+  'ClosedConnectionError',
+  'DrainingConnectionError',
+  'ConnectionError',
+  'RequestError',
+]);
+
+/** An outage of NATS or the event store (which says so with its code): waited out, not the handler's failure. */
+export function isOutage(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  return code === 'STORE_UNAVAILABLE' || (typeof name === 'string' && NATS_OUTAGES.has(name));
+}
 
 export type Settlement =
   | { readonly kind: 'ack' }
-  | { readonly kind: 'retry'; readonly delayMs: number }
+  /** `counted`: whether this delivery counts towards the failures before dead-lettering. */
+  | { readonly kind: 'retry'; readonly delayMs: number; readonly counted: boolean }
   | {
       readonly kind: 'reject';
       readonly reason: RejectionReason;
@@ -48,16 +86,25 @@ const DOMAIN_REJECTIONS: Readonly<Record<string, RejectionReason>> = {
 
 /**
  * What to do with a message once its handler is done: success → ack; a command that can never
- * succeed → rejected and terminated; any other failure → redelivered after a backoff, and after the
- * last allowed delivery → dead-lettered with the reason.
+ * succeed → rejected and terminated; a handler asking to retry later, or meeting an outage (for up to
+ * `outageMs` after the command was sent) → redelivered without counting a failure; any other failure
+ * → redelivered after a backoff, and after the last allowed failure → dead-lettered with the reason.
+ * `failures` counts this delivery and the earlier ones that failed; `ageMs` is the command's age.
  */
 export function settle(
   outcome: { ok: true } | { ok: false; error: unknown },
-  deliveryCount: number,
+  failures: number,
   policy: RetryPolicy,
+  ageMs = 0,
 ): Settlement {
   if (outcome.ok) return { kind: 'ack' };
   const { error } = outcome;
+  if (error instanceof RetryLaterError)
+    return { kind: 'retry', delayMs: error.delayMs, counted: false };
+  const delays = policy.backoffMs;
+  const backoff = delays[Math.min(failures - 1, delays.length - 1)] ?? 1_000;
+  if (isOutage(error) && ageMs < (policy.outageMs ?? DEFAULT_OUTAGE_MS))
+    return { kind: 'retry', delayMs: backoff, counted: false };
   if (error instanceof CommandRejectedError)
     return { kind: 'reject', reason: error.reason, errors: error.errors };
   const code = (error as { code?: unknown } | null)?.code;
@@ -69,11 +116,7 @@ export function settle(
       errors: [{ path: '', message: (error as Error).message }],
     };
   const message = error instanceof Error ? error.message : String(error);
-  if (deliveryCount >= policy.maxDeliver)
-    return { kind: 'dead-letter', reason: `failed ${deliveryCount} times; last: ${message}` };
-  const delays = policy.backoffMs;
-  return {
-    kind: 'retry',
-    delayMs: delays[Math.min(deliveryCount - 1, delays.length - 1)] ?? 1_000,
-  };
+  if (failures >= policy.maxDeliver)
+    return { kind: 'dead-letter', reason: `failed ${failures} times; last: ${message}` };
+  return { kind: 'retry', delayMs: backoff, counted: true };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandRejectedError, settle } from './settlement.ts';
+import { CommandRejectedError, RetryLaterError, settle } from './settlement.ts';
 
 const policy = { maxDeliver: 3, backoffMs: [100, 500] };
 const domainError = (code: string) =>
@@ -14,10 +14,12 @@ describe('settle', () => {
     expect(settle({ ok: false, error: new Error('glance timed out') }, 1, policy)).toEqual({
       kind: 'retry',
       delayMs: 100,
+      counted: true,
     });
     expect(settle({ ok: false, error: new Error('glance timed out') }, 2, policy)).toEqual({
       kind: 'retry',
       delayMs: 500,
+      counted: true,
     });
   });
 
@@ -50,6 +52,30 @@ describe('settle', () => {
     expect(settle({ ok: false, error: domainError('CONCURRENCY') }, 1, policy)).toEqual({
       kind: 'retry',
       delayMs: 100,
+      counted: true,
     });
+  });
+
+  it('waits out an outage of NATS or the store without counting it, until the command is too old', () => {
+    const storeDown = Object.assign(new Error('maximum messages exceeded'), {
+      code: 'STORE_UNAVAILABLE',
+    });
+    const natsDown = Object.assign(new Error('no responders'), { name: 'NoRespondersError' });
+    const outagePolicy = { ...policy, outageMs: 60_000 };
+    for (const error of [storeDown, natsDown])
+      expect(settle({ ok: false, error }, 3, outagePolicy, 59_000)).toEqual({
+        kind: 'retry',
+        delayMs: 500,
+        counted: false,
+      });
+    expect(settle({ ok: false, error: storeDown }, 3, outagePolicy, 61_000)).toMatchObject({
+      kind: 'dead-letter',
+    });
+  });
+
+  it('retries when the handler asks to, after its delay, without counting it', () => {
+    expect(
+      settle({ ok: false, error: new RetryLaterError(7_000, 'held elsewhere') }, 5, policy),
+    ).toEqual({ kind: 'retry', delayMs: 7_000, counted: false });
   });
 });

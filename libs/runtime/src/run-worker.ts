@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { rejectionRecorder } from '@ferry/stages';
-import { connectNats } from '@ferry/messaging';
+import { connectNats, DEFAULT_RETRY_POLICY } from '@ferry/messaging';
+import { giveUpOnJob, rejectionRecorder, type StageRunnerDeps } from '@ferry/stages';
 import { createFerryMicroservice, stopOnSignal } from '@ferry/messaging/nest';
 import { createLogger, startTracing, type Logger } from '@ferry/observability';
 import { serveWorkerMetrics } from './worker-metrics.ts';
@@ -12,6 +12,8 @@ export const WORKER_SETTINGS = [
   'NATS_URL',
   'NATS_STREAM_REPLICAS',
   'NATS_ACK_WAIT_SECONDS',
+  'STAGE_LEASE_SECONDS',
+  'OUTAGE_WAIT_SECONDS',
   'LOG_LEVEL',
   'LOG_DIR',
   'METRICS_PORT',
@@ -27,6 +29,8 @@ export interface WorkerContext<K extends SettingName> {
   readonly logger: Logger;
   readonly nc: NatsConnection;
   readonly store: JetStreamEventStore;
+  /** What the stage runner needs to run this service's stages (its stopping signal included). */
+  readonly stages: StageRunnerDeps;
 }
 
 /** A worker's own part: its Nest module and how many commands it works on at once. */
@@ -76,9 +80,19 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     onUnreadable: (commit) =>
       logger.warn({ commit }, 'a commit of the event store cannot be read: skipped'),
   });
+  // Fires at SIGTERM, before the consumer closes: stages stop and their commands go to other replicas.
+  const stopping = new AbortController();
+  const stages: StageRunnerDeps = {
+    store,
+    nc,
+    service: spec.name,
+    leaseMs: config.STAGE_LEASE_SECONDS * 1000,
+    stopping: stopping.signal,
+    logger,
+  };
   let wiring: Wiring;
   try {
-    wiring = await spec.wire({ config, logger, nc, store });
+    wiring = await spec.wire({ config, logger, nc, store, stages });
   } catch (error) {
     process.stderr.write(`${spec.name}: ${(error as Error).message}\n`);
     process.exit(2);
@@ -92,8 +106,10 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
       filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
       maxAckPending: wiring.concurrency,
       ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
+      retry: { ...DEFAULT_RETRY_POLICY, outageMs: config.OUTAGE_WAIT_SECONDS * 1000 },
     },
     reject: rejectionRecorder(store),
+    giveUp: giveUpOnJob(store),
     logger,
   });
   await app.listen();
@@ -109,7 +125,10 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     `${spec.name} service started`,
   );
   stopOnSignal(app, nc, {
-    ...wiring.stop,
+    before: () => {
+      stopping.abort();
+      wiring.stop?.before?.();
+    },
     after: async () => {
       await stopMetrics?.();
       await wiring.stop?.after?.();

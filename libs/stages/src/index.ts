@@ -1,2 +1,16 @@
-export { openMigration, type MigrationDecision, type MigrationStage } from './open-job.ts';
+export { giveUpOnJob } from './give-up.ts';
+export {
+  openMigration,
+  type Decide,
+  type MigrationDecision,
+  type MigrationStage,
+} from './open-job.ts';
 export { rejectionRecorder } from './rejections.ts';
+export {
+  runStage,
+  type Delivery,
+  type StageDefinition,
+  type StageFailure,
+  type StageRun,
+  type StageRunnerDeps,
+} from './stage-runner.ts';

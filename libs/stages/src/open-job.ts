@@ -1,6 +1,6 @@
-import { handleCommand, type HandleResult, type EventStore } from '@ferry/event-store';
-import type { MigrationEvent } from '@ferry/contracts';
+import { migrationStream, type MigrationEvent } from '@ferry/contracts';
 import {
+  decisionId,
   fold,
   migrationDecider,
   type ActiveJobState,
@@ -8,6 +8,12 @@ import {
   type MigrationCommand,
   type MigrationDecisionState,
 } from '@ferry/domain';
+import {
+  handleCommand,
+  UnreadableStreamError,
+  type EventStore,
+  type HandleResult,
+} from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import { recordStageMetrics } from './stage-metrics.ts';
 
@@ -18,28 +24,39 @@ export type MigrationDecision = MigrationCommand extends infer C
     : never
   : never;
 
+export type Decide = (
+  command: MigrationDecision,
+  step: string,
+) => Promise<HandleResult<MigrationEvent, MigrationDecisionState>>;
+
 export interface MigrationStage {
   readonly state: ActiveJobState;
   /** Decides on the job; `step` names this decision in its command id, so a redelivery repeats none. */
-  decide(
-    command: MigrationDecision,
-    step: string,
-  ): Promise<HandleResult<MigrationEvent, MigrationDecisionState>>;
+  readonly decide: Decide;
 }
 
 /**
- * What a stage (conversion, upload, deployment) works from: the job's state folded from its
- * events, and decisions made with ids derived from the command that started the stage.
+ * What a handler works from: the job's state folded from its events, and decisions made with ids
+ * derived from the command it handles (as `holder`, when given: see the stage runner). A job that
+ * does not exist, or whose history cannot be read, refuses the command.
  */
 export async function openMigration(
   store: EventStore,
   jobId: string,
   context: CommandContext,
-  now: () => string = () => new Date().toISOString(),
+  options: { now?: () => string; holder?: string } = {},
 ): Promise<MigrationStage> {
-  const stream = `migration-${jobId}`;
+  const stream = migrationStream(jobId);
   const openedAt = performance.now();
-  const state = fold(migrationDecider, (await store.read(stream)).events as never);
+  const now = options.now ?? (() => new Date().toISOString());
+  let state: MigrationDecisionState;
+  try {
+    state = fold(migrationDecider, (await store.read<MigrationEvent>(stream)).events);
+  } catch (error) {
+    if (error instanceof UnreadableStreamError)
+      throw new CommandRejectedError('unreadable-stream', error.message);
+    throw error;
+  }
   if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
   return {
     state,
@@ -48,8 +65,9 @@ export async function openMigration(
         ...command,
         metadata: {
           ...context,
-          commandId: `${context.commandId}:${step}`.slice(0, 128),
+          commandId: decisionId(context.commandId, step),
           now: now(),
+          ...(options.holder === undefined ? {} : { holder: options.holder }),
         },
       } as MigrationCommand);
       recordStageMetrics(result.events, openedAt);

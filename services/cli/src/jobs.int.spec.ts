@@ -1,7 +1,6 @@
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/stages/testing';
-import { commandContext, discoveredJob, testVm } from '@ferry/stages/testing';
+import { natsWithStreams, commandContext, discoveredJob, testVm } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
 

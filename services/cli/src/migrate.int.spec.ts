@@ -11,8 +11,7 @@ import {
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
-import { natsWithStreams } from '@ferry/stages/testing';
-import { commandContext, createMigration, testVm } from '@ferry/stages/testing';
+import { natsWithStreams, commandContext, createMigration, testVm } from '@ferry/stages/testing';
 import { HEADERS } from '@ferry/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
-import { commandContext } from '@ferry/messaging';
+import { commandContext, receivedContext } from '@ferry/messaging';
 import { deployJob, type ComputeDeps } from './deploy-job.ts';
 import { COMPUTE_DEPS } from './tokens.ts';
 import { verifyJob } from './verify-job.ts';
@@ -16,12 +16,20 @@ export class ComputeController {
   }
 
   @EventPattern(COMMAND_SUBJECTS.DeployServer)
-  async deploy(@Payload() command: CommandOf<'DeployServer'>): Promise<void> {
-    await deployJob(this.deps, command.data.jobId, commandContext(command.metadata));
+  async deploy(
+    @Payload() command: CommandOf<'DeployServer'>,
+    @Ctx() delivery: unknown,
+  ): Promise<void> {
+    const { jobId } = command.data;
+    await deployJob(this.deps, jobId, commandContext(command.metadata), receivedContext(delivery));
   }
 
   @EventPattern(COMMAND_SUBJECTS.VerifyServer)
-  async verify(@Payload() command: CommandOf<'VerifyServer'>): Promise<void> {
-    await verifyJob(this.deps, command.data.jobId, commandContext(command.metadata));
+  async verify(
+    @Payload() command: CommandOf<'VerifyServer'>,
+    @Ctx() delivery: unknown,
+  ): Promise<void> {
+    const { jobId } = command.data;
+    await verifyJob(this.deps, jobId, commandContext(command.metadata), receivedContext(delivery));
   }
 }

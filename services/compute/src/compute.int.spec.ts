@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrationEvent, MigrationOptions, VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/stages/testing';
-import { commandContext, testVm } from '@ferry/stages/testing';
+import { commandContext, delivered, natsWithStreams, testVm } from '@ferry/stages/testing';
 import {
   Cinder,
   Glance,
@@ -85,7 +84,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     http = new OpenStackHttp({ timeoutMs: 60_000, retries: 2 });
     const session = new OpenStackSession(loadCloudConfig({ env: cloud.env }), http);
     deps = {
-      store,
+      runner: { store, nc: await nats.connect(), service: 'compute', leaseMs: 60_000 },
       nova: new Nova(session),
       neutron: new Neutron(session),
       cinder: new Cinder(session),
@@ -127,7 +126,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
   it('boots a one-disk VM from its image on a Neutron port with the source MAC, sees it ACTIVE, and deletes it', async () => {
     const vm = vmWith(`${run}-cp1`, 1);
     await uploadedJob(`${run}-cp1`, vm);
-    await deployJob(deps, `${run}-cp1`, commandContext('deploy-cp1'));
+    await deployJob(deps, `${run}-cp1`, commandContext('deploy-cp1'), delivered());
     const deployed = (await events(`${run}-cp1`)).at(-1);
     expect(deployed).toMatchObject({
       type: 'ServerDeployed',
@@ -138,7 +137,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     const serverId = deployed.data.serverId as string;
     created.servers.push(serverId);
     created.ports.push(...ports);
-    await verifyJob(deps, `${run}-cp1`, commandContext('verify-cp1'));
+    await verifyJob(deps, `${run}-cp1`, commandContext('verify-cp1'), delivered());
     expect((await events(`${run}-cp1`)).at(-1)).toMatchObject({
       type: 'MigrationVerified',
       data: { outcome: 'verified', serverStatus: 'ACTIVE' },
@@ -156,7 +155,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
   it('boots a three-disk VM from one volume per disk, the data disks attached in the source order', async () => {
     const vm = vmWith(`${run}-cp2`, 3);
     await uploadedJob(`${run}-cp2`, vm, { bootMode: 'auto' });
-    await deployJob(deps, `${run}-cp2`, commandContext('deploy-cp2'));
+    await deployJob(deps, `${run}-cp2`, commandContext('deploy-cp2'), delivered());
     const deployed = (await events(`${run}-cp2`)).at(-1);
     if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
     const serverId = deployed.data.serverId as string;
@@ -167,7 +166,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       bootMode: 'volume',
       volumes: [expect.any(String), expect.any(String), expect.any(String)],
     });
-    await verifyJob(deps, `${run}-cp2`, commandContext('verify-cp2'));
+    await verifyJob(deps, `${run}-cp2`, commandContext('verify-cp2'), delivered());
     expect((await events(`${run}-cp2`)).at(-1)?.type).toBe('MigrationVerified');
     // Each volume holds its disk (by Ferry's metadata), the first bootable, attached in disk order.
     for (const [index, volumeId] of deployed.data.volumes.entries()) {
@@ -190,7 +189,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
 
   it('a flavor that does not exist, a volume over quota and a wrong password each fail the job plainly', async () => {
     await uploadedJob(`${run}-cp3`, vmWith(`${run}-cp3`, 1), { flavor: 'm9.huge' });
-    await deployJob(deps, `${run}-cp3`, commandContext('deploy-cp3'));
+    await deployJob(deps, `${run}-cp3`, commandContext('deploy-cp3'), delivered());
     expect((await events(`${run}-cp3`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
       data: {
@@ -202,7 +201,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     });
 
     await uploadedJob(`${run}-cp4`, vmWith(`${run}-cp4`, 2, 100_000 * GiB), { bootMode: 'volume' });
-    await deployJob(deps, `${run}-cp4`, commandContext('deploy-cp4'));
+    await deployJob(deps, `${run}-cp4`, commandContext('deploy-cp4'), delivered());
     const overQuota = (await events(`${run}-cp4`)).at(-1);
     expect(overQuota).toMatchObject({
       type: 'MigrationFailed',
@@ -233,6 +232,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       },
       `${run}-cp5`,
       commandContext('deploy-cp5'),
+      delivered(),
     );
     expect((await events(`${run}-cp5`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
@@ -249,12 +249,12 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     cloud.cli('flavor', 'create', '--vcpus', '1', '--ram', '512', '--disk', '700000', flavor);
     try {
       await uploadedJob(`${run}-cp6`, vmWith(`${run}-cp6`, 1), { flavor });
-      await deployJob(deps, `${run}-cp6`, commandContext('deploy-cp6'));
+      await deployJob(deps, `${run}-cp6`, commandContext('deploy-cp6'), delivered());
       const deployed = (await events(`${run}-cp6`)).at(-1);
       if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
       created.servers.push(deployed.data.serverId as string);
       created.ports.push(...deployed.data.ports);
-      await verifyJob(deps, `${run}-cp6`, commandContext('verify-cp6'));
+      await verifyJob(deps, `${run}-cp6`, commandContext('verify-cp6'), delivered());
       expect((await events(`${run}-cp6`)).at(-1)).toMatchObject({
         type: 'MigrationFailed',
         data: {

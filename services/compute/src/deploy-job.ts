@@ -1,9 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Resource, VmDescription } from '@ferry/contracts';
 import type { CommandContext, Job } from '@ferry/domain';
-import { type EventStore } from '@ferry/event-store';
-import { openMigration } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
+import {
+  runStage,
+  type Delivery,
+  type StageDefinition,
+  type StageRun,
+  type StageRunnerDeps,
+} from '@ferry/stages';
 import {
   CloudConfigError,
   FERRY_TAG,
@@ -25,7 +30,8 @@ import {
 const GiB = 1024 ** 3;
 
 export interface ComputeDeps {
-  readonly store: EventStore;
+  /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
+  readonly runner: StageRunnerDeps;
   readonly nova: Nova;
   readonly neutron: Neutron;
   readonly cinder: Cinder;
@@ -35,7 +41,6 @@ export interface ComputeDeps {
   readonly volumeTimeoutMs: number;
   readonly verifyTimeoutMs: number;
   readonly pollMs: number;
-  readonly now?: () => string;
 }
 
 /** Why a deployment or verification failed, in the words the job's failure event uses. */
@@ -50,20 +55,32 @@ export class ComputeError extends Error {
   }
 }
 
+/** The deployment, as the stage runner runs it: leased when it deploys for real. */
+export const DEPLOYMENT: StageDefinition = {
+  stage: 'deployment',
+  leased: (job) => job.flags.openstackDeployment,
+  failureOf: (error) => asComputeError(error),
+};
+
 /**
  * Creates the job's server: ports on the mapped Neutron networks (with the source MACs when asked),
  * from the image for a single disk, or from one Cinder volume per disk (boot disk first, data disks
  * attached in the source's order). Every resource is marked with the job and recorded as soon as it
- * exists; a retry finds them again instead of creating more.
+ * exists; a retry finds them again instead of creating more, and after each create, any twin that
+ * carries the job's marks (made by a holder whose lease lapsed) is removed.
  */
-export async function deployJob(
+export function deployJob(
   deps: ComputeDeps,
   jobId: string,
   context: CommandContext,
+  delivery: Delivery,
 ): Promise<void> {
-  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
-  if (state.phase !== 'UPLOADED') return; // not there yet, or done
+  return runStage(deps.runner, DEPLOYMENT, jobId, context, delivery, (run) => deploy(deps, run));
+}
+
+async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: StageRun) {
   const { job } = state;
+  const { jobId } = job;
   const vm = job.vm;
   if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
   const bootMode = bootModeFor(vm, job.options.bootMode);
@@ -85,40 +102,49 @@ export async function deployJob(
     );
     return;
   }
-  const record = (resource: Resource) =>
-    decide({ type: 'RecordResource', data: { resource } }, `${resource.kind}:${resource.id}`);
-  try {
-    const images = await imagesByDisk(deps, job, vm);
-    if (bootMode === 'image' && vm.disks.length > 1)
-      throw new ComputeError(
-        'boot-mode-unsupported',
-        `${vm.name} has ${vm.disks.length} disks: booting from an image carries only the first; deploy it with bootMode "volume"`,
-        false,
-      );
-    const target = await resolveDeployTarget(deps, vm, job.options, deps.networkMapping);
-    if ('problem' in target)
-      throw new ComputeError(target.problem.code, target.problem.message, false);
-    const networks = target.networkIds;
-    const ports: Port[] = [];
-    for (const [i, nic] of vm.nics.entries()) {
-      const name = jobPortName(jobId, nic.index);
-      const [found] = await deps.neutron.ports({ name });
-      const port =
-        found ??
-        (await deps.neutron.createPort({
+  const record = async (resource: Resource) => {
+    progress();
+    await decide({ type: 'RecordResource', data: { resource } }, `${resource.kind}:${resource.id}`);
+  };
+  const images = await imagesByDisk(deps, job, vm);
+  if (bootMode === 'image' && vm.disks.length > 1)
+    throw new ComputeError(
+      'boot-mode-unsupported',
+      `${vm.name} has ${vm.disks.length} disks: booting from an image carries only the first; deploy it with bootMode "volume"`,
+      false,
+    );
+  const target = await resolveDeployTarget(deps, vm, job.options, deps.networkMapping);
+  if ('problem' in target)
+    throw new ComputeError(target.problem.code, target.problem.message, false);
+  const networks = target.networkIds;
+  const ports: Port[] = [];
+  for (const [i, nic] of vm.nics.entries()) {
+    const name = jobPortName(jobId, nic.index);
+    const [found] = await deps.neutron.ports({ name });
+    const port =
+      found ??
+      (await onlyOne(
+        await deps.neutron.createPort({
           name,
           networkId: networks[i] as string,
           ...(job.options.keepMac && nic.mac ? { macAddress: nic.mac } : {}),
           description: `Ferry job ${jobId}, VM ${vm.key}`,
-        }));
-      await record({ kind: 'port', id: port.id, name });
-      ports.push(port);
-    }
-    const volumes = bootMode === 'volume' ? await volumesFor(deps, jobId, vm, images, record) : [];
-    const [existing] = await deps.nova.serversTagged(jobTag(jobId));
-    const server =
-      existing ??
-      (await deps.nova.createServer({
+        }),
+        () => deps.neutron.ports({ name }),
+        (id) => deps.neutron.deletePort(id),
+      ));
+    await record({ kind: 'port', id: port.id, name });
+    ports.push(port);
+  }
+  const volumes =
+    bootMode === 'volume'
+      ? await volumesFor(deps, jobId, vm, images, record, { signal, progress })
+      : [];
+  const [existing] = await deps.nova.serversTagged(jobTag(jobId));
+  const server =
+    existing ??
+    (await onlyOne(
+      await deps.nova.createServer({
         name: vm.name,
         flavorRef: target.flavor.id,
         ...(bootMode === 'image' ? { imageRef: images.get(0) as string } : {}),
@@ -126,39 +152,39 @@ export async function deployJob(
         ...(bootMode === 'volume' ? { blockDevices: volumes.map(blockDevice) } : {}),
         metadata: jobMarks(jobId, vm.key),
         tags: [FERRY_TAG, jobTag(jobId)],
-      }));
-    await record({ kind: 'server', id: server.id, name: server.name });
-    await decide(
-      {
-        type: 'RecordServerDeployed',
-        data: {
-          reused: existing !== undefined,
-          serverId: server.id,
-          flavor: target.flavor.name,
-          bootMode,
-          networks,
-          ports: ports.map((p) => p.id),
-          volumes: volumes.map((v) => v.id),
-        },
+      }),
+      () => deps.nova.serversTagged(jobTag(jobId)),
+      (id) => deps.nova.deleteServer(id),
+    ));
+  await record({ kind: 'server', id: server.id, name: server.name });
+  await decide(
+    {
+      type: 'RecordServerDeployed',
+      data: {
+        reused: existing !== undefined,
+        serverId: server.id,
+        flavor: target.flavor.name,
+        bootMode,
+        networks,
+        ports: ports.map((p) => p.id),
+        volumes: volumes.map((v) => v.id),
       },
-      'deployed',
-    );
-  } catch (error) {
-    const failure = asComputeError(error);
-    if (!failure) throw error; // transient (store, NATS): the command is retried
-    await decide(
-      {
-        type: 'FailMigration',
-        data: {
-          stage: 'deployment',
-          code: failure.code,
-          message: failure.message.slice(0, 4000),
-          retryable: failure.retryable,
-        },
-      },
-      'fail',
-    );
-  }
+    },
+    'deployed',
+  );
+}
+
+/**
+ * After a create, looks again at everything carrying the same marks: any other than the one just
+ * made (a lapsed holder's, made meanwhile) is deleted, so one NIC has one port, one job one server.
+ */
+async function onlyOne<T extends { id: string }>(
+  created: T,
+  marked: () => Promise<readonly { id: string }[]>,
+  remove: (id: string) => Promise<unknown>,
+): Promise<T> {
+  for (const twin of await marked()) if (twin.id !== created.id) await remove(twin.id);
+  return created;
 }
 
 /** Each disk's Glance image, found by the job's tag (the image service put them there). */
@@ -187,6 +213,7 @@ async function volumesFor(
   vm: VmDescription,
   images: ReadonlyMap<number, string>,
   record: (resource: Resource) => Promise<unknown>,
+  { signal, progress }: Pick<StageRun, 'signal' | 'progress'>,
 ): Promise<Volume[]> {
   const volumes: Volume[] = [];
   for (const disk of vm.disks) {
@@ -196,12 +223,16 @@ async function volumesFor(
     );
     const volume =
       found ??
-      (await deps.cinder.createFromImage({
-        name: `${vm.name}-disk${disk.index}`.slice(0, 255),
-        sizeGb: Math.max(1, Math.ceil(disk.capacityBytes / GiB)),
-        imageId: images.get(disk.index) as string,
-        metadata: marks,
-      }));
+      (await onlyOne(
+        await deps.cinder.createFromImage({
+          name: `${vm.name}-disk${disk.index}`.slice(0, 255),
+          sizeGb: Math.max(1, Math.ceil(disk.capacityBytes / GiB)),
+          imageId: images.get(disk.index) as string,
+          metadata: marks,
+        }),
+        () => deps.cinder.volumesWithMetadata(marks),
+        (id) => deps.cinder.deleteVolume(id),
+      ));
     await record({ kind: 'volume', id: volume.id, name: volume.name });
     volumes.push(volume);
   }
@@ -220,7 +251,8 @@ async function volumesFor(
           `volume ${now.id} is still ${now.status} after ${Math.round(deps.volumeTimeoutMs / 1000)} s`,
           true,
         );
-      await sleep(deps.pollMs);
+      progress();
+      await sleep(deps.pollMs, undefined, { signal });
       now = (await deps.cinder.volume(volume.id)) ?? { ...now, status: 'error' };
     }
   }
@@ -244,8 +276,7 @@ export function asComputeError(error: unknown): ComputeError | undefined {
       false,
     );
   if (!(error instanceof OpenStackError)) return undefined;
-  if (error.status === 0 || error.status >= 500)
-    return new ComputeError('openstack-unreachable', error.message, true);
+  if (error.unreachable) return new ComputeError('openstack-unreachable', error.message, true);
   if (/quota/i.test(error.message)) return new ComputeError('quota-exceeded', error.message, false);
   if (error.status === 401 || error.status === 403)
     return new ComputeError('openstack-refused', error.message, false);

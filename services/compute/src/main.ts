@@ -22,12 +22,12 @@ await runWorker({
     'OPENSTACK_VERIFY_INTERVAL_SECONDS',
     'VOLUME_READY_TIMEOUT_SECONDS',
   ],
-  wire: ({ config, logger, store }) => {
+  wire: ({ config, logger, stages }) => {
     const networkMapping = parseNetworkMapping(config.OPENSTACK_NETWORK_MAPPING);
     const { session, http } = serviceSession(config, logger);
     return {
       module: ComputeModule.register({
-        store,
+        runner: stages,
         nova: new Nova(session),
         neutron: new Neutron(session),
         cinder: new Cinder(session),

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { MigrationEvent, VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/stages/testing';
-import { discoveredJob, testVm } from '@ferry/stages/testing';
+import { natsWithStreams, discoveredJob, testVm } from '@ferry/stages/testing';
 import { publishCommand } from '@ferry/messaging';
 import {
   eventually,

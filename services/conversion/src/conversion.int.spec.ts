@@ -16,6 +16,7 @@ import { STREAMS, type MigrationEvent, type VmDescription } from '@ferry/contrac
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
+import { delivered } from '@ferry/stages/testing';
 import {
   connectNats,
   provisionStreams,
@@ -36,7 +37,6 @@ import { discoverVsphere } from '@ferry/vmware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuImgConvert } from '@ferry/converters';
 import { allocatedSize, sha256File, writeManifest } from './artifacts.ts';
-import { Cancellations } from './cancellations.ts';
 import { ConversionModule } from './conversion.module.ts';
 import { convertJob } from './convert-job.ts';
 
@@ -55,6 +55,7 @@ describe('the conversion service', () => {
   let dir: string;
   let out: string;
   let app: Awaited<ReturnType<typeof createFerryMicroservice>>;
+  const runner = () => ({ store, nc, service: 'conversion', leaseMs: 60_000 });
 
   /** A VM with two real disks, and a job for it created and validated. */
   async function validatedJob(
@@ -186,12 +187,7 @@ describe('the conversion service', () => {
     await provisionStreams(jsm);
     store = new JetStreamEventStore(nc);
     app = await createFerryMicroservice(
-      ConversionModule.register({
-        store,
-        cancellations: new Cancellations(nc),
-        outputDir: out,
-        timeoutMs: 60_000,
-      }),
+      ConversionModule.register({ runner: runner(), outputDir: out, timeoutMs: 60_000 }),
       {
         connection: nc,
         consumer: {
@@ -259,7 +255,12 @@ describe('the conversion service', () => {
     const stream = await validatedJob('j2', true, [join(dir, 'a.vmdk')]);
     const target = await crashedRunLeftovers(stream, 'j2', { damaged: false });
     const convertedAt = statSync(target).mtimeMs;
-    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j2', context('redelivered'));
+    await convertJob(
+      { runner: runner(), outputDir: out, timeoutMs: 60_000 },
+      'j2',
+      context('redelivered'),
+      delivered(),
+    );
     expect((await events(stream)).at(-1)).toMatchObject({
       type: 'ConversionCompleted',
       data: { reused: true, artifacts: [{ path: target }] },
@@ -270,7 +271,12 @@ describe('the conversion service', () => {
   it('a damaged artifact is not reused: it is converted again', async () => {
     const stream = await validatedJob('j4', true, [join(dir, 'a.vmdk')]);
     const target = await crashedRunLeftovers(stream, 'j4', { damaged: true });
-    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j4', context('redelivered'));
+    await convertJob(
+      { runner: runner(), outputDir: out, timeoutMs: 60_000 },
+      'j4',
+      context('redelivered'),
+      delivered(),
+    );
     const completed = (await events(stream)).at(-1);
     expect(completed).toMatchObject({ type: 'ConversionCompleted', data: { reused: false } });
     expect(
@@ -280,7 +286,12 @@ describe('the conversion service', () => {
 
   it('a command for a job already converted changes nothing', async () => {
     const before = await events('migration-j1');
-    await convertJob({ store, outputDir: out, timeoutMs: 60_000 }, 'j1', context('late'));
+    await convertJob(
+      { runner: runner(), outputDir: out, timeoutMs: 60_000 },
+      'j1',
+      context('late'),
+      delivered(),
+    );
     expect(await events('migration-j1')).toEqual(before);
   });
 
@@ -316,7 +327,14 @@ describe('the conversion service', () => {
     );
     expect(Date.now() - cancelledAt).toBeLessThan(30_000);
     const history = await events(stream);
-    expect(history.at(-1)).toMatchObject({ type: 'MigrationFailed', data: { code: 'cancelled' } });
+    expect(history.find((e) => e.type === 'MigrationFailed')).toMatchObject({
+      data: { code: 'cancelled' },
+    });
+    // The stage let go of its lease once its converter was gone: then rollback may sweep.
+    expect(history.at(-1)).toMatchObject({
+      type: 'StageReleased',
+      data: { stage: 'conversion', reason: 'stopped: the job was cancelled' },
+    });
     expect(history.some((e) => e.type === 'ConversionCompleted')).toBe(false);
     let running = '';
     try {
@@ -337,7 +355,12 @@ describe('the conversion service', () => {
       strategy: 'virt-v2v',
       vmx: 'blank.vmx',
     });
-    await convertJob({ store, outputDir: out, timeoutMs: 280_000 }, 'v2v', context('convert-v2v'));
+    await convertJob(
+      { runner: runner(), outputDir: out, timeoutMs: 280_000 },
+      'v2v',
+      context('convert-v2v'),
+      delivered(),
+    );
     const history = await events(stream);
     expect(history.find((e) => e.type === 'ConversionStarted')?.data).toMatchObject({
       strategy: 'virt-v2v',
@@ -381,9 +404,10 @@ describe('the conversion service', () => {
     it('fetches its disk over the datastore access, converts the copy, then removes the copy', async () => {
       const stream = await validatedJob('esx-ok', true, [], { vm });
       await convertJob(
-        { store, outputDir: out, timeoutMs: 60_000, vsphere: vsphere() },
+        { runner: runner(), outputDir: out, timeoutMs: 60_000, vsphere: vsphere() },
         'esx-ok',
         context('convert-esx-ok'),
+        delivered(),
       );
       const history = await events(stream);
       const completed = history.at(-1);
@@ -414,9 +438,10 @@ describe('the conversion service', () => {
     it('fails with source-refused, naming the settings, when the host is not configured or refuses the login', async () => {
       const unconfigured = await validatedJob('esx-none', true, [], { vm });
       await convertJob(
-        { store, outputDir: out, timeoutMs: 60_000 },
+        { runner: runner(), outputDir: out, timeoutMs: 60_000 },
         'esx-none',
         context('convert-esx-none'),
+        delivered(),
       );
       expect((await events(unconfigured)).at(-1)).toMatchObject({
         type: 'MigrationFailed',
@@ -436,9 +461,10 @@ describe('the conversion service', () => {
         },
       ];
       await convertJob(
-        { store, outputDir: out, timeoutMs: 60_000, vsphere: wrong },
+        { runner: runner(), outputDir: out, timeoutMs: 60_000, vsphere: wrong },
         'esx-bad',
         context('convert-esx-bad'),
+        delivered(),
       );
       expect((await events(refused)).at(-1)).toMatchObject({
         type: 'MigrationFailed',

@@ -4,9 +4,14 @@ import { join } from 'node:path';
 import type { Artifact, MigrationOptions } from '@ferry/contracts';
 import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
-import { type EventStore } from '@ferry/event-store';
-import { openMigration } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
+import {
+  runStage,
+  type Delivery,
+  type StageDefinition,
+  type StageRun,
+  type StageRunnerDeps,
+} from '@ferry/stages';
 import { localCopyPath, type VsphereConnection } from '@ferry/vmware';
 import {
   allocatedSize,
@@ -16,7 +21,6 @@ import {
   syncFile,
   writeManifest,
 } from './artifacts.ts';
-import type { Cancellations } from './cancellations.ts';
 import { fetchFromDatastore } from './fetch-source.ts';
 import { progressRecorder } from './progress-recorder.ts';
 import {
@@ -29,17 +33,23 @@ import {
 } from './strategies.ts';
 
 export interface ConvertDeps {
-  readonly store: EventStore;
-  /** Stops a conversion whose job is cancelled. */
-  readonly cancellations?: Cancellations;
+  /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
+  readonly runner: StageRunnerDeps;
   readonly outputDir: string;
   readonly timeoutMs: number;
-  /** Ends running conversions because the service is stopping (not the job's failure). */
-  readonly signal?: AbortSignal;
-  readonly now?: () => string;
   /** The ESXi host and vCenter this service may fetch disks from (VMWARE_ESXI_*, VMWARE_VCENTER_*). */
   readonly vsphere?: readonly VsphereConnection[];
 }
+
+/** Conversion, as the stage runner runs it: leased when it converts for real. */
+export const CONVERSION: StageDefinition = {
+  stage: 'conversion',
+  leased: (job) => job.flags.realConversion,
+  failureOf: (error) =>
+    error instanceof ConversionError
+      ? { code: error.reason, message: error.message, retryable: error.retryable }
+      : undefined,
+};
 
 /**
  * Converts every disk of a job's VM to qcow2, recording it on the job: started (with the exact
@@ -47,17 +57,24 @@ export interface ConvertDeps {
  * reason. A dry run records the commands it would run and converts nothing. A retry reuses an
  * artifact the manifest says is complete and that is still intact.
  */
-export async function convertJob(
+export function convertJob(
   deps: ConvertDeps,
   jobId: string,
   context: CommandContext,
+  delivery: Delivery,
 ): Promise<void> {
-  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
-  if (state.phase !== 'DISCOVERED' && state.phase !== 'CONVERTING') return; // done already, or moved on
+  return runStage(deps.runner, CONVERSION, jobId, context, delivery, (run) => convert(deps, run));
+}
+
+async function convert(
+  deps: ConvertDeps,
+  { state, decide, signal, progress }: StageRun,
+): Promise<void> {
   const { job } = state;
   const vm = job.vm;
-  if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
-  const dir = join(deps.outputDir, jobId);
+  if (!vm)
+    throw new CommandRejectedError('illegal-state', `job ${job.jobId} has not been validated`);
+  const dir = join(deps.outputDir, job.jobId);
   // Disks on a datastore are copied here first, in the datastore's layout, and converted from the copy.
   const copies = join(dir, 'source');
   const onDatastore = vm.source.kind !== 'workstation';
@@ -71,19 +88,6 @@ export async function convertJob(
   const vmx = onDatastore ? (vm.labels?.vmx ? local(vm.labels.vmx) : undefined) : vmxOf(vm);
   const plan = await choosePlan(job.options.strategy, vmx, disks, dir);
   const started = Date.now();
-  const fail = (error: ConversionError) =>
-    decide(
-      {
-        type: 'FailMigration',
-        data: {
-          stage: 'conversion',
-          code: error.reason,
-          message: error.message.slice(0, 4000),
-          retryable: error.retryable,
-        },
-      },
-      'fail',
-    );
 
   if (state.phase === 'DISCOVERED') {
     await decide(
@@ -112,9 +116,11 @@ export async function convertJob(
     );
     return;
   }
-  const tracked = deps.cancellations?.track(jobId, deps.signal);
-  const signal = tracked?.signal ?? deps.signal;
   const recorder = progressRecorder((command, key) => decide(command, key));
+  const onProgress = (diskIndex: number, percent: number) => {
+    progress();
+    recorder.progress(diskIndex, percent);
+  };
   try {
     await outputFolder(dir);
     const manifest = await readManifest(dir);
@@ -136,10 +142,7 @@ export async function convertJob(
           deps,
           { ...vm, disks: vm.disks.filter((d) => wanted.has(d.index)) },
           copies,
-          {
-            ...(signal ? { signal } : {}),
-            onProgress: (d, fraction) => recorder.progress(d, fraction * 100 * share),
-          },
+          { signal, onProgress: (d, fraction) => onProgress(d, fraction * 100 * share) },
         );
       }
       await requireSpace(
@@ -147,13 +150,14 @@ export async function convertJob(
         todo.map((d) => d.path),
       );
       await plan.convert(todo, {
-        ...(signal ? { signal } : {}),
+        signal,
         timeoutMs: deps.timeoutMs,
-        onProgress: (d, p) => recorder.progress(d, 100 - share * 100 + p * share),
+        onProgress: (d, p) => onProgress(d, 100 - share * 100 + p * share),
       });
       await recorder.flushed();
       for (const disk of todo) {
-        artifacts.push(await describeArtifact(disk, plan));
+        progress();
+        artifacts.push(await describeArtifact(disk, plan, signal));
         await writeManifest(dir, artifacts);
       }
       // The copies served their purpose: the artifacts are what a retry reuses.
@@ -171,16 +175,8 @@ export async function convertJob(
       },
       'complete',
     );
-  } catch (error) {
-    await recorder.flushed();
-    if (!(error instanceof ConversionError)) throw error; // transient (store, NATS): the command is retried
-    // Cancelled by the operator: the cancel itself recorded the failure; nothing more to say.
-    if (error.reason === 'cancelled' && tracked?.cancelled()) return;
-    // Stopped because the service is stopping: not the job's failure; the command comes back to a replica.
-    if (error.reason === 'cancelled' && deps.signal?.aborted) throw error;
-    await fail(error);
   } finally {
-    tracked?.done();
+    await recorder.flushed();
   }
 }
 
@@ -202,9 +198,13 @@ async function choosePlan(
  * (CPU, reading the page cache) runs while the disk writes the image out (fsync), so on a real
  * disk it costs next to nothing.
  */
-async function describeArtifact(disk: DiskPlan, plan: ConversionPlan): Promise<Artifact> {
+async function describeArtifact(
+  disk: DiskPlan,
+  plan: ConversionPlan,
+  signal: AbortSignal,
+): Promise<Artifact> {
   const [check, info, sha256] = await Promise.all([
-    qemuImgCheck(disk.target),
+    qemuImgCheck(disk.target, 'qcow2', signal),
     qemuImgInfo(disk.target, 'qcow2'),
     sha256File(disk.target),
     syncFile(disk.target),

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { commandContext } from '@ferry/messaging';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { commandContext, receivedContext } from '@ferry/messaging';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
 import { convertJob, type ConvertDeps } from './convert-job.ts';
 import { CONVERT_DEPS } from './tokens.ts';
@@ -15,7 +15,15 @@ export class ConvertController {
   }
 
   @EventPattern(COMMAND_SUBJECTS.ConvertDisks)
-  async convert(@Payload() command: CommandOf<'ConvertDisks'>): Promise<void> {
-    await convertJob(this.deps, command.data.jobId, commandContext(command.metadata));
+  async convert(
+    @Payload() command: CommandOf<'ConvertDisks'>,
+    @Ctx() delivery: unknown,
+  ): Promise<void> {
+    await convertJob(
+      this.deps,
+      command.data.jobId,
+      commandContext(command.metadata),
+      receivedContext(delivery),
+    );
   }
 }

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { MigrationState, VmDescription } from '@ferry/contracts';
 import { migrationDecider, migrationStatus, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/stages/testing';
 import {
+  natsWithStreams,
   createMigration,
   discoveredJob,
   failedJob,

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/stages/testing';
-import { testVm } from '@ferry/stages/testing';
+import { natsWithStreams, testVm } from '@ferry/stages/testing';
 import { eventually, freePort } from '@ferry/testing';
 import {
   collect,

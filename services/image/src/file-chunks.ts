@@ -9,9 +9,9 @@ const RING = 4;
 /**
  * A file's bytes as an HTTP request body, read through a small ring of reused buffers (constant
  * memory, no garbage however large the file) and hashed on the way, as Glance hashes what it
- * receives (`os_hash_value`, sha512 by default).
+ * receives (`os_hash_value`, sha512 by default). `sent` is told each time a chunk has gone.
  */
-export function hashedFileBody(path: string, algorithm = 'sha512') {
+export function hashedFileBody(path: string, algorithm = 'sha512', sent?: () => void) {
   const hash = createHash(algorithm);
   let bytes = 0;
   async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -26,10 +26,11 @@ export function hashedFileBody(path: string, algorithm = 'sha512') {
         hash.update(chunk);
         bytes += bytesRead;
         yield chunk;
+        sent?.();
       }
     } finally {
       await fh.close();
     }
   }
-  return { chunks, algorithm, sent: () => ({ digest: hash.digest('hex'), bytes }) };
+  return { chunks, algorithm, digest: () => ({ digest: hash.digest('hex'), bytes }) };
 }

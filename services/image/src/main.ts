@@ -6,14 +6,21 @@ import { ImageModule } from './image.module.ts';
 
 await runWorker({
   name: 'image',
-  settings: ['IMAGE_CONCURRENCY', 'IMAGE_ACTIVE_TIMEOUT_SECONDS', ...OPENSTACK_SESSION_SETTINGS],
-  wire: ({ config, logger, store }) => {
+  settings: [
+    'IMAGE_CONCURRENCY',
+    'IMAGE_ACTIVE_TIMEOUT_SECONDS',
+    'UPLOAD_MIN_MIB_PER_SECOND',
+    ...OPENSTACK_SESSION_SETTINGS,
+  ],
+  wire: ({ config, logger, stages }) => {
     const { session, http } = serviceSession(config, logger);
     return {
       module: ImageModule.register({
-        store,
+        runner: stages,
         glance: new Glance(session),
         activeTimeoutMs: config.IMAGE_ACTIVE_TIMEOUT_SECONDS * 1000,
+        minBytesPerSecond: config.UPLOAD_MIN_MIB_PER_SECOND * 1024 * 1024,
+        requestTimeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000,
       }),
       concurrency: config.IMAGE_CONCURRENCY,
       stop: { after: () => http.close() },

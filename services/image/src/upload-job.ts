@@ -3,9 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Artifact } from '@ferry/contracts';
 import { qemuImgCheck } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
-import { type EventStore } from '@ferry/event-store';
-import { openMigration } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
+import {
+  runStage,
+  type Delivery,
+  type StageDefinition,
+  type StageRun,
+  type StageRunnerDeps,
+} from '@ferry/stages';
 import {
   CloudConfigError,
   FERRY_TAG,
@@ -18,12 +23,15 @@ import { hashedFileBody } from './file-chunks.ts';
 import { imageProperties } from './image-properties.ts';
 
 export interface UploadDeps {
-  readonly store: EventStore;
+  /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
+  readonly runner: StageRunnerDeps;
   readonly glance: Glance;
   /** How long an uploaded image may take to become active. */
   readonly activeTimeoutMs: number;
+  /** The slowest an upload may go (bytes per second), and how long its answer may take besides. */
+  readonly minBytesPerSecond: number;
+  readonly requestTimeoutMs: number;
   readonly pollMs?: number;
-  readonly now?: () => string;
 }
 
 /** Why an upload failed, in the words the job's failure event uses. */
@@ -38,20 +46,31 @@ export class UploadError extends Error {
   }
 }
 
+/** The upload, as the stage runner runs it: leased when it uploads for real. */
+export const UPLOAD: StageDefinition = {
+  stage: 'upload',
+  leased: (job) => job.flags.openstackDeployment,
+  failureOf: (error) => asUploadError(error),
+};
+
 /**
  * Uploads every artifact of a converted job to Glance, one image per disk, tagged with the job.
  * Each image is recorded on the job before its data is sent, so rollback finds it; a retry reuses
  * an active image holding the same artifact and deletes any other image of that disk (half
  * uploaded, or stale): never two images for one disk. A dry run records what it would do.
  */
-export async function uploadJob(
+export function uploadJob(
   deps: UploadDeps,
   jobId: string,
   context: CommandContext,
+  delivery: Delivery,
 ): Promise<void> {
-  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
-  if (state.phase !== 'CONVERTED' && state.phase !== 'UPLOADING') return; // done already, or not there yet
+  return runStage(deps.runner, UPLOAD, jobId, context, delivery, (run) => upload(deps, run));
+}
+
+async function upload(deps: UploadDeps, { state, decide, signal, progress }: StageRun) {
   const { job } = state;
+  const { jobId } = job;
   const vm = job.vm;
   if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
   const started = Date.now();
@@ -60,22 +79,12 @@ export async function uploadJob(
     (a.diskIndex === 0 ? vm.name : `${vm.name}-disk${a.diskIndex}`).slice(0, 255);
   let uploading = state.phase === 'UPLOADING';
 
-  if (job.flags.openstackDeployment && artifacts.length === 0) {
-    await decide(
-      {
-        type: 'FailMigration',
-        data: {
-          stage: 'upload',
-          code: 'no-artifacts',
-          message:
-            'there is no converted disk to upload: the conversion was a dry run (ENABLE_REAL_CONVERSION=false); convert for real, or make the deployment a dry run too',
-          retryable: false,
-        },
-      },
-      'fail',
+  if (job.flags.openstackDeployment && artifacts.length === 0)
+    throw new UploadError(
+      'no-artifacts',
+      'there is no converted disk to upload: the conversion was a dry run (ENABLE_REAL_CONVERSION=false); convert for real, or make the deployment a dry run too',
+      false,
     );
-    return;
-  }
   if (!job.flags.openstackDeployment) {
     if (!uploading)
       await decide(
@@ -101,89 +110,90 @@ export async function uploadJob(
     return;
   }
 
-  try {
-    for (const a of artifacts) {
-      const check = await qemuImgCheck(a.path);
-      if (check.exitCode !== 0)
-        throw new UploadError(
-          'artifact-corrupt',
-          `the image of disk ${a.diskIndex} (${a.path}) fails qemu-img check (${check.corruptions} corruptions): convert it again`,
-          false,
-        );
-    }
-    const existing = await deps.glance.list({ tag: jobTag(jobId) });
-    const uploaded: { image: GlanceImage; bytes: number }[] = [];
-    let reusedAll = true;
-    for (const a of artifacts) {
-      const ofDisk = existing.filter((i) => i.ferry_disk_index === String(a.diskIndex));
-      const keep = ofDisk.find((i) => i.status === 'active' && i.ferry_sha256 === a.sha256);
-      for (const other of ofDisk) if (other !== keep) await deps.glance.delete(other.id);
-      const image =
-        keep ??
-        (await deps.glance.create({
-          name: nameOf(a),
-          diskFormat: a.format,
-          tags: [FERRY_TAG, jobTag(jobId)],
-          properties: imageProperties(jobId, vm, a, job.options.strategy === 'virt-v2v'),
-        }));
-      if (!uploading) {
-        await decide(
-          {
-            type: 'StartImageUpload',
-            data: { imageId: image.id, imageName: image.name },
-          },
-          'start',
-        );
-        uploading = true;
-      } else {
-        await decide(
-          {
-            type: 'RecordResource',
-            data: { resource: { kind: 'image', id: image.id, name: image.name } },
-          },
-          `image:${image.id}`,
-        );
-      }
-      if (keep) {
-        uploaded.push({ image: keep, bytes: keep.size ?? 0 });
-        continue;
-      }
-      reusedAll = false;
-      uploaded.push({
-        image: await uploadArtifact(deps, image, a),
-        bytes: (await stat(a.path)).size,
-      });
-    }
-    const boot = uploaded[0] as { image: GlanceImage };
-    await decide(
-      {
-        type: 'CompleteImageUpload',
-        data: {
-          reused: reusedAll,
-          imageId: boot.image.id,
-          checksum: boot.image.os_hash_value ?? boot.image.checksum,
-          sizeBytes: uploaded.reduce((sum, u) => sum + u.bytes, 0),
-          durationMs: Date.now() - started,
-        },
-      },
-      'complete',
-    );
-  } catch (error) {
-    const failure = asUploadError(error);
-    if (!failure) throw error; // transient (store, NATS): the command is retried
-    await decide(
-      {
-        type: 'FailMigration',
-        data: {
-          stage: 'upload',
-          code: failure.code,
-          message: failure.message.slice(0, 4000),
-          retryable: failure.retryable,
-        },
-      },
-      'fail',
-    );
+  for (const a of artifacts) {
+    const check = await qemuImgCheck(a.path, 'qcow2', signal);
+    if (check.exitCode !== 0)
+      throw new UploadError(
+        'artifact-corrupt',
+        `the image of disk ${a.diskIndex} (${a.path}) fails qemu-img check (${check.corruptions} corruptions): convert it again`,
+        false,
+      );
   }
+  const existing = await deps.glance.list({ tag: jobTag(jobId) });
+  const uploaded: { image: GlanceImage; bytes: number }[] = [];
+  let reusedAll = true;
+  for (const a of artifacts) {
+    progress();
+    const ofDisk = existing.filter((i) => i.ferry_disk_index === String(a.diskIndex));
+    const keep = ofDisk.find((i) => i.status === 'active' && i.ferry_sha256 === a.sha256);
+    for (const other of ofDisk) if (other !== keep) await deps.glance.delete(other.id);
+    const image =
+      keep ??
+      (await createOnce(deps, jobId, a, {
+        name: nameOf(a),
+        diskFormat: a.format,
+        tags: [FERRY_TAG, jobTag(jobId)],
+        properties: imageProperties(jobId, vm, a, job.options.strategy === 'virt-v2v'),
+      }));
+    if (!uploading) {
+      await decide(
+        {
+          type: 'StartImageUpload',
+          data: { imageId: image.id, imageName: image.name },
+        },
+        'start',
+      );
+      uploading = true;
+    } else {
+      await decide(
+        {
+          type: 'RecordResource',
+          data: { resource: { kind: 'image', id: image.id, name: image.name } },
+        },
+        `image:${image.id}`,
+      );
+    }
+    if (keep) {
+      uploaded.push({ image: keep, bytes: keep.size ?? 0 });
+      continue;
+    }
+    reusedAll = false;
+    uploaded.push({
+      image: await uploadArtifact(deps, image, a, signal, progress),
+      bytes: (await stat(a.path)).size,
+    });
+  }
+  const boot = uploaded[0] as { image: GlanceImage };
+  await decide(
+    {
+      type: 'CompleteImageUpload',
+      data: {
+        reused: reusedAll,
+        imageId: boot.image.id,
+        checksum: boot.image.os_hash_value ?? boot.image.checksum,
+        sizeBytes: uploaded.reduce((sum, u) => sum + u.bytes, 0),
+        durationMs: Date.now() - started,
+      },
+    },
+    'complete',
+  );
+}
+
+/**
+ * Creates the disk's image, then looks again: any other image of that disk carrying the job's
+ * marks (one a lapsed holder made meanwhile) is deleted, so one disk never has two images.
+ */
+async function createOnce(
+  deps: UploadDeps,
+  jobId: string,
+  artifact: Artifact,
+  image: Parameters<Glance['create']>[0],
+): Promise<GlanceImage> {
+  const created = await deps.glance.create(image);
+  for (const other of await deps.glance.list({ tag: jobTag(jobId) }))
+    if (other.id !== created.id && other.ferry_disk_index === String(artifact.diskIndex))
+      await deps.glance.delete(other.id);
+  return created;
 }
 
 /** Streams the artifact into the image, waits until it is active, and checks Glance hashed what was sent. */
@@ -191,11 +201,25 @@ async function uploadArtifact(
   deps: UploadDeps,
   image: GlanceImage,
   artifact: Artifact,
+  signal: AbortSignal,
+  progress: () => void,
 ): Promise<GlanceImage> {
   const size = (await stat(artifact.path)).size;
-  const body = hashedFileBody(artifact.path);
-  await deps.glance.upload(image.id, body.chunks, size);
-  const sent = body.sent();
+  const body = hashedFileBody(artifact.path, 'sha512', progress);
+  // A deadline in proportion to the size: a peer that stops reading never holds the upload forever.
+  const uploadMs = deps.requestTimeoutMs + Math.ceil((size / deps.minBytesPerSecond) * 1000);
+  const tooLong = AbortSignal.timeout(uploadMs);
+  try {
+    await deps.glance.upload(image.id, body.chunks, size, AbortSignal.any([signal, tooLong]));
+  } catch (error) {
+    if (!tooLong.aborted || signal.aborted) throw error;
+    throw new UploadError(
+      'timeout',
+      `the upload of disk ${artifact.diskIndex} (${size} bytes) was not done within ${Math.round(uploadMs / 1000)} s: stopped`,
+      true,
+    );
+  }
+  const sent = body.digest();
   const deadline = Date.now() + deps.activeTimeoutMs;
   for (;;) {
     const now = await deps.glance.get(image.id);
@@ -233,7 +257,8 @@ async function uploadArtifact(
         `image ${image.id} is still ${now.status} ${Math.round(deps.activeTimeoutMs / 1000)} s after its upload`,
         true,
       );
-    await sleep(deps.pollMs ?? 500);
+    progress();
+    await sleep(deps.pollMs ?? 500, undefined, { signal });
   }
 }
 
@@ -241,7 +266,7 @@ async function uploadArtifact(
 async function hashFile(path: string, algorithm: string): Promise<string> {
   const body = hashedFileBody(path, algorithm);
   for await (const chunk of body.chunks()) void chunk;
-  return body.sent().digest;
+  return body.digest().digest;
 }
 
 function asUploadError(error: unknown): UploadError | undefined {
@@ -253,8 +278,7 @@ function asUploadError(error: unknown): UploadError | undefined {
       false,
     );
   if (error instanceof OpenStackError) {
-    if (error.status === 0 || error.status >= 500)
-      return new UploadError('openstack-unreachable', error.message, true);
+    if (error.unreachable) return new UploadError('openstack-unreachable', error.message, true);
     if (error.status === 413 || /quota/i.test(error.message))
       return new UploadError('quota-exceeded', error.message, false);
     if (error.status === 401 || error.status === 403)

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { commandContext } from '@ferry/messaging';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { commandContext, receivedContext } from '@ferry/messaging';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
 import { UPLOAD_DEPS } from './tokens.ts';
 import { uploadJob, type UploadDeps } from './upload-job.ts';
@@ -15,7 +15,15 @@ export class UploadController {
   }
 
   @EventPattern(COMMAND_SUBJECTS.UploadImage)
-  async upload(@Payload() command: CommandOf<'UploadImage'>): Promise<void> {
-    await uploadJob(this.deps, command.data.jobId, commandContext(command.metadata));
+  async upload(
+    @Payload() command: CommandOf<'UploadImage'>,
+    @Ctx() delivery: unknown,
+  ): Promise<void> {
+    await uploadJob(
+      this.deps,
+      command.data.jobId,
+      commandContext(command.metadata),
+      receivedContext(delivery),
+    );
   }
 }

@@ -16,8 +16,13 @@ import { join } from 'node:path';
 import type { Artifact, MigrationEvent, VmDescription } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
-import { natsWithStreams } from '@ferry/stages/testing';
-import { commandContext, convertedJob, testVm } from '@ferry/stages/testing';
+import {
+  commandContext,
+  convertedJob,
+  delivered,
+  natsWithStreams,
+  testVm,
+} from '@ferry/stages/testing';
 import { Glance, loadCloudConfig, OpenStackHttp, OpenStackSession, jobTag } from '@ferry/openstack';
 import { loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +84,14 @@ describe('the image service against a real Glance', () => {
     store = new JetStreamEventStore(await nats.connect());
     http = new OpenStackHttp({ timeoutMs: 60_000, retries: 2 });
     glance = new Glance(new OpenStackSession(loadCloudConfig({ env: cloud.env }), http));
-    deps = { store, glance, activeTimeoutMs: 60_000, pollMs: 200 };
+    deps = {
+      runner: { store, nc: await nats.connect(), service: 'image', leaseMs: 60_000 },
+      glance,
+      activeTimeoutMs: 60_000,
+      pollMs: 200,
+      minBytesPerSecond: 1024 * 1024,
+      requestTimeoutMs: 60_000,
+    };
     dir = mkdtempSync(join(tmpdir(), 'ferry-image-'));
   }, 20 * 60_000);
   afterAll(async () => {
@@ -98,7 +110,7 @@ describe('the image service against a real Glance', () => {
       artifacts,
       flags: { realConversion: true, openstackDeployment: true, rollback: true },
     });
-    await uploadJob(deps, `${run}-up1`, commandContext('upload-up1'));
+    await uploadJob(deps, `${run}-up1`, commandContext('upload-up1'), delivered());
     const history = await events(`${run}-up1`);
     const completed = history.at(-1);
     expect(completed?.type).toBe('ImageUploadCompleted');
@@ -160,7 +172,7 @@ describe('the image service against a real Glance', () => {
     const half = await imageOf(`${run}-up2`, artifact);
     await startedWith(`${run}-up2`, uploaded.id);
 
-    await uploadJob(deps, `${run}-up2`, commandContext('upload-up2'));
+    await uploadJob(deps, `${run}-up2`, commandContext('upload-up2'), delivered());
     expect((await events(`${run}-up2`)).at(-1)).toMatchObject({
       type: 'ImageUploadCompleted',
       data: { reused: true, imageId: uploaded.id },
@@ -175,7 +187,7 @@ describe('the image service against a real Glance', () => {
     const half = await imageOf(`${run}-up3`, artifact);
     await startedWith(`${run}-up3`, half.id);
 
-    await uploadJob(deps, `${run}-up3`, commandContext('upload-up3'));
+    await uploadJob(deps, `${run}-up3`, commandContext('upload-up3'), delivered());
     const completed = (await events(`${run}-up3`)).at(-1);
     expect(completed).toMatchObject({ type: 'ImageUploadCompleted', data: { reused: false } });
     const images = imagesOf(`${run}-up3`);
@@ -200,7 +212,7 @@ describe('the image service against a real Glance', () => {
     writeSync(fd, Buffer.alloc(16, 0xff), 0, 16, refcountTable);
     closeSync(fd);
     await convertedJob(store, `${run}-up4`, { vm: vmWith(`${run}-up4`, 1), artifacts: [bad] });
-    await uploadJob(deps, `${run}-up4`, commandContext('upload-up4'));
+    await uploadJob(deps, `${run}-up4`, commandContext('upload-up4'), delivered());
     expect((await events(`${run}-up4`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
       data: {
@@ -219,7 +231,7 @@ describe('the image service against a real Glance', () => {
       artifacts: [artifactFile(dir, 0, 1, 0x46)],
       flags: { realConversion: true, openstackDeployment: false, rollback: true },
     });
-    await uploadJob(deps, `${run}-up5`, commandContext('upload-up5'));
+    await uploadJob(deps, `${run}-up5`, commandContext('upload-up5'), delivered());
     expect(
       (await events(`${run}-up5`))
         .slice(-2)
@@ -242,7 +254,12 @@ describe('the image service against a real Glance', () => {
       vm: vmWith(`${run}-up6`, 1),
       artifacts: [artifactFile(dir, 0, 1, 0x47)],
     });
-    await uploadJob({ ...deps, glance: nowhere }, `${run}-up6`, commandContext('upload-up6'));
+    await uploadJob(
+      { ...deps, glance: nowhere },
+      `${run}-up6`,
+      commandContext('upload-up6'),
+      delivered(),
+    );
     expect((await events(`${run}-up6`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
       data: {
@@ -261,7 +278,7 @@ describe('the image service against a real Glance', () => {
       artifacts: [],
       flags: { realConversion: false, openstackDeployment: true, rollback: true },
     });
-    await uploadJob(deps, `${run}-up7`, commandContext('upload-up7'));
+    await uploadJob(deps, `${run}-up7`, commandContext('upload-up7'), delivered());
     expect((await events(`${run}-up7`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
       data: { stage: 'upload', code: 'no-artifacts', retryable: false },

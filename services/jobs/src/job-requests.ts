@@ -19,6 +19,23 @@ export async function cancelJob(
 }
 
 /**
+ * An operator's request to run a failed job's rollback again (after one that could not remove
+ * everything, or that never finished); the process manager sends the rollback its command.
+ */
+export async function rerunRollback(
+  store: EventStore,
+  jobId: string,
+  reason: string,
+  context: CommandContext,
+): Promise<void> {
+  const { decide } = await openMigration(store, jobId, context);
+  await decide(
+    { type: 'RequestRollback', data: { reason, requestedBy: context.correlationId } },
+    'rerun-rollback',
+  );
+}
+
+/**
  * A new attempt of a rolled-back job: its VM is claimed again first (another job may hold it by
  * now, which refuses the retry), then the job starts over at PENDING with its history kept.
  */

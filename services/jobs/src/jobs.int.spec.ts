@@ -71,6 +71,7 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
     app = await createFerryMicroservice(
       JobsModule.register({
         store,
+        runner: { store, nc, service: 'jobs', leaseMs: 60_000 },
         inventory,
         flags: { realConversion: false, openstackDeployment: false, rollback: true },
         defaults: DEFAULT_OPTIONS,

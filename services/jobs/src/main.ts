@@ -29,7 +29,7 @@ await runWorker({
     'OPENSTACK_NETWORK_MAPPING',
     ...SOURCE_SETTINGS,
   ],
-  wire: async ({ config, logger, nc, store }) => {
+  wire: async ({ config, logger, nc, store, stages }) => {
     const networkMapping = parseNetworkMapping(config.OPENSTACK_NETWORK_MAPPING);
     const { session, http } = serviceSession(config, logger);
     const openstack = { nova: new Nova(session), neutron: new Neutron(session) };
@@ -50,6 +50,7 @@ await runWorker({
     return {
       module: JobsModule.register({
         store,
+        runner: stages,
         inventory,
         flags,
         defaults: DEFAULT_OPTIONS,

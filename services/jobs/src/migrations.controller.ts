@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
-import { commandContext } from '@ferry/messaging';
+import { commandContext, receivedContext } from '@ferry/messaging';
 import { createMigrations, type CreateDeps } from './create-migrations.ts';
-import { cancelJob, retryJob } from './job-requests.ts';
+import { cancelJob, rerunRollback, retryJob } from './job-requests.ts';
 import { JOBS_DEPS } from './tokens.ts';
 import { validateJob, type ValidateDeps } from './validate-job.ts';
 
@@ -24,8 +24,17 @@ export class MigrationsController {
   }
 
   @EventPattern(COMMAND_SUBJECTS.ValidateMigration)
-  async validate(@Payload() command: CommandOf<'ValidateMigration'>): Promise<void> {
-    await validateJob(this.deps, command.data.jobId, commandContext(command.metadata));
+  async validate(
+    @Payload() command: CommandOf<'ValidateMigration'>,
+    @Ctx() delivery: unknown,
+  ): Promise<void> {
+    const { jobId } = command.data;
+    await validateJob(
+      this.deps,
+      jobId,
+      commandContext(command.metadata),
+      receivedContext(delivery),
+    );
   }
 
   @EventPattern(COMMAND_SUBJECTS.CancelMigration)
@@ -34,6 +43,16 @@ export class MigrationsController {
       this.deps.store,
       command.data.jobId,
       command.data.reason ?? 'no reason given',
+      commandContext(command.metadata),
+    );
+  }
+
+  @EventPattern(COMMAND_SUBJECTS.RerunRollback)
+  async rerunRollback(@Payload() command: CommandOf<'RerunRollback'>): Promise<void> {
+    await rerunRollback(
+      this.deps.store,
+      command.data.jobId,
+      command.data.reason ?? 'asked for again by an operator',
       commandContext(command.metadata),
     );
   }

@@ -2,32 +2,47 @@ import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MigrationOptions, ValidationCheck, VmDescription } from '@ferry/contracts';
 import type { CommandContext } from '@ferry/domain';
-import { type EventStore } from '@ferry/event-store';
-import { openMigration } from '@ferry/stages';
+import {
+  runStage,
+  type Delivery,
+  type StageDefinition,
+  type StageRun,
+  type StageRunnerDeps,
+} from '@ferry/stages';
 import { validationChecks, type TargetAnswer } from './validation-checks.ts';
 
 export interface ValidateDeps {
-  readonly store: EventStore;
+  /** What the stage runner needs: the store, NATS, the service's stopping signal. */
+  readonly runner: StageRunnerDeps;
   readonly inventory: { current(): Promise<ReadonlyMap<string, VmDescription>> };
   /** The VM read again from its source; undefined when it is no longer there. */
   readonly reread: (vm: VmDescription) => Promise<VmDescription | undefined>;
   readonly outputDir: string;
   /** Asks OpenStack where the VM would land (only when deployment is on). */
   readonly target: (vm: VmDescription, options: MigrationOptions) => Promise<TargetAnswer>;
-  readonly now?: () => string;
 }
+
+/** Validation, as the stage runner runs it: it only reads, so it needs no lease; its failures are checks. */
+export const VALIDATION: StageDefinition = {
+  stage: 'validation',
+  leased: () => false,
+  failureOf: () => undefined,
+};
 
 /**
  * PENDING → DISCOVERED: the VM is read again from its source and checked; every check is recorded.
  * A VM that cannot be read again fails the job here, with the reason as its check.
  */
-export async function validateJob(
+export function validateJob(
   deps: ValidateDeps,
   jobId: string,
   context: CommandContext,
+  delivery: Delivery,
 ): Promise<void> {
-  const { state, decide } = await openMigration(deps.store, jobId, context, deps.now);
-  if (state.phase !== 'PENDING') return; // validated already
+  return runStage(deps.runner, VALIDATION, jobId, context, delivery, (run) => validate(deps, run));
+}
+
+async function validate(deps: ValidateDeps, { state, decide }: StageRun): Promise<void> {
   const { job } = state;
   const known = (await deps.inventory.current()).get(job.vmKey);
   if (!known) {

@@ -17,14 +17,15 @@ await runWorker({
   settings: [
     'ROLLBACK_CONCURRENCY',
     'ROLLBACK_KEEP',
+    'ROLLBACK_DEADLINE_SECONDS',
     'MIGRATION_OUTPUT_DIR',
     ...OPENSTACK_SESSION_SETTINGS,
   ],
-  wire: ({ config, logger, store }) => {
+  wire: ({ config, logger, stages }) => {
     const { session, http } = serviceSession(config, logger);
     return {
       module: RollbackModule.register({
-        store,
+        runner: stages,
         nova: new Nova(session),
         neutron: new Neutron(session),
         cinder: new Cinder(session),
@@ -34,7 +35,10 @@ await runWorker({
         // Nova and Cinder delete in the background: a server or volume not gone in this time fails its step.
         goneTimeoutMs: 300_000,
         pollMs: 1000,
-        backoff: ROLLBACK_BACKOFF,
+        backoff: {
+          ...ROLLBACK_BACKOFF,
+          unreachableForMs: config.ROLLBACK_DEADLINE_SECONDS * 1000,
+        },
         log: logger,
       }),
       concurrency: config.ROLLBACK_CONCURRENCY,

@@ -8,7 +8,7 @@ import {
   type Neutron,
   type Nova,
 } from '@ferry/openstack';
-import { delayAfter, mayPass, type Backoff } from './retry-policy.ts';
+import { cloudAway, delayAfter, mayPass, type Backoff } from './retry-policy.ts';
 
 export interface RemoveDeps {
   readonly nova: Nova;
@@ -28,23 +28,23 @@ export interface StepResult {
 }
 
 /** Deletes the resource; true when it was there. Returns once it is gone. */
-type Remover = (deps: RemoveDeps, id: string) => Promise<boolean>;
+type Remover = (deps: RemoveDeps, id: string, attempts: Attempts) => Promise<boolean>;
 
 const REMOVERS: Record<ResourceKind, { remove: Remover; from: string }> = {
   server: {
     from: 'Nova',
-    remove: async (deps, id) => {
+    remove: async (deps, id, attempts) => {
       const existed = await deps.nova.deleteServer(id);
-      await untilGone(deps, `server ${id}`, () => deps.nova.server(id));
+      await untilGone(deps, `server ${id}`, () => deps.nova.server(id), attempts);
       return existed;
     },
   },
   port: { from: 'Neutron', remove: (deps, id) => deps.neutron.deletePort(id) },
   volume: {
     from: 'Cinder',
-    remove: async (deps, id) => {
+    remove: async (deps, id, attempts) => {
       const existed = await deps.cinder.deleteVolume(id);
-      await untilGone(deps, `volume ${id}`, () => deps.cinder.volume(id));
+      await untilGone(deps, `volume ${id}`, () => deps.cinder.volume(id), attempts);
       return existed;
     },
   },
@@ -64,27 +64,42 @@ const REMOVERS: Record<ResourceKind, { remove: Remover; from: string }> = {
   },
 };
 
+/** What a removal reports to, and when it must stop. */
+export interface Attempts {
+  /** Each attempt: the rollback is alive and trying. */
+  readonly progress: () => void;
+  readonly signal: AbortSignal;
+}
+
 /**
- * Removes one resource, trying again with backoff what may pass (a volume still detaching, a
- * cloud not answering); a resource already gone is `already-absent`, never an error.
+ * Removes one resource, trying again with backoff what may pass (a volume still detaching); a cloud
+ * not answering is waited for until the backoff's deadline. A resource already gone is
+ * `already-absent`, never an error.
  */
-export async function removeResource(deps: RemoveDeps, resource: Resource): Promise<StepResult> {
+export async function removeResource(
+  deps: RemoveDeps,
+  resource: Resource,
+  { progress, signal }: Attempts,
+): Promise<StepResult> {
   const { remove, from } = REMOVERS[resource.kind];
   let existed = false;
+  const started = Date.now();
   for (let failures = 0; ;) {
+    progress();
     try {
       // Once an attempt deleted it, a later one finding it gone still reports the deletion.
-      existed = (await remove(deps, resource.id)) || existed;
+      existed = (await remove(deps, resource.id, { progress, signal })) || existed;
       return existed
         ? { outcome: 'deleted', detail: `deleted from ${from}` }
         : { outcome: 'already-absent', detail: `${from} has no ${resource.kind} ${resource.id}` };
     } catch (error) {
       failures++;
       const retryable = mayPass(error);
-      const delay = retryable ? delayAfter(failures, deps.backoff) : undefined;
+      const outage = cloudAway(error) ? { waitedMs: Date.now() - started } : undefined;
+      const delay = retryable ? delayAfter(failures, deps.backoff, outage) : undefined;
       if (delay === undefined)
         return { outcome: 'failed', detail: failure(error, retryable, failures) };
-      await sleep(delay);
+      await sleep(delay, undefined, { signal });
     }
   }
 }
@@ -104,6 +119,7 @@ async function untilGone(
   deps: RemoveDeps,
   what: string,
   get: () => Promise<{ status: string } | undefined>,
+  { progress, signal }: Attempts,
 ): Promise<void> {
   const deadline = Date.now() + deps.goneTimeoutMs;
   for (;;) {
@@ -115,6 +131,7 @@ async function untilGone(
       throw new Error(
         `${what} is still there (${now.status}) ${Math.round(deps.goneTimeoutMs / 1000)} s after its deletion`,
       );
-    await sleep(deps.pollMs);
+    progress();
+    await sleep(deps.pollMs, undefined, { signal });
   }
 }

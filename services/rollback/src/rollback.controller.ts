@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { commandContext } from '@ferry/messaging';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { commandContext, receivedContext } from '@ferry/messaging';
 import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
 import { rollBackJob, type RollbackDeps } from './rollback-job.ts';
 import { ROLLBACK_DEPS } from './tokens.ts';
@@ -15,7 +15,16 @@ export class RollbackController {
   }
 
   @EventPattern(COMMAND_SUBJECTS.RollBackMigration)
-  async run(@Payload() command: CommandOf<'RollBackMigration'>): Promise<void> {
-    await rollBackJob(this.deps, command.data.jobId, commandContext(command.metadata));
+  async run(
+    @Payload() command: CommandOf<'RollBackMigration'>,
+    @Ctx() delivery: unknown,
+  ): Promise<void> {
+    const { jobId } = command.data;
+    await rollBackJob(
+      this.deps,
+      jobId,
+      commandContext(command.metadata),
+      receivedContext(delivery),
+    );
   }
 }

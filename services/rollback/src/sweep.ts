@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Resource } from '@ferry/contracts';
 import type { Job } from '@ferry/domain';
+import { cloudAway } from './retry-policy.ts';
 import {
   CloudConfigError,
   jobPortName,
@@ -27,6 +28,8 @@ export interface Sweep {
   readonly problem?: string;
   /** The problem is that no cloud is configured here at all (asking again will not help). */
   readonly unconfigured?: boolean;
+  /** The problem is that the cloud does not answer as it should (waiting may help). */
+  readonly away?: boolean;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function sweep(deps: SweepDeps, job: Job): Promise<Sweep> {
       found,
       problem: unconfigured ? `no OpenStack configured: ${message}` : message,
       unconfigured,
+      away: cloudAway(error),
     };
   }
 }

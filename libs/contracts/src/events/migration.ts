@@ -30,6 +30,8 @@ import { SourceRef, VmDescription } from '../vm.ts';
 const Job = { jobId: JobId };
 const DurationMs = Count(Number.MAX_SAFE_INTEGER);
 
+const Holder = Text(255, 'Who runs the stage: service, host, process and a random part.');
+
 export const MigrationCreated = defineEvent(
   'MigrationCreated',
   'A job was created for one VM of a selection; the job starts PENDING.',
@@ -156,6 +158,9 @@ export const MigrationFailed = defineEvent(
     code: FailureCode,
     message: Text(4096),
     retryable: Type.Boolean(),
+    holder: Type.Optional(
+      Text(255, "The stage's holder, when it reports its own failure: its lease ends with it."),
+    ),
   }),
 );
 
@@ -199,8 +204,6 @@ export const MigrationRetried = defineEvent(
   'A new attempt of a rolled-back job began; its history is kept and it starts PENDING again.',
   Closed({ ...Job, attempt: Type.Integer({ minimum: 2, maximum: 1000 }), reason: Text(1024) }),
 );
-
-const Holder = Text(255, 'Who runs the stage: service, host, process and a random part.');
 
 export const StageClaimed = defineEvent(
   'StageClaimed',

@@ -21,20 +21,21 @@ export interface CheckResult {
   readonly checkErrors: number;
 }
 
-const run = async (args: string[], signal?: AbortSignal) => {
+// Deadlines: `info` reads headers only; `check` walks qcow2's metadata, which grows with the image.
+const INFO_TIMEOUT_MS = 60_000;
+const CHECK_TIMEOUT_MS = 15 * 60_000;
+
+const run = async (args: string[], timeoutMs: number, signal?: AbortSignal) => {
   const command = ['qemu-img', ...args];
-  return { command, ...(await runTool({ command, ...(signal ? { signal } : {}) })) };
+  return { command, ...(await runTool({ command, timeoutMs, ...(signal ? { signal } : {}) })) };
 };
 
 /** `qemu-img info` of an image whose format is given, never guessed. */
 export async function qemuImgInfo(path: string, format: ImageFormat): Promise<ImageInfo> {
-  const { command, exitCode, stdout, stderr } = await run([
-    'info',
-    '--output=json',
-    '-f',
-    format,
-    path,
-  ]);
+  const { command, exitCode, stdout, stderr } = await run(
+    ['info', '--output=json', '-f', format, path],
+    INFO_TIMEOUT_MS,
+  );
   if (exitCode !== 0) throw failure(stderr, command);
   const info = JSON.parse(stdout) as {
     format: string;
@@ -54,8 +55,13 @@ export async function qemuImgInfo(path: string, format: ImageFormat): Promise<Im
 export async function qemuImgCheck(
   path: string,
   format: ImageFormat = 'qcow2',
+  signal?: AbortSignal,
 ): Promise<CheckResult> {
-  const { exitCode, stdout } = await run(['check', '--output=json', '-f', format, path]);
+  const { exitCode, stdout } = await run(
+    ['check', '--output=json', '-f', format, path],
+    CHECK_TIMEOUT_MS,
+    signal,
+  );
   let report: Record<string, number> = {};
   try {
     report = JSON.parse(stdout) as Record<string, number>;

@@ -168,10 +168,14 @@ export function decide(
           `a ${command.data.stage} failure arrived while the job is in ${stage}`,
         );
       }
-      const failed = emit('MigrationFailed', { jobId, ...command.data });
-      // Its holder reporting the failure has stopped: rollback need not wait for the lease.
-      if (holder === undefined) return [failed];
-      return [failed, emit('StageReleased', { jobId, stage, holder, reason: 'failed' })];
+      // Its holder reporting the failure has stopped: the lease ends with it, and rollback need not wait.
+      return [
+        emit('MigrationFailed', {
+          jobId,
+          ...command.data,
+          ...(holder === undefined ? {} : { holder }),
+        }),
+      ];
     }
     case 'CancelMigration': {
       const stage = activeStage(state, command.type);

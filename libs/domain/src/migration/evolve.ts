@@ -85,7 +85,12 @@ export function evolve(
     case 'CancelRequested':
       return next(phase, { cancelRequested: true });
     case 'MigrationFailed':
-      return next('FAILED', { failure: event.data });
+      return next('FAILED', {
+        failure: event.data,
+        ...(event.data.holder !== undefined && event.data.holder === job.lease?.holder
+          ? { lease: null }
+          : {}),
+      });
     case 'RollbackStarted':
       return next('ROLLING_BACK', {
         rollback: { keep: event.data.keep, resources: event.data.resources, steps: {} },

@@ -1,4 +1,4 @@
-import type { EventData, MigrationEvent } from '@ferry/contracts';
+import type { EventData, JobStage, MigrationEvent } from '@ferry/contracts';
 import { isActivePhase, type Job, type MigrationPhase } from './state.ts';
 
 /** The stage commands the process manager sends; each names only the job. */
@@ -11,6 +11,16 @@ export const STAGE_COMMANDS = [
   'RollBackMigration',
 ] as const;
 export type StageCommand = (typeof STAGE_COMMANDS)[number];
+
+/** The stage each stage command runs. */
+export const STAGE_OF_COMMAND: Readonly<Record<StageCommand, JobStage>> = {
+  ValidateMigration: 'validation',
+  ConvertDisks: 'conversion',
+  UploadImage: 'upload',
+  DeployServer: 'deployment',
+  VerifyServer: 'verification',
+  RollBackMigration: 'rollback',
+};
 
 /** What follows an event: the next stage's command, or the VM set free because the job ended. */
 export type Reaction =

@@ -13,6 +13,8 @@ import { activeTraceparent, counter } from '@ferry/observability';
 import {
   CommitTooLargeError,
   InvalidEventError,
+  InvalidStreamNameError,
+  StoreUnavailableError,
   UnreadableStreamError,
   WrongExpectedRevisionError,
 } from '../errors.ts';
@@ -87,7 +89,17 @@ export class JetStreamEventStore implements EventStore {
     this.prefix = options.subjectPrefix ?? EVENT_SUBJECT_PREFIX;
   }
 
-  async append(
+  append(
+    streamName: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    return unavailableAs(`append to ${streamName}`, () =>
+      this.appendNow(streamName, events, expected),
+    );
+  }
+
+  private async appendNow(
     streamName: string,
     events: readonly NewEvent[],
     expected: ExpectedRevision,
@@ -162,7 +174,11 @@ export class JetStreamEventStore implements EventStore {
     return { nextExpectedRevision: Number(stored?.header.get(REVISION_HEADER)), position: seq };
   }
 
-  async read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>> {
+  read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>> {
+    return unavailableAs(`read ${streamName}`, () => this.readNow<E>(streamName));
+  }
+
+  private async readNow<E extends NewEvent>(streamName: string): Promise<ReadResult<E>> {
     const subject = this.subjectOfStream(streamName);
     const last = await (
       await this.manager()
@@ -357,6 +373,24 @@ export class JetStreamEventStore implements EventStore {
   private manager(): Promise<JetStreamManager> {
     this.jsm ??= jetstreamManager(this.nc);
     return this.jsm;
+  }
+}
+
+// What the store itself says of a request; anything else thrown while doing it is NATS not answering.
+const OWN_ERRORS = [
+  WrongExpectedRevisionError,
+  CommitTooLargeError,
+  InvalidEventError,
+  InvalidStreamNameError,
+  UnreadableStreamError,
+];
+
+async function unavailableAs<T>(doing: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (OWN_ERRORS.some((own) => error instanceof own)) throw error;
+    throw new StoreUnavailableError(doing, error);
   }
 }
 

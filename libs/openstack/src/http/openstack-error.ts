@@ -6,6 +6,8 @@ export class OpenStackError extends Error {
   readonly requestId: string | undefined;
   readonly method: string;
   readonly path: string;
+  /** The answer was not the JSON OpenStack's API speaks (a proxy's HTML page, say). */
+  readonly notOpenStack: boolean;
   constructor(o: {
     service: string;
     status: number;
@@ -13,6 +15,7 @@ export class OpenStackError extends Error {
     method: string;
     path: string;
     message: string;
+    notOpenStack?: boolean;
   }) {
     super(
       `${o.service} ${o.method} ${o.path}: ${o.status ? `HTTP ${o.status}: ` : ''}${o.message}${o.requestId ? ` (request ${o.requestId})` : ''}`,
@@ -23,6 +26,15 @@ export class OpenStackError extends Error {
     this.requestId = o.requestId;
     this.method = o.method;
     this.path = o.path;
+    this.notOpenStack = o.notOpenStack ?? false;
+  }
+
+  /**
+   * Whether the cloud (or what stands in front of it) is not answering as it should: no answer, a
+   * server error, or an answer that is not OpenStack's. Waiting may help; the request was sound.
+   */
+  get unreachable(): boolean {
+    return this.status === 0 || this.status >= 500 || this.notOpenStack;
   }
 }
 

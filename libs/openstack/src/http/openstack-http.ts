@@ -105,7 +105,13 @@ export class OpenStackHttp {
           header(response.headers, 'x-openstack-request-id') ??
           header(response.headers, 'x-compute-request-id');
         if (requestId) span.setAttribute('openstack.request_id', requestId);
-        if (response.statusCode < 400) return answer(response.statusCode, response.headers, text);
+        if (response.statusCode < 400)
+          return answer(response.statusCode, response.headers, text, {
+            service: req.service,
+            method: req.method,
+            path,
+            requestId,
+          });
         const error = new OpenStackError({
           service: req.service,
           status: response.statusCode,
@@ -167,9 +173,23 @@ const answer = (
   status: number,
   headers: Record<string, string | string[] | undefined>,
   text: string,
+  request: { service: string; method: string; path: string; requestId: string | undefined },
 ): HttpResponse => ({
   status,
   headers,
   text,
-  json: <T>() => (text ? JSON.parse(text) : {}) as T,
+  json: <T>() => {
+    if (!text) return {} as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // A proxy or load balancer in front of the service answering for it (an HTML error page).
+      throw new OpenStackError({
+        ...request,
+        status,
+        message: `the answer is not OpenStack's JSON (${header(headers, 'content-type') ?? 'no content type'}): ${errorMessage(text).slice(0, 200)}`,
+        notOpenStack: true,
+      });
+    }
+  },
 });

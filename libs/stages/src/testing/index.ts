@@ -1,2 +1,3 @@
 export { natsWithStreams, storeOnRealNats } from './nats-fixture.ts';
 export * from './migration-commands.ts';
+export { delivered } from './delivered.ts';
