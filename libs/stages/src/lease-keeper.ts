@@ -4,6 +4,8 @@ import type { Decide } from './open-job.ts';
 
 export interface LeaseKeeperOptions {
   readonly stage: JobStage;
+  /** Its renewals are named for it: another holder's, of the same command, are other decisions. */
+  readonly holder: string;
   readonly leaseMs: number;
   /** The lease's end as claimed (ms since the epoch). */
   readonly until: number;
@@ -55,7 +57,7 @@ export class LeaseKeeper {
     try {
       await this.options.decide(
         { type: 'RenewLease', data: { stage: this.options.stage, leaseMs: this.options.leaseMs } },
-        `renew-${++this.renewals}`,
+        `renew-${this.options.holder.slice(-6)}-${++this.renewals}`,
       );
       this.until = this.lastRenewal + this.options.leaseMs;
     } catch (error) {

@@ -117,6 +117,7 @@ export async function runStage(
       run = claimed;
       keeper = new LeaseKeeper({
         stage,
+        holder,
         leaseMs: deps.leaseMs,
         until: Date.parse(
           (run.state.job.lease ?? { until: new Date(Date.now() + deps.leaseMs).toISOString() })
@@ -165,12 +166,17 @@ export async function runStage(
         // Not ours any more: the command comes back, and finds the stage done or held.
         throw new RetryLaterError(deps.leaseMs, `the ${stage} lease of job ${jobId} was lost`);
       if (held)
-        await release(decide, stage, why ? STOPPED[why] : `stopped by an error: ${String(error)}`);
+        await release(
+          decide,
+          stage,
+          holder,
+          why ? STOPPED[why] : `stopped by an error: ${String(error)}`,
+        );
       if (why === 'cancelled' || why === 'failed') return; // the job's own story goes on
       throw error; // the service stopping, or an error that is not the job's: another delivery tries again
     }
     await keeper?.stop();
-    if (held) await release(decide, stage, 'the work ended without its outcome');
+    if (held) await release(decide, stage, holder, 'the work ended without its outcome');
   } finally {
     await keeper?.stop();
     watch.unsubscribe();
@@ -193,10 +199,13 @@ async function claim(
   const message = `FERRY_CMD:${delivery.sequence}`;
   const leased = await openMigration(deps.store, jobId, context, { ...withNow(deps), holder });
   try {
+    // Named for this holder: a delivery of the same command again claims anew, and is told when
+    // the lease is someone else's (the same name would be taken for a claim already made).
     const { state } = await leased.decide(
       { type: 'ClaimStage', data: { stage, leaseMs: deps.leaseMs, message } },
-      'claim',
+      `claim-${holder.slice(-6)}`,
     );
+    if (state.phase !== 'Empty' && state.job.lease?.holder !== holder) return undefined;
     if (state.phase === 'Empty') return undefined;
     return { state, decide: leased.decide };
   } catch (error) {
@@ -237,11 +246,17 @@ async function recordFailure(decide: Decide, stage: JobStage, failure: StageFail
   }
 }
 
-async function release(decide: Decide, stage: JobStage, reason: string) {
+async function release(
+  decide: Decide,
+  stage: JobStage,
+  holder: string | undefined,
+  reason: string,
+) {
   try {
+    // Named for the holder, like its claim: each holder lets go of its own lease.
     await decide(
       { type: 'ReleaseStage', data: { stage, reason: reason.slice(0, 1000) } },
-      'release',
+      `release-${holder?.slice(-6)}`,
     );
   } catch {
     // Not recorded (the store unreachable): the lease lapses by itself.

@@ -89,19 +89,31 @@ describe('the pipeline on a 3-node NATS cluster, 2 replicas of every service', (
     // Not every job is past the kill: some stages ran with one node gone.
     expect(stagesAtKill.filter((t) => t !== 'MigrationVerified').length).toBeGreaterThan(0);
 
+    // What each job was last seen doing, for the message of a job that never ends.
+    const seen = new Map<string, string>();
     const endings = await Promise.all(
       jobIds.map((jobId) =>
         until(
           async () => {
             const { events } = await p.store.read<MigrationEvent>(`migration-${jobId}`);
             const last = events.at(-1)?.type;
+            seen.set(
+              jobId,
+              events
+                .map((e) => (e.type === 'MigrationFailed' ? JSON.stringify(e.data) : e.type))
+                .join(' '),
+            );
             return last === 'MigrationVerified' || last === 'RollbackCompleted'
               ? events
               : undefined;
           },
           `job ${jobId} ended`,
           150_000,
-        ),
+        ).catch((error: unknown) => {
+          throw new Error(`${(error as Error).message}; its events: ${seen.get(jobId)}`, {
+            cause: error,
+          });
+        }),
       ),
     );
 

@@ -46,12 +46,23 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
     ).toEqual([
       'MigrationCreated',
       'MigrationValidated',
+      // Each stage with side effects runs under a lease that its end event ends.
+      'StageClaimed',
       'ConversionStarted',
       'ConversionCompleted',
+      'StageClaimed',
       'ImageUploadStarted',
       'ImageUploadCompleted',
+      'StageClaimed',
       'ServerDeployed',
       'MigrationVerified',
+    ]);
+    expect(
+      events.filter((e) => e.type === 'StageClaimed').map((e) => [e.data.stage, e.data.holder]),
+    ).toEqual([
+      ['conversion', expect.stringMatching(/^conversion-/)],
+      ['upload', expect.stringMatching(/^image-/)],
+      ['deployment', expect.stringMatching(/^compute-/)],
     ]);
     // Each stage with its time; the conversion's exact command; the ids of what was created.
     for (const e of events) expect(Date.parse(e.metadata.occurredAt)).toBeGreaterThan(0);

@@ -47,6 +47,7 @@ const ORDERED_ATTEMPTS = 5;
 // JetStream API error: the subject's last sequence is not the one the publish expected.
 const WRONG_LAST_SEQUENCE = 10071;
 const HEAD_CACHE_SIZE = 10_000;
+const READ_STALL_MS = 5_000;
 
 interface Head {
   readonly revision: number;
@@ -252,14 +253,26 @@ export class JetStreamEventStore implements EventStore {
     // A filter may match nothing up to `until`: the consumer says so rather than waiting for a message.
     if ((await consumer.info(true)).num_pending === 0) return;
     const messages = await consumer.consume({ max_messages: 1024 });
+    // A consumer whose server went away may never deliver again: a read has a deadline per message.
+    const stall = () => void messages.close();
+    let timer = setTimeout(stall, READ_STALL_MS);
+    let reached = after;
     try {
       for await (const m of messages) {
+        clearTimeout(timer);
+        reached = m.seq;
         yield m;
-        if (m.seq >= until || m.info.pending === 0) break;
+        if (m.seq >= until || m.info.pending === 0) return;
+        timer = setTimeout(stall, READ_STALL_MS);
       }
     } finally {
+      clearTimeout(timer);
       await messages.close();
     }
+    // Ended before the last message: never a part of a stream taken for the whole of it.
+    throw new Error(
+      `reading ${subject} stopped at ${reached} of ${until}: no message for ${READ_STALL_MS} ms`,
+    );
   }
 
   /**
