@@ -10,6 +10,7 @@ export {
   MIGRATION_PHASES,
   PHASES_OF_STAGE,
   resourceKey,
+  STAGE_OF_PHASE,
   type Lease,
   type ActiveJobState,
   type Job,

@@ -15,6 +15,7 @@ import { DEFAULT_OPTIONS } from './defaults.ts';
 import { InventoryIndex, inventoryHead } from './inventory-index.ts';
 import { JobsModule } from './jobs.module.ts';
 import { ProcessManager } from './process-manager.ts';
+import { Watchdog } from './watchdog.ts';
 
 await runWorker({
   name: 'jobs',
@@ -25,6 +26,14 @@ await runWorker({
     'ENABLE_OPENSTACK_DEPLOYMENT',
     'ENABLE_ROLLBACK',
     'MIGRATION_OUTPUT_DIR',
+    'WATCHDOG_INTERVAL_SECONDS',
+    'STAGE_BUDGET_VALIDATION_SECONDS',
+    'STAGE_BUDGET_CONVERSION_SECONDS',
+    'STAGE_BUDGET_CONVERSION_SECONDS_PER_GIB',
+    'STAGE_BUDGET_UPLOAD_SECONDS',
+    'STAGE_BUDGET_UPLOAD_SECONDS_PER_GIB',
+    'STAGE_BUDGET_DEPLOYMENT_SECONDS',
+    'STAGE_BUDGET_VERIFICATION_SECONDS',
     ...OPENSTACK_SESSION_SETTINGS,
     'OPENSTACK_NETWORK_MAPPING',
     ...SOURCE_SETTINGS,
@@ -41,6 +50,25 @@ await runWorker({
       store,
       logger,
       ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
+    });
+    const s = (seconds: number) => seconds * 1000;
+    const watchdog = new Watchdog({
+      store,
+      intervalMs: s(config.WATCHDOG_INTERVAL_SECONDS),
+      budgets: {
+        validation: { baseMs: s(config.STAGE_BUDGET_VALIDATION_SECONDS), perGibMs: 0 },
+        conversion: {
+          baseMs: s(config.STAGE_BUDGET_CONVERSION_SECONDS),
+          perGibMs: s(config.STAGE_BUDGET_CONVERSION_SECONDS_PER_GIB),
+        },
+        upload: {
+          baseMs: s(config.STAGE_BUDGET_UPLOAD_SECONDS),
+          perGibMs: s(config.STAGE_BUDGET_UPLOAD_SECONDS_PER_GIB),
+        },
+        deployment: { baseMs: s(config.STAGE_BUDGET_DEPLOYMENT_SECONDS), perGibMs: 0 },
+        verification: { baseMs: s(config.STAGE_BUDGET_VERIFICATION_SECONDS), perGibMs: 0 },
+      },
+      logger,
     });
     const flags = {
       realConversion: config.ENABLE_REAL_CONVERSION,
@@ -67,6 +95,10 @@ await runWorker({
           process.exit(1);
         });
         await processManager.start();
+        void watchdog.run(stopping.signal).catch((error: unknown) => {
+          logger.fatal({ err: error }, 'the watchdog stopped');
+          process.exit(1);
+        });
       },
       stop: {
         before: () => stopping.abort(),

@@ -73,13 +73,17 @@ export async function discoveredJob(
     readonly strategy?: MigrationOptions['strategy'];
     /** Any other option of the job (boot mode, flavor, MAC keeping, network mapping). */
     readonly jobOptions?: Partial<MigrationOptions>;
+    /** When its events happened (RFC 3339): the fixtures' day by default. */
+    readonly at?: string;
   } = {},
 ): Promise<string> {
+  const at = (context: CommandContext) => (options.at ? { ...context, now: options.at } : context);
   const stream = `migration-${jobId}`;
   const vm = options.vm ?? testVm;
   const create = createMigration(jobId, options.flags);
   await handleCommand(store, migrationDecider, stream, {
     ...create,
+    metadata: at(create.metadata),
     data: {
       ...create.data,
       vmKey: vm.key,
@@ -95,7 +99,7 @@ export async function discoveredJob(
   await handleCommand(store, migrationDecider, stream, {
     type: 'RecordValidation',
     data: { vm, checks: [{ name: 'disks-present', outcome: 'passed', detail: 'ok' }] },
-    metadata: commandContext(`validate-${jobId}`),
+    metadata: at(commandContext(`validate-${jobId}`)),
   });
   return stream;
 }
