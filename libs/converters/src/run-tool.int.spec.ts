@@ -22,15 +22,20 @@ describe('runTool', () => {
     );
     let out = '';
     parent.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    // The tool (sh, whose arguments name the sleep) and the sleep itself.
-    await eventually(() => processes(marker).length >= 2, 'the tool and its child running', {
-      timeoutMs: 15_000,
-    });
-    expect(out).toMatch(/^STARTED \d+/);
-    parent.kill('SIGKILL');
-    await eventually(() => processes(marker).length === 0, 'nothing of the tool left', {
-      timeoutMs: 2_000,
-      intervalMs: 50,
-    });
+    try {
+      // The tool (sh, whose arguments name the sleep) and the sleep itself.
+      await eventually(
+        () => processes(marker).length >= 2 && /^STARTED \d+/.test(out),
+        'the tool and its child running',
+        { timeoutMs: 15_000 },
+      );
+      parent.kill('SIGKILL');
+      await eventually(() => processes(marker).length === 0, 'nothing of the tool left', {
+        timeoutMs: 2_000,
+        intervalMs: 50,
+      });
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

@@ -253,7 +253,7 @@ export class CommandConsumer {
       clearInterval(working);
     }
     const ageMs = Date.now() - m.info.timestampNanos / 1_000_000;
-    const settlement = settle(outcome, this.failures(m), this.policy, ageMs);
+    const settlement = settle(outcome, this.failures(m), this.policy, ageMs, m.info.deliveryCount);
     await this.apply(m, command, context, settlement, outcome);
     return { settlement, outcome };
   }

@@ -59,10 +59,22 @@ const NATS_OUTAGES = new Set([
   'RequestError',
 ]);
 
-/** An outage of NATS or the event store (which says so with its code): waited out, not the handler's failure. */
+/**
+ * An outage: of NATS, of the event store (which says so with its code), or of another system whose
+ * error says so (`outage: true`, as an OpenStackError does when the cloud does not answer as it
+ * should). Waited out, not the handler's failure.
+ */
 export function isOutage(error: unknown): boolean {
-  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
-  return code === 'STORE_UNAVAILABLE' || (typeof name === 'string' && NATS_OUTAGES.has(name));
+  const { name, code, outage } = (error ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    outage?: unknown;
+  };
+  return (
+    outage === true ||
+    code === 'STORE_UNAVAILABLE' ||
+    (typeof name === 'string' && NATS_OUTAGES.has(name))
+  );
 }
 
 export type Settlement =
@@ -89,22 +101,25 @@ const DOMAIN_REJECTIONS: Readonly<Record<string, RejectionReason>> = {
  * succeed → rejected and terminated; a handler asking to retry later, or meeting an outage (for up to
  * `outageMs` after the command was sent) → redelivered without counting a failure; any other failure
  * → redelivered after a backoff, and after the last allowed failure → dead-lettered with the reason.
- * `failures` counts this delivery and the earlier ones that failed; `ageMs` is the command's age.
+ * `failures` counts this delivery and the earlier ones that failed; `ageMs` is the command's age;
+ * `deliveries` every delivery, which an outage's wait grows with.
  */
 export function settle(
   outcome: { ok: true } | { ok: false; error: unknown },
   failures: number,
   policy: RetryPolicy,
   ageMs = 0,
+  deliveries = failures,
 ): Settlement {
   if (outcome.ok) return { kind: 'ack' };
   const { error } = outcome;
   if (error instanceof RetryLaterError)
     return { kind: 'retry', delayMs: error.delayMs, counted: false };
   const delays = policy.backoffMs;
-  const backoff = delays[Math.min(failures - 1, delays.length - 1)] ?? 1_000;
+  const after = (n: number) => delays[Math.min(n - 1, delays.length - 1)] ?? 1_000;
   if (isOutage(error) && ageMs < (policy.outageMs ?? DEFAULT_OUTAGE_MS))
-    return { kind: 'retry', delayMs: backoff, counted: false };
+    return { kind: 'retry', delayMs: after(deliveries), counted: false };
+  const backoff = after(failures);
   if (error instanceof CommandRejectedError)
     return { kind: 'reject', reason: error.reason, errors: error.errors };
   const code = (error as { code?: unknown } | null)?.code;

@@ -63,7 +63,7 @@ describe('settle', () => {
     const natsDown = Object.assign(new Error('no responders'), { name: 'NoRespondersError' });
     const outagePolicy = { ...policy, outageMs: 60_000 };
     for (const error of [storeDown, natsDown])
-      expect(settle({ ok: false, error }, 3, outagePolicy, 59_000)).toEqual({
+      expect(settle({ ok: false, error }, 1, outagePolicy, 59_000, 2)).toEqual({
         kind: 'retry',
         delayMs: 500,
         counted: false,

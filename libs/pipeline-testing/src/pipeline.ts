@@ -1,7 +1,7 @@
 // The whole of Ferry on this machine for the e2e tiers: a real nats-server (or a cluster of them), every
 // service as its own process, the loopback OpenStack, and Workstation VMs written the way Workstation
 // writes them.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -79,6 +79,8 @@ export interface Pipeline {
   resources(): { of(jobId: string): JobResources };
   /** The OpenStack resources of one job. */
   resourcesOf(jobId: string): JobResources;
+  /** What the job left in MIGRATION_OUTPUT_DIR: the files under its folder, if it is there. */
+  filesOf(jobId: string): string[];
   /** Deletes what verified jobs left in OpenStack (a real migration keeps it; a test run does not). */
   removeResourcesOf(jobIds: readonly string[]): void;
   close(): Promise<void>;
@@ -231,6 +233,10 @@ export async function startPipeline(
       };
     },
     resourcesOf: (jobId) => pipeline.resources().of(jobId),
+    filesOf: (jobId) => {
+      const folder = join(out, jobId);
+      return existsSync(folder) ? readdirSync(folder, { recursive: true }).map(String) : [];
+    },
     removeResourcesOf(jobIds) {
       const now = pipeline.resources();
       const all = jobIds.map((id) => now.of(id));

@@ -11,3 +11,4 @@ export {
 } from './vsphere-simulator.ts';
 export { loopbackOpenStack, type LoopbackOpenStack } from './loopback-openstack.ts';
 export { startBuiltService, type RunningService } from './service-process.ts';
+export { startFaultProxy, type FaultMode, type FaultProxy } from './fault-proxy.ts';

@@ -276,7 +276,8 @@ export function asComputeError(error: unknown): ComputeError | undefined {
       false,
     );
   if (!(error instanceof OpenStackError)) return undefined;
-  if (error.unreachable) return new ComputeError('openstack-unreachable', error.message, true);
+  // Not the job's failure: the command waits for the cloud (OUTAGE_WAIT_SECONDS), then gives up.
+  if (error.unreachable) return undefined;
   if (/quota/i.test(error.message)) return new ComputeError('quota-exceeded', error.message, false);
   if (error.status === 401 || error.status === 403)
     return new ComputeError('openstack-refused', error.message, false);

@@ -278,7 +278,8 @@ function asUploadError(error: unknown): UploadError | undefined {
       false,
     );
   if (error instanceof OpenStackError) {
-    if (error.unreachable) return new UploadError('openstack-unreachable', error.message, true);
+    // Not the job's failure: the command waits for the cloud (OUTAGE_WAIT_SECONDS), then gives up.
+    if (error.unreachable) return undefined;
     if (error.status === 413 || /quota/i.test(error.message))
       return new UploadError('quota-exceeded', error.message, false);
     if (error.status === 401 || error.status === 403)

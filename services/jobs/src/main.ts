@@ -50,6 +50,7 @@ await runWorker({
       store,
       logger,
       ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
+      outageMs: config.OUTAGE_WAIT_SECONDS * 1000,
     });
     const s = (seconds: number) => seconds * 1000;
     const watchdog = new Watchdog({

@@ -18,7 +18,14 @@ import {
   type MigrationDecisionState,
 } from '@ferry/domain';
 import { handleCommand, type JetStreamEventStore, type RecordedEvent } from '@ferry/event-store';
-import { deadLetter, DurableLoop, HEADERS, publishCommand } from '@ferry/messaging';
+import {
+  deadLetter,
+  DEFAULT_OUTAGE_MS,
+  DurableLoop,
+  HEADERS,
+  isOutage,
+  publishCommand,
+} from '@ferry/messaging';
 import { contextOfTraceparent, inSpan, SpanKind, type Logger } from '@ferry/observability';
 
 export interface ProcessManagerOptions {
@@ -30,6 +37,8 @@ export interface ProcessManagerOptions {
   readonly maxAckPending?: number;
   /** Unacked this long, a commit goes to another replica (NATS_ACK_WAIT_SECONDS). */
   readonly ackWaitMs?: number;
+  /** How long after a commit an outage of NATS or the store is waited out without counting (OUTAGE_WAIT_SECONDS). */
+  readonly outageMs?: number;
 }
 
 const DURABLE = 'jobs-process-manager';
@@ -128,7 +137,9 @@ export class ProcessManager {
       m.ack();
     } catch (error) {
       const deliveries = m.info.deliveryCount;
-      if (deliveries >= MAX_REACTION_DELIVERIES) {
+      const ageMs = Date.now() - m.info.timestampNanos / 1_000_000;
+      const waiting = isOutage(error) && ageMs < (this.options.outageMs ?? DEFAULT_OUTAGE_MS);
+      if (!waiting && deliveries >= MAX_REACTION_DELIVERIES) {
         // The job's next command was never sent: the watchdog fails the job when its stage's budget runs out.
         await deadLetter(
           this.js,

@@ -23,6 +23,12 @@ export interface CloudConfig {
   readonly auth: CloudAuth;
   readonly regionName: string | undefined;
   readonly interface: 'public' | 'internal' | 'admin';
+  /**
+   * An endpoint to use instead of the catalog's, by service type (`image`, `compute`, `network`,
+   * `block-storage`, `volumev3`): `<type>_endpoint_override` in clouds.yaml or
+   * `OS_<TYPE>_ENDPOINT_OVERRIDE`, as openstacksdk reads them (a proxy in front of a service, say).
+   */
+  readonly endpointOverrides: Readonly<Record<string, string>>;
   /** Where the settings came from, for error messages (never the secrets). */
   readonly source: string;
 }
@@ -107,12 +113,19 @@ export function loadCloudConfig(
   const iface = (pick('OS_INTERFACE', cloud.interface) ?? 'public').replace(/URL$/, '');
   if (iface !== 'public' && iface !== 'internal' && iface !== 'admin')
     throw new CloudConfigError(`${source}: interface ${iface} is not public, internal or admin`);
+  const endpointOverrides: Record<string, string> = {};
+  for (const type of ['image', 'compute', 'network', 'block-storage', 'volumev3']) {
+    const key = `${type.replace('-', '_')}_endpoint_override`;
+    const url = pick(`OS_${key.toUpperCase()}`, cloud[key]);
+    if (url) endpointOverrides[type] = url.replace(/\/+$/, '');
+  }
   return {
     name,
     authUrl: authUrl.replace(/\/+$/, ''),
     auth: resolved,
     regionName: pick('OS_REGION_NAME', cloud.region_name),
     interface: iface,
+    endpointOverrides,
     source,
   };
 }

@@ -54,6 +54,7 @@ clouds:
       },
       regionName: 'RegionOne',
       interface: 'internal',
+      endpointOverrides: {},
       source: `cloud openstack in ${join(dir, 'clouds.yaml')}`,
     });
   });
@@ -64,6 +65,25 @@ clouds:
       type: 'application-credential',
       id: 'abc',
       secret: 's3cret',
+    });
+  });
+
+  it("takes an endpoint override per service type, as openstacksdk does, the variable's over the file's", () => {
+    const file = write(
+      'clouds-override.yaml',
+      clouds.replace(
+        '    interface: internal\n',
+        '    interface: internal\n    image_endpoint_override: http://127.0.0.1:19292/\n',
+      ),
+    );
+    const env = {
+      OS_CLIENT_CONFIG_FILE: file,
+      OS_PASSWORD: 'hunter2',
+      OS_COMPUTE_ENDPOINT_OVERRIDE: 'http://127.0.0.1:18774/v2.1',
+    };
+    expect(loadCloudConfig({ env }).endpointOverrides).toEqual({
+      image: 'http://127.0.0.1:19292',
+      compute: 'http://127.0.0.1:18774/v2.1',
     });
   });
 

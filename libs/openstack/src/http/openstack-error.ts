@@ -36,6 +36,11 @@ export class OpenStackError extends Error {
   get unreachable(): boolean {
     return this.status === 0 || this.status >= 500 || this.notOpenStack;
   }
+
+  /** An outage, to whoever retries commands: the same as `unreachable`. */
+  get outage(): boolean {
+    return this.unreachable;
+  }
 }
 
 /**

@@ -170,6 +170,10 @@ function endpointOf(
   cloud: CloudConfig,
 ): string {
   for (const type of SERVICES[service].types) {
+    const override = cloud.endpointOverrides[type];
+    if (override) return override;
+  }
+  for (const type of SERVICES[service].types) {
     const found = catalog
       .find((s) => s.type === type)
       ?.endpoints.find(
