@@ -55,14 +55,14 @@ describe('CommandConsumer on a real nats-server', () => {
   /** A consumer of its own subject family, so the tests never see each other's commands. */
   async function startConsumer(
     handle: CommandHandler,
-    options: { maxAckPending?: number; ackWaitMs?: number; maxDeliver?: number } = {},
+    options: { concurrency?: number; ackWaitMs?: number; maxDeliver?: number } = {},
   ) {
     const name = `svc${durable++}`;
     const rejections: Rejection[] = [];
     const settings = {
       durable: name,
       filterSubject: COMMAND_SUBJECTS.ConvertDisks,
-      maxAckPending: options.maxAckPending ?? 4,
+      concurrency: options.concurrency ?? 4,
       ackWaitMs: options.ackWaitMs ?? 2_000,
     };
     // A work queue allows one consumer per subject: remove the previous test's.
@@ -77,7 +77,19 @@ describe('CommandConsumer on a real nats-server', () => {
       reject: async (r) => void rejections.push(r),
     });
     consumer.start();
-    return { rejections };
+    /** Another replica of the same service: its own connection, the same durable consumer. */
+    const replica = async () => {
+      const other = new CommandConsumer({
+        ...settings,
+        nc: await connectNats({ url: server.url, name: 'consumer-test-replica' }),
+        retry: { maxDeliver: options.maxDeliver ?? 3, backoffMs: [50] },
+        handle,
+        reject: async (r) => void rejections.push(r),
+      });
+      other.start();
+      return other;
+    };
+    return { rejections, replica };
   }
   const queueEmpty = async () => (await jsm.streams.info(STREAMS.commands)).state.messages === 0;
 
@@ -183,7 +195,7 @@ describe('CommandConsumer on a real nats-server', () => {
         running--;
         done++;
       },
-      { maxAckPending: 2 },
+      { concurrency: 2 },
     );
     for (let i = 0; i < 6; i++) await publishCommand(js, convert(`c${i}`));
     await until(() => done === 6);
@@ -222,6 +234,33 @@ describe('CommandConsumer on a real nats-server', () => {
     expect(handled).toEqual([before.metadata.commandId, after.metadata.commandId]);
   });
 
+  it('replicas add capacity: two of concurrency 1 run two commands at once', async () => {
+    let running = 0;
+    let most = 0;
+    const handled: string[] = [];
+    const { replica } = await startConsumer(
+      async (command) => {
+        most = Math.max(most, ++running);
+        await sleep(600);
+        running--;
+        if ('jobId' in command.data) handled.push(command.data.jobId);
+      },
+      { concurrency: 1 },
+    );
+    const second = await replica();
+    try {
+      for (let i = 0; i < 4; i++) await publishCommand(js, convert(`capacity-${i}`));
+      await until(() => handled.length === 4);
+      // Two at once between them: each replica pulled one while it had room.
+      expect(most).toBe(2);
+      expect(
+        (await jsm.consumers.info(STREAMS.commands, `svc${durable - 1}`)).config,
+      ).toMatchObject({ max_ack_pending: 32 });
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('stops gracefully: the command in hand finishes and is acked; nothing new is taken', async () => {
     let finished = false;
     let started = 0;
@@ -231,7 +270,7 @@ describe('CommandConsumer on a real nats-server', () => {
         await sleep(500);
         finished = true;
       },
-      { maxAckPending: 1 },
+      { concurrency: 1 },
     );
     await publishCommand(js, convert('graceful-1'));
     await until(() => started === 1);

@@ -66,8 +66,8 @@ export interface CommandConsumerOptions {
   /** Durable consumer name: one per service; its replicas share it. */
   readonly durable: string;
   readonly filterSubject: string;
-  /** The service's concurrency bound: messages delivered and not yet settled. */
-  readonly maxAckPending: number;
+  /** How many commands this process works on at once: it pulls no more than it has room for. */
+  readonly concurrency: number;
   /** Without an ack or `working()` in this time, the server redelivers (a crashed handler). */
   readonly ackWaitMs?: number;
   readonly retry?: RetryPolicy;
@@ -82,6 +82,8 @@ export interface CommandConsumerOptions {
 }
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
+/** The most replicas of one service whose commands run at once: N of concurrency C run N×C. */
+export const MAX_REPLICAS = 32;
 /** Commands whose waits (not failures) this process remembers; the oldest is forgotten first. */
 const WAITS_KEPT = 10_000;
 
@@ -90,10 +92,7 @@ type Outcome = { ok: true } | { ok: false; error: unknown };
 /** Creates the durable pull consumer, or updates it to these settings: idempotent. */
 export async function ensureCommandConsumer(
   jsm: JetStreamManager,
-  options: Pick<
-    CommandConsumerOptions,
-    'durable' | 'filterSubject' | 'maxAckPending' | 'ackWaitMs'
-  >,
+  options: Pick<CommandConsumerOptions, 'durable' | 'filterSubject' | 'concurrency' | 'ackWaitMs'>,
 ): Promise<void> {
   const config = {
     durable_name: options.durable,
@@ -101,7 +100,8 @@ export async function ensureCommandConsumer(
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: (options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) * 1_000_000,
-    max_ack_pending: options.maxAckPending,
+    // Each replica bounds itself; the consumer bounds them all, for up to MAX_REPLICAS of them.
+    max_ack_pending: options.concurrency * MAX_REPLICAS,
     // Unlimited: the consumer itself dead-letters, even a message whose handler crashes every time.
     max_deliver: -1,
   };
@@ -137,7 +137,7 @@ export class CommandConsumer {
       nc: options.nc,
       stream: STREAMS.commands,
       durable: options.durable,
-      maxMessages: options.maxAckPending,
+      maxMessages: options.concurrency,
       ensure: async () => ensureCommandConsumer(await jetstreamManager(options.nc), options),
       process: (m) => this.process(m),
       ...(options.logger ? { logger: options.logger } : {}),

@@ -6,7 +6,7 @@ export interface DurableLoopOptions {
   readonly nc: NatsConnection;
   readonly stream: string;
   readonly durable: string;
-  /** Messages pulled at once; the consumer's max_ack_pending bounds how many are in hand. */
+  /** Messages this process works on at once: it asks for no more than it has room for. */
   readonly maxMessages: number;
   /** Creates the consumer, or updates it: called again when it was lost (deleted, or gone with a server's state). */
   readonly ensure: () => Promise<void>;
@@ -15,10 +15,15 @@ export interface DurableLoopOptions {
   readonly logger?: Logger;
 }
 
+// A pull request waits this long for messages before it is made again.
+const PULL_EXPIRES_MS = 10_000;
+
 /**
- * Pulls from a durable consumer and hands each message to `process` as it arrives, without waiting
- * for the one before. Re-creates its subscription when heartbeats stop or the consumer is lost; on
- * stop, gives back (naks) what still arrives and waits for the messages in hand.
+ * Pulls from a durable consumer only as many messages as this process has room for, and hands each
+ * to `process` as it arrives, without waiting for the one before: replicas sharing the consumer
+ * each take their share, so N replicas of room C work on up to N×C at once. Re-creates its pulls
+ * when the consumer is lost; on stop, gives back (naks) what still arrives and waits for the
+ * messages in hand.
  */
 export class DurableLoop {
   private readonly options: DurableLoopOptions;
@@ -26,6 +31,7 @@ export class DurableLoop {
   private messages: ConsumerMessages | undefined;
   private stopping = false;
   private loop: Promise<void> | undefined;
+  private roomMade: (() => void) | undefined;
 
   constructor(options: DurableLoopOptions) {
     this.options = options;
@@ -37,6 +43,7 @@ export class DurableLoop {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.roomMade?.();
     await this.messages?.close();
     await this.loop;
     await Promise.all(this.inFlight);
@@ -48,53 +55,44 @@ export class DurableLoop {
     while (!this.stopping) {
       try {
         const consumer = await js.consumers.get(stream, durable);
-        const messages = await consumer.consume({
-          max_messages: this.options.maxMessages,
-          expires: 10_000,
-        });
-        this.messages = messages;
-        void this.watch(messages);
-        for await (const m of messages) {
-          if (this.stopping) {
-            m.nak();
+        while (!this.stopping) {
+          const room = this.options.maxMessages - this.inFlight.size;
+          if (room <= 0) {
+            await new Promise<void>((resolve) => (this.roomMade = resolve));
             continue;
           }
-          const task = this.options
-            .process(m)
-            .catch((error: unknown) =>
-              logger?.error(
-                { err: error, durable },
-                'handling a message failed; it will come again',
-              ),
-            )
-            .finally(() => this.inFlight.delete(task));
-          this.inFlight.add(task);
+          const messages = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+          this.messages = messages;
+          for await (const m of messages) this.dispatch(m);
         }
       } catch (error) {
         if (this.stopping) break;
-        logger?.warn({ err: error, durable }, 'consumer failed; re-creating it');
+        logger?.warn({ err: error, durable }, 'consumer failed; pulling again');
         await new Promise((r) => setTimeout(r, 1_000));
-        if (/consumer not found/i.test(String(error)))
+        if (/consumer not found|consumer.*deleted/i.test(String(error)))
           await this.options.ensure().catch(() => undefined);
       }
     }
   }
 
-  /** Closing the messages ends the loop above, which then gets the consumer again. */
-  private async watch(messages: ConsumerMessages): Promise<void> {
-    for await (const status of messages.status()) {
-      const lost =
-        (status.type === 'heartbeats_missed' && status.count >= 2) ||
-        status.type === 'consumer_deleted' ||
-        status.type === 'consumer_not_found';
-      if (lost && !this.stopping) {
-        this.options.logger?.warn(
-          { status: status.type, durable: this.options.durable },
-          'consumer lost; re-creating it',
-        );
-        await messages.close();
-        return;
-      }
+  private dispatch(m: JsMsg): void {
+    if (this.stopping) {
+      m.nak();
+      return;
     }
+    const task = this.options
+      .process(m)
+      .catch((error: unknown) =>
+        this.options.logger?.error(
+          { err: error, durable: this.options.durable },
+          'handling a message failed; it will come again',
+        ),
+      )
+      .finally(() => {
+        this.inFlight.delete(task);
+        this.roomMade?.();
+        this.roomMade = undefined;
+      });
+    this.inFlight.add(task);
   }
 }

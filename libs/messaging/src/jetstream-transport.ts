@@ -23,7 +23,7 @@ export interface JetStreamTransportOptions {
   readonly replicas?: number;
   readonly consumer: Pick<
     CommandConsumerOptions,
-    'durable' | 'filterSubject' | 'maxAckPending' | 'ackWaitMs'
+    'durable' | 'filterSubject' | 'concurrency' | 'ackWaitMs'
   > & { readonly retry?: RetryPolicy };
   /** Records a command that was not carried out (a CommandRejected event the sender can read). */
   readonly reject: (rejection: Rejection) => Promise<void>;

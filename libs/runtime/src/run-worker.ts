@@ -104,7 +104,7 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     consumer: {
       durable: spec.name,
       filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
-      maxAckPending: wiring.concurrency,
+      concurrency: wiring.concurrency,
       ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
       retry: { ...DEFAULT_RETRY_POLICY, outageMs: config.OUTAGE_WAIT_SECONDS * 1000 },
     },

@@ -193,7 +193,7 @@ describe('the conversion service', () => {
         consumer: {
           durable: 'conversion',
           filterSubject: 'ferry.cmd.conversion.>',
-          maxAckPending: 2,
+          concurrency: 2,
           ackWaitMs: 10_000,
         },
         reject: rejectionRecorder(store),

@@ -93,7 +93,7 @@ describe('the discovery service', () => {
         consumer: {
           durable: 'discovery',
           filterSubject: 'ferry.cmd.discovery.>',
-          maxAckPending: 2,
+          concurrency: 2,
           ackWaitMs: 10_000,
         },
         reject: rejectionRecorder(store),

@@ -81,7 +81,7 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
       }),
       {
         connection: nc,
-        consumer: { durable: 'jobs', filterSubject: 'ferry.cmd.migration.>', maxAckPending: 16 },
+        consumer: { durable: 'jobs', filterSubject: 'ferry.cmd.migration.>', concurrency: 16 },
         reject: rejectionRecorder(store),
       },
     );

@@ -49,7 +49,7 @@ describe('nats-server restarted (same store) while publishers and consumers run'
       const settings = {
         durable: 'jobs',
         filterSubject: 'ferry.cmd.migration.>',
-        maxAckPending: 8,
+        concurrency: 8,
         ackWaitMs: 2_000,
       };
       await ensureCommandConsumer(await jetstreamManager(nc), settings);

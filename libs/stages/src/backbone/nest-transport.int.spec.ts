@@ -64,7 +64,7 @@ describe('the JetStream transport in a NestJS microservice', () => {
         consumer: {
           durable: 'jobs',
           filterSubject: 'ferry.cmd.migration.>',
-          maxAckPending: 4,
+          concurrency: 4,
           ackWaitMs: 2_000,
           retry: { maxDeliver: 3, backoffMs: [50] },
         },

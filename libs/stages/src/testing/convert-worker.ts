@@ -20,7 +20,7 @@ const transport = new JetStreamTransport({
   consumer: {
     durable: 'conversion',
     filterSubject: 'ferry.cmd.conversion.>',
-    maxAckPending: 2,
+    concurrency: 2,
     ackWaitMs: Number(ackWaitMs),
   },
   reject: rejectionRecorder(store),
