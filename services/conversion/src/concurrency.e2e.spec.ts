@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,13 +72,25 @@ describe('the conversion service process bounds how many conversions run at once
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function convertAll(concurrency: number, jobIds: string[]): Promise<History[]> {
-    service = startBuiltService('conversion', {
-      NATS_URL: nats.server.url,
-      MIGRATION_OUTPUT_DIR: join(dir, 'out'),
-      LOG_DIR: join(dir, 'logs'),
-      CONVERSION_CONCURRENCY: String(concurrency),
-    });
+  const serviceEnv = (concurrency: number) => ({
+    NATS_URL: nats.server.url,
+    MIGRATION_OUTPUT_DIR: join(dir, 'out'),
+    LOG_DIR: join(dir, 'logs'),
+    CONVERSION_CONCURRENCY: String(concurrency),
+    // A killed replica's command comes back after 3 s, and its lease lapses 5 s (and 15) after its last renewal.
+    NATS_ACK_WAIT_SECONDS: '3',
+    STAGE_LEASE_SECONDS: '5',
+  });
+
+  async function convertAll(
+    concurrency: number,
+    jobIds: string[],
+    replicas = 1,
+  ): Promise<History[]> {
+    const others = Array.from({ length: replicas - 1 }, () =>
+      startBuiltService('conversion', serviceEnv(concurrency)),
+    );
+    service = startBuiltService('conversion', serviceEnv(concurrency));
     const running = service;
     const js = jetstream(await nats.connect());
     for (const jobId of jobIds) {
@@ -107,6 +120,7 @@ describe('the conversion service process bounds how many conversions run at once
     ]);
     exited.catch(() => undefined);
     await running.stop();
+    await Promise.all(others.map((s) => s.stop()));
     return histories();
   }
 
@@ -117,4 +131,81 @@ describe('the conversion service process bounds how many conversions run at once
   it('restarted with 1, the same consumer runs them one after another', async () => {
     expect(mostAtOnce(await convertAll(1, ['c1-a', 'c1-b', 'c1-c']))).toBe(1);
   }, 240_000);
+
+  it('replicas add capacity: two replicas with 1 each run two of four side by side', async () => {
+    expect(mostAtOnce(await convertAll(1, ['r2-a', 'r2-b', 'r2-c', 'r2-d'], 2))).toBe(2);
+  }, 240_000);
+
+  it('SIGKILLed 2 s into qemu-img and restarted at once: never two converters, and the artifact is the disk', async () => {
+    const big = join(dir, 'big.raw');
+    writeDataImage(big, 1536 * MiB);
+    vmdkOf(big, join(dir, 'big.vmdk'));
+    rmSync(big);
+    const jobId = 'killed';
+    const bigVm = {
+      ...vm,
+      disks: [
+        {
+          ...(vm.disks[0] as VmDescription['disks'][number]),
+          path: join(dir, 'big.vmdk'),
+          capacityBytes: 1536 * MiB,
+        },
+      ],
+    };
+    await discoveredJob(store, jobId, { vm: bigVm });
+    // qemu-img itself (its process group's shell names it in its arguments too, but starts with sh).
+    const converters = () => {
+      try {
+        return execFileSync('pgrep', ['-f', `^qemu-img convert .*${join(dir, 'out', jobId)}`], {
+          encoding: 'utf8',
+        })
+          .trim()
+          .split('\n').length;
+      } catch {
+        return 0; // pgrep: none
+      }
+    };
+    let most = 0;
+    const sampling = setInterval(() => (most = Math.max(most, converters())), 200);
+    try {
+      let first = startBuiltService('conversion', serviceEnv(1));
+      await publishCommand(jetstream(await nats.connect()), {
+        type: 'ConvertDisks',
+        data: { jobId },
+        metadata: { commandId: `convert-${jobId}` },
+      });
+      await eventually(() => converters() > 0, 'qemu-img running', { timeoutMs: 60_000 });
+      await new Promise((r) => setTimeout(r, 2_000));
+      await first.kill();
+      first = startBuiltService('conversion', serviceEnv(1));
+      const events = await eventually(
+        async () => {
+          const { events: history } = await store.read<MigrationEvent>(`migration-${jobId}`);
+          return history.at(-1)?.type === 'ConversionCompleted' ? history : undefined;
+        },
+        'the conversion completed by the restarted service',
+        { timeoutMs: 180_000, intervalMs: 200 },
+      );
+      await first.stop();
+      expect(most).toBe(1);
+      // Taken over from the killed holder once its lease lapsed.
+      const claims = events.filter((e) => e.type === 'StageClaimed');
+      expect(claims.length).toBeGreaterThanOrEqual(2);
+      expect(claims.at(-1)?.data).toMatchObject({ takenOverFrom: expect.any(String) });
+      const completed = events.at(-1);
+      const artifact =
+        completed?.type === 'ConversionCompleted' ? completed.data.artifacts[0] : undefined;
+      execFileSync('qemu-img', [
+        'compare',
+        '-f',
+        'vmdk',
+        '-F',
+        'qcow2',
+        join(dir, 'big.vmdk'),
+        artifact?.path ?? '',
+      ]);
+    } finally {
+      clearInterval(sampling);
+    }
+  }, 300_000);
 });
