@@ -6,7 +6,7 @@ export interface RunningService {
   readonly process: ChildProcess;
   /** Ends it at once, as a crash or a power cut would: no shutdown, no ack. */
   kill(): Promise<void>;
-  /** SIGTERM, and waits until it has exited. */
+  /** SIGTERM, and waits until it has exited (SIGKILL after 30 s: a stop that hangs fails no later test). */
   stop(): Promise<void>;
 }
 
@@ -45,7 +45,9 @@ export function startBuiltService(
     },
     stop: async () => {
       child.kill('SIGTERM');
+      const hung = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
+      clearTimeout(hung);
     },
   };
 }

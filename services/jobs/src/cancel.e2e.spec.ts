@@ -61,9 +61,10 @@ describe('a cancel in each stage', () => {
         deployment: 16,
         verification: 16,
       };
+      // Written first, one after another: writing a disk holds this process for a while.
+      for (const stage of stages) p.writeVm(`cancel-${stage}`, { mib: sizes[stage] });
       await Promise.all(
         stages.map(async (stage) => {
-          p.writeVm(`cancel-${stage}`, { mib: sizes[stage] });
           const key = await p.discovered(`cancel-${stage}`);
           const { jobs: created } = await p.migrate(`cancel-${stage}`, [key], {
             strategy: 'qemu-img',

@@ -384,7 +384,11 @@ export class JetStreamEventStore implements EventStore {
   }
 
   private manager(): Promise<JetStreamManager> {
-    this.jsm ??= jetstreamManager(this.nc);
+    // Made once; one that failed (the server slow to answer) is asked for again next time.
+    this.jsm ??= jetstreamManager(this.nc).catch((error: unknown) => {
+      this.jsm = undefined;
+      throw error;
+    });
     return this.jsm;
   }
 }
