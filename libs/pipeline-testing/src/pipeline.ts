@@ -62,8 +62,14 @@ export interface Pipeline {
     key?: string,
     env?: Readonly<Record<string, string>>,
   ): RunningService;
-  /** A Workstation VM with one real disk of `mib` MiB (data in it), or a .vmx naming a missing disk. */
-  writeVm(name: string, options?: { mib?: number; missingDisk?: boolean }): string;
+  /**
+   * A Workstation VM with `disks` real disks of `mib` MiB (data in them; one by default) and `nics`
+   * NICs (one by default), or a .vmx naming a missing disk.
+   */
+  writeVm(
+    name: string,
+    options?: { mib?: number; missingDisk?: boolean; disks?: number; nics?: number },
+  ): string;
   /** Waits until discovery has seen the VM at `vmx`; its key. */
   discovered(name: string): Promise<string>;
   migrate(
@@ -150,15 +156,17 @@ export async function startPipeline(
     ...('cluster' in nats ? { cluster: nats.cluster } : {}),
     connect: () => nats.connect(),
     start,
-    writeVm(name, { mib = 24, missingDisk = false } = {}) {
+    writeVm(name, { mib = 24, missingDisk = false, disks = 1, nics = 1 } = {}) {
       const dir = join(root, name);
       mkdirSync(dir);
-      if (!missingDisk) {
-        const raw = join(dir, `${name}.raw`);
-        writeDataImage(raw, mib * MiB);
-        vmdkOf(raw, join(dir, `${name}.vmdk`));
-        rmSync(raw);
-      }
+      const disk = (i: number) => (i === 0 ? `${name}.vmdk` : `${name}-${i}.vmdk`);
+      if (!missingDisk)
+        for (let i = 0; i < disks; i++) {
+          const raw = join(dir, `${name}.raw`);
+          writeDataImage(raw, mib * MiB);
+          vmdkOf(raw, join(dir, disk(i)));
+          rmSync(raw);
+        }
       const vmx = join(dir, `${name}.vmx`);
       writeFileSync(
         vmx,
@@ -170,12 +178,16 @@ export async function startPipeline(
           'memsize = "512"',
           'scsi0.present = "TRUE"',
           'scsi0.virtualDev = "lsilogic"',
-          'scsi0:0.present = "TRUE"',
-          `scsi0:0.fileName = "${name}.vmdk"`,
-          'ethernet0.present = "TRUE"',
-          'ethernet0.connectionType = "nat"',
-          'ethernet0.addressType = "generated"',
-          'ethernet0.generatedAddress = "00:0c:29:12:34:56"',
+          ...Array.from({ length: disks }, (_, i) => [
+            `scsi0:${i}.present = "TRUE"`,
+            `scsi0:${i}.fileName = "${disk(i)}"`,
+          ]).flat(),
+          ...Array.from({ length: nics }, (_, i) => [
+            `ethernet${i}.present = "TRUE"`,
+            `ethernet${i}.connectionType = "nat"`,
+            `ethernet${i}.addressType = "generated"`,
+            `ethernet${i}.generatedAddress = "00:0c:29:12:34:${(0x56 + i).toString(16)}"`,
+          ]).flat(),
           '',
         ].join('\n'),
       );
@@ -222,13 +234,19 @@ export async function startPipeline(
       );
       const images = cloud.cli<{ ID: string; Tags: string[] }[]>('image', 'list', '--long');
       const ports = cloud.cli<{ ID: string; Name: string }[]>('port', 'list');
-      const volumes = cloud.cli<{ ID: string; Name: string }[]>('volume', 'list', '--all-projects');
+      const volumes = cloud.cli<{ ID: string; Properties: Record<string, string> }[]>(
+        'volume',
+        'list',
+        '--long',
+        '--all-projects',
+      );
       return {
         of: (jobId: string) => ({
           servers: servers.filter((r) => r.Properties['ferry_job_id'] === jobId).map((r) => r.ID),
           images: images.filter((r) => r.Tags.includes(jobTag(jobId))).map((r) => r.ID),
           ports: ports.filter((r) => r.Name.includes(jobId)).map((r) => r.ID),
-          volumes: volumes.filter((r) => r.Name.includes(jobId)).map((r) => r.ID),
+          // Named for the VM's disks: the job's mark is in their metadata.
+          volumes: volumes.filter((r) => r.Properties['ferry_job_id'] === jobId).map((r) => r.ID),
         }),
       };
     },

@@ -212,6 +212,14 @@ async function uploadArtifact(
   try {
     await deps.glance.upload(image.id, body.chunks, size, AbortSignal.any([signal, tooLong]));
   } catch (error) {
+    // No answer to the upload (the connection stalled, or the answer never came): the upload's own
+    // failure, not the cloud's outage, or a stuck upload would be tried again and again.
+    if (error instanceof OpenStackError && error.status === 0 && !signal.aborted)
+      throw new UploadError(
+        'timeout',
+        `Glance did not take the upload of disk ${artifact.diskIndex}: ${error.message}`,
+        true,
+      );
     if (!tooLong.aborted || signal.aborted) throw error;
     throw new UploadError(
       'timeout',
