@@ -24,6 +24,7 @@ import {
   vmdkOf,
   writeDataImage,
   type NatsCluster,
+  type NatsServer,
   type RunningService,
 } from '@ferry/testing';
 
@@ -54,6 +55,8 @@ export interface Pipeline {
   readonly services: Map<string, RunningService>;
   /** The NATS cluster it runs on, when started with `{ natsCluster }`. */
   readonly cluster?: NatsCluster;
+  /** The one nats-server it runs on otherwise: a test may kill it and start it again. */
+  readonly natsServer?: NatsServer;
   /** Another connection to the pipeline's nats-server, as another system would open. */
   connect(): Promise<NatsConnection>;
   /** Starts (another instance of) a service (or the gateway), with more environment if given. */
@@ -153,7 +156,7 @@ export async function startPipeline(
     cloud,
     env: fullEnv,
     services,
-    ...('cluster' in nats ? { cluster: nats.cluster } : {}),
+    ...('cluster' in nats ? { cluster: nats.cluster } : { natsServer: nats.server }),
     connect: () => nats.connect(),
     start,
     writeVm(name, { mib = 24, missingDisk = false, disks = 1, nics = 1 } = {}) {
@@ -201,29 +204,34 @@ export async function startPipeline(
       return (await inventory()).get(name) as string;
     },
     async migrate(commandId, vmKeys, options = {}, timeoutMs = 30_000) {
-      await publishCommand(jetstream(nc), {
-        type: 'CreateMigrations',
-        data: { vmKeys, options },
-        metadata: { commandId },
-      });
+      await publishCommand(
+        jetstream(nc),
+        { type: 'CreateMigrations', data: { vmKeys, options }, metadata: { commandId } },
+        { retryForMs: timeoutMs },
+      );
       const stream = `selection-${await selectionStreamId(commandId)}`;
-      await eventually(async () => (await store.read(stream)).events.length > 0, 'selection', {
-        timeoutMs,
-      });
-      return (
-        (await store.read(stream)).events[0] as unknown as EventOf<'MigrationSelectionProcessed'>
-      ).data;
+      const [processed] = await eventually(
+        async () => {
+          const events = (await whileStoreAway(() => store.read(stream)))?.events;
+          return events?.length ? events : undefined;
+        },
+        'selection',
+        { timeoutMs },
+      );
+      return (processed as unknown as EventOf<'MigrationSelectionProcessed'>).data;
     },
     async events(jobId) {
       return (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
     },
     async ended(jobId, timeoutMs = 240_000) {
-      await eventually(
-        async () => ENDINGS.has((await pipeline.events(jobId)).at(-1)?.type ?? ''),
+      return eventually(
+        async () => {
+          const events = await whileStoreAway(() => pipeline.events(jobId));
+          return events && ENDINGS.has(events.at(-1)?.type ?? '') ? events : undefined;
+        },
         `job ${jobId} ended`,
         { timeoutMs, intervalMs: 250 },
       );
-      return pipeline.events(jobId);
     },
     resources() {
       const servers = cloud.cli<{ ID: string; Properties: Record<string, string> }[]>(
@@ -296,4 +304,14 @@ async function natsClusterWithStreams(nodes: number) {
       await cluster.remove();
     },
   };
+}
+
+/** What `read` gives, or undefined while the store does not answer (a test that kills NATS waits). */
+async function whileStoreAway<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'STORE_UNAVAILABLE') return undefined;
+    throw error;
+  }
 }
