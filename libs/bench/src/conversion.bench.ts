@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { MigrationEvent, VmDescription } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { discoveredJob, testVm } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
@@ -76,7 +77,7 @@ export async function conversionBench(): Promise<Measurement[]> {
           });
           await eventually(
             async () =>
-              (await store.read<MigrationEvent>(`migration-${jobId}`)).events.at(-1)?.type ===
+              (await store.read<MigrationEvent>(migrationStream(jobId))).events.at(-1)?.type ===
               'ConversionCompleted',
             `${jobId} converted`,
             { timeoutMs: 600_000, intervalMs: 20 },

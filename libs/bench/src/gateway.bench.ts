@@ -6,6 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { createClient } from 'graphql-ws';
 import { Client } from 'undici';
 import type { MigrationFlags, VmDescription } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import {
   handleCommand,
@@ -215,7 +216,7 @@ async function subscriptionDelays(store: EventStore, origin: string): Promise<nu
           resolve();
         };
       });
-      events += (await handleCommand(store, migrationDecider, `migration-${LIVE_JOB}`, command))
+      events += (await handleCommand(store, migrationDecider, migrationStream(LIVE_JOB), command))
         .events.length;
       await arrived;
       delays.push(performance.now() - started);
@@ -482,7 +483,7 @@ async function run(
 ): Promise<number> {
   let events = 0;
   for (const command of commands)
-    events += (await handleCommand(store, migrationDecider, `migration-${jobId}`, command)).events
+    events += (await handleCommand(store, migrationDecider, migrationStream(jobId), command)).events
       .length;
   return events;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { MigrationEvent } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { convertedJob, testVm } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
@@ -76,7 +77,7 @@ export async function uploadBench(): Promise<Measurement[]> {
       });
       await eventually(
         async () => {
-          const last = (await store.read<MigrationEvent>(`migration-${jobId}`)).events.at(-1);
+          const last = (await store.read<MigrationEvent>(migrationStream(jobId))).events.at(-1);
           if (last?.type === 'MigrationFailed')
             throw new Error(`upload failed: ${last.data.message}`);
           return last?.type === 'ImageUploadCompleted';

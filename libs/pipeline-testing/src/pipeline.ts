@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { EventOf, MigrationEvent, MigrationOptions } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { selectionStreamId } from '@ferry/contracts';
 import { jobTag } from '@ferry/openstack';
 import { JetStreamEventStore } from '@ferry/event-store';
@@ -221,7 +222,7 @@ export async function startPipeline(
       return (processed as unknown as EventOf<'MigrationSelectionProcessed'>).data;
     },
     async events(jobId) {
-      return (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+      return (await store.read<MigrationEvent>(migrationStream(jobId))).events;
     },
     async ended(jobId, timeoutMs = 240_000) {
       return eventually(

@@ -1,4 +1,5 @@
 import type { MigrationEvent } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { evolveJobView, initialJobView, isJobFinished, type JobView } from '@ferry/domain';
 import type { EventStore, RecordedEvent } from '@ferry/event-store';
 import { eventLine } from './describe.ts';
@@ -14,7 +15,7 @@ export async function follow(
   selectionPosition: number,
   json: boolean,
 ): Promise<JobView[]> {
-  const streams = jobs.map((j) => `migration-${j.jobId}`);
+  const streams = jobs.map((j) => migrationStream(j.jobId));
   const views = new Map<string, { revision: number; view: JobView | null }>(
     streams.map((s) => [s, { revision: -1, view: initialJobView }]),
   );

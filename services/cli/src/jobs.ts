@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { MIGRATION_STATES, type MigrationEvent, type MigrationState } from '@ferry/contracts';
+import {
+  MIGRATION_STATES,
+  type MigrationEvent,
+  type MigrationState,
+  migrationStream,
+} from '@ferry/contracts';
 import { evolveJobView, initialJobView, type JobView } from '@ferry/domain';
 import { parseStreamName, rebuildProjection, streamView } from '@ferry/event-store';
 import { describeEvent } from '@ferry/domain';
@@ -81,14 +86,14 @@ export const job = natsCommand(
     const [jobId, ...extra] = positionals;
     if (jobId === undefined || extra.length > 0) throw new UsageError('give one job id');
     try {
-      parseStreamName(`migration-${jobId}`);
+      parseStreamName(migrationStream(jobId));
     } catch {
       throw new UsageError(`not a job id: ${jobId}`);
     }
     return { json: values.json, jobId };
   },
   async ({ json, jobId }, { store }) => {
-    const { events } = await store.read<MigrationEvent>(`migration-${jobId}`);
+    const { events } = await store.read<MigrationEvent>(migrationStream(jobId));
     const view = events.reduce(evolveJobView, initialJobView);
     if (view === null) {
       process.stderr.write(`ferry job: no job ${jobId}\n`);

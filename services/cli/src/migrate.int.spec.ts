@@ -7,6 +7,7 @@ import {
   type EventOf,
   type MigrationFlags,
   type VmDescription,
+  migrationStream,
 } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
@@ -76,7 +77,7 @@ describe('ferry migrate', () => {
     };
     for (const [jobId, { flags }] of Object.entries(jobs)) {
       const create = createMigration(jobId, flags);
-      await handleCommand(store, migrationDecider, `migration-${jobId}`, {
+      await handleCommand(store, migrationDecider, migrationStream(jobId), {
         ...create,
         data: { ...create.data, vmKey: vm.key, vmName: vm.name },
         metadata: { ...create.metadata, now: time(1) },
@@ -87,7 +88,7 @@ describe('ferry migrate', () => {
     await new Promise((r) => setTimeout(r, 300));
     for (const [jobId, { steps }] of Object.entries(jobs))
       for (const [i, step] of steps.entries())
-        await handleCommand(store, migrationDecider, `migration-${jobId}`, {
+        await handleCommand(store, migrationDecider, migrationStream(jobId), {
           ...step,
           metadata: { ...commandContext(`${jobId}-${i}`), now: time(i + 2) },
         } as MigrationCommand);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrationEvent, MigrationOptions, VmDescription } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { commandContext, delivered, natsWithStreams, testVm } from '@ferry/stages/testing';
 import {
@@ -75,7 +76,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     created.images.push(...imageIds);
   }
   const events = async (jobId: string) =>
-    (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+    (await store.read<MigrationEvent>(migrationStream(jobId))).events;
 
   beforeAll(async () => {
     cloud = loopbackOpenStack();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { MigrationEvent, VmDescription } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams, discoveredJob, testVm } from '@ferry/stages/testing';
 import { publishCommand } from '@ferry/messaging';
@@ -103,7 +104,7 @@ describe('the conversion service process bounds how many conversions run at once
     }
     const histories = async () =>
       Promise.all(
-        jobIds.map(async (id) => (await store.read<MigrationEvent>(`migration-${id}`)).events),
+        jobIds.map(async (id) => (await store.read<MigrationEvent>(migrationStream(id))).events),
       );
     const exited = new Promise<never>((_, reject) =>
       running.process.once('exit', (code) =>
@@ -180,7 +181,7 @@ describe('the conversion service process bounds how many conversions run at once
       first = startBuiltService('conversion', serviceEnv(1));
       const events = await eventually(
         async () => {
-          const { events: history } = await store.read<MigrationEvent>(`migration-${jobId}`);
+          const { events: history } = await store.read<MigrationEvent>(migrationStream(jobId));
           return history.at(-1)?.type === 'ConversionCompleted' ? history : undefined;
         },
         'the conversion completed by the restarted service',

@@ -12,7 +12,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { STREAMS, type MigrationEvent, type VmDescription } from '@ferry/contracts';
+import {
+  STREAMS,
+  type MigrationEvent,
+  type VmDescription,
+  migrationStream,
+} from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
@@ -91,7 +96,7 @@ describe('the conversion service', () => {
       nics: [],
       ...(extra.vmx ? { labels: { path: extra.vmx } } : {}),
     };
-    const stream = `migration-${jobId}`;
+    const stream = migrationStream(jobId);
     await handleCommand(store, migrationDecider, stream, {
       type: 'CreateMigration',
       data: {

@@ -7,7 +7,9 @@ import {
   type MigrationOptions,
   type RejectionEvent,
   type SourceRef,
+  migrationStream,
 } from '@ferry/contracts';
+import { decidedFor } from '@ferry/domain';
 import { createMigrationsAnswer, firstEvent, type EventStore } from '@ferry/event-store';
 import { InvalidCommandError, publishCommand } from '@ferry/messaging';
 import { gatewayError } from './graphql/errors.ts';
@@ -84,13 +86,9 @@ export class Commands {
     await this.publish(command);
     const answer = await firstEvent<MigrationEvent | RejectionEvent>(
       this.store,
-      [`migration-${command.data.jobId}`, `rejection-${await rejectionStreamId(commandId)}`],
+      [migrationStream(command.data.jobId), `rejection-${await rejectionStreamId(commandId)}`],
       this.answerTimeoutMs,
-      // A handler names each of its decisions `<command id>:<step>` (libs/event-store, openMigration).
-      (e) =>
-        e.type === 'CommandRejected' ||
-        e.metadata.commandId === commandId ||
-        e.metadata.commandId.startsWith(`${commandId}:`),
+      (e) => e.type === 'CommandRejected' || decidedFor(commandId, e.metadata.commandId),
     );
     if (answer === undefined) throw unanswered(commandId, 'jobs');
     if (answer.type !== 'CommandRejected') return { commandId, accepted: true, reason: null };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { MigrationEvent } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams, convertedJob, testVm } from '@ferry/stages/testing';
 import { publishCommand } from '@ferry/messaging';
@@ -58,7 +59,8 @@ describe('the image service killed mid-upload and asked again', () => {
     const env = { ...cloud.env, NATS_URL: nats.server.url, LOG_DIR: join(dir, 'logs') };
     const images = () =>
       cloud.cli<{ ID: string; Status: string }[]>('image', 'list', '--tag', jobTag(jobId));
-    const last = async () => (await store.read<MigrationEvent>(`migration-${jobId}`)).events.at(-1);
+    const last = async () =>
+      (await store.read<MigrationEvent>(migrationStream(jobId))).events.at(-1);
 
     const first = startBuiltService('image', env);
     await publishCommand(js, {

@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Artifact, MigrationEvent, VmDescription } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import {
@@ -69,7 +70,7 @@ describe('the image service against a real Glance', () => {
     })),
   });
   const events = async (jobId: string) =>
-    (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+    (await store.read<MigrationEvent>(migrationStream(jobId))).events;
   const imagesOf = (jobId: string) =>
     cloud.cli<{ ID: string; Name: string; Status: string }[]>(
       'image',
@@ -146,7 +147,7 @@ describe('the image service against a real Glance', () => {
 
   /** What an attempt killed mid-way leaves: the job UPLOADING with `imageId` recorded. */
   async function startedWith(jobId: string, imageId: string) {
-    await handleCommand(store, migrationDecider, `migration-${jobId}`, {
+    await handleCommand(store, migrationDecider, migrationStream(jobId), {
       type: 'StartImageUpload',
       data: { imageId, imageName: `vm-${jobId}` },
       metadata: commandContext(`start-upload-${jobId}`),

@@ -1,5 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { STREAMS, type MigrationEvent } from '@ferry/contracts';
+import { STREAMS, type MigrationEvent, migrationStream } from '@ferry/contracts';
 import type { NatsClusterNode } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline-testing';
@@ -95,7 +95,7 @@ describe('the pipeline on a 3-node NATS cluster, 2 replicas of every service', (
       jobIds.map((jobId) =>
         until(
           async () => {
-            const { events } = await p.store.read<MigrationEvent>(`migration-${jobId}`);
+            const { events } = await p.store.read<MigrationEvent>(migrationStream(jobId));
             const last = events.at(-1)?.type;
             seen.set(
               jobId,

@@ -5,6 +5,8 @@ import {
   type MigrationFlags,
   type MigrationOptions,
   type VmDescription,
+  migrationStream,
+  vmClaimStream,
 } from '@ferry/contracts';
 import {
   ConflictError,
@@ -91,7 +93,7 @@ async function createOne(
     commandId: `${context.commandId}:${name}:${vmKey}`.slice(0, 128),
   });
   try {
-    await handleCommand(deps.store, vmClaimDecider, `vm-${vmKey}`, {
+    await handleCommand(deps.store, vmClaimDecider, vmClaimStream(vmKey), {
       type: 'ClaimVm',
       data: { vmKey, jobId },
       metadata: step('claim'),
@@ -101,7 +103,7 @@ async function createOne(
       return { vmKey, reason: 'active-job', activeJobId: error.holder };
     throw error;
   }
-  await handleCommand(deps.store, migrationDecider, `migration-${jobId}`, {
+  await handleCommand(deps.store, migrationDecider, migrationStream(jobId), {
     type: 'CreateMigration',
     data: { jobId, vmKey, vmName: vm.name, source: vm.source, options, flags: deps.flags },
     metadata: step('create'),

@@ -1,3 +1,4 @@
+import { vmClaimStream } from '@ferry/contracts';
 import type { CommandContext } from '@ferry/domain';
 import { ConflictError, vmClaimDecider } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
@@ -49,7 +50,7 @@ export async function retryJob(
   const { vmKey } = state.job;
   if (state.phase === 'ROLLED_BACK' || (state.phase === 'FAILED' && !state.job.flags.rollback)) {
     try {
-      await handleCommand(store, vmClaimDecider, `vm-${vmKey}`, {
+      await handleCommand(store, vmClaimDecider, vmClaimStream(vmKey), {
         type: 'ClaimVm',
         data: { vmKey, jobId },
         metadata: { ...context, commandId: `${context.commandId}:claim` },

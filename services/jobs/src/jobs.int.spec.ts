@@ -10,6 +10,7 @@ import {
   STREAMS,
   type EventOf,
   type MigrationEvent,
+  migrationStream,
 } from '@ferry/contracts';
 import { fold, inventoryDecider, migrationDecider, migrationStatus } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
@@ -102,7 +103,7 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
     (await discoverWorkstation(await Roots.of([root]))).vms.find((v) => v.name === name)
       ?.key as string;
   const jobEvents = async (jobId: string) =>
-    (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+    (await store.read<MigrationEvent>(migrationStream(jobId))).events;
   const selection = async (commandId: string) =>
     (await store.read(`selection-${await selectionStreamId(commandId)}`)).events[0] as
       EventOf<'MigrationSelectionProcessed'> | undefined;

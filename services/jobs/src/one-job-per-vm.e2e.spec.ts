@@ -1,5 +1,5 @@
 import { jetstream } from '@nats-io/jetstream';
-import { selectionStreamId, type EventOf } from '@ferry/contracts';
+import { selectionStreamId, type EventOf, vmClaimStream } from '@ferry/contracts';
 import { publishCommand } from '@ferry/messaging';
 import { eventually } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,7 @@ describe('one active job per VM, whatever the publishers and replicas', () => {
       for (const s of skipped)
         expect(s).toEqual({ vmKey: key, reason: 'active-job', activeJobId: winner });
       // The store agrees: one job stream for the VM, its claim held by that job.
-      const claim = (await p.store.read(`vm-${key}`)).events;
+      const claim = (await p.store.read(vmClaimStream(key))).events;
       expect(claim.map((e) => [e.type, (e.data as { jobId: string }).jobId])).toEqual([
         ['VmClaimed', winner],
       ]);

@@ -7,7 +7,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { STREAMS, type MigrationEvent } from '@ferry/contracts';
+import { STREAMS, type MigrationEvent, vmClaimStream } from '@ferry/contracts';
 import {
   fold,
   IllegalStateError,
@@ -183,7 +183,7 @@ export class ProcessManager {
         continue;
       }
       try {
-        await handleCommand(this.options.store, vmClaimDecider, `vm-${reaction.vmKey}`, {
+        await handleCommand(this.options.store, vmClaimDecider, vmClaimStream(reaction.vmKey), {
           type: 'ReleaseVm',
           data: { vmKey: reaction.vmKey, jobId, reason: reaction.reason },
           metadata: {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { MigrationEvent } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams } from '@ferry/stages/testing';
 import { publishCommand } from '@ferry/messaging';
@@ -46,7 +47,7 @@ describe('the rollback service killed mid-rollback and started again', () => {
       LOG_DIR: join(dir, 'logs'),
       MIGRATION_OUTPUT_DIR: outputDir,
     };
-    const events = async () => (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+    const events = async () => (await store.read<MigrationEvent>(migrationStream(jobId))).events;
     const rollBack = (commandId: string) =>
       publishCommand(js, { type: 'RollBackMigration', data: { jobId }, metadata: { commandId } });
 

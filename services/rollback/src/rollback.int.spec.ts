@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrationEvent } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import {
   commandContext,
@@ -47,7 +48,7 @@ describe('the rollback service against a real Nova, Neutron, Cinder and Glance',
   const leftovers: string[] = [];
 
   const events = async (jobId: string) =>
-    (await store.read<MigrationEvent>(`migration-${jobId}`)).events;
+    (await store.read<MigrationEvent>(migrationStream(jobId))).events;
   const rollBack = (jobId: string, commandId: string, with_: Partial<RollbackDeps> = {}) =>
     rollBackJob({ ...deps, ...with_ }, jobId, commandContext(commandId), delivered());
   const artifact = (path: string) => ({

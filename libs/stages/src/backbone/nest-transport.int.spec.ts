@@ -10,6 +10,7 @@ import {
   STREAMS,
   type CommandOf,
   type EventOf,
+  migrationStream,
 } from '@ferry/contracts';
 import { migrationDecider } from '@ferry/domain';
 import { publishCommand, type NatsConnection } from '@ferry/messaging';
@@ -34,7 +35,7 @@ class CancelController {
   async cancel(@Payload() command: CommandOf<'CancelMigration'>): Promise<void> {
     const { jobId, reason } = command.data;
     const { commandId, correlationId } = command.metadata;
-    await handleCommand(this.store, migrationDecider, `migration-${jobId}`, {
+    await handleCommand(this.store, migrationDecider, migrationStream(jobId), {
       type: 'CancelMigration',
       data: { reason: reason ?? 'no reason given', requestedBy: 'api' },
       metadata: {

@@ -7,6 +7,7 @@ import { migrationDecider } from '@ferry/domain';
 import { connectNats } from '@ferry/messaging';
 import { JetStreamTransport } from '@ferry/messaging/nest';
 import type { FerryCommand } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { rejectionRecorder } from '../rejections.ts';
 
 const [url = '', ackWaitMs = '2000', pauseMs = '1500'] = process.argv.slice(2);
@@ -30,7 +31,7 @@ transport.addHandler(
   'ferry.cmd.conversion.convert',
   async (command: FerryCommand) => {
     if (command.type !== 'ConvertDisks') return;
-    const stream = `migration-${command.data.jobId}`;
+    const stream = migrationStream(command.data.jobId);
     const id = command.metadata.commandId;
     const at = (step: string) => ({
       commandId: `${id}:${step}`,

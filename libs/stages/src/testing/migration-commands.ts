@@ -7,6 +7,7 @@ import type {
   Resource,
   VmDescription,
 } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { migrationDecider, type CommandContext, type MigrationCommand } from '@ferry/domain';
 
 export const commandContext = (commandId: string): CommandContext => ({
@@ -78,7 +79,7 @@ export async function discoveredJob(
   } = {},
 ): Promise<string> {
   const at = (context: CommandContext) => (options.at ? { ...context, now: options.at } : context);
-  const stream = `migration-${jobId}`;
+  const stream = migrationStream(jobId);
   const vm = options.vm ?? testVm;
   const create = createMigration(jobId, options.flags);
   await handleCommand(store, migrationDecider, stream, {

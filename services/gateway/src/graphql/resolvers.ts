@@ -7,6 +7,7 @@ import type {
   MigrationState,
   VmDescription,
 } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
 import type { EventStore } from '@ferry/event-store';
 import { inSpan, SpanKind } from '@ferry/observability';
@@ -165,7 +166,7 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
     },
     Migration: {
       timeline: async (parent: MigrationNode) => {
-        const { events } = await store.read<MigrationEvent>(`migration-${parent.id}`);
+        const { events } = await store.read<MigrationEvent>(migrationStream(parent.id));
         return events.map((e) => ({
           revision: e.revision,
           type: e.type,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MigrationEvent } from '@ferry/contracts';
+import { migrationStream } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
 import { createMigration } from '@ferry/stages/testing';
@@ -17,12 +18,12 @@ function history(jobId: string, createdAt: string, more: readonly MigrationComma
     const recorded = events.map((e, i) => ({
       ...e,
       eventId: `${jobId}-${revision + i}`,
-      streamName: `migration-${jobId}`,
+      streamName: migrationStream(jobId),
       revision: revision + i,
       position: 0,
     }));
     revision += events.length;
-    return { streamName: `migration-${jobId}`, position: 0, events: recorded } as never;
+    return { streamName: migrationStream(jobId), position: 0, events: recorded } as never;
   });
 }
 
