@@ -39,6 +39,18 @@ export const migrationStream = (jobId: string) => streamName('migration', jobId)
 export const vmClaimStream = (vmKey: string) => streamName('vm', vmKey);
 
 /**
+ * The id of one decision a handler makes for a command (`<command id>:<step>`), which the events it
+ * decides carry: a redelivered command makes the same decisions under the same ids, and its sender
+ * finds what its command did by them.
+ */
+export const decisionId = (commandId: string, step: string): string =>
+  `${commandId}:${step}`.slice(0, 128);
+
+/** Whether an event was decided for the command with this id (by it, or by one of its steps). */
+export const decidedFor = (commandId: string, eventCommandId: string): boolean =>
+  eventCommandId === commandId || eventCommandId.startsWith(`${commandId}:`);
+
+/**
  * Where the rejection of a command is recorded: `rejection-<32 hex of sha256(commandId)>`, so a
  * sender in any language finds the answer to its command by the id it chose.
  */

@@ -27,16 +27,7 @@ export interface DomainCommand<Type extends string, Data> {
   readonly metadata: CommandContext;
 }
 
-/**
- * The id of one decision a handler makes for a command (`<command id>:<step>`): a redelivered
- * command makes the same decisions under the same ids, which the decider has seen already.
- */
-export const decisionId = (commandId: string, step: string): string =>
-  `${commandId}:${step}`.slice(0, 128);
-
-/** Whether an event was decided for the command with this id (by it, or by one of its steps). */
-export const decidedFor = (commandId: string, eventCommandId: string): boolean =>
-  eventCommandId === commandId || eventCommandId.startsWith(`${commandId}:`);
+export { decidedFor, decisionId } from '@ferry/contracts';
 
 /** The metadata of every event a command produces. */
 export const eventMetadata = (context: CommandContext): EventMetadata => ({

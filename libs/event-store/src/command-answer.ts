@@ -1,6 +1,9 @@
 import {
+  decidedFor,
+  migrationStream,
   rejectionStreamId,
   selectionStreamId,
+  type MigrationEvent,
   type RejectionEvent,
   type SelectionEvent,
 } from '@ferry/contracts';
@@ -24,6 +27,24 @@ export async function createMigrationsAnswer(
       `rejection-${await rejectionStreamId(commandId)}`,
     ],
     timeoutMs,
+  );
+}
+
+/**
+ * The answer to a request about one job (a cancel, a retry, a rollback asked for again): the
+ * first event its handler decided on the job, or its rejection; undefined after the timeout.
+ */
+export async function jobRequestAnswer(
+  store: EventStore,
+  jobId: string,
+  commandId: string,
+  timeoutMs: number,
+): Promise<RecordedEvent<MigrationEvent> | RecordedEvent<RejectionEvent> | undefined> {
+  return firstEvent<MigrationEvent | RejectionEvent>(
+    store,
+    [migrationStream(jobId), `rejection-${await rejectionStreamId(commandId)}`],
+    timeoutMs,
+    (e) => e.type === 'CommandRejected' || decidedFor(commandId, e.metadata.commandId),
   );
 }
 

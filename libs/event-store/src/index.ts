@@ -24,5 +24,6 @@ export {
 export {
   createMigrationsAnswer,
   firstEvent,
+  jobRequestAnswer,
   type CreateMigrationsAnswer,
 } from './command-answer.ts';

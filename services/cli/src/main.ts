@@ -5,6 +5,7 @@ import { doctor } from './doctor.ts';
 import { job, jobs } from './jobs.ts';
 import { migrate } from './migrate.ts';
 import { openstack } from './openstack-health.ts';
+import { rollback } from './rollback.ts';
 
 const [command, ...args] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -14,6 +15,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   migrate,
   jobs,
   job,
+  rollback,
 };
 const usage = `usage: ferry <command> [options]
 
@@ -46,8 +48,12 @@ commands:
              ROLLED_BACK)  --json
   job JOB-ID one job: its summary (state, options, stage timings, disks, commands, artifacts,
              resources, failure, rollback) and every event  --json
+  rollback JOB-ID
+             run a failed job's rollback again (after one that could not remove everything, or that
+             never finished)  --reason TEXT  --timeout SECONDS (default 30)
+             exit 0: accepted; 3: refused, no answer, or NATS unreachable
 
-  migrate, jobs and job speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
+  migrate, jobs, job and rollback speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
 exit 2: a usage error
 `;
 

@@ -1,16 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import {
-  rejectionStreamId,
-  type CommandOf,
-  type FerryCommand,
-  type MigrationEvent,
-  type MigrationOptions,
-  type RejectionEvent,
-  type SourceRef,
-  migrationStream,
-} from '@ferry/contracts';
-import { decidedFor } from '@ferry/domain';
-import { createMigrationsAnswer, firstEvent, type EventStore } from '@ferry/event-store';
+import type { CommandOf, FerryCommand, MigrationOptions, SourceRef } from '@ferry/contracts';
+import { createMigrationsAnswer, jobRequestAnswer, type EventStore } from '@ferry/event-store';
 import { InvalidCommandError, publishCommand } from '@ferry/messaging';
 import { gatewayError } from './graphql/errors.ts';
 
@@ -78,17 +68,26 @@ export class Commands {
     });
   }
 
+  rerunRollback(jobId: string, reason: string | undefined) {
+    return this.jobRequest({
+      type: 'RerunRollback',
+      data: { jobId, reason: reason || 'asked for again by an operator in the console' },
+      metadata: { commandId: crypto.randomUUID(), issuedAt: new Date().toISOString() },
+    });
+  }
+
   /** Sends a request about one job; accepted once the job records it, refused when the jobs service rejects it. */
   private async jobRequest(
-    command: CommandOf<'CancelMigration'> | CommandOf<'RetryMigration'>,
+    command:
+      CommandOf<'CancelMigration'> | CommandOf<'RetryMigration'> | CommandOf<'RerunRollback'>,
   ): Promise<CommandOutcome> {
     const { commandId } = command.metadata;
     await this.publish(command);
-    const answer = await firstEvent<MigrationEvent | RejectionEvent>(
+    const answer = await jobRequestAnswer(
       this.store,
-      [migrationStream(command.data.jobId), `rejection-${await rejectionStreamId(commandId)}`],
+      command.data.jobId,
+      commandId,
       this.answerTimeoutMs,
-      (e) => e.type === 'CommandRejected' || decidedFor(commandId, e.metadata.commandId),
     );
     if (answer === undefined) throw unanswered(commandId, 'jobs');
     if (answer.type !== 'CommandRejected') return { commandId, accepted: true, reason: null };

@@ -207,6 +207,7 @@ describe('the gateway over a real event store', () => {
             phase
             canCancel
             canRetry
+            canRerunRollback
             finished
             vmKey
             attempt
@@ -247,6 +248,8 @@ describe('the gateway over a real event store', () => {
       // Failed with rollback on: its rollback comes first.
       canCancel: false,
       canRetry: false,
+      // An operator may run its rollback (again) at once.
+      canRerunRollback: true,
       vmKey: 'ws-alpha',
       attempt: 1,
       imageIds: ['img-1'],

@@ -11,7 +11,7 @@ const VM_FIELDS = /* GraphQL */ `
 `;
 
 const SUMMARY_FIELDS = /* GraphQL */ `
-  id state phase finished canCancel canRetry vmKey vmName attempt dryRun createdAt updatedAt eventCount
+  id state phase finished canCancel canRetry canRerunRollback vmKey vmName attempt dryRun createdAt updatedAt eventCount
   source { key }
   stages { stage startedAt endedAt durationMs outcome }
   disks { diskIndex path capacityBytes percent bytesDone }
@@ -109,6 +109,16 @@ export const CANCEL_MIGRATION = /* GraphQL */ `
 export const RETRY_MIGRATION = /* GraphQL */ `
   mutation RetryMigration($id: ID!, $reason: String) {
     retryMigration(id: $id, reason: $reason) {
+      commandId
+      accepted
+      reason
+    }
+  }
+`;
+
+export const RERUN_ROLLBACK = /* GraphQL */ `
+  mutation RerunRollback($id: ID!, $reason: String) {
+    rerunRollback(id: $id, reason: $reason) {
       commandId
       accepted
       reason

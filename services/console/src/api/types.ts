@@ -101,6 +101,7 @@ export interface MigrationSummary {
   /** Asked of the job's state machine by the gateway: the console repeats no rule. */
   readonly canCancel: boolean;
   readonly canRetry: boolean;
+  readonly canRerunRollback: boolean;
   readonly vmKey: string;
   readonly vmName: string;
   readonly source: { readonly key: string };

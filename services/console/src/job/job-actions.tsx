@@ -1,15 +1,23 @@
 import { useId, useState } from 'react';
 
-import { CANCEL_MIGRATION, RETRY_MIGRATION } from '../api/operations.ts';
+import { CANCEL_MIGRATION, RERUN_ROLLBACK, RETRY_MIGRATION } from '../api/operations.ts';
 import type { CommandOutcome, MigrationDetail } from '../api/types.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
 
-/** Cancel and Retry, with the gateway's answer announced. */
+type Action = 'cancel' | 'retry' | 'rollback';
+const VERBS: Readonly<Record<Action, string>> = {
+  cancel: 'Cancel',
+  retry: 'Retry',
+  rollback: 'Rollback again',
+};
+
+/** Cancel, Retry and Roll back again, with the gateway's answer announced. */
 export function JobActions({ job }: { job: MigrationDetail }) {
   const cancel = useMutation<{ cancelMigration: CommandOutcome }>(CANCEL_MIGRATION);
   const retry = useMutation<{ retryMigration: CommandOutcome }>(RETRY_MIGRATION);
+  const rollback = useMutation<{ rerunRollback: CommandOutcome }>(RERUN_ROLLBACK);
   const [reason, setReason] = useState('');
-  const [last, setLast] = useState<'cancel' | 'retry' | undefined>(undefined);
+  const [last, setLast] = useState<Action | undefined>(undefined);
   const reasonId = useId();
   const variables = () => ({ id: job.id, ...(reason.trim() ? { reason: reason.trim() } : {}) });
 
@@ -18,9 +26,18 @@ export function JobActions({ job }: { job: MigrationDetail }) {
       ? cancel.result?.cancelMigration
       : last === 'retry'
         ? retry.result?.retryMigration
-        : undefined;
-  const failure = last === 'cancel' ? cancel.error : last === 'retry' ? retry.error : undefined;
-  const verb = last === 'cancel' ? 'Cancel' : 'Retry';
+        : last === 'rollback'
+          ? rollback.result?.rerunRollback
+          : undefined;
+  const failure =
+    last === 'cancel'
+      ? cancel.error
+      : last === 'retry'
+        ? retry.error
+        : last === 'rollback'
+          ? rollback.error
+          : undefined;
+  const verb = VERBS[last ?? 'cancel'];
 
   return (
     <div className="job-actions">
@@ -55,6 +72,18 @@ export function JobActions({ job }: { job: MigrationDetail }) {
             }}
           >
             {retry.running ? 'Retrying…' : 'Retry'}
+          </button>
+        ) : null}
+        {job.canRerunRollback ? (
+          <button
+            type="button"
+            disabled={rollback.running}
+            onClick={() => {
+              setLast('rollback');
+              void rollback.run(variables());
+            }}
+          >
+            {rollback.running ? 'Rolling back…' : 'Roll back again'}
           </button>
         ) : null}
       </div>

@@ -14,6 +14,7 @@ const job = (
   finished: false,
   canCancel: true,
   canRetry: false,
+  canRerunRollback: false,
   vmKey: `vm-${id}`,
   vmName: `vm-${id}`,
   source: { key: 'workstation:/vms' },

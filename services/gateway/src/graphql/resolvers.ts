@@ -142,6 +142,8 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
         mutation('cancelMigration', () => commands.cancel(id, reason ?? undefined), id),
       retryMigration: (_root, { id, reason }: { id: string; reason?: string | null }) =>
         mutation('retryMigration', () => commands.retry(id, reason ?? undefined), id),
+      rerunRollback: (_root, { id, reason }: { id: string; reason?: string | null }) =>
+        mutation('rerunRollback', () => commands.rerunRollback(id, reason ?? undefined), id),
     },
     Subscription: {
       migrationUpdated: {

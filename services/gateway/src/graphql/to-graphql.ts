@@ -37,6 +37,7 @@ export function toMigration(view: JobView, status: SourceStatus | undefined) {
     finished: isJobFinished(view),
     canCancel: requests.cancel,
     canRetry: requests.retry,
+    canRerunRollback: requests.rerunRollback,
     vmKey: job.vmKey,
     vmName: job.vmName,
     source: toSource(job.source, status),
