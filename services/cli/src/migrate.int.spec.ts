@@ -1,8 +1,7 @@
-import { AckPolicy, jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
+import type { Consumer } from '@nats-io/jetstream';
 import {
   COMMAND_SUBJECTS,
   selectionStreamId,
-  STREAMS,
   validateCommand,
   type EventOf,
   type MigrationFlags,
@@ -16,6 +15,7 @@ import { natsWithStreams, commandContext, createMigration, testVm } from '@ferry
 import { HEADERS } from '@ferry/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
+import { sentCommands } from './testing/sent-commands.ts';
 
 const vm: VmDescription = {
   ...testVm,
@@ -36,14 +36,7 @@ describe('ferry migrate', () => {
     env = { NATS_URL: nats.server.url };
     const nc = await nats.connect();
     store = new JetStreamEventStore(nc);
-    await (
-      await jetstreamManager(nc)
-    ).consumers.add(STREAMS.commands, {
-      durable_name: 'cli-test',
-      filter_subject: COMMAND_SUBJECTS.CreateMigrations,
-      ack_policy: AckPolicy.Explicit,
-    });
-    commands = await jetstream(nc).consumers.get(STREAMS.commands, 'cli-test');
+    commands = await sentCommands(nc, COMMAND_SUBJECTS.CreateMigrations, 'cli-test');
   }, 60_000);
   afterAll(async () => nats.close());
 

@@ -1,17 +1,12 @@
-import { AckPolicy, jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
-import {
-  COMMAND_SUBJECTS,
-  decisionId,
-  migrationStream,
-  STREAMS,
-  type CommandOf,
-} from '@ferry/contracts';
+import type { Consumer } from '@nats-io/jetstream';
+import { COMMAND_SUBJECTS, decisionId, migrationStream, type CommandOf } from '@ferry/contracts';
 import { IllegalStateError, migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
 import { discoveredJob, failedJob, natsWithStreams, testVm } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
+import { sentCommands } from './testing/sent-commands.ts';
 
 describe('ferry rollback', () => {
   let nats: Awaited<ReturnType<typeof natsWithStreams>>;
@@ -23,14 +18,7 @@ describe('ferry rollback', () => {
     env = { NATS_URL: nats.server.url };
     const nc = await nats.connect();
     store = new JetStreamEventStore(nc);
-    await (
-      await jetstreamManager(nc)
-    ).consumers.add(STREAMS.commands, {
-      durable_name: 'cli-rollback-test',
-      filter_subject: COMMAND_SUBJECTS.RerunRollback,
-      ack_policy: AckPolicy.Explicit,
-    });
-    commands = await jetstream(nc).consumers.get(STREAMS.commands, 'cli-rollback-test');
+    commands = await sentCommands(nc, COMMAND_SUBJECTS.RerunRollback, 'cli-rollback-test');
   }, 60_000);
   afterAll(async () => nats.close());
 

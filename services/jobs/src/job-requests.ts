@@ -2,39 +2,53 @@ import { vmClaimStream } from '@ferry/contracts';
 import type { CommandContext } from '@ferry/domain';
 import { ConflictError, vmClaimDecider } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
-import { openMigration } from '@ferry/stages';
+import { openMigration, type MigrationDecision } from '@ferry/stages';
 import { CommandRejectedError } from '@ferry/messaging';
 
+/** An operator's request that the job's decider takes as it is (the job's state decides). */
+async function askOfJob(
+  store: EventStore,
+  jobId: string,
+  context: CommandContext,
+  request: MigrationDecision,
+  step: string,
+): Promise<void> {
+  const { decide } = await openMigration(store, jobId, context);
+  await decide(request, step);
+}
+
 /** An operator's cancel: a failure they asked for, rolled back like any other. */
-export async function cancelJob(
+export const cancelJob = (
   store: EventStore,
   jobId: string,
   reason: string,
   context: CommandContext,
-): Promise<void> {
-  const { decide } = await openMigration(store, jobId, context);
-  await decide(
+) =>
+  askOfJob(
+    store,
+    jobId,
+    context,
     { type: 'CancelMigration', data: { reason, requestedBy: context.correlationId } },
     'cancel',
   );
-}
 
 /**
  * An operator's request to run a failed job's rollback again (after one that could not remove
  * everything, or that never finished); the process manager sends the rollback its command.
  */
-export async function rerunRollback(
+export const rerunRollback = (
   store: EventStore,
   jobId: string,
   reason: string,
   context: CommandContext,
-): Promise<void> {
-  const { decide } = await openMigration(store, jobId, context);
-  await decide(
+) =>
+  askOfJob(
+    store,
+    jobId,
+    context,
     { type: 'RequestRollback', data: { reason, requestedBy: context.correlationId } },
     'rerun-rollback',
   );
-}
 
 /**
  * A new attempt of a rolled-back job: its VM is claimed again first (another job may hold it by
