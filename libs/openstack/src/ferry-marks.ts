@@ -12,3 +12,17 @@ export const jobMarks = (jobId: string, vmKey: string) => ({
   ferry_job_id: jobId,
   ferry_vm_key: vmKey,
 });
+
+/**
+ * After a create, looks again at everything carrying the same marks: any other than the one just
+ * made (a lapsed holder's, made meanwhile) is deleted, so one NIC has one port, one disk one image,
+ * one job one server.
+ */
+export async function onlyOne<T extends { id: string }>(
+  created: T,
+  marked: () => Promise<readonly { id: string }[]>,
+  remove: (id: string) => Promise<unknown>,
+): Promise<T> {
+  for (const twin of await marked()) if (twin.id !== created.id) await remove(twin.id);
+  return created;
+}

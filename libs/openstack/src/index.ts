@@ -27,7 +27,7 @@ export {
 export { Neutron, type Network, type Port } from './network/neutron.ts';
 export { Cinder, CINDER_MICROVERSION, type Volume } from './block-storage/cinder.ts';
 export { openstackHealth, type ServiceHealth } from './health.ts';
-export { FERRY_TAG, jobMarks, jobPortName, jobTag } from './ferry-marks.ts';
+export { FERRY_TAG, jobMarks, jobPortName, jobTag, onlyOne } from './ferry-marks.ts';
 export {
   OPENSTACK_SESSION_SETTINGS,
   serviceSession,

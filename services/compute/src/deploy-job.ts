@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Resource, VmDescription } from '@ferry/contracts';
 import type { CommandContext, Job } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
@@ -10,24 +9,21 @@ import {
   type StageRunnerDeps,
 } from '@ferry/stages';
 import {
-  CloudConfigError,
   FERRY_TAG,
   jobMarks,
   jobPortName,
   jobTag,
-  OpenStackError,
   bootModeFor,
   resolveDeployTarget,
-  type BlockDevice,
   type Cinder,
   type Glance,
   type Neutron,
   type Nova,
   type Port,
-  type Volume,
+  onlyOne,
 } from '@ferry/openstack';
-
-const GiB = 1024 ** 3;
+import { asComputeError, ComputeError } from './compute-error.ts';
+import { blockDevice, volumesFor } from './volumes.ts';
 
 export interface ComputeDeps {
   /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
@@ -41,18 +37,6 @@ export interface ComputeDeps {
   readonly volumeTimeoutMs: number;
   readonly verifyTimeoutMs: number;
   readonly pollMs: number;
-}
-
-/** Why a deployment or verification failed, in the words the job's failure event uses. */
-export class ComputeError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, retryable: boolean) {
-    super(message);
-    this.name = 'ComputeError';
-    this.code = code;
-    this.retryable = retryable;
-  }
 }
 
 /** The deployment, as the stage runner runs it: leased when it deploys for real. */
@@ -174,19 +158,6 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
   );
 }
 
-/**
- * After a create, looks again at everything carrying the same marks: any other than the one just
- * made (a lapsed holder's, made meanwhile) is deleted, so one NIC has one port, one job one server.
- */
-async function onlyOne<T extends { id: string }>(
-  created: T,
-  marked: () => Promise<readonly { id: string }[]>,
-  remove: (id: string) => Promise<unknown>,
-): Promise<T> {
-  for (const twin of await marked()) if (twin.id !== created.id) await remove(twin.id);
-  return created;
-}
-
 /** Each disk's Glance image, found by the job's tag (the image service put them there). */
 async function imagesByDisk(
   deps: ComputeDeps,
@@ -204,82 +175,4 @@ async function imagesByDisk(
         false,
       );
   return images;
-}
-
-/** One volume per disk from its image, found again by its metadata, waited on until available. */
-async function volumesFor(
-  deps: ComputeDeps,
-  jobId: string,
-  vm: VmDescription,
-  images: ReadonlyMap<number, string>,
-  record: (resource: Resource) => Promise<unknown>,
-  { signal, progress }: Pick<StageRun, 'signal' | 'progress'>,
-): Promise<Volume[]> {
-  const volumes: Volume[] = [];
-  for (const disk of vm.disks) {
-    const marks = { ...jobMarks(jobId, vm.key), ferry_disk_index: String(disk.index) };
-    const [found] = (await deps.cinder.volumesWithMetadata(marks)).filter(
-      (v) => v.status !== 'error',
-    );
-    const volume =
-      found ??
-      (await onlyOne(
-        await deps.cinder.createFromImage({
-          name: `${vm.name}-disk${disk.index}`.slice(0, 255),
-          sizeGb: Math.max(1, Math.ceil(disk.capacityBytes / GiB)),
-          imageId: images.get(disk.index) as string,
-          metadata: marks,
-        }),
-        () => deps.cinder.volumesWithMetadata(marks),
-        (id) => deps.cinder.deleteVolume(id),
-      ));
-    await record({ kind: 'volume', id: volume.id, name: volume.name });
-    volumes.push(volume);
-  }
-  const deadline = Date.now() + deps.volumeTimeoutMs;
-  for (const [i, volume] of volumes.entries()) {
-    for (let now = volume; now.status !== 'available' && now.status !== 'in-use';) {
-      if (now.status === 'error')
-        throw new ComputeError(
-          'volume-failed',
-          `Cinder could not make volume ${now.id} of disk ${i} from its image (status error)`,
-          true,
-        );
-      if (Date.now() > deadline)
-        throw new ComputeError(
-          'timeout',
-          `volume ${now.id} is still ${now.status} after ${Math.round(deps.volumeTimeoutMs / 1000)} s`,
-          true,
-        );
-      progress();
-      await sleep(deps.pollMs, undefined, { signal });
-      now = (await deps.cinder.volume(volume.id)) ?? { ...now, status: 'error' };
-    }
-  }
-  return volumes;
-}
-
-const blockDevice = (volume: Volume, index: number): BlockDevice => ({
-  uuid: volume.id,
-  source_type: 'volume',
-  destination_type: 'volume',
-  boot_index: index === 0 ? 0 : -1,
-  delete_on_termination: false,
-});
-
-export function asComputeError(error: unknown): ComputeError | undefined {
-  if (error instanceof ComputeError) return error;
-  if (error instanceof CloudConfigError)
-    return new ComputeError(
-      'openstack-unconfigured',
-      `no OpenStack to deploy to: ${error.message}`,
-      false,
-    );
-  if (!(error instanceof OpenStackError)) return undefined;
-  // Not the job's failure: the command waits for the cloud (OUTAGE_WAIT_SECONDS), then gives up.
-  if (error.unreachable) return undefined;
-  if (/quota/i.test(error.message)) return new ComputeError('quota-exceeded', error.message, false);
-  if (error.status === 401 || error.status === 403)
-    return new ComputeError('openstack-refused', error.message, false);
-  return new ComputeError('openstack-rejected', error.message, false);
 }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '@ferry/domain';
 import { runStage, type Delivery, type StageDefinition, type StageRun } from '@ferry/stages';
-import { asComputeError, ComputeError, type ComputeDeps } from './deploy-job.ts';
+import { asComputeError, ComputeError } from './compute-error.ts';
+import type { ComputeDeps } from './deploy-job.ts';
 
 /** Verification, as the stage runner runs it: it only reads, so it needs no lease. */
 export const VERIFICATION: StageDefinition = {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact } from '@ferry/contracts';
+import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
+import type { ConversionPlan, DiskPlan } from './strategies.ts';
 
 const MANIFEST = 'manifest.json';
 
@@ -69,4 +71,37 @@ export async function isIntact(artifact: Artifact): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Checks a converted disk and records what a retry needs to trust it: sizes and sha256. The hash
+ * (CPU, reading the page cache) runs while the disk writes the image out (fsync), so on a real
+ * disk it costs next to nothing.
+ */
+export async function describeArtifact(
+  disk: DiskPlan,
+  plan: ConversionPlan,
+  signal: AbortSignal,
+): Promise<Artifact> {
+  const [check, info, sha256] = await Promise.all([
+    qemuImgCheck(disk.target, 'qcow2', signal),
+    qemuImgInfo(disk.target, 'qcow2'),
+    sha256File(disk.target),
+    syncFile(disk.target),
+  ]);
+  if (check.exitCode !== 0) {
+    throw new ConversionError(
+      'tool-failed',
+      `the converted image of disk ${disk.diskIndex} fails qemu-img check (${check.corruptions} corruptions, ${check.leaks} leaks)`,
+      plan.commands[0] ?? [],
+    );
+  }
+  return {
+    diskIndex: disk.diskIndex,
+    path: disk.target,
+    format: 'qcow2',
+    virtualSize: info.virtualSize,
+    allocatedSize: await allocatedSize(disk.target),
+    sha256,
+  };
 }

@@ -1,8 +1,7 @@
-import { constants } from 'node:fs';
-import { access, mkdir, rm, statfs } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Artifact, MigrationOptions } from '@ferry/contracts';
-import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
+import type { Artifact } from '@ferry/contracts';
+import { ConversionError } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
@@ -13,24 +12,11 @@ import {
   type StageRunnerDeps,
 } from '@ferry/stages';
 import { localCopyPath, type VsphereConnection } from '@ferry/vmware';
-import {
-  allocatedSize,
-  isIntact,
-  readManifest,
-  sha256File,
-  syncFile,
-  writeManifest,
-} from './artifacts.ts';
+import { describeArtifact, isIntact, readManifest, writeManifest } from './artifacts.ts';
 import { fetchFromDatastore } from './fetch-source.ts';
+import { outputFolder, requireSpace } from './output-folder.ts';
 import { progressRecorder } from './progress-recorder.ts';
-import {
-  onPath,
-  qemuImgPlan,
-  virtV2vPlan,
-  vmxOf,
-  type ConversionPlan,
-  type DiskPlan,
-} from './strategies.ts';
+import { choosePlan, vmxOf, type DiskPlan } from './strategies.ts';
 
 export interface ConvertDeps {
   /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
@@ -177,81 +163,5 @@ async function convert(
     );
   } finally {
     await recorder.flushed();
-  }
-}
-
-/** The strategy asked for; `auto` converts the guest with virt-v2v where it is installed, else the format only. */
-async function choosePlan(
-  strategy: MigrationOptions['strategy'],
-  vmx: string | undefined,
-  disks: readonly DiskPlan[],
-  dir: string,
-): Promise<ConversionPlan> {
-  const wantV2v =
-    strategy === 'virt-v2v' ||
-    (strategy === 'auto' && vmx !== undefined && (await onPath('virt-v2v')));
-  return wantV2v && vmx !== undefined ? virtV2vPlan(vmx, dir) : qemuImgPlan(disks);
-}
-
-/**
- * Checks a converted disk and records what a retry needs to trust it: sizes and sha256. The hash
- * (CPU, reading the page cache) runs while the disk writes the image out (fsync), so on a real
- * disk it costs next to nothing.
- */
-async function describeArtifact(
-  disk: DiskPlan,
-  plan: ConversionPlan,
-  signal: AbortSignal,
-): Promise<Artifact> {
-  const [check, info, sha256] = await Promise.all([
-    qemuImgCheck(disk.target, 'qcow2', signal),
-    qemuImgInfo(disk.target, 'qcow2'),
-    sha256File(disk.target),
-    syncFile(disk.target),
-  ]);
-  if (check.exitCode !== 0) {
-    throw new ConversionError(
-      'tool-failed',
-      `the converted image of disk ${disk.diskIndex} fails qemu-img check (${check.corruptions} corruptions, ${check.leaks} leaks)`,
-      plan.commands[0] ?? [],
-    );
-  }
-  return {
-    diskIndex: disk.diskIndex,
-    path: disk.target,
-    format: 'qcow2',
-    virtualSize: info.virtualSize,
-    allocatedSize: await allocatedSize(disk.target),
-    sha256,
-  };
-}
-
-/** Refuses to start when the output folder cannot hold the disks' data. */
-async function requireSpace(dir: string, sources: readonly string[]): Promise<void> {
-  let needed = 0;
-  for (const source of sources) needed += (await qemuImgInfo(source, 'vmdk')).actualSize;
-  const fs = await statfs(dir);
-  const free = fs.bavail * fs.bsize;
-  if (free < needed)
-    throw new ConversionError(
-      'no-space',
-      `${dir} has ${free} bytes free; the disks hold ${needed}`,
-      ['qemu-img', 'info'],
-    );
-}
-
-/** The job's output folder, made if missing; one that cannot be made or written fails the job plainly. */
-async function outputFolder(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    if (!['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST'].includes(code)) throw error;
-    throw new ConversionError(
-      'output-unwritable',
-      `the output folder ${dir} cannot be written (${code}): check MIGRATION_OUTPUT_DIR`,
-      [],
-    );
   }
 }

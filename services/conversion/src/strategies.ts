@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { VmDescription } from '@ferry/contracts';
+import type { MigrationOptions, VmDescription } from '@ferry/contracts';
 import { convertCommand, qemuImgConvert, virtV2vCommand, virtV2vConvert } from '@ferry/converters';
 
 export interface DiskPlan {
@@ -100,4 +100,17 @@ export async function onPath(program: string): Promise<boolean> {
     }
   }
   return false;
+}
+
+/** The strategy asked for; `auto` converts the guest with virt-v2v where it is installed, else the format only. */
+export async function choosePlan(
+  strategy: MigrationOptions['strategy'],
+  vmx: string | undefined,
+  disks: readonly DiskPlan[],
+  dir: string,
+): Promise<ConversionPlan> {
+  const wantV2v =
+    strategy === 'virt-v2v' ||
+    (strategy === 'auto' && vmx !== undefined && (await onPath('virt-v2v')));
+  return wantV2v && vmx !== undefined ? virtV2vPlan(vmx, dir) : qemuImgPlan(disks);
 }
