@@ -135,11 +135,18 @@ async function convert(
         dir,
         todo.map((d) => d.path),
       );
-      await plan.convert(todo, {
-        signal,
-        timeoutMs: deps.timeoutMs,
-        onProgress: (d, p) => onProgress(d, 100 - share * 100 + p * share),
-      });
+      // virt-v2v tells its progress only while it copies: while it inspects and converts the guest
+      // (minutes under emulation) its running process is its sign of life, bounded by its timeout.
+      const alive = plan.strategy === 'virt-v2v' ? setInterval(progress, 10_000) : undefined;
+      try {
+        await plan.convert(todo, {
+          signal,
+          timeoutMs: deps.timeoutMs,
+          onProgress: (d, p) => onProgress(d, 100 - share * 100 + p * share),
+        });
+      } finally {
+        clearInterval(alive);
+      }
       await recorder.flushed();
       for (const disk of todo) {
         progress();
