@@ -81,7 +81,8 @@ export const catalogue = named({
     },
   ),
   STAGE_LEASE_SECONDS: integer(
-    60,
+    // Longer than one OpenStack request may take (OPENSTACK_TIMEOUT_SECONDS), which reports no progress.
+    120,
     { min: 5, max: 3600 },
     {
       description:
