@@ -225,14 +225,23 @@ export async function startPipeline(
       return (await store.read<MigrationEvent>(migrationStream(jobId))).events;
     },
     async ended(jobId, timeoutMs = 240_000) {
-      return eventually(
-        async () => {
-          const events = await whileStoreAway(() => pipeline.events(jobId));
-          return events && ENDINGS.has(events.at(-1)?.type ?? '') ? events : undefined;
-        },
-        `job ${jobId} ended`,
-        { timeoutMs, intervalMs: 250 },
-      );
+      let seen: readonly MigrationEvent[] | undefined;
+      try {
+        return await eventually(
+          async () => {
+            seen = (await whileStoreAway(() => pipeline.events(jobId))) ?? seen;
+            return seen && ENDINGS.has(seen.at(-1)?.type ?? '') ? seen : undefined;
+          },
+          `job ${jobId} ended`,
+          { timeoutMs, intervalMs: 250 },
+        );
+      } catch (error) {
+        // Where the job stopped is what a failed run needs to be understood.
+        const tail = (seen ?? []).slice(-12).map((e) => `${e.type} ${JSON.stringify(e.data)}`);
+        throw new Error(`${(error as Error).message}; its last events:\n${tail.join('\n')}`, {
+          cause: error,
+        });
+      }
     },
     resources() {
       const servers = cloud.cli<{ ID: string; Properties: Record<string, string> }[]>(

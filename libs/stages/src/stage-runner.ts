@@ -68,6 +68,9 @@ export interface StageRun {
 
 type Stop = StopReason | 'stopping' | 'expired' | 'lost';
 
+/** How often a stage held by another holder is looked at again, at most: a rollback waits no longer. */
+const BUSY_POLL_MS = 5_000;
+
 /** What a released lease says of why its work stopped. */
 const STOPPED: Readonly<Record<Stop, string>> = {
   cancelled: 'stopped: the job was cancelled',
@@ -219,9 +222,10 @@ async function claim(
       );
       return undefined;
     }
-    // This very command, delivered again (its holder died or hangs), or a stage still stopping.
-    const wait = Math.max(1_000, Date.parse(error.lapsesAt) - Date.now());
-    throw new RetryLaterError(wait, error.message);
+    // This very command, delivered again (its holder died or hangs), or a stage still stopping:
+    // asked again when the lease lapses, or sooner, since a stopping holder releases it in seconds.
+    const lapse = Date.parse(error.lapsesAt) - Date.now();
+    throw new RetryLaterError(Math.min(BUSY_POLL_MS, Math.max(1_000, lapse)), error.message);
   }
 }
 
