@@ -6,6 +6,7 @@ export {
   type CloudConfig,
 } from './config/cloud-config.ts';
 export { errorMessage, OpenStackError } from './http/openstack-error.ts';
+export { cloudFailureOf, type CloudFailure } from './http/cloud-failure.ts';
 export { OpenStackHttp, type HttpOptions, type HttpResponse } from './http/openstack-http.ts';
 export { retryDelayMs, type Outcome, type RetryOptions } from './http/retry-policy.ts';
 export {

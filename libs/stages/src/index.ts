@@ -6,6 +6,7 @@ export {
   type MigrationStage,
 } from './open-job.ts';
 export { rejectionRecorder } from './rejections.ts';
+export { StageError } from './stage-error.ts';
 export {
   runStage,
   type Delivery,

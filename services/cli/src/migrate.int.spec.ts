@@ -9,13 +9,13 @@ import {
   migrationStream,
 } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
-import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { handleCommand, type JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
-import { natsWithStreams, commandContext, createMigration, testVm } from '@ferry/stages/testing';
+import { commandContext, createMigration, testVm } from '@ferry/stages/testing';
 import { HEADERS } from '@ferry/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
-import { sentCommands } from './testing/sent-commands.ts';
+import { commandBench, type CommandBench } from './testing/command-bench.ts';
 
 const vm: VmDescription = {
   ...testVm,
@@ -27,18 +27,15 @@ const time = (n: number) => `2026-11-25T10:${String(n).padStart(2, '0')}:00Z`;
 type Step = Omit<MigrationCommand, 'metadata'>;
 
 describe('ferry migrate', () => {
-  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  let bench: CommandBench;
   let env: Record<string, string>;
   let store: JetStreamEventStore;
   let commands: Consumer;
   beforeAll(async () => {
-    nats = await natsWithStreams();
-    env = { NATS_URL: nats.server.url };
-    const nc = await nats.connect();
-    store = new JetStreamEventStore(nc);
-    commands = await sentCommands(nc, COMMAND_SUBJECTS.CreateMigrations, 'cli-test');
+    bench = await commandBench(COMMAND_SUBJECTS.CreateMigrations, 'cli-test');
+    ({ env, store, commands } = bench);
   }, 60_000);
-  afterAll(async () => nats.close());
+  afterAll(async () => bench.close());
 
   /** The next command the CLI sent, as the jobs service would take it from its work queue. */
   const nextCommand = async (expires = 10_000) => {

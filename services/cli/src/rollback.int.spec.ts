@@ -1,26 +1,23 @@
 import type { Consumer } from '@nats-io/jetstream';
 import { COMMAND_SUBJECTS, decisionId, migrationStream, type CommandOf } from '@ferry/contracts';
 import { IllegalStateError, migrationDecider } from '@ferry/domain';
-import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { handleCommand, type JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
-import { discoveredJob, failedJob, natsWithStreams, testVm } from '@ferry/stages/testing';
+import { discoveredJob, failedJob, testVm } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
-import { sentCommands } from './testing/sent-commands.ts';
+import { commandBench, type CommandBench } from './testing/command-bench.ts';
 
 describe('ferry rollback', () => {
-  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  let bench: CommandBench;
   let env: Record<string, string>;
   let store: JetStreamEventStore;
   let commands: Consumer;
   beforeAll(async () => {
-    nats = await natsWithStreams();
-    env = { NATS_URL: nats.server.url };
-    const nc = await nats.connect();
-    store = new JetStreamEventStore(nc);
-    commands = await sentCommands(nc, COMMAND_SUBJECTS.RerunRollback, 'cli-rollback-test');
+    bench = await commandBench(COMMAND_SUBJECTS.RerunRollback, 'cli-rollback-test');
+    ({ env, store, commands } = bench);
   }, 60_000);
-  afterAll(async () => nats.close());
+  afterAll(async () => bench.close());
 
   /** Plays the jobs service: the request decided on the job, or its refusal recorded where the CLI looks. */
   async function jobsSide() {

@@ -3,6 +3,7 @@ import type { CommandContext, Job } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
   runStage,
+  StageError,
   type Delivery,
   type StageDefinition,
   type StageRun,
@@ -22,7 +23,7 @@ import {
   type Port,
   onlyOne,
 } from '@ferry/openstack';
-import { asComputeError, ComputeError } from './compute-error.ts';
+import { asComputeError } from './compute-failure.ts';
 import { blockDevice, volumesFor } from './volumes.ts';
 
 export interface ComputeDeps {
@@ -92,14 +93,13 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
   };
   const images = await imagesByDisk(deps, job, vm);
   if (bootMode === 'image' && vm.disks.length > 1)
-    throw new ComputeError(
+    throw new StageError(
       'boot-mode-unsupported',
       `${vm.name} has ${vm.disks.length} disks: booting from an image carries only the first; deploy it with bootMode "volume"`,
       false,
     );
   const target = await resolveDeployTarget(deps, vm, job.options, deps.networkMapping);
-  if ('problem' in target)
-    throw new ComputeError(target.problem.code, target.problem.message, false);
+  if ('problem' in target) throw new StageError(target.problem.code, target.problem.message, false);
   const networks = target.networkIds;
   const ports: Port[] = [];
   for (const [i, nic] of vm.nics.entries()) {
@@ -169,7 +169,7 @@ async function imagesByDisk(
     if (image.status === 'active') images.set(Number(image.ferry_disk_index), image.id);
   for (const disk of vm.disks)
     if (!images.has(disk.index))
-      throw new ComputeError(
+      throw new StageError(
         'image-missing',
         `Glance has no active image of disk ${disk.index} for job ${job.jobId}: upload it again`,
         false,

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '@ferry/domain';
-import { runStage, type Delivery, type StageDefinition, type StageRun } from '@ferry/stages';
-import { asComputeError, ComputeError } from './compute-error.ts';
+import {
+  runStage,
+  StageError,
+  type Delivery,
+  type StageDefinition,
+  type StageRun,
+} from '@ferry/stages';
+import { asComputeError } from './compute-failure.ts';
 import type { ComputeDeps } from './deploy-job.ts';
 
 /** Verification, as the stage runner runs it: it only reads, so it needs no lease. */
@@ -37,11 +43,7 @@ async function verify(deps: ComputeDeps, { state, decide, signal, progress }: St
   for (;;) {
     const server = await deps.nova.server(serverId);
     if (!server)
-      throw new ComputeError(
-        'server-missing',
-        `server ${serverId} no longer exists in Nova`,
-        false,
-      );
+      throw new StageError('server-missing', `server ${serverId} no longer exists in Nova`, false);
     if (server.status === 'ACTIVE') {
       await decide(
         {
@@ -53,13 +55,13 @@ async function verify(deps: ComputeDeps, { state, decide, signal, progress }: St
       return;
     }
     if (server.status === 'ERROR')
-      throw new ComputeError(
+      throw new StageError(
         'server-error',
         `server ${serverId} went to ERROR: ${server.fault?.message ?? 'Nova gave no fault'}${server.fault?.details ? ` (${server.fault.details.slice(0, 1000)})` : ''}`,
         false,
       );
     if (Date.now() - started > deps.verifyTimeoutMs)
-      throw new ComputeError(
+      throw new StageError(
         'timeout',
         `server ${serverId} is still ${server.status} after ${Math.round(deps.verifyTimeoutMs / 1000)} s`,
         true,

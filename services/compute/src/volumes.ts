@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Resource, VmDescription } from '@ferry/contracts';
 import { jobMarks, onlyOne, type BlockDevice, type Cinder, type Volume } from '@ferry/openstack';
-import type { StageRun } from '@ferry/stages';
-import { ComputeError } from './compute-error.ts';
+import { StageError, type StageRun } from '@ferry/stages';
 
 const GiB = 1024 ** 3;
 
@@ -40,13 +39,13 @@ export async function volumesFor(
   for (const [i, volume] of volumes.entries()) {
     for (let now = volume; now.status !== 'available' && now.status !== 'in-use';) {
       if (now.status === 'error')
-        throw new ComputeError(
+        throw new StageError(
           'volume-failed',
           `Cinder could not make volume ${now.id} of disk ${i} from its image (status error)`,
           true,
         );
       if (Date.now() > deadline)
-        throw new ComputeError(
+        throw new StageError(
           'timeout',
           `volume ${now.id} is still ${now.status} after ${Math.round(deps.volumeTimeoutMs / 1000)} s`,
           true,

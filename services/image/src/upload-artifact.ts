@@ -2,8 +2,8 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Artifact } from '@ferry/contracts';
 import { jobTag, onlyOne, OpenStackError, type Glance, type GlanceImage } from '@ferry/openstack';
+import { StageError } from '@ferry/stages';
 import { hashedFileBody } from './file-chunks.ts';
-import { UploadError } from './upload-error.ts';
 
 /** What an upload needs of its service: Glance, and how long it may take. */
 export interface UploadTarget {
@@ -55,13 +55,13 @@ export async function uploadArtifact(
     // No answer to the upload (the connection stalled, or the answer never came): the upload's own
     // failure, not the cloud's outage, or a stuck upload would be tried again and again.
     if (error instanceof OpenStackError && error.status === 0 && !signal.aborted)
-      throw new UploadError(
+      throw new StageError(
         'timeout',
         `Glance did not take the upload of disk ${artifact.diskIndex}: ${error.message}`,
         true,
       );
     if (!tooLong.aborted || signal.aborted) throw error;
-    throw new UploadError(
+    throw new StageError(
       'timeout',
       `the upload of disk ${artifact.diskIndex} (${size} bytes) was not done within ${Math.round(uploadMs / 1000)} s: stopped`,
       true,
@@ -72,7 +72,7 @@ export async function uploadArtifact(
   for (;;) {
     const now = await deps.glance.get(image.id);
     if (!now)
-      throw new UploadError(
+      throw new StageError(
         'image-vanished',
         `image ${image.id} disappeared from Glance during the upload`,
         true,
@@ -85,7 +85,7 @@ export async function uploadArtifact(
           : await hashFile(artifact.path, now.os_hash_algo);
       if ((now.os_hash_value && now.os_hash_value !== sentDigest) || now.size !== sent.bytes) {
         await deps.glance.delete(image.id);
-        throw new UploadError(
+        throw new StageError(
           'checksum-mismatch',
           `Glance holds other bytes than were sent for image ${image.id} (${now.size} bytes, ${now.os_hash_algo} ${now.os_hash_value}; sent ${sent.bytes}, ${sentDigest}): deleted it`,
           true,
@@ -94,13 +94,13 @@ export async function uploadArtifact(
       return now;
     }
     if (now.status === 'killed' || now.status === 'deleted')
-      throw new UploadError(
+      throw new StageError(
         'image-failed',
         `Glance marked image ${image.id} ${now.status} after the upload`,
         true,
       );
     if (Date.now() > deadline)
-      throw new UploadError(
+      throw new StageError(
         'timeout',
         `image ${image.id} is still ${now.status} ${Math.round(deps.activeTimeoutMs / 1000)} s after its upload`,
         true,

@@ -5,6 +5,7 @@ import type { CommandContext } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
   runStage,
+  StageError,
   type Delivery,
   type StageDefinition,
   type StageRun,
@@ -13,7 +14,7 @@ import {
 import { FERRY_TAG, jobTag, type GlanceImage } from '@ferry/openstack';
 import { imageProperties } from './image-properties.ts';
 import { createOnce, uploadArtifact, type UploadTarget } from './upload-artifact.ts';
-import { asUploadError, UploadError } from './upload-error.ts';
+import { asUploadError } from './upload-failure.ts';
 
 export interface UploadDeps extends UploadTarget {
   /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
@@ -54,7 +55,7 @@ async function upload(deps: UploadDeps, { state, decide, signal, progress }: Sta
   let uploading = state.phase === 'UPLOADING';
 
   if (job.flags.openstackDeployment && artifacts.length === 0)
-    throw new UploadError(
+    throw new StageError(
       'no-artifacts',
       'there is no converted disk to upload: the conversion was a dry run (ENABLE_REAL_CONVERSION=false); convert for real, or make the deployment a dry run too',
       false,
@@ -87,7 +88,7 @@ async function upload(deps: UploadDeps, { state, decide, signal, progress }: Sta
   for (const a of artifacts) {
     const check = await qemuImgCheck(a.path, 'qcow2', signal);
     if (check.exitCode !== 0)
-      throw new UploadError(
+      throw new StageError(
         'artifact-corrupt',
         `the image of disk ${a.diskIndex} (${a.path}) fails qemu-img check (${check.corruptions} corruptions): convert it again`,
         false,

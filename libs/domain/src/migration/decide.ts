@@ -21,21 +21,19 @@ import {
   type MigrationPhase,
 } from './state.ts';
 
-/** What only the lease's holder may record, when the sender says it runs under one. */
-const FENCED = new Set<MigrationCommandType>([
-  'RecordValidation',
-  'StartConversion',
-  'RecordConversionProgress',
-  'CompleteConversion',
-  'StartImageUpload',
-  'CompleteImageUpload',
-  'RecordResource',
-  'RecordServerDeployed',
-  'RecordVerification',
-  'FailMigration',
-  'StartRollback',
-  'RecordRollbackStep',
-  'CompleteRollback',
+/**
+ * What anyone may send whatever the lease: an operator's requests, and the lease's own commands
+ * (which look at the holder themselves). Everything else only the lease's holder may record, when the
+ * sender says it runs under one; a command added later is fenced unless it is named here.
+ */
+const UNFENCED = new Set<MigrationCommandType>([
+  'CreateMigration',
+  'CancelMigration',
+  'RetryMigration',
+  'RequestRollback',
+  'ClaimStage',
+  'RenewLease',
+  'ReleaseStage',
 ]);
 
 const later = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString();
@@ -65,7 +63,7 @@ export function decide(
   const dry = dryRuns(job.flags);
   const { holder, now } = command.metadata;
   // A holder whose lease lapsed (and was taken over) or ended records nothing more.
-  if (holder !== undefined && FENCED.has(command.type) && job.lease?.holder !== holder)
+  if (holder !== undefined && !UNFENCED.has(command.type) && job.lease?.holder !== holder)
     throw new LeaseLostError(
       holder,
       `${command.type} refused: the lease is ${job.lease ? `${job.lease.holder}'s` : 'free'}`,
