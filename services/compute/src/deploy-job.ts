@@ -1,5 +1,5 @@
-import type { Resource, VmDescription } from '@ferry/contracts';
-import type { CommandContext, Job } from '@ferry/domain';
+import type { Resource } from '@ferry/contracts';
+import type { CommandContext } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
 import {
   runStage,
@@ -12,7 +12,6 @@ import {
 import {
   FERRY_TAG,
   jobMarks,
-  jobPortName,
   jobTag,
   bootModeFor,
   resolveDeployTarget,
@@ -20,10 +19,11 @@ import {
   type Glance,
   type Neutron,
   type Nova,
-  type Port,
   onlyOne,
 } from '@ferry/openstack';
 import { asComputeError } from './compute-failure.ts';
+import { imagesByDisk } from './job-images.ts';
+import { portsFor } from './ports.ts';
 import { blockDevice, volumesFor } from './volumes.ts';
 
 export interface ComputeDeps {
@@ -91,7 +91,7 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
     progress();
     await decide({ type: 'RecordResource', data: { resource } }, `${resource.kind}:${resource.id}`);
   };
-  const images = await imagesByDisk(deps, job, vm);
+  const images = await imagesByDisk(deps.glance, jobId, vm);
   if (bootMode === 'image' && vm.disks.length > 1)
     throw new StageError(
       'boot-mode-unsupported',
@@ -101,25 +101,13 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
   const target = await resolveDeployTarget(deps, vm, job.options, deps.networkMapping);
   if ('problem' in target) throw new StageError(target.problem.code, target.problem.message, false);
   const networks = target.networkIds;
-  const ports: Port[] = [];
-  for (const [i, nic] of vm.nics.entries()) {
-    const name = jobPortName(jobId, nic.index);
-    const [found] = await deps.neutron.ports({ name });
-    const port =
-      found ??
-      (await onlyOne(
-        await deps.neutron.createPort({
-          name,
-          networkId: networks[i] as string,
-          ...(job.options.keepMac && nic.mac ? { macAddress: nic.mac } : {}),
-          description: `Ferry job ${jobId}, VM ${vm.key}`,
-        }),
-        () => deps.neutron.ports({ name }),
-        (id) => deps.neutron.deletePort(id),
-      ));
-    await record({ kind: 'port', id: port.id, name });
-    ports.push(port);
-  }
+  const ports = await portsFor(
+    deps.neutron,
+    jobId,
+    vm,
+    { networkIds: networks, keepMac: job.options.keepMac },
+    record,
+  );
   const volumes =
     bootMode === 'volume'
       ? await volumesFor(deps, jobId, vm, images, record, { signal, progress })
@@ -156,23 +144,4 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
     },
     'deployed',
   );
-}
-
-/** Each disk's Glance image, found by the job's tag (the image service put them there). */
-async function imagesByDisk(
-  deps: ComputeDeps,
-  job: Job,
-  vm: VmDescription,
-): Promise<Map<number, string>> {
-  const images = new Map<number, string>();
-  for (const image of await deps.glance.list({ tag: jobTag(job.jobId) }))
-    if (image.status === 'active') images.set(Number(image.ferry_disk_index), image.id);
-  for (const disk of vm.disks)
-    if (!images.has(disk.index))
-      throw new StageError(
-        'image-missing',
-        `Glance has no active image of disk ${disk.index} for job ${job.jobId}: upload it again`,
-        false,
-      );
-  return images;
 }

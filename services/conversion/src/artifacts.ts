@@ -73,6 +73,21 @@ export async function isIntact(artifact: Artifact): Promise<boolean> {
   }
 }
 
+/** The artifacts of a retry's manifest that it can reuse: this job's disks, still intact. */
+export async function intactArtifacts(
+  dir: string,
+  disks: readonly DiskPlan[],
+): Promise<Artifact[]> {
+  const intact: Artifact[] = [];
+  for (const a of await readManifest(dir))
+    if (
+      disks.some((d) => d.diskIndex === a.diskIndex && d.target === a.path) &&
+      (await isIntact(a))
+    )
+      intact.push(a);
+  return intact;
+}
+
 /**
  * Checks a converted disk and records what a retry needs to trust it: sizes and sha256. The hash
  * (CPU, reading the page cache) runs while the disk writes the image out (fsync), so on a real

@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Artifact } from '@ferry/contracts';
 import { ConversionError } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
@@ -11,12 +10,13 @@ import {
   type StageRun,
   type StageRunnerDeps,
 } from '@ferry/stages';
-import { localCopyPath, type VsphereConnection } from '@ferry/vmware';
-import { describeArtifact, isIntact, readManifest, writeManifest } from './artifacts.ts';
+import type { VsphereConnection } from '@ferry/vmware';
+import { describeArtifact, intactArtifacts, writeManifest } from './artifacts.ts';
 import { fetchFromDatastore } from './fetch-source.ts';
 import { outputFolder, requireSpace } from './output-folder.ts';
 import { progressRecorder } from './progress-recorder.ts';
-import { choosePlan, vmxOf, type DiskPlan } from './strategies.ts';
+import { jobDisks } from './job-disks.ts';
+import { choosePlan } from './strategies.ts';
 
 export interface ConvertDeps {
   /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
@@ -61,17 +61,7 @@ async function convert(
   if (!vm)
     throw new CommandRejectedError('illegal-state', `job ${job.jobId} has not been validated`);
   const dir = join(deps.outputDir, job.jobId);
-  // Disks on a datastore are copied here first, in the datastore's layout, and converted from the copy.
-  const copies = join(dir, 'source');
-  const onDatastore = vm.source.kind !== 'workstation';
-  const local = (path: string) => (onDatastore ? localCopyPath(copies, path) : path);
-  const disks: DiskPlan[] = vm.disks.map((d) => ({
-    diskIndex: d.index,
-    path: local(d.path),
-    capacityBytes: d.capacityBytes,
-    target: join(dir, `disk-${d.index}.qcow2`),
-  }));
-  const vmx = onDatastore ? (vm.labels?.vmx ? local(vm.labels.vmx) : undefined) : vmxOf(vm);
+  const { disks, vmx, onDatastore, copies } = jobDisks(vm, dir);
   const plan = await choosePlan(job.options.strategy, vmx, disks, dir);
   const started = Date.now();
 
@@ -109,14 +99,7 @@ async function convert(
   };
   try {
     await outputFolder(dir);
-    const manifest = await readManifest(dir);
-    const intact: Artifact[] = [];
-    for (const a of manifest)
-      if (
-        disks.some((d) => d.diskIndex === a.diskIndex && d.target === a.path) &&
-        (await isIntact(a))
-      )
-        intact.push(a);
+    const intact = await intactArtifacts(dir, disks);
     const todo = disks.filter((d) => !intact.some((a) => a.diskIndex === d.diskIndex));
     const artifacts = [...intact];
     if (todo.length > 0) {

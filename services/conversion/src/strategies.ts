@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { MigrationOptions, VmDescription } from '@ferry/contracts';
+import type { MigrationOptions } from '@ferry/contracts';
 import { convertCommand, qemuImgConvert, virtV2vCommand, virtV2vConvert } from '@ferry/converters';
 
 export interface DiskPlan {
@@ -82,12 +82,6 @@ export function virtV2vPlan(vmx: string, workDir: string): ConversionPlan {
     },
   };
 }
-
-/** The .vmx of a Workstation VM: its source root and its path there. */
-export const vmxOf = (vm: VmDescription): string | undefined =>
-  vm.source.kind === 'workstation' && vm.labels?.path
-    ? join(vm.source.id, vm.labels.path)
-    : undefined;
 
 /** Whether a program is on PATH (virt-v2v is a large install some machines go without). */
 export async function onPath(program: string): Promise<boolean> {

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import type { VmDescription } from '@ferry/contracts';
+import { localCopyPath } from '@ferry/vmware';
+import type { DiskPlan } from './strategies.ts';
+
+/** Where a job's disks are read from and written to. */
+export interface JobDisks {
+  readonly disks: readonly DiskPlan[];
+  /** The VM's .vmx as the converter reads it (virt-v2v takes it whole). */
+  readonly vmx: string | undefined;
+  /** Whether the disks are on a datastore, fetched into `copies` before they are converted. */
+  readonly onDatastore: boolean;
+  readonly copies: string;
+}
+
+/**
+ * A Workstation VM's disks are read where they are; a datastore's are copied into the job's folder
+ * first, in the datastore's layout, and converted from the copy. Each becomes `disk-N.qcow2` there.
+ */
+export function jobDisks(vm: VmDescription, dir: string): JobDisks {
+  const copies = join(dir, 'source');
+  const onDatastore = vm.source.kind !== 'workstation';
+  const local = (path: string) => (onDatastore ? localCopyPath(copies, path) : path);
+  const vmx = onDatastore
+    ? vm.labels?.vmx && local(vm.labels.vmx)
+    : vm.labels?.path && join(vm.source.id, vm.labels.path);
+  return {
+    disks: vm.disks.map((d) => ({
+      diskIndex: d.index,
+      path: local(d.path),
+      capacityBytes: d.capacityBytes,
+      target: join(dir, `disk-${d.index}.qcow2`),
+    })),
+    vmx: vmx || undefined,
+    onDatastore,
+    copies,
+  };
+}
