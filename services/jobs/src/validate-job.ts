@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MigrationOptions, ValidationCheck, VmDescription } from '@ferry/contracts';
 import type { CommandContext } from '@ferry/domain';
+import { cloudFailureOf } from '@ferry/openstack';
 import {
   runStage,
   type Delivery,
@@ -91,12 +92,11 @@ async function validate(deps: ValidateDeps, { state, decide }: StageRun): Promis
     try {
       target = await deps.target(vm, job.options);
     } catch (error) {
-      target = {
-        problem: {
-          code: 'openstack-unreachable',
-          message: `OpenStack could not be asked: ${(error as Error).message}`,
-        },
-      };
+      // A cloud that does not answer is waited out (OUTAGE_WAIT_SECONDS) like in any stage, then
+      // the command gives up and the job fails; a refusal is the check's answer.
+      const problem = cloudFailureOf(error, 'to check the target in');
+      if (!problem) throw error;
+      target = { problem };
     }
   }
   await record(vm, [
