@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { OutsideRootsError, type Roots } from '../workstation/roots.ts';
@@ -91,6 +92,8 @@ export async function readDescriptor(real: string): Promise<Descriptor> {
       const header = parseSparseHeader(first);
       if (header.descriptorOffset <= 0)
         throw new DiskProblem(real, 'is a sparse extent, not a disk descriptor');
+      if (header.descriptorOffset * SECTOR >= size)
+        throw new DiskProblem(real, 'its embedded descriptor lies past the end of the file');
       const bytes = await readAt(
         fh,
         header.descriptorOffset * SECTOR,
@@ -163,8 +166,11 @@ async function allocatedEnd(fh: FileHandle, header: SparseHeader, size: number):
     // Grain directory at the end: its offset is in the footer, a copy of the header before the end-of-stream marker.
     if (size < 3 * SECTOR) throw new Error('too short for a footer');
     const footer = await readAt(fh, size - 2 * SECTOR, SECTOR);
-    if (!isSparseMagic(footer)) return Number.MAX_SAFE_INTEGER; // no footer: the stream was cut short
+    if (!isSparseMagic(footer))
+      throw new Error('extent is truncated: the footer locating its grain directory is gone');
     gdOffset = parseSparseHeader(footer).gdOffset;
+    if (gdOffset < 0)
+      throw new Error('neither header nor footer says where the grain directory is');
   }
   const grains = Math.ceil(header.capacity / header.grainSize);
   const tables = Math.ceil(grains / header.numGTEsPerGT);
@@ -173,9 +179,13 @@ async function allocatedEnd(fh: FileHandle, header: SparseHeader, size: number):
   const gd = await readAt(fh, gdOffset * SECTOR, tables * 4);
   let end = gdEnd;
   let last = 0;
+  // No two tables of a sound extent share sectors: reading each place once keeps a directory whose
+  // entries all point at one table from costing a pass over it per entry.
+  const seen = new Set<number>();
   for (let t = 0; t < tables; t++) {
     const gt = new DataView(gd.buffer, gd.byteOffset).getUint32(t * 4, true);
-    if (gt === 0) continue;
+    if (gt === 0 || seen.has(gt)) continue;
+    seen.add(gt);
     const gtEnd = gt * SECTOR + header.numGTEsPerGT * 4;
     if (gtEnd > size) return gtEnd;
     end = Math.max(end, gtEnd);
@@ -202,7 +212,8 @@ async function withFile<T>(
 ): Promise<T> {
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    // Not blocking: a FIFO named as a disk would otherwise hold the open until someone writes to it.
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw new DiskProblem(
       path,
@@ -212,7 +223,9 @@ async function withFile<T>(
     );
   }
   try {
-    return await fn(fh, (await fh.stat()).size);
+    const stat = await fh.stat();
+    if (!stat.isFile()) throw new DiskProblem(path, 'is not a regular file');
+    return await fn(fh, stat.size);
   } catch (error) {
     if (error instanceof DiskProblem) throw error;
     throw new DiskProblem(path, (error as Error).message);

@@ -31,8 +31,10 @@ export interface VmxDescription {
   readonly nics: readonly VmxNic[];
 }
 
-const SLOT = /^(scsi|sata|ide|nvme)(\d+):(\d+)\.present$/;
-const NIC = /^ethernet(\d+)\.present$/;
+// Numbers as VMware writes them, without a leading zero and short: `scsi0:01` would name scsi0:1
+// a second time, and a number of 20 digits no slot at all.
+const SLOT = /^(scsi|sata|ide|nvme)(0|[1-9]\d{0,2}):(0|[1-9]\d{0,2})\.present$/;
+const NIC = /^ethernet(0|[1-9]\d?)\.present$/;
 const CDROM_TYPES = new Set(['cdrom-image', 'cdrom-raw', 'atapi-cdrom']);
 // Physical disks (scsi-hardDisk, ata-hardDisk) are disks too; their device path then fails the root check.
 const DISK_TYPES = new Set(['disk', 'scsi-harddisk', 'ata-harddisk', 'rawdisk']);
@@ -109,7 +111,7 @@ export function describeVmx(
 
 const positive = (value: string | undefined, fallback: number) => {
   const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 };
 
 function normalizeMac(value: string | undefined): string | null {

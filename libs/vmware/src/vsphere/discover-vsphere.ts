@@ -4,7 +4,7 @@ import type { ObjectContent } from './properties.ts';
 import { retrieveObjects, viewPages } from './properties.ts';
 import { openSession, type Credentials, type VsphereSession } from './session.ts';
 import { moRefXml, readMoRef, type MoRef, type SoapOptions } from './soap.ts';
-import { readDevices, VM_ELEMENTS, VM_PROPERTIES } from './vm-properties.ts';
+import { describeVm, VM_ELEMENTS, VM_PROPERTIES, type Described } from './vm-properties.ts';
 import { text, type Keep } from './xml.ts';
 
 export interface VsphereSourceOptions extends SoapOptions, Credentials {
@@ -36,7 +36,7 @@ export async function discoverVsphere(options: VsphereSourceOptions): Promise<Vs
         hosts,
       };
       for await (const page of read('VirtualMachine', VM_PROPERTIES, dc.obj, VM_ELEMENTS))
-        for (const vm of page) found.push(describe(vm, context));
+        for (const vm of page) found.push(describeVm(vm, context));
     }
     const portgroups = await portgroupsIfNeeded(found, read);
     return { apiType: session.apiType, vms: found.map((d) => named(d, portgroups)) };
@@ -71,7 +71,7 @@ export async function rereadVsphereVm(
     const hosts = names(
       host ? await retrieveObjects(session.soap, collector, [host], ['name']) : [],
     );
-    const described = describe(vm, {
+    const described = describeVm(vm, {
       ...sourceOf(session),
       datacenter: known.labels?.['datacenter'] ?? '',
       hosts,
@@ -149,54 +149,6 @@ async function portgroupsIfNeeded(
 const names = (objects: readonly ObjectContent[]) =>
   new Map(objects.map((o) => [o.obj.value, text(o.props.get('name')) ?? o.obj.value]));
 
-interface Context {
-  readonly source: VmDescription['source'];
-  readonly prefix: string;
-  readonly datacenter: string;
-  readonly hosts: ReadonlyMap<string, string>;
-}
-
-/** A VM as read, its NICs on distributed port groups naming them by key until the names are known. */
-interface Described {
-  readonly vm: VmDescription;
-  /** Each NIC's port group key, by NIC position (undefined on a standard network). */
-  readonly portgroupKeys: readonly (string | undefined)[];
-}
-
-function describe(vm: ObjectContent, { source, prefix, datacenter, hosts }: Context): Described {
-  const { disks, nics } = readDevices(vm.props.get('config.hardware.device'));
-  const p = (name: string) => text(vm.props.get(name));
-  const power = p('runtime.powerState');
-  const host = readMoRef(vm.props.get('runtime.host'));
-  const uuid = p('config.uuid');
-  const vmx = p('config.files.vmPathName');
-  const kept = nics.slice(0, 32);
-  return {
-    vm: {
-      key: `${prefix}-${vm.obj.value}`.slice(0, 160),
-      name: (p('name') ?? vm.obj.value).slice(0, 255),
-      source,
-      ...(uuid ? { uuid: uuid.slice(0, 64) } : {}),
-      cpus: Math.max(1, Number(p('config.hardware.numCPU') ?? 1)),
-      memoryMiB: Math.max(1, Number(p('config.hardware.memoryMB') ?? 1)),
-      firmware: p('config.firmware') === 'efi' ? 'efi' : 'bios',
-      secureBoot: p('config.bootOptions.efiSecureBootEnabled') === 'true',
-      guestOs: (p('config.guestId') ?? 'other').slice(0, 128),
-      powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
-      hasSnapshots: vm.props.has('snapshot') || disks.some((d) => (d.chainLength ?? 1) > 1),
-      disks: disks.slice(0, 64),
-      nics: kept.map(({ portgroupKey: _, ...nic }) => nic),
-      labels: {
-        moref: vm.obj.value,
-        datacenter,
-        ...(vmx ? { vmx } : {}),
-        ...(host ? { host: hosts.get(host.value) ?? host.value } : {}),
-      },
-    },
-    portgroupKeys: kept.map((n) => n.portgroupKey),
-  };
-}
-
 /** The VM with its distributed port groups named (the key stays where no name was found). */
 function named({ vm, portgroupKeys }: Described, portgroups: ReadonlyMap<string, string>) {
   if (!portgroupKeys.some((k) => k !== undefined)) return vm;
@@ -204,7 +156,7 @@ function named({ vm, portgroupKeys }: Described, portgroups: ReadonlyMap<string,
     ...vm,
     nics: vm.nics.map((nic, i) => {
       const key = portgroupKeys[i];
-      return key ? { ...nic, network: portgroups.get(key) ?? nic.network } : nic;
+      return key ? { ...nic, network: (portgroups.get(key) ?? nic.network).slice(0, 255) } : nic;
     }),
   };
 }

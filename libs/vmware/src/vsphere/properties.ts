@@ -1,4 +1,5 @@
-import type { MoRef, SoapAnswer, SoapTransport } from './soap.ts';
+import { VsphereError } from './faults.ts';
+import type { MoRef, SoapTransport } from './soap.ts';
 import { moRefXml, oneAhead, readMoRef } from './soap.ts';
 import { child, children, escapeXml, text, type Element, type Keep } from './xml.ts';
 
@@ -62,17 +63,26 @@ async function* objectPages(
   batchSize: number,
   keep?: Keep,
 ): AsyncGenerator<ObjectContent[]> {
-  const sends: (() => Promise<SoapAnswer>)[] = [];
-  for (let i = 0; i < objects.length; i += batchSize) {
-    const batch = objects.slice(i, i + batchSize);
-    sends.push(() => soap.send('RetrievePropertiesEx', collector, filterSpec(batch, paths)));
-  }
+  const batches: (readonly MoRef[])[] = [];
+  for (let i = 0; i < objects.length; i += batchSize) batches.push(objects.slice(i, i + batchSize));
+  const sends = batches.map(
+    (batch) => () => soap.send('RetrievePropertiesEx', collector, filterSpec(batch, paths)),
+  );
+  let b = 0;
   for await (const answer of oneAhead(sends)) {
+    // Each object comes in one page: a batch takes no more pages than it has objects, and one more
+    // that only hands a token on. A server paging past that would be followed for ever.
+    const most = (batches[b++] as readonly MoRef[]).length + 1;
     let [page] = answer.returnvals(keep);
-    while (page) {
+    for (let pages = 1; page; pages++) {
       yield objectContents(page);
       const token = text(child(page, 'token'));
       if (!token) break;
+      if (pages === most)
+        throw new VsphereError(
+          'BadResponse',
+          `vSphere kept paging a RetrievePropertiesEx of ${most - 1} objects past ${most} pages`,
+        );
       const next = await soap.send(
         'ContinueRetrievePropertiesEx',
         collector,
@@ -105,7 +115,7 @@ function objectContents(page: Element): ObjectContent[] {
   const out: ObjectContent[] = [];
   for (const object of children(page, 'objects')) {
     const obj = readMoRef(child(object, 'obj'));
-    if (!obj) continue;
+    if (!obj?.value) continue; // an object no reference names cannot be read again
     const props = new Map<string, Element>();
     for (const prop of children(object, 'propSet')) {
       const name = text(child(prop, 'name'));

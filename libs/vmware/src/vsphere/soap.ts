@@ -277,11 +277,7 @@ export class SoapAnswer {
     const bodyEl = child(this.envelope(keep), 'Body');
     const fault = child(bodyEl, 'Fault');
     if (fault) throw this.fault(fault);
-    if (this.statusCode >= 400)
-      throw new VsphereError(
-        'HttpError',
-        `vSphere at ${host} answered ${method} with HTTP ${this.statusCode}`,
-      );
+    if (this.statusCode >= 400) throw this.httpError();
     const answer = child(bodyEl, `${method}Response`);
     if (!answer)
       throw new VsphereError(
@@ -300,8 +296,17 @@ export class SoapAnswer {
     try {
       return parseXml(xml, keep);
     } catch (error) {
+      // A proxy's or a front end's error page is no SOAP: its status says more than its markup.
+      if (this.statusCode >= 400) throw this.httpError();
       throw new VsphereError('BadResponse', `vSphere at ${this.host}: ${(error as Error).message}`);
     }
+  }
+
+  private httpError(): VsphereError {
+    return new VsphereError(
+      'HttpError',
+      `vSphere at ${this.host} answered ${this.method} with HTTP ${this.statusCode}`,
+    );
   }
 
   private fault(fault: Element): VsphereError {
@@ -309,10 +314,11 @@ export class SoapAnswer {
     const kind = detail
       ? children(detail).map((d) => xsiType(d) ?? (d.localName ?? '').replace(/Fault$/, ''))[0]
       : undefined;
-    const message = text(child(fault, 'faultstring')) ?? 'unknown fault';
+    // An empty name or string says no more than a missing one.
+    const message = text(child(fault, 'faultstring'))?.trim() || 'unknown fault';
     if (kind === 'InvalidLogin') return new InvalidLoginError(this.host);
     if (kind === 'NotAuthenticated') return new NotAuthenticatedError(this.host);
-    return new VsphereError(kind ?? 'Fault', `vSphere at ${this.host}: ${message}`);
+    return new VsphereError(kind || 'Fault', `vSphere at ${this.host}: ${message}`);
   }
 }
 

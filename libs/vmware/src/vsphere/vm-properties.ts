@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { DISK_CONTROLLERS } from '@ferry/contracts';
-import { type VmDisk, type VmNic } from '@ferry/contracts';
+import { type VmDescription, type VmDisk, type VmNic } from '@ferry/contracts';
+import type { ObjectContent } from './properties.ts';
+import { readMoRef } from './soap.ts';
 import { child, children, path, text, xsiType, type Element, type Keep } from './xml.ts';
 
 export const VM_PROPERTIES = [
@@ -50,7 +53,21 @@ export const VM_ELEMENTS: Keep = ({ localName, xsiType }) =>
       Object.hasOwn(CONTROLLER_KIND, xsiType ?? '')
     : localName !== 'deviceInfo';
 
-const int = (el: Element | undefined) => (el?.textContent ? Number(el.textContent) : undefined);
+/** An integer as vSphere writes one; undefined for anything else, or one past exact numbers. */
+const int = (el: Element | undefined) => {
+  const t = el?.textContent.trim() ?? '';
+  const n = /^-?\d+$/.test(t) ? Number(t) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+};
+/** A bus or unit number: small, as vSphere numbers them; no slot has one past 999. */
+const slotNumber = (el: Element | undefined) => {
+  const n = int(el);
+  return n !== undefined && n >= 0 && n < 1000 ? n : undefined;
+};
+const bytes = (n: number | undefined) =>
+  n !== undefined && n >= 0 && Number.isSafeInteger(n) ? n : undefined;
+// The longest snapshot chain counted: what a VM description holds, well past vSphere's 32.
+const MAX_CHAIN = 255;
 
 /**
  * The disks and NICs in `config.hardware.device`: each disk with its controller slot, datastore
@@ -67,7 +84,7 @@ export function readDevices(devices: Element | undefined): {
     const kind = CONTROLLER_KIND[xsiType(d) ?? ''];
     const key = int(child(d, 'key'));
     if (kind && key !== undefined)
-      controllers.set(key, { kind, bus: int(child(d, 'busNumber')) ?? 0 });
+      controllers.set(key, { kind, bus: slotNumber(child(d, 'busNumber')) ?? 0 });
   }
   const disks: VmDisk[] = [];
   const nics: (VmNic & { portgroupKey?: string })[] = [];
@@ -75,20 +92,21 @@ export function readDevices(devices: Element | undefined): {
     const type = xsiType(d) ?? '';
     if (type === 'VirtualDisk') {
       const controller = controllers.get(int(child(d, 'controllerKey')) ?? -1);
-      const bytes = int(child(d, 'capacityInBytes')) ?? (int(child(d, 'capacityInKB')) ?? 0) * 1024;
+      const kb = bytes(int(child(d, 'capacityInKB'))) ?? 0;
+      const capacityBytes = bytes(int(child(d, 'capacityInBytes'))) ?? bytes(kb * 1024) ?? 0;
       let chainLength = 1;
       for (
         let b = child(d, 'backing');
-        child(b as Element, 'parent');
+        child(b as Element, 'parent') && chainLength < MAX_CHAIN;
         b = child(b as Element, 'parent')
       )
         chainLength++;
       disks.push({
         index: disks.length,
         controller: controller?.kind ?? 'scsi',
-        slot: `${controller?.kind ?? 'scsi'}${controller?.bus ?? 0}:${int(child(d, 'unitNumber')) ?? 0}`,
-        path: text(path(d, 'backing', 'fileName')) ?? '',
-        capacityBytes: bytes,
+        slot: `${controller?.kind ?? 'scsi'}${controller?.bus ?? 0}:${slotNumber(child(d, 'unitNumber')) ?? 0}`,
+        path: (text(path(d, 'backing', 'fileName')) ?? '').slice(0, 4096),
+        capacityBytes,
         chainLength,
       });
     } else if (NIC_TYPES.has(type)) {
@@ -105,10 +123,72 @@ export function readDevices(devices: Element | undefined): {
         index: nics.length,
         mac: mac && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac) ? mac : null,
         macKind: !mac ? 'none' : addressType === 'manual' ? 'static' : 'generated',
-        network,
+        network: network.slice(0, 255),
         ...(portgroupKey ? { portgroupKey } : {}),
       });
     }
   }
   return { disks, nics };
+}
+
+/** Where a VM was read: its source, its key prefix, its datacenter and the hosts' names. */
+export interface VmContext {
+  readonly source: VmDescription['source'];
+  readonly prefix: string;
+  readonly datacenter: string;
+  readonly hosts: ReadonlyMap<string, string>;
+}
+
+/** A VM as read, its NICs on distributed port groups naming them by key until the names are known. */
+export interface Described {
+  readonly vm: VmDescription;
+  /** Each NIC's port group key, by NIC position (undefined on a standard network). */
+  readonly portgroupKeys: readonly (string | undefined)[];
+}
+
+/** A count vSphere sends, held within what a VM description allows. */
+const count = (el: Element | undefined, max: number) => Math.min(max, Math.max(1, int(el) ?? 1));
+// A managed object reference that is no subject token (vSphere's are: `vm-42`, `7`) keys by its hash.
+const keyPart = (moref: string) =>
+  /^[A-Za-z0-9_:=-]{1,128}$/.test(moref)
+    ? moref
+    : `h${createHash('sha256').update(moref).digest('hex').slice(0, 24)}`;
+
+/** A VM's description from its properties (VM_PROPERTIES), within the bounds of the contract. */
+export function describeVm(
+  vm: ObjectContent,
+  { source, prefix, datacenter, hosts }: VmContext,
+): Described {
+  const { disks, nics } = readDevices(vm.props.get('config.hardware.device'));
+  const p = (name: string) => text(vm.props.get(name));
+  const power = p('runtime.powerState');
+  const host = readMoRef(vm.props.get('runtime.host'));
+  const uuid = p('config.uuid');
+  const vmx = p('config.files.vmPathName');
+  const kept = nics.slice(0, 32);
+  const label = (value: string) => value.slice(0, 1024);
+  return {
+    vm: {
+      key: `${prefix}-${keyPart(vm.obj.value)}`.slice(0, 160),
+      name: (p('name') || vm.obj.value).slice(0, 255),
+      source,
+      ...(uuid ? { uuid: uuid.slice(0, 64) } : {}),
+      cpus: count(vm.props.get('config.hardware.numCPU'), 4096),
+      memoryMiB: count(vm.props.get('config.hardware.memoryMB'), 64 * 1024 * 1024),
+      firmware: p('config.firmware') === 'efi' ? 'efi' : 'bios',
+      secureBoot: p('config.bootOptions.efiSecureBootEnabled') === 'true',
+      guestOs: (p('config.guestId') ?? 'other').slice(0, 128),
+      powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
+      hasSnapshots: vm.props.has('snapshot') || disks.some((d) => (d.chainLength ?? 1) > 1),
+      disks: disks.slice(0, 64),
+      nics: kept.map(({ portgroupKey: _, ...nic }) => nic),
+      labels: {
+        moref: label(vm.obj.value),
+        datacenter: label(datacenter),
+        ...(vmx ? { vmx: label(vmx) } : {}),
+        ...(host ? { host: label(hosts.get(host.value) ?? host.value) } : {}),
+      },
+    },
+    portgroupKeys: kept.map((n) => n.portgroupKey),
+  };
 }

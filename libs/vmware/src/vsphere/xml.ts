@@ -31,7 +31,40 @@ export type Keep = (el: Pick<Element, 'localName' | 'xsiType'>) => boolean;
 /** Shared by every leaf until it gets a child: most elements of a response are leaves. */
 const NO_CHILDREN: Element[] = [];
 
-const PREDEFINED = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+const malformed = (message: string): never => {
+  throw new Error(`malformed XML response: ${message}`);
+};
+
+const PREDEFINED = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
+// A reference, or an & that starts none; `[^;&]` has each character looked at once.
+const REFERENCE = /&([^;&]*);|&/g;
+
+/**
+ * Text or an attribute value with its references replaced: XML's five entities and character
+ * references, every character there is (saxen's own decoding garbles those past U+FFFF). Any other
+ * & is refused.
+ */
+function decoded(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  return raw.replace(REFERENCE, (_, name: string | undefined) => {
+    if (name === undefined) return malformed('an "&" that starts no reference');
+    const named = PREDEFINED.get(name);
+    if (named !== undefined) return named;
+    const code = /^#x[0-9a-f]+$/i.test(name)
+      ? parseInt(name.slice(2), 16)
+      : /^#\d+$/.test(name)
+        ? Number(name.slice(1))
+        : malformed(`undeclared entity &${name.slice(0, 32)};`);
+    if (code > 0x10ffff) malformed(`&${name.slice(0, 32)}; is no character`);
+    return String.fromCodePoint(code);
+  });
+}
 
 /**
  * Parses a whole response into those elements with saxen, a namespace-aware SAX parser that reads
@@ -50,34 +83,26 @@ export function parseXml(xml: string, keep?: Keep): Element {
   const open: OpenElement[] = [];
   // The namespace declarations each open element made (undefined for most: only the envelope and `val`s declare).
   const declared: (Map<string, string> | undefined)[] = [];
+  // Each prefix's namespaces in scope, innermost last: a lookup costs the same at any depth.
+  const scopes = new Map<string, string[]>();
+  const enter = (declaring: Map<string, string>) => {
+    for (const [prefix, uri] of declaring) {
+      const uris = scopes.get(prefix);
+      if (uris) uris.push(uri);
+      else scopes.set(prefix, [uri]);
+    }
+  };
+  const leave = (declaring: Map<string, string> | undefined) => {
+    if (declaring) for (const prefix of declaring.keys()) scopes.get(prefix)?.pop();
+  };
   let root: Element | undefined;
   let skipping = 0; // depth inside an element left out
-  const malformed = (message: string): never => {
-    throw new Error(`malformed XML response: ${message}`);
-  };
-  const namespaceOf = (prefix: string, own: Map<string, string> | undefined) => {
-    const uri = own?.get(prefix);
-    if (uri !== undefined) return uri;
-    for (let i = declared.length - 1; i >= 0; i--) {
-      const found = declared[i]?.get(prefix);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  const decoded = (raw: string, decode: (s: string) => string) => {
-    if (!raw.includes('&')) return raw;
-    for (let at = raw.indexOf('&'); at !== -1; at = raw.indexOf('&', at + 1)) {
-      const name = raw.slice(at + 1, raw.indexOf(';', at));
-      if (!name.startsWith('#') && !PREDEFINED.has(name)) malformed(`undeclared entity &${name};`);
-    }
-    return decode(raw);
-  };
   parser.on('error', (error) => malformed(error.message));
   parser.on('warn', (warning) => malformed(warning.message));
   parser.on('attention', () => {
     throw new Error('refused an XML response with a document type declaration');
   });
-  parser.on('openTag', (name, getAttrs, decode, selfClosing) => {
+  parser.on('openTag', (name, getAttrs, _decode, selfClosing) => {
     if (skipping > 0) {
       if (!selfClosing) skipping++;
       return;
@@ -94,7 +119,7 @@ export function parseXml(xml: string, keep?: Keep): Element {
     let typed: string | undefined;
     const attrs = getAttrs() || malformed(`unreadable attributes on <${name}>`);
     for (const key in attrs) {
-      const value = decoded(attrs[key] as string, decode);
+      const value = decoded(attrs[key] as string);
       if (key === 'type') el.type = value;
       else if (key.startsWith('xmlns')) {
         if (key.length === 5 || key.charCodeAt(5) === 58 /* : */)
@@ -102,11 +127,13 @@ export function parseXml(xml: string, keep?: Keep): Element {
       } else if (key.endsWith(':type')) typed = key;
     }
     // Resolved once every attribute is read: the element may declare the prefix itself, after using it.
-    if (typed && namespaceOf(typed.slice(0, -5), declaring) === XSI) {
-      const value = decoded(attrs[typed] as string, decode);
+    if (declaring) enter(declaring);
+    if (typed && scopes.get(typed.slice(0, -5))?.at(-1) === XSI) {
+      const value = decoded(attrs[typed] as string);
       el.xsiType = value.slice(value.indexOf(':') + 1);
     }
     if (keep && !keep(el)) {
+      leave(declaring);
       if (!selfClosing) skipping = 1;
       return;
     }
@@ -114,15 +141,18 @@ export function parseXml(xml: string, keep?: Keep): Element {
     if (!parent) root = el;
     else if (parent.children === NO_CHILDREN) parent.children = [el];
     else parent.children.push(el);
-    if (selfClosing) return;
+    if (selfClosing) {
+      leave(declaring);
+      return;
+    }
     open.push(el);
     declared.push(declaring);
   });
-  parser.on('text', (raw, decode) => {
+  parser.on('text', (raw) => {
     if (skipping > 0) return;
     const el = open[open.length - 1];
     if (!el) return; // whitespace between the prolog and the root (saxen warns about anything else)
-    const t = decoded(raw, decode);
+    const t = decoded(raw);
     el.textContent = el.textContent === '' ? t : el.textContent + t;
   });
   parser.on('cdata', (t) => {
@@ -136,7 +166,7 @@ export function parseXml(xml: string, keep?: Keep): Element {
       return;
     }
     open.pop();
-    declared.pop();
+    leave(declared.pop());
   });
   parser.parse(xml);
   if (!root) throw new Error('empty XML response');

@@ -111,7 +111,14 @@ export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDe
     } catch (error) {
       if (!(error instanceof DiskProblem)) throw error;
       problems.push(`${disk.slot}: ${error.message}`.slice(0, 1024));
-      disks.push({ index, controller: disk.controller, slot: disk.slot, path, capacityBytes: 0 });
+      // The path as the .vmx names it, which may be any length: cut to what a VM description holds.
+      disks.push({
+        index,
+        controller: disk.controller,
+        slot: disk.slot,
+        path: path.slice(0, 4096),
+        capacityBytes: 0,
+      });
     }
   }
   const running = await stat(`${vmx}.lck`).then(
@@ -125,14 +132,16 @@ export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDe
     source: { kind: 'workstation', id: root },
     ...(described.uuid ? { uuid: described.uuid.slice(0, 64) } : {}),
     cpus: Math.min(described.cpus, 4096),
-    memoryMiB: described.memoryMiB,
+    memoryMiB: Math.min(described.memoryMiB, 64 * 1024 * 1024),
     firmware: described.firmware,
     secureBoot: described.secureBoot,
     guestOs: described.guestOs.slice(0, 128),
     powerState: described.suspended ? 'suspended' : running ? 'poweredOn' : 'poweredOff',
     hasSnapshots: disks.some((d) => (d.chainLength ?? 1) > 1),
     disks: disks.slice(0, 64),
-    nics: described.nics.slice(0, 32),
+    nics: described.nics
+      .slice(0, 32)
+      .map((nic) => ({ ...nic, network: nic.network.slice(0, 255) })),
     labels: {
       path: relative(root, vmx).slice(0, 1024),
       ...(described.cdroms.length ? { cdroms: described.cdroms.join('; ').slice(0, 1024) } : {}),

@@ -1,0 +1,190 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { vmProblem } from '../testing/contract.ts';
+import { describeVm, readDevices, VM_PROPERTIES } from './vm-properties.ts';
+import { escapeXml, parseXml } from './xml.ts';
+
+const NS = 'xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+const val = (xml: string) => parseXml(`<val ${NS}>${xml}</val>`);
+const el = (name: string, value: string | null) =>
+  value === null ? '' : `<${name}>${escapeXml(value)}</${name}>`;
+
+// Numbers as vSphere sends them, and as it should not.
+const number = fc.oneof(
+  fc.nat(70).map(String),
+  fc.constantFrom('-1', '1.5', '1e3', 'NaN', '', ' 7 ', '9007199254740993', '9'.repeat(40)),
+);
+const text = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+  fc.constantFrom('x', 'y').map((s) => s.repeat(5000)),
+);
+const device = fc.oneof(
+  fc
+    .record({
+      type: fc.constantFrom(
+        'ParaVirtualSCSIController',
+        'VirtualAHCIController',
+        'VirtualIDEController',
+      ),
+      key: number,
+      bus: fc.option(number),
+    })
+    .map(
+      (c) =>
+        `<VirtualDevice xsi:type="${c.type}">${el('key', c.key)}${el('busNumber', c.bus)}</VirtualDevice>`,
+    ),
+  fc
+    .record({
+      controllerKey: fc.option(number),
+      unit: fc.option(number),
+      bytes: fc.option(number),
+      kb: fc.option(number),
+      fileName: fc.option(text),
+      parents: fc.nat(300),
+    })
+    .map(
+      (d) =>
+        `<VirtualDevice xsi:type="VirtualDisk">${el('controllerKey', d.controllerKey)}${el('unitNumber', d.unit)}` +
+        `${el('capacityInBytes', d.bytes)}${el('capacityInKB', d.kb)}<backing>${el('fileName', d.fileName)}` +
+        `${'<parent>'.repeat(d.parents)}${'</parent>'.repeat(d.parents)}</backing></VirtualDevice>`,
+    ),
+  fc
+    .record({
+      mac: fc.option(fc.constantFrom('00:50:56:AB:CD:EF', '00-50-56-01-02-03', 'zz', '')),
+      addressType: fc.option(fc.constantFrom('manual', 'assigned', 'generated')),
+      network: fc.option(text),
+      portgroup: fc.option(text),
+    })
+    .map(
+      (n) =>
+        `<VirtualDevice xsi:type="VirtualVmxnet3">${el('macAddress', n.mac)}${el('addressType', n.addressType)}` +
+        `<backing>${el('deviceName', n.network)}<port>${el('portgroupKey', n.portgroup)}</port></backing></VirtualDevice>`,
+    ),
+);
+// Every property describeVm reads, each absent or with a value it may not expect.
+const props = fc.record(
+  Object.fromEntries(
+    VM_PROPERTIES.map((p) => [
+      p,
+      p === 'config.hardware.device'
+        ? fc.option(fc.array(device, { maxLength: 8 }).map((ds) => val(ds.join(''))))
+        : fc.option(fc.oneof(number, text).map((v) => val(escapeXml(v)))),
+    ]),
+  ),
+);
+const moref = fc.oneof(
+  fc.constantFrom('vm-42', '7', 'vm 42', 'vm.42'),
+  fc.string({ minLength: 1 }),
+);
+
+const context = {
+  source: { kind: 'vcenter', id: 'vc.test' },
+  prefix: 'vs-0123456789ab',
+  datacenter: 'dc',
+  hosts: new Map([['host-1', 'esx1']]),
+} as const;
+
+describe('describeVm: what vSphere says of a VM is outside data', () => {
+  it('makes of any properties a VM that fits the contract', () => {
+    fc.assert(
+      fc.property(moref, props, (value, found) => {
+        const entries = Object.entries(found).flatMap(([k, v]) => (v ? [[k, v] as const] : []));
+        const vm = { obj: { type: 'VirtualMachine', value }, props: new Map(entries) };
+        expect(vmProblem(describeVm(vm, context).vm)).toBeUndefined();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('readDevices: the devices of a VM', () => {
+  const KINDS = {
+    VirtualLsiLogicController: 'scsi',
+    VirtualSATAController: 'sata',
+    VirtualNVMEController: 'nvme',
+  } as const;
+  const controller = fc.record({
+    type: fc.constantFrom(...(Object.keys(KINDS) as (keyof typeof KINDS)[])),
+    bus: fc.nat(3),
+  });
+  const disk = fc.record({
+    on: fc.nat(),
+    unit: fc.nat(63),
+    kb: fc.nat(2 ** 32),
+    bytes: fc.option(fc.nat(2 ** 50)),
+    fileName: fc.stringMatching(/^\[ds\d\] [\w/.-]{1,20}$/),
+    parents: fc.nat(5),
+  });
+  const nic = fc.record({
+    mac: fc.option(fc.stringMatching(/^[0-9A-F]{2}(:[0-9a-f]{2}){5}$/)),
+    manual: fc.boolean(),
+    network: fc.oneof(
+      fc.record({ name: fc.string({ minLength: 1, maxLength: 12 }) }),
+      fc.record({ portgroup: fc.stringMatching(/^dvportgroup-\d{1,4}$/) }),
+    ),
+  });
+  const devices = fc.record({
+    controllers: fc.array(controller, { minLength: 1, maxLength: 3 }),
+    disks: fc.array(disk, { maxLength: 6 }),
+    nics: fc.array(nic, { maxLength: 4 }),
+  });
+  const write = ({
+    controllers,
+    disks,
+    nics,
+  }: typeof devices extends fc.Arbitrary<infer D> ? D : never) =>
+    [
+      ...controllers.map(
+        (c, i) =>
+          `<VirtualDevice xsi:type="${c.type}"><key>${1000 + i}</key><busNumber>${c.bus}</busNumber></VirtualDevice>`,
+      ),
+      ...disks.map(
+        (d) =>
+          `<VirtualDevice xsi:type="VirtualDisk"><controllerKey>${1000 + (d.on % controllers.length)}</controllerKey>` +
+          `<unitNumber>${d.unit}</unitNumber><capacityInKB>${d.kb}</capacityInKB>${el('capacityInBytes', d.bytes === null ? null : String(d.bytes))}` +
+          `<backing><fileName>${escapeXml(d.fileName)}</fileName>${'<parent>'.repeat(d.parents)}${'</parent>'.repeat(d.parents)}</backing></VirtualDevice>`,
+      ),
+      ...nics.map(
+        (n) =>
+          `<VirtualDevice xsi:type="VirtualE1000e">${el('macAddress', n.mac)}<addressType>${n.manual ? 'manual' : 'assigned'}</addressType><backing>` +
+          ('name' in n.network
+            ? el('deviceName', n.network.name)
+            : `<port><portgroupKey>${n.network.portgroup}</portgroupKey></port>`) +
+          '</backing></VirtualDevice>',
+      ),
+    ].join('');
+
+  it('reads back each disk on its controller slot, with its size and chain, and each NIC', () => {
+    fc.assert(
+      fc.property(devices, (d) => {
+        const read = readDevices(val(write(d)));
+        expect(read.disks).toEqual(
+          d.disks.map((disk, index) => {
+            const c = d.controllers[
+              disk.on % d.controllers.length
+            ] as (typeof d.controllers)[number];
+            return {
+              index,
+              controller: KINDS[c.type],
+              slot: `${KINDS[c.type]}${c.bus}:${disk.unit}`,
+              path: disk.fileName,
+              capacityBytes: disk.bytes ?? disk.kb * 1024,
+              chainLength: disk.parents + 1,
+            };
+          }),
+        );
+        expect(read.nics).toEqual(
+          d.nics.map((n, index) => ({
+            index,
+            mac: n.mac?.toLowerCase() ?? null,
+            macKind: n.mac === null ? 'none' : n.manual ? 'static' : 'generated',
+            ...('name' in n.network
+              ? { network: n.network.name }
+              : { network: n.network.portgroup, portgroupKey: n.network.portgroup }),
+          })),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
