@@ -1,9 +1,12 @@
 import { Closed, Id, Timestamp, Type, type Infer } from './schema.ts';
 
+const COMMAND_ID_PATTERN = '^[\\x21-\\x7e]+$';
+const COMMAND_ID_MAX_LENGTH = 128;
+
 const CommandId = Type.String({
   minLength: 1,
-  maxLength: 128,
-  pattern: '^[\\x21-\\x7e]+$',
+  maxLength: COMMAND_ID_MAX_LENGTH,
+  pattern: COMMAND_ID_PATTERN,
   description: 'Unique id of a command, chosen by its sender; a re-sent command keeps its id.',
 });
 
@@ -19,6 +22,12 @@ export const CommandMetadata = Closed({
   issuedAt: Type.Optional(Timestamp),
 });
 export type CommandMetadata = Infer<typeof CommandMetadata>;
+
+const commandIdPattern = new RegExp(COMMAND_ID_PATTERN);
+
+/** Whether an id is one a command (and so an event's metadata) may carry. */
+export const isCommandId = (id: string): boolean =>
+  id.length <= COMMAND_ID_MAX_LENGTH && commandIdPattern.test(id);
 
 /** What every event carries: which command produced it, the conversation, and when it happened. */
 export const EventMetadata = Closed({

@@ -61,7 +61,12 @@ export const OneOf = <const V extends readonly string[]>(values: V, description?
 
 /** A map from name to value with a bounded number of entries. */
 export const StringMap = (maxProperties = 256) =>
-  Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 1024 }), { maxProperties });
+  // TypeBox keys a record by `^.*$`, which drops the key's bounds and matches no name holding a
+  // line break (leaving its value unchecked): every name matches here, and is bounded apart.
+  Type.Record(Type.String({ pattern: '^[\\s\\S]*$' }), Type.String({ maxLength: 1024 }), {
+    maxProperties,
+    propertyNames: { type: 'string', maxLength: 255 },
+  });
 
 /** A closed object: unknown fields are an error, so a misspelt field never passes silently. */
 export const Closed = <P extends Parameters<typeof Type.Object>[0]>(

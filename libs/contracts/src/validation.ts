@@ -126,7 +126,8 @@ function fieldErrors(errors: readonly ErrorObject[]): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const e of errors) {
-    if (insideUnion(e)) continue;
+    // A bad property name's own error (which names it) says more than `propertyNames` does.
+    if (insideUnion(e) || e.keyword === 'propertyNames') continue;
     const line = describe(e);
     const key = `${line.path}\u0000${line.message}`;
     if (seen.has(key)) continue;
@@ -139,15 +140,17 @@ function fieldErrors(errors: readonly ErrorObject[]): FieldError[] {
 
 function describe(e: ErrorObject): FieldError {
   const params = e.params as Record<string, unknown>;
+  if (e.propertyName !== undefined)
+    return { path: child(e.instancePath, e.propertyName), message: `its name ${e.message}` };
   switch (e.keyword) {
     case 'required':
       return {
-        path: `${e.instancePath}/${String(params.missingProperty)}`,
+        path: child(e.instancePath, String(params.missingProperty)),
         message: 'is required',
       };
     case 'additionalProperties':
       return {
-        path: `${e.instancePath}/${String(params.additionalProperty)}`,
+        path: child(e.instancePath, String(params.additionalProperty)),
         message: 'is not a known field',
       };
     case 'enum':
@@ -163,3 +166,7 @@ function describe(e: ErrorObject): FieldError {
       return { path: e.instancePath, message: e.message ?? e.keyword };
   }
 }
+
+/** The JSON pointer to a field by its name, escaped as Ajv escapes its own paths (`~0`, `~1`). */
+const child = (path: string, name: string) =>
+  `${path}/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;

@@ -68,6 +68,31 @@ describe('decodeCommand', () => {
     );
   });
 
+  it('refuses a misspelt option too', () => {
+    const r = rejected({ ...create, data: { vmKeys: ['a'], options: { keepMAC: true } } });
+    expect(r.errors).toEqual([{ path: '/data/options/keepMAC', message: 'is not a known field' }]);
+  });
+
+  it('checks every entry of a map, whatever its name, and bounds the name', () => {
+    const mapping = { 'line\nbreak': { not: 'a string' }, ['n'.repeat(256)]: 'private' };
+    const r = rejected({
+      ...create,
+      data: { vmKeys: ['a'], options: { networkMapping: mapping } },
+    });
+    expect(r.errors).toEqual([
+      {
+        path: `/data/options/networkMapping/${'n'.repeat(256)}`,
+        message: 'its name must NOT have more than 255 characters',
+      },
+      { path: '/data/options/networkMapping/line\nbreak', message: 'must be string' },
+    ]);
+  });
+
+  it('names a field as a JSON pointer, escaping `~` and `/`', () => {
+    const r = rejected({ ...create, data: { ...create.data, 'a/b~c': 1 } });
+    expect(r.errors).toEqual([{ path: '/data/a~1b~0c', message: 'is not a known field' }]);
+  });
+
   it('refuses a command without a type', () => {
     const { type: _omitted, ...untyped } = create;
     expect(rejected(untyped).errors).toEqual([{ path: '/type', message: 'is required' }]);

@@ -167,18 +167,9 @@ export class CommandConsumer {
         'Commands delivered again: their handler failed, timed out, or its process died.',
         ['consumer'],
       ).inc({ consumer: this.options.durable });
-    const decoded = decodeCommand(m.subject, m.data);
-    if (!decoded.ok) {
-      const claimed = claimedIdentity(m);
-      return this.rejectAndTerm(m, {
-        subject: m.subject,
-        commandType: claimed.type,
-        commandId: headers.commandId ?? claimed.commandId,
-        reason: decoded.reason,
-        errors: decoded.errors,
-      });
-    }
-    const command = decoded.value;
+    const read = readCommand(m.subject, m.data, headers);
+    if (!read.ok) return this.rejectAndTerm(m, read.rejection);
+    const { command } = read;
     // Delivered more often than allowed without ever being settled: its handler crashes or hangs.
     // (Twice the failures allowed: waits another replica saw are not known here.)
     if (this.failures(m) > 2 * this.policy.maxDeliver)
@@ -348,11 +339,35 @@ export class CommandConsumer {
   }
 }
 
+/**
+ * What a delivered message holds: a command valid on its subject, or the rejection that answers it,
+ * naming the command as far as it can be read so that its sender finds the answer.
+ */
+export function readCommand(
+  subject: string,
+  data: Uint8Array,
+  headers: ReceivedContext['headers'],
+): { ok: true; command: FerryCommand } | { ok: false; rejection: Rejection } {
+  const decoded = decodeCommand(subject, data);
+  if (decoded.ok) return { ok: true, command: decoded.value };
+  const claimed = claimedIdentity(data);
+  return {
+    ok: false,
+    rejection: {
+      subject,
+      commandType: claimed.type,
+      commandId: headers.commandId ?? claimed.commandId,
+      reason: decoded.reason,
+      errors: decoded.errors,
+    },
+  };
+}
+
 /** What an invalid command says it is, where it says so: its sender finds the rejection by that id. */
-function claimedIdentity(m: JsMsg): { type: string | null; commandId: string | null } {
+function claimedIdentity(data: Uint8Array): { type: string | null; commandId: string | null } {
   const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v.slice(0, 128) : null);
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(m.data)) as {
+    const parsed = JSON.parse(new TextDecoder().decode(data)) as {
       type?: unknown;
       metadata?: { commandId?: unknown };
     };

@@ -1,5 +1,5 @@
 import { type EventStore } from '@ferry/event-store';
-import { rejectionStreamId, type EventOf } from '@ferry/contracts';
+import { isCommandId, rejectionStreamId, type EventOf } from '@ferry/contracts';
 import type { Rejection } from '@ferry/messaging';
 
 /**
@@ -12,28 +12,25 @@ export function rejectionRecorder(
 ) {
   return async (rejection: Rejection): Promise<void> => {
     const commandId = rejection.commandId ?? `unidentified-${crypto.randomUUID()}`;
+    const streamId = await rejectionStreamId(commandId);
+    // The event's metadata holds a valid id: a claimed one that is not (often why the command was
+    // refused) still names the stream its sender reads, and the event's data quotes it.
+    const ownId = isCommandId(commandId.slice(0, 128))
+      ? commandId.slice(0, 128)
+      : `unidentified-${streamId}`;
     const event: EventOf<'CommandRejected'> = {
       type: 'CommandRejected',
       data: {
         subject: rejection.subject.slice(0, 255),
-        commandType: rejection.commandType,
+        commandType: rejection.commandType?.slice(0, 128) ?? null,
         commandId: rejection.commandId?.slice(0, 128) ?? null,
         reason: rejection.reason,
         errors: rejection.errors
           .slice(0, 50)
           .map((e) => ({ path: e.path.slice(0, 512), message: e.message.slice(0, 1024) })),
       },
-      metadata: {
-        commandId: commandId.slice(0, 128),
-        correlationId: commandId.slice(0, 128),
-        causationId: commandId.slice(0, 160),
-        occurredAt: now(),
-      },
+      metadata: { commandId: ownId, correlationId: ownId, causationId: ownId, occurredAt: now() },
     };
-    await store.append(
-      `rejection-${await rejectionStreamId(commandId)}`,
-      [{ ...event, id: `rejected-${await rejectionStreamId(commandId)}` }],
-      'any',
-    );
+    await store.append(`rejection-${streamId}`, [{ ...event, id: `rejected-${streamId}` }], 'any');
   };
 }

@@ -9,8 +9,9 @@ export interface DepConstraint {
   readonly allowExternal?: readonly string[];
 }
 
-// Test files are part of a project's graph, so the test runner and the tooling lib are allowed everywhere.
-const testOnly = ['vitest'];
+// Test files are part of a project's graph, so the test runner, its property-based generator and
+// the tooling lib are allowed everywhere.
+const testOnly = ['vitest', 'fast-check'];
 
 export const depConstraints: readonly DepConstraint[] = [
   {

@@ -23,12 +23,9 @@ const tags = {
 };
 
 describe('module boundaries', () => {
-  it('allow the domain to use the contracts, and tests their runner', () => {
-    expect(
-      boundaryViolations(
-        graph(tags, { '@ferry/domain': ['@ferry/contracts', '@ferry/tooling', 'npm:vitest'] }),
-      ),
-    ).toEqual([]);
+  it('allow the domain to use the contracts, and tests their runner and generator', () => {
+    const deps = ['@ferry/contracts', '@ferry/tooling', 'npm:vitest', 'npm:fast-check'];
+    expect(boundaryViolations(graph(tags, { '@ferry/domain': deps }))).toEqual([]);
   });
 
   it('refuse the domain anything else: another lib, a framework, any npm package', () => {
@@ -37,8 +34,8 @@ describe('module boundaries', () => {
     );
     expect(found).toEqual([
       '@ferry/domain -> @ferry/config: may depend only on projects tagged [type:contracts, type:tooling] (rule for type:domain)',
-      '@ferry/domain -> npm:@nestjs/common: npm package not allowed, only [vitest] (rule for type:domain)',
-      '@ferry/domain -> npm:pino@10.4.0: npm package not allowed, only [vitest] (rule for type:domain)',
+      '@ferry/domain -> npm:@nestjs/common: npm package not allowed, only [vitest, fast-check] (rule for type:domain)',
+      '@ferry/domain -> npm:pino@10.4.0: npm package not allowed, only [vitest, fast-check] (rule for type:domain)',
     ]);
   });
 

@@ -12,7 +12,8 @@ export const CreateMigrations = defineCommand(
   'Create one migration job per selected VM; VMs that already have an active job are skipped and reported.',
   Closed({
     vmKeys: Type.Array(VmKey, { minItems: 1, maxItems: 5000, uniqueItems: true }),
-    options: Type.Optional(Type.Partial(MigrationOptions)),
+    // Partial drops the closed object's `additionalProperties`: a misspelt option must not pass.
+    options: Type.Optional(Type.Partial(MigrationOptions, { additionalProperties: false })),
   }),
 );
 

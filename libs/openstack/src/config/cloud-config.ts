@@ -63,67 +63,75 @@ export function loadCloudConfig(
   const name = env.OS_CLOUD || options.cloud || env.OPENSTACK_CLOUD_NAME || 'openstack';
   const clouds = readYaml(env.OS_CLIENT_CONFIG_FILE, 'clouds.yaml', env);
   const secure = readYaml(env.OS_CLIENT_SECURE_FILE, 'secure.yaml', env);
-  const fromFile = merge(entry(clouds?.data, name), entry(secure?.data, name));
+  const fromFile = merge(entry(clouds, name), entry(secure, name));
   const hasFile = fromFile !== undefined;
   const cloud: Raw = fromFile ?? {};
-  const auth = (cloud.auth ?? {}) as Raw;
-  const pick = (envName: string, ...values: unknown[]) =>
-    (env[envName] || values.find((v) => typeof v === 'string' && v !== '')) as string | undefined;
-
   const source = hasFile
     ? `cloud ${name} in ${clouds?.path ?? secure?.path}`
     : 'the OS_* variables';
-  const authUrl = pick('OS_AUTH_URL', auth.auth_url);
+  const auth = (cloud.auth ?? {}) as Raw;
+  // The variable, else the file's `auth.<key>` or `<key>`: a string there, as YAML reads an
+  // unquoted 1234 or yes as a number or a boolean, which would be no password or name.
+  const pick = (envName: string, field: string): string | undefined => {
+    if (env[envName]) return env[envName];
+    const [object, key] = field.startsWith('auth.') ? [auth, field.slice(5)] : [cloud, field];
+    const value = Object.hasOwn(object, key) ? object[key] : undefined;
+    if (value !== undefined && value !== null && typeof value !== 'string')
+      throw new CloudConfigError(`${source}: ${field} is ${kindOf(value)}, not a string`);
+    return value || undefined;
+  };
+
+  const authUrl = pick('OS_AUTH_URL', 'auth.auth_url');
   if (!authUrl)
     throw new CloudConfigError(
       hasFile
         ? `${source} has no auth.auth_url`
         : `no cloud ${name} in clouds.yaml (looked in ${[env.OS_CLIENT_CONFIG_FILE, ...configFolders(env)].filter(Boolean).join(', ')}) and OS_AUTH_URL is not set`,
     );
-  const authType = pick('OS_AUTH_TYPE', cloud.auth_type) ?? 'password';
+  const authType = pick('OS_AUTH_TYPE', 'auth_type') ?? 'password';
   let resolved: CloudAuth;
   if (authType === 'v3applicationcredential') {
-    const id = pick('OS_APPLICATION_CREDENTIAL_ID', auth.application_credential_id);
-    const secret = pick('OS_APPLICATION_CREDENTIAL_SECRET', auth.application_credential_secret);
+    const id = pick('OS_APPLICATION_CREDENTIAL_ID', 'auth.application_credential_id');
+    const secret = pick('OS_APPLICATION_CREDENTIAL_SECRET', 'auth.application_credential_secret');
     if (!id || !secret)
       throw new CloudConfigError(`${source}: an application credential needs its id and secret`);
     resolved = { type: 'application-credential', id, secret };
   } else if (authType === 'password' || authType === 'v3password') {
-    const username = pick('OS_USERNAME', auth.username);
-    const password = pick('OS_PASSWORD', auth.password);
-    const projectName = pick('OS_PROJECT_NAME', auth.project_name);
+    const username = pick('OS_USERNAME', 'auth.username');
+    const password = pick('OS_PASSWORD', 'auth.password');
+    const projectName = pick('OS_PROJECT_NAME', 'auth.project_name');
     if (!username || !password || !projectName)
       throw new CloudConfigError(
         `${source}: password authentication needs username, password and project_name`,
       );
-    const domain = pick('OS_DOMAIN_NAME', auth.domain_name) ?? 'Default';
+    const domain = pick('OS_DOMAIN_NAME', 'auth.domain_name') ?? 'Default';
     resolved = {
       type: 'password',
       username,
       password,
       projectName,
-      userDomainName: pick('OS_USER_DOMAIN_NAME', auth.user_domain_name) ?? domain,
-      projectDomainName: pick('OS_PROJECT_DOMAIN_NAME', auth.project_domain_name) ?? domain,
+      userDomainName: pick('OS_USER_DOMAIN_NAME', 'auth.user_domain_name') ?? domain,
+      projectDomainName: pick('OS_PROJECT_DOMAIN_NAME', 'auth.project_domain_name') ?? domain,
     };
   } else {
     throw new CloudConfigError(
       `${source}: auth_type ${authType} is not supported (password, v3applicationcredential)`,
     );
   }
-  const iface = (pick('OS_INTERFACE', cloud.interface) ?? 'public').replace(/URL$/, '');
+  const iface = (pick('OS_INTERFACE', 'interface') ?? 'public').replace(/URL$/, '');
   if (iface !== 'public' && iface !== 'internal' && iface !== 'admin')
     throw new CloudConfigError(`${source}: interface ${iface} is not public, internal or admin`);
   const endpointOverrides: Record<string, string> = {};
   for (const type of ['image', 'compute', 'network', 'block-storage', 'volumev3']) {
     const key = `${type.replace('-', '_')}_endpoint_override`;
-    const url = pick(`OS_${key.toUpperCase()}`, cloud[key]);
+    const url = pick(`OS_${key.toUpperCase()}`, key);
     if (url) endpointOverrides[type] = url.replace(/\/+$/, '');
   }
   return {
     name,
     authUrl: authUrl.replace(/\/+$/, ''),
     auth: resolved,
-    regionName: pick('OS_REGION_NAME', cloud.region_name),
+    regionName: pick('OS_REGION_NAME', 'region_name'),
     interface: iface,
     endpointOverrides,
     source,
@@ -144,19 +152,52 @@ function readYaml(
       if (explicit) throw new CloudConfigError(`${path} (${file}) cannot be read`);
       continue;
     }
+    const lines = new (yaml().LineCounter)();
+    // Not the parser's excerpt of the file, nor what its message quotes after a colon: either may
+    // be a secret. An unknown tag (a password starting with `!`) is refused, as openstacksdk does.
+    const invalid = (message: string, pos?: readonly [number, number]) => {
+      const at = pos && lines.linePos(pos[0]);
+      const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+      return new CloudConfigError(`${path} is not valid YAML: ${message.split(':')[0]}${where}`);
+    };
+    const doc = yaml().parseDocument(text, { prettyErrors: false, lineCounter: lines });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw invalid(problem.message, problem.pos);
+    let data: unknown;
     try {
-      return { path, data: (yaml().parse(text) ?? {}) as Raw };
+      data = doc.toJS() ?? {};
     } catch (error) {
-      throw new CloudConfigError(`${path} is not valid YAML: ${(error as Error).message}`);
+      throw invalid((error as Error).message);
     }
+    if (!isMapping(data))
+      throw new CloudConfigError(`${path} (${file}) is ${kindOf(data)}, not a mapping`);
+    return { path, data };
   }
   return undefined;
 }
 
-const entry = (data: Raw | undefined, name: string): Raw | undefined => {
-  const clouds = data?.clouds as Record<string, Raw> | undefined;
-  return clouds?.[name];
-};
+/** The file's entry for the cloud, if it has one. */
+function entry(file: { path: string; data: Raw } | undefined, name: string): Raw | undefined {
+  const clouds = file?.data.clouds ?? {};
+  if (!isMapping(clouds))
+    throw new CloudConfigError(`${file?.path}: clouds is ${kindOf(clouds)}, not a mapping`);
+  const cloud = Object.hasOwn(clouds, name) ? clouds[name] : undefined;
+  if (cloud === undefined || cloud === null) return undefined;
+  if (!isMapping(cloud))
+    throw new CloudConfigError(`cloud ${name} in ${file?.path} is ${kindOf(cloud)}, not a mapping`);
+  if (!isMapping(cloud.auth ?? {}))
+    throw new CloudConfigError(
+      `cloud ${name} in ${file?.path}: auth is ${kindOf(cloud.auth)}, not a mapping`,
+    );
+  return cloud;
+}
+
+const isMapping = (value: unknown): value is Raw =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A YAML value's kind, as its author would name it. */
+const kindOf = (value: unknown) =>
+  Array.isArray(value) ? 'a list' : isMapping(value) ? 'a mapping' : `a ${typeof value}`;
 
 /** secure.yaml's entry laid over clouds.yaml's, key by key (auth included). */
 function merge(base: Raw | undefined, over: Raw | undefined): Raw | undefined {

@@ -134,4 +134,25 @@ clouds:
       loadCloudConfig({ env: { OS_CLIENT_CONFIG_FILE: write('bad.yaml', 'clouds: [\n') } }),
     ).toThrow(/is not valid YAML/);
   });
+
+  it('says where a file is broken or of the wrong shape, without quoting it', () => {
+    const read = (text: string) => () =>
+      loadCloudConfig({ env: { OS_CLIENT_CONFIG_FILE: write('clouds.yaml', text) } });
+    const path = join(dir, 'clouds.yaml');
+    expect(read(clouds.replace('username: admin', 'password: hunter2: x'))).toThrow(
+      new CloudConfigError(
+        `${path} is not valid YAML: Nested mappings are not allowed in compact mappings at line 6, column 17`,
+      ),
+    );
+    // YAML takes an unquoted password starting with `!` for a tag.
+    expect(read(clouds.replace('username: admin', 'password: !hunter2'))).toThrow(
+      new CloudConfigError(`${path} is not valid YAML: Unresolved tag at line 6, column 17`),
+    );
+    expect(read(clouds.replace('username: admin', 'password: 123456'))).toThrow(
+      new CloudConfigError(`cloud openstack in ${path}: auth.password is a number, not a string`),
+    );
+    expect(read('clouds:\n  openstack: [a, b]\n')).toThrow(
+      new CloudConfigError(`cloud openstack in ${path} is a list, not a mapping`),
+    );
+  });
 });

@@ -15,6 +15,12 @@ export const gatewayError = (
   details?: readonly { readonly path: string; readonly message: string }[],
 ) => new mercurius.ErrorWithProps(message, details ? { code, details } : { code });
 
+/** Text of the client's as an error message quotes it: cut short. */
+export const cut = (text: string): string => (text.length > 100 ? `${text.slice(0, 100)}…` : text);
+
+/** A value of the client's as an error message quotes it: as JSON, cut short. */
+export const quoted = (value: unknown): string => cut(JSON.stringify(value) ?? String(value));
+
 interface Log {
   error(fields: object, message: string): void;
 }

@@ -17,7 +17,7 @@ import type { InventoryChange } from '../read-model/inventory-read-model.ts';
 import type { JobCursor } from '../read-model/jobs-read-model.ts';
 import type { Projections } from '../read-model/projections.ts';
 import { MAX_PAGE } from './complexity.ts';
-import { gatewayError } from './errors.ts';
+import { cut, gatewayError } from './errors.ts';
 import { DateTime, JSON as JSONScalar } from './scalars.ts';
 import { toMigration, toSource, toVm, type MigrationNode, type VmNode } from './to-graphql.ts';
 
@@ -232,12 +232,16 @@ const encodeCursor = (v: JobView) =>
 
 function decodeCursor(cursor: string): JobCursor {
   try {
-    const [createdAt, jobId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof createdAt === 'string' && typeof jobId === 'string') return { createdAt, jobId };
+    // Checked as what encodeCursor writes: a string of JSON (`"ab"`) would destructure too.
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [createdAt, jobId] = parsed as unknown[];
+      if (typeof createdAt === 'string' && typeof jobId === 'string') return { createdAt, jobId };
+    }
   } catch {
     // answered below
   }
-  throw gatewayError('BAD_USER_INPUT', `not a cursor this API gave: ${cursor}`);
+  throw gatewayError('BAD_USER_INPUT', `not a cursor this API gave: ${cut(cursor)}`);
 }
 
 /**
