@@ -91,7 +91,8 @@ function parse(args: string[]) {
   };
   const strategy = oneOf('strategy', values.strategy, CONVERSION_STRATEGIES);
   const bootMode = oneOf('boot-mode', values['boot-mode'], BOOT_MODES);
-  const networkMapping: Record<string, string> = {};
+  // Built from a Map: a network named `__proto__` or `toString` is a name like any other.
+  const mapping = new Map<string, string>();
   for (const pair of values.network ?? []) {
     const at = pair.indexOf('=');
     const [from, to] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
@@ -99,9 +100,10 @@ function parse(args: string[]) {
       throw new UsageError(
         `--network: SOURCE=TARGET (a source network and a Neutron network), not '${pair}'`,
       );
-    if (from in networkMapping) throw new UsageError(`--network: '${from}' is mapped twice`);
-    networkMapping[from] = to;
+    if (mapping.has(from)) throw new UsageError(`--network: '${from}' is mapped twice`);
+    mapping.set(from, to);
   }
+  const networkMapping = Object.fromEntries(mapping);
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0)
     throw new UsageError(`--timeout: seconds, not '${values.timeout}'`);
