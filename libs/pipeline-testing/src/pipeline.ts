@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { EventOf, MigrationEvent, MigrationOptions } from '@ferry/contracts';
-import { migrationStream } from '@ferry/contracts';
+import { migrationStream, STREAMS } from '@ferry/contracts';
 import { selectionStreamId } from '@ferry/contracts';
 import { jobTag } from '@ferry/openstack';
 import { JetStreamEventStore } from '@ferry/event-store';
@@ -149,6 +149,21 @@ export async function startPipeline(
         }
     return vms;
   };
+  /** Each consumer's pending, unacknowledged and waiting pulls: a worker that pulls no more shows here. */
+  const consumersNow = async () => {
+    const lines: string[] = [];
+    try {
+      const jsm = await jetstreamManager(nc);
+      for (const stream of Object.values(STREAMS))
+        for await (const c of jsm.consumers.list(stream))
+          lines.push(
+            `${stream}/${c.name}: pending ${c.num_pending}, unacknowledged ${c.num_ack_pending}, redelivered ${c.num_redelivered}, pulls waiting ${c.num_waiting}`,
+          );
+    } catch (error) {
+      lines.push(`(not read: ${String(error)})`);
+    }
+    return lines.join('\n');
+  };
   const pipeline: Pipeline = {
     root,
     out,
@@ -236,11 +251,12 @@ export async function startPipeline(
           { timeoutMs, intervalMs: 250 },
         );
       } catch (error) {
-        // Where the job stopped is what a failed run needs to be understood.
+        // Where the job stopped, and who was pulling what, is what a failed run needs to be understood.
         const tail = (seen ?? []).slice(-12).map((e) => `${e.type} ${JSON.stringify(e.data)}`);
-        throw new Error(`${(error as Error).message}; its last events:\n${tail.join('\n')}`, {
-          cause: error,
-        });
+        throw new Error(
+          `${(error as Error).message}; its last events:\n${tail.join('\n')}\nconsumers:\n${await consumersNow()}`,
+          { cause: error },
+        );
       }
     },
     resources() {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MigrationEvent } from '@ferry/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline
 const RUNS = Number(process.env.FERRY_CRASH_RUNS ?? 12);
 const SEED = Number(process.env.FERRY_CRASH_SEED ?? Date.now() % 2 ** 31);
 const JOBS_PER_RUN = 2;
+/** Each stage's budget here: far past what a stage takes in a run, kills included (10-40 s). */
+const STAGE_BUDGET_S = 120;
 /** More memory than the project's quota: Nova refuses the server, and the job is rolled back. */
 const flavor = `ferry-crash-greedy-${process.pid}`;
 /**
@@ -43,10 +45,25 @@ describe(`crash-proof (seed ${SEED}): ${RUNS} runs, every service and nats-serve
   let p: Pipeline;
   const kills: KillPoint[] = [];
   const ended = new Map<string, string>();
+  /** Jobs the watchdog failed: their stage went on past its budget (a command or reaction lost). */
+  const rescued: string[] = [];
+  let passed = false;
   beforeAll(async () => {
     // A killed worker's command goes to its restarted self after 3 s instead of a minute, and its
     // stage's lease lapses 10 s (and 15) after its last renewal.
-    p = await startPipeline({ NATS_ACK_WAIT_SECONDS: '3', STAGE_LEASE_SECONDS: '10' });
+    // A stage that outlives 120 s is failed by the watchdog (every 5 s), so a job whose next command
+    // was lost still ends, rolled back; the run says how many ended so (none is the hoped-for count).
+    p = await startPipeline({
+      NATS_ACK_WAIT_SECONDS: '3',
+      STAGE_LEASE_SECONDS: '10',
+      WATCHDOG_INTERVAL_SECONDS: '5',
+      ...Object.fromEntries(
+        ['VALIDATION', 'CONVERSION', 'UPLOAD', 'DEPLOYMENT', 'VERIFICATION'].map((stage) => [
+          `STAGE_BUDGET_${stage}_SECONDS`,
+          String(STAGE_BUDGET_S),
+        ]),
+      ),
+    });
     for (const name of PIPELINE_SERVICES) p.start(name);
   }, 600_000);
   afterAll(async () => {
@@ -54,99 +71,121 @@ describe(`crash-proof (seed ${SEED}): ${RUNS} runs, every service and nats-serve
     p?.removeResourcesOf(
       [...ended].filter(([, last]) => last === 'MigrationVerified').map(([id]) => id),
     );
-    const report = { seed: SEED, runs: RUNS, kills, outcomes: Object.fromEntries(ended) };
+    const report = { seed: SEED, runs: RUNS, kills, outcomes: Object.fromEntries(ended), rescued };
     // Beside the test reports, not among them: the summary reads every .json there as a test report.
     const dir = join(import.meta.dirname, '..', '..', '..', '.reports', 'crash');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'kill-points.json'), `${JSON.stringify(report, null, 2)}\n`);
+    if (!passed && p) keepLogs(join(p.out, 'logs'), join(dir, 'logs'));
     await p?.close();
   });
 
-  it('every job ends VERIFIED or ROLLED_BACK, none lost or stuck; one server and image per verified job, nothing per rolled-back one', async () => {
-    const next = random(SEED);
-    p.cloud.cli('flavor', 'create', '--vcpus', '1', '--ram', '4000000', '--disk', '1', flavor);
-    const names = Array.from({ length: RUNS * JOBS_PER_RUN }, (_, i) => `crash-${i}`);
-    for (const name of names) p.writeVm(name, { mib: 8 });
-    const keys = await Promise.all(names.map((n) => p.discovered(n)));
-    const where = async (jobId: string) => {
-      const events: readonly MigrationEvent[] = await p.events(jobId).catch(() => []);
-      const last = events.filter((e) => e.type !== 'ResourceRecorded').at(-1);
-      if (!last) return 'not created yet';
-      return last.type === 'ConversionProgressed'
-        ? `ConversionProgressed ${last.data.percent}%`
-        : last.type;
-    };
-    for (let run = 0; run < RUNS; run++) {
-      const runKeys = keys.slice(run * JOBS_PER_RUN, (run + 1) * JOBS_PER_RUN);
-      const commandId = `crash-run-${run}`;
-      const jobIds = [
-        jobIdFor(commandId, runKeys[0] as string),
-        jobIdFor(`${commandId}-refused`, runKeys[1] as string),
-      ];
-      const started = Date.now();
-      const killing = VICTIMS.map(async (service) => {
-        const atMs = Math.floor(next() * KILL_WINDOW_MS);
-        const pauseMs = Math.floor(next() * 500);
-        await new Promise((r) => setTimeout(r, atMs));
-        const jobs = await Promise.all(jobIds.map(where));
-        if (service === 'nats-server') {
-          // kill -9, its store kept: what it acknowledged is on disk (sync_interval: always).
-          await p.natsServer?.kill();
+  it(
+    'every job ends VERIFIED or ROLLED_BACK, none lost or stuck; one server and image per verified job, nothing per rolled-back one',
+    { timeout: RUNS * 90_000 + 300_000 },
+    async () => {
+      const next = random(SEED);
+      p.cloud.cli('flavor', 'create', '--vcpus', '1', '--ram', '4000000', '--disk', '1', flavor);
+      const names = Array.from({ length: RUNS * JOBS_PER_RUN }, (_, i) => `crash-${i}`);
+      for (const name of names) p.writeVm(name, { mib: 8 });
+      const keys = await Promise.all(names.map((n) => p.discovered(n)));
+      const where = async (jobId: string) => {
+        const events: readonly MigrationEvent[] = await p.events(jobId).catch(() => []);
+        const last = events.filter((e) => e.type !== 'ResourceRecorded').at(-1);
+        if (!last) return 'not created yet';
+        return last.type === 'ConversionProgressed'
+          ? `ConversionProgressed ${last.data.percent}%`
+          : last.type;
+      };
+      for (let run = 0; run < RUNS; run++) {
+        const runKeys = keys.slice(run * JOBS_PER_RUN, (run + 1) * JOBS_PER_RUN);
+        const commandId = `crash-run-${run}`;
+        const jobIds = [
+          jobIdFor(commandId, runKeys[0] as string),
+          jobIdFor(`${commandId}-refused`, runKeys[1] as string),
+        ];
+        const started = Date.now();
+        const killing = VICTIMS.map(async (service) => {
+          const atMs = Math.floor(next() * KILL_WINDOW_MS);
+          const pauseMs = Math.floor(next() * 500);
+          await new Promise((r) => setTimeout(r, atMs));
+          const jobs = await Promise.all(jobIds.map(where));
+          if (service === 'nats-server') {
+            // kill -9, its store kept: what it acknowledged is on disk (sync_interval: always).
+            await p.natsServer?.kill();
+            kills.push({ run, service, atMs: Date.now() - started, jobs });
+            await new Promise((r) => setTimeout(r, pauseMs));
+            await p.natsServer?.restart();
+            return;
+          }
+          await p.services.get(service)?.kill();
           kills.push({ run, service, atMs: Date.now() - started, jobs });
           await new Promise((r) => setTimeout(r, pauseMs));
-          await p.natsServer?.restart();
-          return;
+          p.start(service);
+        });
+        // One job to go through, one that Nova refuses at deployment: the rollback service has work in every run.
+        await Promise.all([
+          p.migrate(commandId, [runKeys[0] as string], { strategy: 'qemu-img' }, 120_000),
+          p.migrate(
+            `${commandId}-refused`,
+            [runKeys[1] as string],
+            { strategy: 'qemu-img', flavor },
+            120_000,
+          ),
+        ]);
+        await Promise.all(killing);
+        for (const jobId of jobIds) {
+          const events = await p.ended(jobId, 300_000);
+          ended.set(jobId, events.at(-1)?.type as string);
+          const timedOut = events.find(
+            (e) => e.type === 'MigrationFailed' && e.data.code === 'stage-timeout',
+          );
+          if (timedOut?.type === 'MigrationFailed')
+            rescued.push(`${jobId} (run ${run}, ${timedOut.data.stage})`);
         }
-        await p.services.get(service)?.kill();
-        kills.push({ run, service, atMs: Date.now() - started, jobs });
-        await new Promise((r) => setTimeout(r, pauseMs));
-        p.start(service);
-      });
-      // One job to go through, one that Nova refuses at deployment: the rollback service has work in every run.
-      await Promise.all([
-        p.migrate(commandId, [runKeys[0] as string], { strategy: 'qemu-img' }, 120_000),
-        p.migrate(
-          `${commandId}-refused`,
-          [runKeys[1] as string],
-          { strategy: 'qemu-img', flavor },
-          120_000,
-        ),
-      ]);
-      await Promise.all(killing);
-      for (const jobId of jobIds) {
-        const events = await p.ended(jobId, 300_000);
-        ended.set(jobId, events.at(-1)?.type as string);
       }
-    }
-    const now = p.resources();
-    for (const [jobId, last] of ended) {
-      const { servers, images, ports, volumes } = now.of(jobId);
-      const verified = last === 'MigrationVerified';
-      expect({
-        jobId,
-        servers: servers.length,
-        images: images.length,
-        ports: ports.length,
-        volumes: volumes.length,
-        files: verified ? [] : p.filesOf(jobId),
-      }).toEqual({
-        jobId,
-        servers: verified ? 1 : 0,
-        images: verified ? 1 : 0,
-        ports: verified ? 1 : 0,
-        volumes: 0, // booted from its image: no volume
-        files: [],
-      });
-    }
-    const count = (type: string) => [...ended.values()].filter((last) => last === type).length;
-    console.log(
-      `crash (seed ${SEED}): ${RUNS} runs, ${kills.length} kills (${VICTIMS.length} a run, at ${kills.map((k) => `${k.service}@${k.atMs}ms`).join(' ')}); ${count('MigrationVerified')} jobs verified, ${count('RollbackCompleted')} rolled back, 0 lost, 0 stuck`,
-    );
-    expect(ended.size).toBe(RUNS * JOBS_PER_RUN);
-    // The refused ones never verify: a run where one did would mean the kill points were not what they seem.
-    expect(
-      [...ended.values()].filter((last) => last === 'RollbackCompleted').length,
-    ).toBeGreaterThanOrEqual(RUNS);
-    expect(kills).toHaveLength(RUNS * VICTIMS.length);
-  });
+      const now = p.resources();
+      for (const [jobId, last] of ended) {
+        const { servers, images, ports, volumes } = now.of(jobId);
+        const verified = last === 'MigrationVerified';
+        expect({
+          jobId,
+          servers: servers.length,
+          images: images.length,
+          ports: ports.length,
+          volumes: volumes.length,
+          files: verified ? [] : p.filesOf(jobId),
+        }).toEqual({
+          jobId,
+          servers: verified ? 1 : 0,
+          images: verified ? 1 : 0,
+          ports: verified ? 1 : 0,
+          volumes: 0, // booted from its image: no volume
+          files: [],
+        });
+      }
+      const count = (type: string) => [...ended.values()].filter((last) => last === type).length;
+      console.log(
+        `crash (seed ${SEED}): ${RUNS} runs, ${kills.length} kills (${VICTIMS.length} a run, at ${kills.map((k) => `${k.service}@${k.atMs}ms`).join(' ')}); ${count('MigrationVerified')} jobs verified, ${count('RollbackCompleted')} rolled back (${rescued.length} of them by the watchdog${rescued.length ? `: ${rescued.join(', ')}` : ''}), 0 lost, 0 stuck`,
+      );
+      expect(ended.size).toBe(RUNS * JOBS_PER_RUN);
+      // The refused ones never verify: a run where one did would mean the kill points were not what they seem.
+      expect(
+        [...ended.values()].filter((last) => last === 'RollbackCompleted').length,
+      ).toBeGreaterThanOrEqual(RUNS);
+      expect(kills).toHaveLength(RUNS * VICTIMS.length);
+      passed = true;
+    },
+  );
 });
+
+/** A failed run's logs, kept beside its kill points; their warnings and errors printed, for CI's output. */
+function keepLogs(from: string, to: string) {
+  if (!existsSync(from)) return;
+  cpSync(from, to, { recursive: true });
+  for (const file of readdirSync(from)) {
+    const lines = readFileSync(join(from, file), 'utf8').split('\n');
+    const loud = lines.filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-15);
+    if (loud.length) console.error(`--- ${file}: its last warnings and errors\n${loud.join('\n')}`);
+  }
+}
