@@ -75,64 +75,71 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     dir: config.LOG_DIR,
     level: config.LOG_LEVEL,
   });
-  const nc = await connectNats({ url: config.NATS_URL, name: `${spec.name}-${process.pid}` });
-  const store = new JetStreamEventStore(nc, {
-    onUnreadable: (commit) =>
-      logger.warn({ commit }, 'a commit of the event store cannot be read: skipped'),
-  });
-  // Fires at SIGTERM, before the consumer closes: stages stop and their commands go to other replicas.
-  const stopping = new AbortController();
-  const stages: StageRunnerDeps = {
-    store,
-    nc,
-    service: spec.name,
-    leaseMs: config.STAGE_LEASE_SECONDS * 1000,
-    stopping: stopping.signal,
-    logger,
-  };
-  let wiring: Wiring;
   try {
-    wiring = await spec.wire({ config, logger, nc, store, stages });
+    const nc = await connectNats({ url: config.NATS_URL, name: `${spec.name}-${process.pid}` });
+    const store = new JetStreamEventStore(nc, {
+      onUnreadable: (commit) =>
+        logger.warn({ commit }, 'a commit of the event store cannot be read: skipped'),
+    });
+    // Fires at SIGTERM, before the consumer closes: stages stop and their commands go to other replicas.
+    const stopping = new AbortController();
+    const stages: StageRunnerDeps = {
+      store,
+      nc,
+      service: spec.name,
+      leaseMs: config.STAGE_LEASE_SECONDS * 1000,
+      stopping: stopping.signal,
+      logger,
+    };
+    let wiring: Wiring;
+    try {
+      wiring = await spec.wire({ config, logger, nc, store, stages });
+    } catch (error) {
+      process.stderr.write(`${spec.name}: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    const app = await createFerryMicroservice(wiring.module, {
+      connection: nc,
+      replicas: config.NATS_STREAM_REPLICAS,
+      // A command holds its message while it runs: in-progress acks keep it, max_ack_pending bounds how many run.
+      consumer: {
+        durable: spec.name,
+        filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
+        concurrency: wiring.concurrency,
+        ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
+        retry: { ...DEFAULT_RETRY_POLICY, outageMs: config.OUTAGE_WAIT_SECONDS * 1000 },
+      },
+      reject: rejectionRecorder(store),
+      giveUp: giveUpOnJob(store),
+      logger,
+    });
+    await app.listen();
+    const stopMetrics = await serveWorkerMetrics({
+      name: spec.name,
+      nc,
+      port: config.METRICS_PORT,
+      host: config.METRICS_HOST,
+    });
+    await wiring.listening?.();
+    logger.info(
+      { concurrency: wiring.concurrency, ...wiring.started },
+      `${spec.name} service started`,
+    );
+    stopOnSignal(app, nc, {
+      before: () => {
+        stopping.abort();
+        wiring.stop?.before?.();
+      },
+      after: async () => {
+        await stopMetrics?.();
+        await wiring.stop?.after?.();
+        await tracing.shutdown();
+      },
+    });
   } catch (error) {
-    process.stderr.write(`${spec.name}: ${(error as Error).message}\n`);
-    process.exit(2);
+    // A start cut short (NATS gone meanwhile, say) exits with its reason in the log: whatever runs
+    // the service (compose's restart policy, systemd) starts it again.
+    logger.fatal({ err: error }, `${spec.name} could not start`);
+    process.exit(1);
   }
-  const app = await createFerryMicroservice(wiring.module, {
-    connection: nc,
-    replicas: config.NATS_STREAM_REPLICAS,
-    // A command holds its message while it runs: in-progress acks keep it, max_ack_pending bounds how many run.
-    consumer: {
-      durable: spec.name,
-      filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
-      concurrency: wiring.concurrency,
-      ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
-      retry: { ...DEFAULT_RETRY_POLICY, outageMs: config.OUTAGE_WAIT_SECONDS * 1000 },
-    },
-    reject: rejectionRecorder(store),
-    giveUp: giveUpOnJob(store),
-    logger,
-  });
-  await app.listen();
-  const stopMetrics = await serveWorkerMetrics({
-    name: spec.name,
-    nc,
-    port: config.METRICS_PORT,
-    host: config.METRICS_HOST,
-  });
-  await wiring.listening?.();
-  logger.info(
-    { concurrency: wiring.concurrency, ...wiring.started },
-    `${spec.name} service started`,
-  );
-  stopOnSignal(app, nc, {
-    before: () => {
-      stopping.abort();
-      wiring.stop?.before?.();
-    },
-    after: async () => {
-      await stopMetrics?.();
-      await wiring.stop?.after?.();
-      await tracing.shutdown();
-    },
-  });
 }

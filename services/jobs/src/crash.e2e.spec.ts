@@ -48,6 +48,21 @@ describe(`crash-proof (seed ${SEED}): ${RUNS} runs, every service and nats-serve
   /** Jobs the watchdog failed: their stage went on past its budget (a command or reaction lost). */
   const rescued: string[] = [];
   let passed = false;
+  let closing = false;
+  /** Services that exited by themselves (a start cut short by the nats-server's kill), started again. */
+  const exitedAndRestarted: string[] = [];
+  /** Starts a service and, as compose's restart policy does, starts it again if it exits by itself. */
+  const supervise = (name: (typeof PIPELINE_SERVICES)[number]) => {
+    const service = p.start(name);
+    service.process.once('exit', (code) => {
+      // Killed by this test (no exit code), replaced meanwhile, or stopped at the end: not restarted.
+      if (code === null || closing || p.services.get(name) !== service) return;
+      exitedAndRestarted.push(name);
+      setTimeout(() => {
+        if (!closing && p.services.get(name) === service) supervise(name);
+      }, 1_000);
+    });
+  };
   beforeAll(async () => {
     // A killed worker's command goes to its restarted self after 3 s instead of a minute, and its
     // stage's lease lapses 10 s (and 15) after its last renewal.
@@ -64,19 +79,27 @@ describe(`crash-proof (seed ${SEED}): ${RUNS} runs, every service and nats-serve
         ]),
       ),
     });
-    for (const name of PIPELINE_SERVICES) p.start(name);
+    for (const name of PIPELINE_SERVICES) supervise(name);
   }, 600_000);
   afterAll(async () => {
     p?.cloud.run('flavor', 'delete', flavor);
     p?.removeResourcesOf(
       [...ended].filter(([, last]) => last === 'MigrationVerified').map(([id]) => id),
     );
-    const report = { seed: SEED, runs: RUNS, kills, outcomes: Object.fromEntries(ended), rescued };
+    const report = {
+      seed: SEED,
+      runs: RUNS,
+      kills,
+      outcomes: Object.fromEntries(ended),
+      rescued,
+      exitedAndRestarted,
+    };
     // Beside the test reports, not among them: the summary reads every .json there as a test report.
     const dir = join(import.meta.dirname, '..', '..', '..', '.reports', 'crash');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'kill-points.json'), `${JSON.stringify(report, null, 2)}\n`);
     if (!passed && p) keepLogs(join(p.out, 'logs'), join(dir, 'logs'));
+    closing = true;
     await p?.close();
   });
 
@@ -121,7 +144,7 @@ describe(`crash-proof (seed ${SEED}): ${RUNS} runs, every service and nats-serve
           await p.services.get(service)?.kill();
           kills.push({ run, service, atMs: Date.now() - started, jobs });
           await new Promise((r) => setTimeout(r, pauseMs));
-          p.start(service);
+          supervise(service);
         });
         // One job to go through, one that Nova refuses at deployment: the rollback service has work in every run.
         await Promise.all([
@@ -166,7 +189,7 @@ describe(`crash-proof (seed ${SEED}): ${RUNS} runs, every service and nats-serve
       }
       const count = (type: string) => [...ended.values()].filter((last) => last === type).length;
       console.log(
-        `crash (seed ${SEED}): ${RUNS} runs, ${kills.length} kills (${VICTIMS.length} a run, at ${kills.map((k) => `${k.service}@${k.atMs}ms`).join(' ')}); ${count('MigrationVerified')} jobs verified, ${count('RollbackCompleted')} rolled back (${rescued.length} of them by the watchdog${rescued.length ? `: ${rescued.join(', ')}` : ''}), 0 lost, 0 stuck`,
+        `crash (seed ${SEED}): ${RUNS} runs, ${kills.length} kills (${VICTIMS.length} a run, at ${kills.map((k) => `${k.service}@${k.atMs}ms`).join(' ')}); ${count('MigrationVerified')} jobs verified, ${count('RollbackCompleted')} rolled back (${rescued.length} of them by the watchdog${rescued.length ? `: ${rescued.join(', ')}` : ''}), 0 lost, 0 stuck; services that exited by themselves and were started again: ${exitedAndRestarted.join(', ') || 'none'}`,
       );
       expect(ended.size).toBe(RUNS * JOBS_PER_RUN);
       // The refused ones never verify: a run where one did would mean the kill points were not what they seem.
