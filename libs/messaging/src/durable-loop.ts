@@ -17,8 +17,6 @@ export interface DurableLoopOptions {
 
 // A pull request waits this long for messages before it is made again.
 const PULL_EXPIRES_MS = 10_000;
-// How long a pull may take before it is given up: its expiry, and the heartbeats nats.js waits for.
-const PULL_GUARD_MS = 3 * PULL_EXPIRES_MS;
 
 /**
  * Pulls from a durable consumer only as many messages as this process has room for, and hands each
@@ -65,16 +63,7 @@ export class DurableLoop {
           }
           const messages = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
           this.messages = messages;
-          // A pull ends when it expires; one the server forgot (it restarted) may wait for ever.
-          const guard = setTimeout(() => {
-            logger?.warn({ durable }, 'a pull outlived its expiry: pulling again');
-            void messages.close();
-          }, PULL_GUARD_MS);
-          try {
-            for await (const m of messages) this.dispatch(m);
-          } finally {
-            clearTimeout(guard);
-          }
+          for await (const m of messages) this.dispatch(m);
         }
       } catch (error) {
         if (this.stopping) break;
