@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WrongExpectedRevisionError } from './errors.ts';
-import type { EventStore, NewEvent } from './port.ts';
+import type { EventStore, NewEvent, ReadResult } from './port.ts';
 
 /** What the runner needs of a decider (libs/domain's fit): decide, evolve, an initial state. */
 export interface DeciderLike<C, E, S> {
@@ -40,12 +40,14 @@ export async function handleCommand<
 ): Promise<HandleResult<E, S>> {
   const maxConflicts = options.maxConflicts ?? 10;
   for (let conflicts = 0; ; conflicts++) {
-    const { events, revision } = await store.read<E>(streamName);
-    const state = events.reduce(
-      (s, e) => decider.evolve(s, e as unknown as E),
-      decider.initialState,
+    // First on what this process last saw of the stream: the append refuses it if it was stale.
+    const { state, revision, decided } = await decideOn(
+      store,
+      decider,
+      streamName,
+      command,
+      conflicts === 0,
     );
-    const decided = decider.decide(command, state);
     if (decided.length === 0) return { events: [], state };
     // The same command always yields the same event ids, so a commit sent twice is stored once.
     const withIds = decided.map((e, i) => ({
@@ -62,6 +64,41 @@ export async function handleCommand<
       if (!(error instanceof WrongExpectedRevisionError) || conflicts >= maxConflicts) throw error;
     }
   }
+}
+
+/**
+ * The decision on the stream as this process last saw it (when `seen`) or as it is now. What the
+ * stream as seen refuses, or finds nothing to do for, is decided again on the stream as it is now,
+ * unless that is what was seen: a stale view never refuses a command or drops it.
+ */
+async function decideOn<C, E extends NewEvent, S>(
+  store: EventStore,
+  decider: DeciderLike<C, E, S>,
+  streamName: string,
+  command: C,
+  seen: boolean,
+): Promise<{ state: S; revision: ReadResult<E>['revision']; decided: readonly E[] }> {
+  const on = ({ events, revision }: ReadResult<E>) => {
+    const state = events.reduce(
+      (s, e) => decider.evolve(s, e as unknown as E),
+      decider.initialState,
+    );
+    return { state, revision, decided: decider.decide(command, state) };
+  };
+  const read = await store.read<E>(streamName, { seen });
+  if (!seen) return on(read);
+  let decision: ReturnType<typeof on> | undefined;
+  let refusal: unknown;
+  try {
+    decision = on(read);
+    if (decision.decided.length > 0) return decision;
+  } catch (error) {
+    refusal = error;
+  }
+  const now = await store.read<E>(streamName);
+  if (now.revision !== read.revision) return on(now);
+  if (decision) return decision;
+  throw refusal;
 }
 
 function chunks<T>(events: readonly T[], maxBytes: number | undefined): T[][] {

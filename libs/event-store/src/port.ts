@@ -66,6 +66,14 @@ export type EventCheck = (event: {
   readonly metadata?: unknown;
 }) => string | undefined;
 
+export interface ReadOptions {
+  /**
+   * What this client last read or appended of the stream will do, if anything, sparing a round
+   * trip: for a decision whose append states the revision it expects, so that a stale one is refused.
+   */
+  readonly seen?: boolean;
+}
+
 /** Which commits to read: those of one category's streams (`migration`), or of one stream. */
 export type StreamFilter = { readonly category: string } | { readonly stream: string };
 
@@ -81,7 +89,10 @@ export interface EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult>;
   /** The stream's events; UnreadableStreamError when one of its commits cannot be read. */
-  read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>>;
+  read<E extends NewEvent = NewEvent>(
+    streamName: string,
+    options?: ReadOptions,
+  ): Promise<ReadResult<E>>;
   /**
    * Every commit after `after` (0: from the start) in global order, up to the last one there is now;
    * with a filter, only those of the streams it names. A commit that cannot be read is skipped

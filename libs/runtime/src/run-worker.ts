@@ -50,6 +50,8 @@ export interface WorkerSpec<K extends SettingName> {
   readonly name: string;
   /** The `<service>` of the command subjects `ferry.cmd.<service>.<verb>` it handles; its name by default. */
   readonly commands?: string;
+  /** The categories of streams its handlers read, known as they are appended: each read is one request. */
+  readonly follows?: readonly string[];
   readonly settings: readonly K[];
   readonly wire: (context: WorkerContext<K>) => Wiring | Promise<Wiring>;
 }
@@ -81,6 +83,7 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
       onUnreadable: (commit) =>
         logger.warn({ commit }, 'a commit of the event store cannot be read: skipped'),
     });
+    const following = await Promise.all((spec.follows ?? []).map((c) => store.follow(c)));
     // Fires at SIGTERM, before the consumer closes: stages stop and their commands go to other replicas.
     const stopping = new AbortController();
     const stages: StageRunnerDeps = {
@@ -131,6 +134,7 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
         wiring.stop?.before?.();
       },
       after: async () => {
+        await Promise.all(following.map((f) => f.close()));
         await stopMetrics?.();
         await wiring.stop?.after?.();
         await tracing.shutdown();

@@ -5,9 +5,9 @@ import { cancelMigration, commandContext, createMigration } from './testing/migr
 import { storeOnRealNats } from './testing/nats-fixture.ts';
 
 const cancel = (n: number) => cancelMigration('job-d', `cancel-${n}`);
-const claim = (jobId: string): VmClaimCommand => ({
+const claim = (jobId: string, vmKey = 'ws-alpha'): VmClaimCommand => ({
   type: 'ClaimVm',
-  data: { vmKey: 'ws-alpha', jobId },
+  data: { vmKey, jobId },
   metadata: commandContext(`claim-${jobId}`),
 });
 
@@ -82,6 +82,36 @@ describe('handleCommand on the JetStream store', () => {
       'CancelRequested',
       'MigrationFailed',
     ]);
+  });
+
+  it('a client that saw the stream before another wrote to it decides on what is there now', async () => {
+    const seen = new JetStreamEventStore(await fixture.nats.connect());
+    const other = new JetStreamEventStore(await fixture.nats.connect());
+    const types = async () =>
+      (await fixture.store.read('migration-job-e')).events.map((e) => e.type);
+    await handleCommand(seen, migrationDecider, 'migration-job-e', createMigration('job-e'));
+    // Its view is stale: the append is refused and decided again on the latest state.
+    await handleCommand(other, migrationDecider, 'migration-job-e', cancelMigration('job-e', 'x'));
+    await expect(
+      handleCommand(seen, migrationDecider, 'migration-job-e', cancelMigration('job-e', 'y')),
+    ).rejects.toMatchObject({ code: 'ILLEGAL_STATE' });
+    expect(await types()).toEqual(['MigrationCreated', 'CancelRequested', 'MigrationFailed']);
+    // What its stale view refuses, or finds already done, is asked again of the latest state.
+    const claimed = new JetStreamEventStore(await fixture.nats.connect());
+    await handleCommand(claimed, vmClaimDecider, 'vm-ws-epsilon', claim('job-1', 'ws-epsilon'));
+    await handleCommand(other, vmClaimDecider, 'vm-ws-epsilon', {
+      type: 'ReleaseVm',
+      data: { vmKey: 'ws-epsilon', jobId: 'job-1', reason: 'verified' },
+      metadata: commandContext('release-job-1'),
+    });
+    const second = await handleCommand(
+      claimed,
+      vmClaimDecider,
+      'vm-ws-epsilon',
+      claim('job-2', 'ws-epsilon'),
+    );
+    expect(second.events).toHaveLength(1);
+    expect((await fixture.store.read('vm-ws-epsilon')).events).toHaveLength(3);
   });
 
   it('the VM claim is a lock: of 10 jobs racing for one VM through separate clients, one holds it', async () => {

@@ -44,34 +44,65 @@ export async function openMigration(
   store: EventStore,
   jobId: string,
   context: CommandContext,
-  options: { now?: () => string; holder?: string } = {},
+  options: DecisionOptions & OpenOptions = {},
 ): Promise<MigrationStage> {
-  const stream = migrationStream(jobId);
   const openedAt = performance.now();
-  const now = options.now ?? (() => new Date().toISOString());
   let state: MigrationDecisionState;
   try {
-    state = fold(migrationDecider, (await store.read<MigrationEvent>(stream)).events);
+    state = fold(migrationDecider, await jobEvents(store, jobId, options.answering));
   } catch (error) {
     if (error instanceof UnreadableStreamError)
       throw new CommandRejectedError('unreadable-stream', error.message);
     throw error;
   }
   if (state.phase === 'Empty') throw new CommandRejectedError('not-found', `no job ${jobId}`);
-  return {
-    state,
-    decide: async (command, step) => {
-      const result = await handleCommand(store, migrationDecider, stream, {
-        ...command,
-        metadata: {
-          ...context,
-          commandId: decisionId(context.commandId, step),
-          now: now(),
-          ...(options.holder === undefined ? {} : { holder: options.holder }),
-        },
-      } as MigrationCommand);
-      recordStageMetrics(result.events, openedAt);
-      return result;
-    },
+  return { state, decide: migrationDecisions(store, jobId, context, options, openedAt) };
+}
+
+export interface OpenOptions {
+  /**
+   * The id of the event the command answers: the job as this process last saw it will do when it
+   * holds that event (it is then as new as the command; every decision on it is checked by revision).
+   */
+  readonly answering?: string | undefined;
+}
+
+async function jobEvents(store: EventStore, jobId: string, answering: string | undefined) {
+  const stream = migrationStream(jobId);
+  if (answering !== undefined) {
+    const { events } = await store.read<MigrationEvent>(stream, { seen: true });
+    if (events.some((e) => e.eventId === answering)) return events;
+  }
+  return (await store.read<MigrationEvent>(stream)).events;
+}
+
+export interface DecisionOptions {
+  readonly now?: () => string;
+  /** The lease holder the decisions are made as. */
+  readonly holder?: string;
+}
+
+/** Decisions on a job with ids derived from the command being handled (see openMigration). */
+export function migrationDecisions(
+  store: EventStore,
+  jobId: string,
+  context: CommandContext,
+  options: DecisionOptions = {},
+  openedAt = performance.now(),
+): Decide {
+  const stream = migrationStream(jobId);
+  const now = options.now ?? (() => new Date().toISOString());
+  return async (command, step) => {
+    const result = await handleCommand(store, migrationDecider, stream, {
+      ...command,
+      metadata: {
+        ...context,
+        commandId: decisionId(context.commandId, step),
+        now: now(),
+        ...(options.holder === undefined ? {} : { holder: options.holder }),
+      },
+    } as MigrationCommand);
+    recordStageMetrics(result.events, openedAt);
+    return result;
   };
 }

@@ -16,7 +16,7 @@ import { RetryLaterError } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
 import { watchJob, type StopReason } from './job-watch.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
-import { openMigration, type Decide } from './open-job.ts';
+import { migrationDecisions, openMigration, type Decide } from './open-job.ts';
 
 /** How a stage's work failed, in the words of the job's failure event. */
 export interface StageFailure {
@@ -109,7 +109,10 @@ export async function runStage(
   deps.stopping?.addEventListener('abort', onStopping, { once: true });
   let keeper: LeaseKeeper | undefined;
   try {
-    const opened = await openMigration(deps.store, jobId, context, withNow(deps));
+    const opened = await openMigration(deps.store, jobId, context, {
+      ...withNow(deps),
+      answering: context.causationId,
+    });
     if (!PHASES_OF_STAGE[stage].includes(opened.state.phase)) return; // done, or moved on
     const heartbeat = delivery.driveHeartbeat();
     let run = opened;
@@ -200,17 +203,17 @@ async function claim(
   holder: string,
 ) {
   const message = `FERRY_CMD:${delivery.sequence}`;
-  const leased = await openMigration(deps.store, jobId, context, { ...withNow(deps), holder });
+  const decide = migrationDecisions(deps.store, jobId, context, { ...withNow(deps), holder });
   try {
     // Named for this holder: a delivery of the same command again claims anew, and is told when
     // the lease is someone else's (the same name would be taken for a claim already made).
-    const { state } = await leased.decide(
+    const { state } = await decide(
       { type: 'ClaimStage', data: { stage, leaseMs: deps.leaseMs, message } },
       `claim-${holder.slice(-6)}`,
     );
     if (state.phase !== 'Empty' && state.job.lease?.holder !== holder) return undefined;
     if (state.phase === 'Empty') return undefined;
-    return { state, decide: leased.decide };
+    return { state, decide };
   } catch (error) {
     if (error instanceof IllegalStateError) return undefined;
     if (!(error instanceof StageBusyError)) throw error;

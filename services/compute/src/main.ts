@@ -14,6 +14,7 @@ import { ComputeModule } from './compute.module.ts';
 
 await runWorker({
   name: 'compute',
+  follows: ['migration'],
   settings: [
     'COMPUTE_CONCURRENCY',
     ...OPENSTACK_SESSION_SETTINGS,

@@ -6,6 +6,7 @@ import { ConversionModule } from './conversion.module.ts';
 
 await runWorker({
   name: 'conversion',
+  follows: ['migration'],
   settings: [
     'CONVERSION_CONCURRENCY',
     'MIGRATION_OUTPUT_DIR',

@@ -85,15 +85,12 @@ export function virtV2vPlan(vmx: string, workDir: string): ConversionPlan {
 
 /** Whether a program is on PATH (virt-v2v is a large install some machines go without). */
 export async function onPath(program: string): Promise<boolean> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    try {
-      await access(join(dir, program), constants.X_OK);
-      return true;
-    } catch {
-      // not in this folder
-    }
-  }
-  return false;
+  // Every folder asked at once: each stage start looks, and a long PATH cost a millisecond.
+  const dirs = (process.env.PATH ?? '').split(delimiter);
+  return Promise.any(dirs.map((dir) => access(join(dir, program), constants.X_OK))).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The strategy asked for; `auto` converts the guest with virt-v2v where it is installed, else the format only. */

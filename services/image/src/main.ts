@@ -6,6 +6,7 @@ import { ImageModule } from './image.module.ts';
 
 await runWorker({
   name: 'image',
+  follows: ['migration'],
   settings: [
     'IMAGE_CONCURRENCY',
     'IMAGE_ACTIVE_TIMEOUT_SECONDS',

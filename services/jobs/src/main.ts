@@ -19,6 +19,7 @@ import { Watchdog } from './watchdog.ts';
 
 await runWorker({
   name: 'jobs',
+  follows: ['migration'],
   commands: 'migration',
   settings: [
     'JOBS_CONCURRENCY',

@@ -14,6 +14,7 @@ import { RollbackModule } from './rollback.module.ts';
 
 await runWorker({
   name: 'rollback',
+  follows: ['migration'],
   settings: [
     'ROLLBACK_CONCURRENCY',
     'ROLLBACK_KEEP',

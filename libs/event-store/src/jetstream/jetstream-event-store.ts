@@ -25,6 +25,7 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  ReadOptions,
   ReadResult,
   RecordedEvent,
   StreamFilter,
@@ -39,6 +40,7 @@ import {
   TRACEPARENT_HEADER,
   type Decoded,
 } from './codec.ts';
+import { Lru } from './lru.ts';
 
 // Creating an ordered consumer takes milliseconds; one that does not answer in this time is asked again.
 const ORDERED_CREATE_TIMEOUT_MS = 1_000;
@@ -47,11 +49,18 @@ const ORDERED_ATTEMPTS = 5;
 // JetStream API error: the subject's last sequence is not the one the publish expected.
 const WRONG_LAST_SEQUENCE = 10071;
 const HEAD_CACHE_SIZE = 10_000;
+// Streams whose whole history is kept after a read or an append (a job's is tens of small events).
+const HISTORY_CACHE_SIZE = 1_000;
 const READ_STALL_MS = 5_000;
 
 interface Head {
   readonly revision: number;
   readonly seq: number;
+}
+
+/** A stream's events up to the commit at `seq`, as read or appended by this process. */
+interface History extends Head {
+  readonly events: readonly RecordedEvent[];
 }
 
 export interface JetStreamEventStoreOptions {
@@ -74,7 +83,10 @@ export class JetStreamEventStore implements EventStore {
   private readonly stream: string;
   private readonly prefix: string;
   // The last known head of each stream this process read or wrote: spares a round trip per append.
-  private readonly heads = new Map<string, Head>();
+  private readonly heads = new Lru<string, Head>(HEAD_CACHE_SIZE);
+  // A read asks only for the stream's last commit when it knows what came before (handling a
+  // command reads its job several times; a consumer per read cost milliseconds each).
+  private readonly histories = new Lru<string, History>(HISTORY_CACHE_SIZE);
   private jsm: Promise<JetStreamManager> | undefined;
   private readonly nc: NatsConnection;
   private readonly check: EventCheck;
@@ -143,12 +155,13 @@ export class JetStreamEventStore implements EventStore {
           headers: h,
         });
         if (ack.duplicate) return this.alreadyStored(streamName, ack.seq);
-        this.remember(streamName, { revision: last, seq: ack.seq });
+        this.heads.set(streamName, { revision: last, seq: ack.seq });
+        this.extendHistory(streamName, head?.seq ?? 0, ack.seq, bytes);
         return { nextExpectedRevision: last, position: ack.seq };
       } catch (error) {
         if (!(error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE))
           throw error;
-        this.heads.delete(streamName);
+        this.forget(streamName);
         // A stale cache is retried once with the real head; a real conflict is the caller's to resolve.
         if (expected === 'no-stream') {
           throw new WrongExpectedRevisionError(
@@ -170,12 +183,21 @@ export class JetStreamEventStore implements EventStore {
 
   /** A re-sent commit was stored once already: answer with where it was stored. */
   private async alreadyStored(streamName: string, seq: number): Promise<AppendResult> {
-    this.heads.delete(streamName);
+    this.forget(streamName);
     const stored = await (await this.manager()).direct.getMessage(this.stream, { seq });
     return { nextExpectedRevision: Number(stored?.header.get(REVISION_HEADER)), position: seq };
   }
 
-  read<E extends NewEvent = NewEvent>(streamName: string): Promise<ReadResult<E>> {
+  read<E extends NewEvent = NewEvent>(
+    streamName: string,
+    options: ReadOptions = {},
+  ): Promise<ReadResult<E>> {
+    const seen = options.seen ? this.histories.get(streamName) : undefined;
+    if (seen)
+      return Promise.resolve({
+        events: seen.events as readonly RecordedEvent<E>[],
+        revision: seen.revision,
+      });
     return unavailableAs(`read ${streamName}`, () => this.readNow<E>(streamName));
   }
 
@@ -185,7 +207,7 @@ export class JetStreamEventStore implements EventStore {
       await this.manager()
     ).direct.getMessage(this.stream, { last_by_subj: subject });
     if (!last) {
-      this.heads.delete(streamName);
+      this.forget(streamName);
       return { events: [], revision: 'no-stream' };
     }
     const lastCommit = this.readable<E>(
@@ -195,13 +217,42 @@ export class JetStreamEventStore implements EventStore {
       decodeCommit<E>(streamName, last.seq, last.data, this.check),
     );
     const revision = lastCommit.events.at(-1)?.revision ?? 0;
-    this.remember(streamName, { revision, seq: last.seq });
-    // A stream of one commit is read whole by that one request.
-    if (lastCommit.events[0]?.revision === 0) return { events: lastCommit.events, revision };
-    const events: RecordedEvent<E>[] = [];
-    for await (const m of this.messages(subject, 0, last.seq))
-      events.push(...this.readable<E>(streamName, m.seq, subject, this.decode<E>(m)).events);
+    const head = { revision, seq: last.seq };
+    this.heads.set(streamName, head);
+    const known = this.histories.get(streamName);
+    const first = lastCommit.events[0]?.revision ?? 0;
+    let events: readonly RecordedEvent<E>[];
+    if (known?.seq === last.seq) events = known.events as readonly RecordedEvent<E>[];
+    // A stream of one commit, or one commit after what this process knows: read by that one request.
+    else if (first === 0) events = lastCommit.events;
+    else if (known && known.revision + 1 === first)
+      events = [...(known.events as readonly RecordedEvent<E>[]), ...lastCommit.events];
+    else {
+      const read = known ? [...(known.events as readonly RecordedEvent<E>[])] : [];
+      for await (const m of this.messages(subject, known?.seq ?? 0, last.seq, true))
+        read.push(...this.readable<E>(streamName, m.seq, subject, this.decode<E>(m)).events);
+      events = read;
+    }
+    this.histories.set(streamName, { ...head, events });
     return { events, revision };
+  }
+
+  /**
+   * What this process knew of a stream up to the commit at `before` (0: none, a new stream), with
+   * the commit it has just appended at `seq`, decoded as a read would.
+   */
+  private extendHistory(streamName: string, before: number, seq: number, bytes: Uint8Array) {
+    const known = before === 0 ? { seq: 0, events: [] } : this.histories.get(streamName);
+    if (known && known.seq >= seq) return; // learnt already, from the commits it follows
+    const decoded = decodeCommit(streamName, seq, bytes);
+    if (known?.seq !== before || !decoded.ok) return this.histories.delete(streamName);
+    const events = [...known.events, ...decoded.commit.events];
+    this.histories.set(streamName, { revision: events.length - 1, seq, events });
+  }
+
+  private forget(streamName: string): void {
+    this.heads.delete(streamName);
+    this.histories.delete(streamName);
   }
 
   readAll<E extends NewEvent = NewEvent>(
@@ -247,11 +298,19 @@ export class JetStreamEventStore implements EventStore {
     }
   }
 
-  /** The messages on `subject` after sequence `after`, up to and including `until`. */
-  private async *messages(subject: string, after: number, until: number): AsyncGenerator<JsMsg> {
+  /**
+   * The messages on `subject` after sequence `after`, up to and including `until` (`reaching`: the
+   * one at `until` is known to be on `subject`).
+   */
+  private async *messages(
+    subject: string,
+    after: number,
+    until: number,
+    reaching = false,
+  ): AsyncGenerator<JsMsg> {
     const consumer = await this.ordered(subject, after);
     // A filter may match nothing up to `until`: the consumer says so rather than waiting for a message.
-    if ((await consumer.info(true)).num_pending === 0) return;
+    if (!reaching && (await consumer.info(true)).num_pending === 0) return;
     const messages = await consumer.consume({ max_messages: 1024 });
     // A consumer whose server went away may never deliver again: a read has a deadline per message.
     const stall = () => void messages.close();
@@ -310,7 +369,55 @@ export class JetStreamEventStore implements EventStore {
    * undefined after reporting why it cannot be read, as every read of this store does.
    */
   commitOf<E extends NewEvent>(m: JsMsg): Commit<E> | undefined {
-    return this.skipUnreadable<E>(m);
+    const commit = this.skipUnreadable<E>(m);
+    if (commit) this.learn(commit);
+    return commit;
+  }
+
+  /**
+   * Learns the commits of a category's streams as they are stored (until closed), so that reading
+   * one of those streams takes one request: a stage service follows its jobs, whose commands come
+   * right after their events.
+   */
+  async follow(category: string): Promise<{ close(): Promise<void> }> {
+    let after = (await (await this.manager()).streams.info(this.stream)).state.last_seq;
+    let subscription: Subscription | undefined;
+    let closed = false;
+    void (async () => {
+      while (!closed) {
+        subscription = this.subscribe(after, { category });
+        try {
+          for await (const commit of subscription) {
+            after = commit.position;
+            this.learn(commit);
+          }
+        } catch {
+          // Followed again in a moment: until then, reads ask the server.
+        }
+        if (!closed) await new Promise((r) => setTimeout(r, 1_000));
+      }
+    })();
+    return {
+      close: async () => {
+        closed = true;
+        await subscription?.close();
+      },
+    };
+  }
+
+  /** A commit right after what this client knows of its stream, or its first: known too. */
+  private learn(commit: Commit): void {
+    const known = this.histories.get(commit.streamName);
+    if (known && known.seq >= commit.position) return;
+    const first = commit.events[0]?.revision;
+    const before = first === 0 ? [] : known?.revision === (first ?? 0) - 1 ? known.events : null;
+    if (before === null) return;
+    const events = [...before, ...commit.events];
+    this.histories.set(commit.streamName, {
+      revision: events.length - 1,
+      seq: commit.position,
+      events,
+    });
   }
 
   /** The message's commit, or undefined after reporting why it cannot be read. */
@@ -358,15 +465,8 @@ export class JetStreamEventStore implements EventStore {
     if (!Number.isSafeInteger(revision))
       throw new UnreadableStreamError(streamName, last.seq, `no ${REVISION_HEADER} header`);
     const head = { revision, seq: last.seq };
-    this.remember(streamName, head);
-    return head;
-  }
-
-  private remember(streamName: string, head: Head): void {
-    this.heads.delete(streamName);
     this.heads.set(streamName, head);
-    if (this.heads.size > HEAD_CACHE_SIZE)
-      this.heads.delete(this.heads.keys().next().value as string);
+    return head;
   }
 
   // One subject per filter: several (filter_subjects) would need nats-server 2.10, and Debian 12 has 2.9.

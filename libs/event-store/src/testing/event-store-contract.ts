@@ -138,6 +138,45 @@ export function eventStoreContract(adapter: string, setup: () => Promise<EventSt
       expect((await store.append(s, [event('C', 3)], 1)).nextExpectedRevision).toBe(2);
     });
 
+    it('reads what other clients appended since its last read or append, whole and in order', async () => {
+      const s = newStream();
+      const other = await fixture.newClient();
+      const types = async () => (await store.read(s)).events.map((e) => [e.type, e.revision]);
+      await store.append(s, [event('A', 1)], 'no-stream');
+      await other.append(s, [event('B', 2), event('C', 3)], 0);
+      expect(await types()).toEqual([
+        ['A', 0],
+        ['B', 1],
+        ['C', 2],
+      ]);
+      await other.append(s, [event('D', 4)], 2);
+      await other.append(s, [event('E', 5)], 3);
+      expect(await types()).toEqual([
+        ['A', 0],
+        ['B', 1],
+        ['C', 2],
+        ['D', 3],
+        ['E', 4],
+      ]);
+      await store.append(s, [event('F', 6)], 4);
+      await other.append(s, [event('G', 7)], 5);
+      expect(await types()).toEqual([
+        ['A', 0],
+        ['B', 1],
+        ['C', 2],
+        ['D', 3],
+        ['E', 4],
+        ['F', 5],
+        ['G', 6],
+      ]);
+      expect((await other.read(s)).events.map((e) => e.type)).toEqual([...'ABCDEFG']);
+      expect((await store.read(s)).events.at(-1)).toMatchObject({
+        type: 'G',
+        data: 7,
+        streamName: s,
+      });
+    });
+
     it('appends at any revision when told to', async () => {
       const s = newStream();
       await store.append(s, [event('A', 1)], 'any');
