@@ -22,11 +22,16 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+identities=""
 if [[ -z "${NATS_URL:-}" ]]; then
   # Ferry's own server, on its own port and store: the machine's NATS (if any) is left alone.
   port="${FERRY_NATS_PORT:-14222}"
+  # Each service's own identity and the server's TLS files, made on the first run (nkey seeds and
+  # keys readable by this user only); the server's permissions come from identities.ts each time.
+  identities="$state/identities"
+  node --conditions=ferry-source libs/messaging/src/nats-admin.ts identities "$identities"
   # As deployments run it (deploy/nats/jetstream.conf): an fsync before each acknowledgement.
-  printf 'listen: "127.0.0.1:%s"\njetstream { store_dir: "%s", sync_interval: always }\n' \
+  printf 'listen: "127.0.0.1:%s"\njetstream { store_dir: "%s", sync_interval: always }\ninclude "identities/nats-auth.conf"\n' \
     "$port" "$state/nats" >"$state/nats.conf"
   # Its own session: a Ctrl-C reaches the services, and NATS stays up until they have stopped.
   setsid "$NATS_SERVER_BIN" -c "$state/nats.conf" -l "$state/nats.log" &
@@ -36,8 +41,11 @@ if [[ -z "${NATS_URL:-}" ]]; then
     kill -0 "$nats_pid" 2>/dev/null || { echo "ferry: nats-server did not start; see $state/nats.log" >&2; exit 1; }
     sleep 0.1
   done
-  export NATS_URL="nats://127.0.0.1:$port"
-  echo "ferry: NATS with JetStream on $NATS_URL (store $state/nats)"
+  export NATS_URL="nats://127.0.0.1:$port" NATS_CA="$identities/ca.pem"
+  # Streams are the admin's to make: services may only check them.
+  NATS_NKEY="$identities/admin.nk" node --conditions=ferry-source libs/messaging/src/nats-admin.ts provision
+  echo "ferry: NATS with JetStream on $NATS_URL (store $state/nats; TLS, an identity per service in $identities)"
+  echo "ferry: other systems connect with NATS_NKEY=$identities/client.nk NATS_CA=$NATS_CA"
 else
   echo "ferry: using NATS at $NATS_URL"
 fi
@@ -65,7 +73,10 @@ for pkg in services/*/package.json; do
   # read .env and clouds.yaml from INIT_CWD.
   # Each worker its own metrics port (the gateway serves its metrics on its own port).
   metrics_port=$((${FERRY_METRICS_PORT_BASE:-9464} + started))
-  METRICS_PORT="$metrics_port" npm --prefix "$dir" run --silent start &
+  # Each service as its own identity on Ferry's own NATS.
+  nkey=()
+  [[ -n "$identities" ]] && nkey=(NATS_NKEY="$identities/$(basename "$dir").nk")
+  env "${nkey[@]}" METRICS_PORT="$metrics_port" npm --prefix "$dir" run --silent start &
   pids+=($!)
   started=$((started + 1))
   echo "ferry: started $(basename "$dir") (metrics: http://127.0.0.1:$metrics_port/metrics)"

@@ -65,6 +65,20 @@ export const catalogue = named({
   NATS_URL: url('nats://127.0.0.1:4222', ['nats:', 'tls:'], {
     description: 'The NATS server(s) with JetStream, comma-separated for a cluster.',
   }),
+  NATS_NKEY: optionalText({
+    description:
+      "A file holding this process's NATS nkey seed: who it connects as (npm start makes one per service).",
+  }),
+  NATS_CREDS: optionalText({
+    description: 'A NATS credentials file (JWT and seed, as nsc makes them), instead of NATS_NKEY.',
+  }),
+  NATS_CA: optionalText({
+    description: "The CA that signed the NATS server's certificate: the connection is TLS.",
+  }),
+  NATS_CERT: optionalText({
+    description: 'A client certificate for NATS servers that verify clients (with NATS_KEY).',
+  }),
+  NATS_KEY: optionalText({ description: "NATS_CERT's private key." }),
   NATS_STREAM_REPLICAS: integer(
     1,
     { min: 1, max: 5 },

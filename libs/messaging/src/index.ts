@@ -1,4 +1,21 @@
-export { connectNats, type ConnectOptions, type NatsConnection } from './connection.ts';
+export {
+  connectNats,
+  NATS_SECURITY_SETTINGS,
+  natsSecurity,
+  type ConnectOptions,
+  type NatsConnection,
+  type NatsSecurity,
+} from './connection.ts';
+export {
+  authorizationConfig,
+  IDENTITIES,
+  inboxPrefix,
+  permissionsOf,
+  PROCESS_MANAGER_DURABLE,
+  PUBLIC_COMMANDS,
+  type Identity,
+  type Permissions,
+} from './identities.ts';
 export { contextHeaders, HEADERS, readContext, type MessageContext } from './headers.ts';
 export { InvalidCommandError, publishCommand } from './publisher.ts';
 export { provisionStreams } from './streams.ts';

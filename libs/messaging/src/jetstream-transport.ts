@@ -52,6 +52,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       const { connection } = this.options;
       this.nc = 'url' in connection ? await connectNats(connection) : connection;
       const jsm = await jetstreamManager(this.nc);
+      // Made here when NATS lets it (no authorization); where it does, the admin made them.
       await provisionStreams(jsm, this.options.replicas ?? 1);
       await ensureCommandConsumer(jsm, this.options.consumer);
       this.consumer = new CommandConsumer({

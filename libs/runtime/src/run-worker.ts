@@ -1,7 +1,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { connectNats, DEFAULT_RETRY_POLICY } from '@ferry/messaging';
+import {
+  connectNats,
+  DEFAULT_RETRY_POLICY,
+  NATS_SECURITY_SETTINGS,
+  natsSecurity,
+  type Identity,
+} from '@ferry/messaging';
 import { giveUpOnJob, rejectionRecorder, type StageRunnerDeps } from '@ferry/stages';
 import { createFerryMicroservice, stopOnSignal } from '@ferry/messaging/nest';
 import { createLogger, startTracing, type Logger } from '@ferry/observability';
@@ -10,6 +16,7 @@ import { serveWorkerMetrics } from './worker-metrics.ts';
 /** What every worker reads: where NATS is, how its streams are replicated and acked, how it logs. */
 export const WORKER_SETTINGS = [
   'NATS_URL',
+  ...NATS_SECURITY_SETTINGS,
   'NATS_STREAM_REPLICAS',
   'NATS_ACK_WAIT_SECONDS',
   'STAGE_LEASE_SECONDS',
@@ -46,8 +53,8 @@ export interface Wiring {
 }
 
 export interface WorkerSpec<K extends SettingName> {
-  /** The service's name: its logger's, its NATS connection's and its durable consumer's. */
-  readonly name: string;
+  /** The service's name: its logger's, its NATS identity's and its durable consumer's. */
+  readonly name: Identity;
   /** The `<service>` of the command subjects `ferry.cmd.<service>.<verb>` it handles; its name by default. */
   readonly commands?: string;
   /** The categories of streams its handlers read, known as they are appended: each read is one request. */
@@ -78,7 +85,12 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     level: config.LOG_LEVEL,
   });
   try {
-    const nc = await connectNats({ url: config.NATS_URL, name: `${spec.name}-${process.pid}` });
+    const nc = await connectNats({
+      url: config.NATS_URL,
+      name: `${spec.name}-${process.pid}`,
+      identity: spec.name,
+      security: natsSecurity(config),
+    });
     const store = new JetStreamEventStore(nc, {
       onUnreadable: (commit) =>
         logger.warn({ commit }, 'a commit of the event store cannot be read: skipped'),

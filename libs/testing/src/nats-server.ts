@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 import { freePort } from './free-port.ts';
 import { natsServerBinary } from './nats-binary.ts';
 
@@ -31,10 +31,16 @@ export const jetstreamBlock = (storeDir: string) =>
 /**
  * A real `nats-server` with JetStream (>= 2.10.23, `sync_interval: always`) on a free loopback port
  * with its own temporary store, ready when this resolves. Never the machine's shared server, never
- * a mock. `config` adds lines to its configuration file.
+ * a mock. `config` adds lines to its configuration file; `probe` is how a client connects to it
+ * (credentials, TLS) when its configuration asks for that.
  */
 export async function startNatsServer(
-  options: { port?: number; storeDir?: string; config?: readonly string[] } = {},
+  options: {
+    port?: number;
+    storeDir?: string;
+    config?: readonly string[];
+    probe?: Partial<ConnectionOptions>;
+  } = {},
 ): Promise<NatsServer> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'ferry-nats-'));
@@ -46,7 +52,7 @@ export async function startNatsServer(
       '\n',
     ),
   );
-  const server = natsServerProcess(['-c', configFile], url);
+  const server = natsServerProcess(['-c', configFile], url, 15_000, options.probe);
   await server.start();
   return {
     url,
@@ -80,6 +86,7 @@ export function natsServerProcess(
   args: readonly string[],
   url: string,
   readyTimeoutMs = 15_000,
+  probe: Partial<ConnectionOptions> = {},
 ): NatsServerProcess {
   let child: ChildProcess | undefined;
 
@@ -109,7 +116,7 @@ export function natsServerProcess(
       );
       exited.catch(() => undefined);
       try {
-        await Promise.race([waitForJetStream(url, readyTimeoutMs), exited]);
+        await Promise.race([waitForJetStream(url, readyTimeoutMs, probe), exited]);
       } finally {
         // Only the start-up output is kept (for the error above), not a long run's.
         c.stdout.removeAllListeners('data').resume();
@@ -122,11 +129,15 @@ export function natsServerProcess(
 }
 
 /** Ready means: a client connects and JetStream answers an API request. */
-async function waitForJetStream(url: string, timeoutMs: number): Promise<void> {
+async function waitForJetStream(
+  url: string,
+  timeoutMs: number,
+  probe: Partial<ConnectionOptions>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const nc = await connect({ servers: url, timeout: 1000, reconnect: false });
+      const nc = await connect({ ...probe, servers: url, timeout: 1000, reconnect: false });
       try {
         await (await jetstreamManager(nc)).getAccountInfo();
         return;

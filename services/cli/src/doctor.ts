@@ -6,7 +6,12 @@ import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ConfigError, environment, loadConfig } from '@ferry/config';
 import { libguestfsEnvironment } from '@ferry/converters';
-import { connectNats } from '@ferry/messaging';
+import {
+  connectNats,
+  NATS_SECURITY_SETTINGS,
+  natsSecurity,
+  type NatsSecurity,
+} from '@ferry/messaging';
 import {
   CloudConfigError,
   loadCloudConfig,
@@ -29,6 +34,7 @@ export interface Finding {
 
 const SETTINGS = [
   'NATS_URL',
+  ...NATS_SECURITY_SETTINGS,
   'MIGRATION_OUTPUT_DIR',
   'ENABLE_REAL_CONVERSION',
   'ENABLE_OPENSTACK_DEPLOYMENT',
@@ -62,7 +68,7 @@ export async function doctor(args: string[]): Promise<number> {
         'bash deploy/dev/nats-server.sh (npm start installs nats-server >= 2.10.23)',
         'nats-server',
       ),
-      nats(config.NATS_URL),
+      nats(config.NATS_URL, natsSecurity(config)),
       tool('qemu-img', ['--version'], 'apt-get install qemu-utils'),
       tool('virt-v2v', ['--version'], 'apt-get install virt-v2v (for guest conversion)'),
       kvm(),
@@ -102,10 +108,16 @@ async function tool(
 
 const MIN_NATS_VERSION = '2.10.23';
 
-async function nats(url: string): Promise<Finding> {
+async function nats(url: string, security: NatsSecurity): Promise<Finding> {
   const check = 'NATS JetStream';
   try {
-    const nc = await connectNats({ url, name: 'ferry-doctor', failFast: true });
+    const nc = await connectNats({
+      url,
+      name: 'ferry-doctor',
+      identity: 'client',
+      security,
+      failFast: true,
+    });
     try {
       const account = await (await jetstreamManager(nc)).getAccountInfo();
       const version = nc.info?.version ?? '?';

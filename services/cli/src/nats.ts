@@ -1,7 +1,12 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { ConfigError, environment, loadConfig } from '@ferry/config';
 import { JetStreamEventStore, UnreadableStreamError } from '@ferry/event-store';
-import { connectNats } from '@ferry/messaging';
+import {
+  connectNats,
+  NATS_SECURITY_SETTINGS,
+  natsSecurity,
+  type NatsSecurity,
+} from '@ferry/messaging';
 
 export interface Ferry {
   readonly js: JetStreamClient;
@@ -32,9 +37,12 @@ export const natsCommand =
     };
     let args: A;
     let url: string;
+    let security: NatsSecurity;
     try {
       args = parse(argv);
-      url = loadConfig(['NATS_URL'], environment()).NATS_URL;
+      const config = loadConfig(['NATS_URL', ...NATS_SECURITY_SETTINGS], environment());
+      url = config.NATS_URL;
+      security = natsSecurity(config);
     } catch (error) {
       if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error))
         return fail(2, (error as Error).message);
@@ -42,7 +50,14 @@ export const natsCommand =
     }
     let nc;
     try {
-      nc = await connectNats({ url, name: `ferry ${command}`, failFast: true });
+      // As another system would: the public commands, and reading (NATS_NKEY: npm start's client.nk).
+      nc = await connectNats({
+        url,
+        name: `ferry ${command}`,
+        identity: 'client',
+        security,
+        failFast: true,
+      });
     } catch (error) {
       return fail(3, `cannot reach NATS at ${url}: ${(error as Error).message}`);
     }

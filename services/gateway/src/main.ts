@@ -4,7 +4,12 @@ import { resolve } from 'node:path';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connectNats, provisionStreams } from '@ferry/messaging';
+import {
+  connectNats,
+  NATS_SECURITY_SETTINGS,
+  natsSecurity,
+  provisionStreams,
+} from '@ferry/messaging';
 import { createLogger, startTracing } from '@ferry/observability';
 import { OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
 import { startGateway } from './app.ts';
@@ -12,6 +17,7 @@ import { Quarantine } from './read-model/quarantine.ts';
 
 const config = loadConfigOrExit([
   'NATS_URL',
+  ...NATS_SECURITY_SETTINGS,
   'NATS_STREAM_REPLICAS',
   'LOG_LEVEL',
   'LOG_DIR',
@@ -33,8 +39,14 @@ const logger = createLogger({
   dir: config.LOG_DIR,
   level: config.LOG_LEVEL,
 });
-const nc = await connectNats({ url: config.NATS_URL, name: `gateway-${process.pid}` });
-// The gateway may start before any worker: the streams it reads are made as the workers make them.
+const nc = await connectNats({
+  url: config.NATS_URL,
+  name: `gateway-${process.pid}`,
+  identity: 'gateway',
+  security: natsSecurity(config),
+});
+// Made here when NATS lets it (no authorization): where it does, only the admin makes streams,
+// and this only checks them.
 await provisionStreams(await jetstreamManager(nc), config.NATS_STREAM_REPLICAS);
 const openstack = serviceSession(config, logger);
 const quarantine = new Quarantine();

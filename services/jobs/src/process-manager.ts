@@ -24,6 +24,7 @@ import {
   DurableLoop,
   HEADERS,
   isOutage,
+  PROCESS_MANAGER_DURABLE,
   publishCommand,
 } from '@ferry/messaging';
 import { contextOfTraceparent, inSpan, SpanKind, type Logger } from '@ferry/observability';
@@ -41,7 +42,7 @@ export interface ProcessManagerOptions {
   readonly outageMs?: number;
 }
 
-const DURABLE = 'jobs-process-manager';
+const DURABLE = PROCESS_MANAGER_DURABLE;
 /** Deliveries of one commit whose reactions keep failing before it is set aside in FERRY_DLQ. */
 export const MAX_REACTION_DELIVERIES = 10;
 const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];

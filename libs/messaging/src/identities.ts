@@ -1,0 +1,155 @@
+import {
+  COMMAND_SUBJECTS,
+  DEAD_LETTER_SUBJECT_PREFIX,
+  EVENT_SUBJECT_PREFIX,
+  STREAMS,
+  type CommandType,
+  type EventCategory,
+} from '@ferry/contracts';
+
+/** Who connects to NATS: each service as itself, other systems as `client`, provisioning as `admin`. */
+export const IDENTITIES = [
+  'admin',
+  'client',
+  'discovery',
+  'jobs',
+  'conversion',
+  'image',
+  'compute',
+  'rollback',
+  'gateway',
+] as const;
+export type Identity = (typeof IDENTITIES)[number];
+
+/** What an identity may publish and subscribe to, as nats-server's `permissions` say it. */
+export interface Permissions {
+  readonly publish: { readonly allow: readonly string[]; readonly deny: readonly string[] };
+  readonly subscribe: { readonly allow: readonly string[]; readonly deny: readonly string[] };
+}
+
+/** The commands other systems may send: what an operator asks for, never a stage's own command. */
+export const PUBLIC_COMMANDS = [
+  'CreateMigrations',
+  'CancelMigration',
+  'RetryMigration',
+  'RefreshInventory',
+] as const satisfies readonly CommandType[];
+
+interface Part {
+  /** Durable consumers it pulls from: on FERRY_CMD (its commands) and on FERRY_EVT. */
+  readonly commands?: boolean;
+  readonly eventConsumers?: readonly string[];
+  /** The categories of event streams it appends to. */
+  readonly appends?: readonly EventCategory[];
+  readonly sends?: readonly CommandType[];
+  /** Follows its jobs' commits as they are stored (a stage that must stop when its job is cancelled). */
+  readonly watchesJobs?: boolean;
+}
+
+/** The durable consumer of FERRY_EVT that drives every job (the jobs service's process manager). */
+export const PROCESS_MANAGER_DURABLE = 'jobs-process-manager';
+
+const STAGE: Part = { commands: true, appends: ['migration', 'rejection'], watchesJobs: true };
+
+/** Each identity's part in Ferry; admin has no limits. */
+const PARTS: Readonly<Record<Exclude<Identity, 'admin'>, Part>> = {
+  client: { sends: PUBLIC_COMMANDS },
+  // It asks for its own refresh on a schedule, as an operator would.
+  discovery: { commands: true, appends: ['inventory', 'rejection'], sends: ['RefreshInventory'] },
+  jobs: {
+    ...STAGE,
+    eventConsumers: [PROCESS_MANAGER_DURABLE],
+    appends: ['migration', 'vm', 'selection', 'rejection'],
+    sends: [
+      'ValidateMigration',
+      'ConvertDisks',
+      'UploadImage',
+      'DeployServer',
+      'VerifyServer',
+      'RollBackMigration',
+    ],
+  },
+  conversion: STAGE,
+  image: STAGE,
+  compute: STAGE,
+  rollback: STAGE,
+  gateway: { sends: [...PUBLIC_COMMANDS, 'RerunRollback'] },
+};
+
+const API = '$JS.API';
+const EVT = STREAMS.events;
+const CMD = STREAMS.commands;
+
+/** The inbox prefix an identity's replies come to: no identity reads another's answers. */
+export const inboxPrefix = (identity: Identity) => `_INBOX_${identity}`;
+
+/** A durable consumer of `stream`, as its puller needs it: made or updated, asked of, pulled, acked. */
+const durable = (stream: string, name: string) => [
+  `${API}.CONSUMER.CREATE.${stream}.${name}`,
+  `${API}.CONSUMER.CREATE.${stream}.${name}.>`,
+  `${API}.CONSUMER.INFO.${stream}.${name}`,
+  `${API}.CONSUMER.MSG.NEXT.${stream}.${name}`,
+  `$JS.ACK.${stream}.${name}.>`,
+];
+
+/**
+ * What `identity` may do on NATS, or undefined for admin (everything: streams are its alone).
+ * Every identity reads the event store (its streams' last commits directly, any of them through
+ * its own short-lived consumers) and no other identity's durable consumer; services append to the
+ * categories they own, pull their own commands, and send only the commands that are theirs.
+ */
+export function permissionsOf(identity: Identity): Permissions | undefined {
+  if (identity === 'admin') return undefined;
+  const part = PARTS[identity];
+  const own = new Set([...(part.eventConsumers ?? [])]);
+  const othersDurables = Object.values(PARTS)
+    .flatMap((p) => p.eventConsumers ?? [])
+    .filter((d) => !own.has(d));
+  return {
+    publish: {
+      allow: [
+        `${API}.INFO`,
+        ...[EVT, CMD, STREAMS.deadLetters].map((s) => `${API}.STREAM.INFO.${s}`),
+        `${API}.DIRECT.GET.${EVT}`,
+        `${API}.DIRECT.GET.${EVT}.>`,
+        `${API}.CONSUMER.CREATE.${EVT}.>`,
+        ...['INFO', 'DELETE', 'MSG.NEXT'].map((verb) => `${API}.CONSUMER.${verb}.${EVT}.*`),
+        ...(part.eventConsumers ?? []).flatMap((d) => durable(EVT, d)),
+        ...(part.commands ? durable(CMD, identity) : []),
+        ...(part.appends ?? []).map((c) => `${EVENT_SUBJECT_PREFIX}.${c}.*`),
+        ...(part.commands ? [`${DEAD_LETTER_SUBJECT_PREFIX}.>`] : []),
+        ...(part.sends ?? []).map((c) => COMMAND_SUBJECTS[c]),
+      ],
+      deny: othersDurables.flatMap((d) => [
+        `${API}.CONSUMER.*.${EVT}.${d}`,
+        `${API}.CONSUMER.*.${EVT}.${d}.>`,
+        `${API}.CONSUMER.MSG.NEXT.${EVT}.${d}`,
+      ]),
+    },
+    subscribe: {
+      allow: [
+        `${inboxPrefix(identity)}.>`,
+        ...(part.watchesJobs ? [`${EVENT_SUBJECT_PREFIX}.migration.*`] : []),
+      ],
+      deny: [],
+    },
+  };
+}
+
+/**
+ * nats-server's `authorization` block for these users (nkey public keys by identity): each with
+ * the permissions of its identity. Included by every server configuration Ferry makes.
+ */
+export function authorizationConfig(users: Readonly<Partial<Record<Identity, string>>>): string {
+  const entries = Object.entries(users).map(([identity, nkey]) => {
+    const permissions = permissionsOf(identity as Identity);
+    const body = permissions
+      ? `, permissions: ${JSON.stringify({
+          publish: permissions.publish,
+          subscribe: permissions.subscribe,
+        })}`
+      : '';
+    return `    { nkey: ${JSON.stringify(nkey)}${body} }  # ${identity}`;
+  });
+  return `authorization {\n  users: [\n${entries.join('\n')}\n  ]\n}\n`;
+}
