@@ -80,7 +80,9 @@ describe('npm start on a machine with nothing configured', () => {
   it('says what it started and where the console is', () => {
     expect(output).toMatch(/ferry: NATS with JetStream on nats:\/\/127\.0\.0\.1:\d+/);
     expect(output).toMatch(/TLS, an identity per service in /);
-    expect(output).toMatch(/other systems connect with NATS_NKEY=\S+\/client\.nk NATS_CA=\S+\/ca\.pem/);
+    expect(output).toMatch(
+      /other systems connect with NATS_NKEY=\S+\/client\.nk NATS_CA=\S+\/ca\.pem/,
+    );
     expect(output).toMatch(/ferry: no VMware source configured: discovering the sample VMs in /);
     for (const service of [
       'jobs',
