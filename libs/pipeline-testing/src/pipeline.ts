@@ -15,8 +15,10 @@ import {
   connectNats,
   provisionStreams,
   publishCommand,
+  type Identity,
   type NatsConnection,
 } from '@ferry/messaging';
+import { startSecureNats, type SecureNats } from '@ferry/messaging/testing';
 import {
   eventually,
   loopbackOpenStack,
@@ -60,6 +62,10 @@ export interface Pipeline {
   readonly natsServer?: NatsServer;
   /** Another connection to the pipeline's nats-server, as another system would open. */
   connect(): Promise<NatsConnection>;
+  /** A connection as one of Ferry's identities (on a `secure` pipeline). */
+  connectAs(identity: Identity): Promise<NatsConnection>;
+  /** The NATS settings of a process connecting as `identity` (its nkey and the CA, when secure). */
+  natsEnv(identity: Identity): Record<string, string>;
   /** Starts (another instance of) a service (or the gateway), with more environment if given. */
   start(
     name: PipelineService | 'gateway',
@@ -105,6 +111,11 @@ export interface PipelineOptions {
    * each (NATS_STREAM_REPLICAS), NATS_URL and the pipeline's own connections naming every node.
    */
   readonly natsCluster?: number;
+  /**
+   * Runs with the authorization and TLS of every deployment: each service as its own identity; the
+   * pipeline's own connection as admin, `connectAs` for any other.
+   */
+  readonly secure?: boolean;
 }
 
 export async function startPipeline(
@@ -113,9 +124,14 @@ export async function startPipeline(
 ): Promise<Pipeline> {
   const root = mkdtempSync(join(tmpdir(), 'ferry-pipeline-vms-'));
   const out = mkdtempSync(join(tmpdir(), 'ferry-pipeline-out-'));
+  if (options.secure && options.natsCluster)
+    throw new Error('startPipeline: a secure cluster is not made here yet');
+  const secure = options.secure ? await startSecureNats() : undefined;
   const nats = options.natsCluster
     ? await natsClusterWithStreams(options.natsCluster)
-    : await natsWithStreams();
+    : secure
+      ? await withStreams(secure)
+      : await natsWithStreams();
   const nc = await nats.connect();
   const store = new JetStreamEventStore(nc);
   const cloud = loopbackOpenStack();
@@ -135,7 +151,7 @@ export async function startPipeline(
   };
   const services = new Map<string, RunningService>();
   const start: Pipeline['start'] = (name, key = name, env = {}) => {
-    const s = startBuiltService(name, { ...fullEnv, ...env });
+    const s = startBuiltService(name, { ...fullEnv, ...identityEnv(secure, name), ...env });
     services.set(key, s);
     return s;
   };
@@ -174,6 +190,11 @@ export async function startPipeline(
     services,
     ...('cluster' in nats ? { cluster: nats.cluster } : { natsServer: nats.server }),
     connect: () => nats.connect(),
+    natsEnv: (identity) => ({ NATS_URL: nats.server.url, ...identityEnv(secure, identity) }),
+    connectAs: (identity) => {
+      if (!secure) throw new Error('connectAs: the pipeline was not started secure');
+      return secure.connectAs(identity);
+    },
     start,
     writeVm(name, { mib = 24, missingDisk = false, disks = 1, nics = 1 } = {}) {
       const dir = join(root, name);
@@ -310,6 +331,17 @@ export async function startPipeline(
   };
   return pipeline;
 }
+
+/** A nats-server with every deployment's authorization and TLS, and Ferry's streams made as admin. */
+async function withStreams(secure: SecureNats) {
+  const connect = () => secure.connectAs('admin');
+  await provisionStreams(await jetstreamManager(await connect()));
+  return { server: secure.server, connect, close: () => secure.close() };
+}
+
+/** Who a service connects as, on a secure pipeline: its own identity. */
+const identityEnv = (secure: SecureNats | undefined, name: Identity): Record<string, string> =>
+  secure ? { NATS_NKEY: secure.files.seed(name), NATS_CA: secure.files.ca } : {};
 
 /** A NATS cluster with Ferry's streams, replicated on every node, and connections to all its nodes. */
 async function natsClusterWithStreams(nodes: number) {

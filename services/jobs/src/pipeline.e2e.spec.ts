@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventOf, MigrationEvent } from '@ferry/contracts';
+import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor } from './job-id.ts';
 import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline-testing';
@@ -24,7 +26,8 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
   const verified: string[] = [];
 
   beforeAll(async () => {
-    p = await startPipeline();
+    // As deployments run: TLS, and each service as its own NATS identity with its permissions.
+    p = await startPipeline({}, { secure: true });
     for (const name of PIPELINE_SERVICES) p.start(name);
   }, 600_000);
   afterAll(async () => {
@@ -89,12 +92,36 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
     expect((await p.ended(again.jobs[0]?.jobId as string)).at(-1)?.type).toBe('MigrationVerified');
   });
 
+  it("refuses another system's forged MigrationFailed: 30 s later the job is VERIFIED, nothing rolled back", async () => {
+    const jobId = verified[0] as string;
+    const before = await p.events(jobId);
+    const forged = {
+      revision: before.length,
+      events: [
+        {
+          id: randomUUID(),
+          type: 'MigrationFailed',
+          data: { jobId, stage: 'verification', code: 'forged', message: 'x', retryable: false },
+          metadata: { commandId: 'forged', correlationId: 'forged', occurredAt: new Date() },
+        },
+      ],
+    };
+    const client = jetstream(await p.connectAs('client'));
+    await expect(
+      client.publish(`ferry.evt.migration.${jobId}`, JSON.stringify(forged)),
+    ).rejects.toThrow(/permissions violation/i);
+    await new Promise((r) => setTimeout(r, 30_000));
+    expect(await p.events(jobId)).toEqual(before);
+    const serverId = of(before, 'ServerDeployed')?.data.serverId as string;
+    expect(p.cloud.cli<{ status: string }>('server', 'show', serverId).status).toBe('ACTIVE');
+  });
+
   it('is driven by `ferry migrate --wait` like any other system would: NATS only, every event followed to the end', async () => {
     p.writeVm('e2e-cli');
     const key = await p.discovered('e2e-cli');
     const cli = (...args: string[]) =>
       run(process.execPath, ['--conditions=ferry-source', FERRY_CLI, ...args], {
-        env: { PATH: process.env.PATH ?? '', NATS_URL: p.env.NATS_URL as string },
+        env: { PATH: process.env.PATH ?? '', ...p.natsEnv('client') },
       });
     const { stdout } = await cli(
       'migrate',

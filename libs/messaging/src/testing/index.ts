@@ -1,0 +1,1 @@
+export { startSecureNats, type SecureNats } from './secure-nats.ts';
