@@ -13,6 +13,8 @@ export interface IdentityFiles {
   readonly ca: string;
   /** A nats-server configuration fragment: TLS and every identity's permissions (`include` it). */
   readonly serverConfig: string;
+  /** The TLS of a cluster's routes, for its `cluster` block: nodes with certificates of this CA only. */
+  readonly clusterConfig: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface IdentityFiles {
  */
 export function makeIdentities(
   dir: string,
-  hosts: readonly string[] = ['localhost', '127.0.0.1', '::1'],
+  hosts: readonly string[] = ['localhost', '127.0.0.1', '::1', 'nats-1', 'nats-2', 'nats-3'],
 ): IdentityFiles {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const seed = (identity: Identity) => join(dir, `${identity}.nk`);
@@ -52,7 +54,8 @@ export function makeIdentities(
     const csr = join(dir, 'server.csr');
     const ext = join(dir, 'server.ext');
     const names = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
-    writeFileSync(ext, `subjectAltName=${names}\nextendedKeyUsage=serverAuth\n`);
+    // Routes between cluster nodes present it too, as clients of each other.
+    writeFileSync(ext, `subjectAltName=${names}\nextendedKeyUsage=serverAuth,clientAuth\n`);
     openssl(
       ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
       ['-subj', `/CN=${hosts[0] ?? 'localhost'}`, '-keyout', key, '-out', csr],
@@ -70,7 +73,13 @@ export function makeIdentities(
       `tls {\n  cert_file: ${JSON.stringify(cert)}\n  key_file: ${JSON.stringify(key)}\n  timeout: 5\n}\n` +
       authorizationConfig(users),
   );
-  return { dir, seed, ca, serverConfig };
+  const clusterConfig = join(dir, 'nats-cluster-tls.conf');
+  writeFileSync(
+    clusterConfig,
+    `# Made by Ferry (libs/messaging/src/identity-files.ts): do not edit.\n` +
+      `tls {\n  cert_file: ${JSON.stringify(cert)}\n  key_file: ${JSON.stringify(key)}\n  ca_file: ${JSON.stringify(ca)}\n  verify: true\n  timeout: 5\n}\n`,
+  );
+  return { dir, seed, ca, serverConfig, clusterConfig };
 }
 
 function openssl(...args: string[][]): void {

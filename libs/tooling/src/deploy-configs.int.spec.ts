@@ -62,12 +62,29 @@ describe('deploy/nats', () => {
       expect(read(`${natsDir}/${file}`)).toMatch(/include \.\/(cluster|jetstream)\.conf/);
   });
 
-  it(`loads with nats-server -t (${version} on this machine, as deployments run it)`, () => {
+  it(`loads with nats-server -t (${version} on this machine, as deployments run it), identities made`, () => {
     expect(version.localeCompare('2.10.23', 'en', { numeric: true })).toBeGreaterThanOrEqual(0);
+    // A copy, with the identities and TLS files the nats-identities service makes.
+    const dir = join(scratch, 'nats');
+    mkdirSync(dir);
+    for (const file of readdirSync(join(root, natsDir)).filter((f) => f.endsWith('.conf')))
+      writeFileSync(join(dir, file), read(`${natsDir}/${file}`));
+    const made = run(process.execPath, [
+      '--conditions=ferry-source',
+      join(root, 'libs/messaging/src/nats-admin.ts'),
+      'identities',
+      join(dir, 'identities'),
+    ]);
+    expect(made.status, made.output).toBe(0);
     for (const file of natsEntryFiles) {
-      const { status, output } = run(natsServer, ['-c', file, '-t'], join(root, natsDir));
+      const { status, output } = run(natsServer, ['-c', file, '-t'], dir);
       expect(status, output).toBe(0);
     }
+    for (const file of ['single.conf', 'cluster.conf'])
+      expect(read(`${natsDir}/${file}`)).toMatch(/include \.\/identities\/nats-auth\.conf/);
+    expect(read(`${natsDir}/cluster.conf`)).toMatch(
+      /include \.\/identities\/nats-cluster-tls\.conf/,
+    );
   });
 
   it('names each node after its compose service and routes to all three', () => {
