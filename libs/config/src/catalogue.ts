@@ -149,6 +149,19 @@ export const catalogue = named({
     description:
       'The address the gateway (GraphQL, health, metrics, the console) listens on; 0.0.0.0 for every interface.',
   }),
+  OIDC_ISSUER: optionalText({
+    description:
+      "The OpenID provider people sign in with (its issuer URL): the gateway then checks every operation's role.",
+    example: '',
+  }),
+  OIDC_CLIENT_ID: text('ferry', { description: "The gateway's client id at the OpenID provider." }),
+  OIDC_AUDIENCE: optionalText({
+    description: 'The audience a bearer token must be for (OIDC_CLIENT_ID unless set).',
+  }),
+  OIDC_ROLES_CLAIM: text('roles', {
+    description:
+      'Where the roles are in a token (dots for nested claims, as realm_access.roles): viewer, operator, admin, plain or ferry- prefixed.',
+  }),
   GATEWAY_PORT: integer(
     8080,
     { min: 1, max: 65535 },

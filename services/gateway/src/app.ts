@@ -4,13 +4,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationDefinitionNode } from 'graphql';
 import '@fastify/static';
 import mercurius from 'mercurius';
 import type { EventStore } from '@ferry/event-store';
 import type { Logger } from '@ferry/observability';
 import type { OpenStackHttp, OpenStackSession } from '@ferry/openstack';
+import { UnauthenticatedError, type Person } from './auth/bearer.ts';
+import { callerOf, guarded } from './auth/guard.ts';
 import { Commands } from './commands.ts';
 import { GatewayModule } from './gateway.module.ts';
 import { costLimit } from './graphql/complexity.ts';
@@ -40,6 +42,11 @@ export interface GatewayOptions {
   readonly answerTimeoutMs?: number;
   /** Where the store reports the commits it could not read. */
   readonly quarantine?: Quarantine;
+  /**
+   * Checks a bearer token (OpenID Connect): with it, every operation needs a signed-in person with
+   * its role; without it, the gateway asks nobody (one machine's `npm start`, for now).
+   */
+  readonly verifyToken?: (token: string) => Promise<Person>;
 }
 
 export interface RunningGateway {
@@ -63,12 +70,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
     { logger: false },
   );
+  const verify = options.verifyToken;
+  const all = resolvers({ projections, store, commands, health });
   await app.register(mercurius as never, {
     schema: SCHEMA,
-    resolvers: resolvers({ projections, store, commands, health }),
+    resolvers: verify ? guarded(all) : all,
+    ...(verify
+      ? { context: (request: FastifyRequest) => callerOf(request.headers.authorization, verify) }
+      : {}),
     path: GRAPHQL_PATH,
     graphiql: false,
-    subscription: { keepAlive: 15_000 },
+    subscription: {
+      keepAlive: 15_000,
+      // A WebSocket says who it is in its connection_init payload ({ authorization: 'Bearer …' }).
+      ...(verify
+        ? {
+            onConnect: async ({ payload }: { payload?: { authorization?: unknown } }) => {
+              const caller = await callerOf(payload?.authorization, verify);
+              return caller.person instanceof UnauthenticatedError ? false : caller;
+            },
+          }
+        : {}),
+    },
     queryDepth: 10,
     validationRules: [costLimit(50_000, LIST_FIELDS)],
     errorFormatter: errorFormatter(logger),

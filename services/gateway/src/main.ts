@@ -13,6 +13,7 @@ import {
 import { createLogger, startTracing } from '@ferry/observability';
 import { OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
 import { startGateway } from './app.ts';
+import { bearerVerifier, discoverProvider } from './auth/bearer.ts';
 import { Quarantine } from './read-model/quarantine.ts';
 
 const config = loadConfigOrExit([
@@ -23,6 +24,10 @@ const config = loadConfigOrExit([
   'LOG_DIR',
   'GATEWAY_HOST',
   'GATEWAY_PORT',
+  'OIDC_ISSUER',
+  'OIDC_CLIENT_ID',
+  'OIDC_AUDIENCE',
+  'OIDC_ROLES_CLAIM',
   'CONSOLE_DIR',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'FERRY_TRACE_FILE',
@@ -63,6 +68,7 @@ const gateway = await startGateway({
   openstack,
   host: config.GATEWAY_HOST,
   port: config.GATEWAY_PORT,
+  ...(await signIn(config)),
   consoleDir: config.CONSOLE_DIR ?? resolve(import.meta.dirname, '..', '..', 'console', 'dist'),
 });
 logger.info({ url: gateway.url, graphql: `${gateway.url}/api/graphql` }, 'gateway started');
@@ -78,3 +84,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
       process.exit(0);
     })();
   });
+
+/** The bearer check, when an OpenID provider is configured (OIDC_ISSUER). */
+async function signIn(c: typeof config) {
+  if (!c.OIDC_ISSUER) return {};
+  const options = {
+    issuer: c.OIDC_ISSUER,
+    clientId: c.OIDC_CLIENT_ID,
+    audience: c.OIDC_AUDIENCE ?? c.OIDC_CLIENT_ID,
+    rolesClaim: c.OIDC_ROLES_CLAIM,
+  };
+  return { verifyToken: bearerVerifier(await discoverProvider(options), options) };
+}

@@ -29,10 +29,11 @@ export async function graphql(
   gateway: { readonly url: string },
   query: string,
   variables: object = {},
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: { data?: Json; errors?: Json[] } }> {
   const response = await fetch(`${gateway.url}/api/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return {
@@ -53,13 +54,22 @@ export async function dataOf(
 }
 
 /** A graphql-ws client of the gateway, connected when this resolves. */
-export async function subscriber(gateway: { readonly url: string }): Promise<Client> {
+export async function subscriber(
+  gateway: { readonly url: string },
+  connectionParams?: Record<string, unknown>,
+): Promise<Client> {
   const client = createClient({
     url: `${gateway.url.replace('http', 'ws')}/api/graphql`,
     lazy: false,
     retryAttempts: 0,
+    ...(connectionParams ? { connectionParams } : {}),
   });
-  await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    client.on('connected', () => resolve());
+    client.on('closed', (event) =>
+      reject(new Error(`closed: ${(event as { code?: number }).code ?? '?'}`)),
+    );
+  });
   return client;
 }
 

@@ -1,0 +1,72 @@
+import type { IResolvers, MercuriusContext } from 'mercurius';
+import { gatewayError } from '../graphql/errors.ts';
+import { UnauthenticatedError, type Person } from './bearer.ts';
+import { permits, roleNeeded } from './roles.ts';
+
+/** What a request's context carries: who asked, or why that is not known. */
+export interface Caller {
+  readonly person: Person | UnauthenticatedError;
+}
+
+/** The person a request's `Authorization: Bearer …` names, or why not. */
+export async function callerOf(
+  authorization: unknown,
+  verify: (token: string) => Promise<Person>,
+): Promise<Caller> {
+  const token =
+    typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+  if (!token) return { person: new UnauthenticatedError('sign in: no bearer token was sent') };
+  try {
+    return { person: await verify(token) };
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) return { person: error };
+    throw error;
+  }
+}
+
+/** The person in a context, allowed to do what `type.field` needs; else a typed refusal. */
+function allowed(context: MercuriusContext, type: string, field: string): Person {
+  const person = (context as MercuriusContext & Partial<Caller>).person;
+  if (person === undefined || person instanceof UnauthenticatedError)
+    throw gatewayError('UNAUTHENTICATED', person?.message ?? 'sign in first');
+  const needed = roleNeeded(type, field);
+  if (!permits(person.roles, needed))
+    throw gatewayError('FORBIDDEN', `${type.toLowerCase()} ${field} needs the ${needed} role`);
+  return person;
+}
+
+type Resolver = (root: unknown, args: unknown, context: MercuriusContext, info: unknown) => unknown;
+
+/** Every query, mutation and subscription field checks the caller's role before it runs. */
+export function guarded(resolvers: IResolvers): IResolvers {
+  const out: IResolvers = { ...resolvers };
+  for (const type of ['Query', 'Mutation'] as const) {
+    const fields = (resolvers[type] ?? {}) as Record<string, Resolver>;
+    out[type] = Object.fromEntries(
+      Object.entries(fields).map(([field, resolve]) => [
+        field,
+        (root: unknown, args: unknown, context: MercuriusContext, info: unknown) => {
+          allowed(context, type, field);
+          return resolve(root, args, context, info);
+        },
+      ]),
+    );
+  }
+  const subscriptions = (resolvers['Subscription'] ?? {}) as Record<
+    string,
+    { subscribe: Resolver; resolve?: Resolver }
+  >;
+  out['Subscription'] = Object.fromEntries(
+    Object.entries(subscriptions).map(([field, s]) => [
+      field,
+      {
+        ...s,
+        subscribe: (root: unknown, args: unknown, context: MercuriusContext, info: unknown) => {
+          allowed(context, 'Subscription', field);
+          return s.subscribe(root, args, context, info);
+        },
+      },
+    ]),
+  );
+  return out;
+}
