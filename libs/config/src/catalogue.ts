@@ -149,6 +149,15 @@ export const catalogue = named({
     description:
       'The address the gateway (GraphQL, health, metrics, the console) listens on; 0.0.0.0 for every interface.',
   }),
+  GATEWAY_ALLOWED_ORIGINS: text('', {
+    description:
+      "Origins other than the gateway's own whose pages may use it (comma-separated, as https://console.example.com).",
+  }),
+  GATEWAY_MUTATIONS_PER_MINUTE: integer(
+    60,
+    { min: 1, max: 100_000 },
+    { description: 'Changes (GraphQL mutations) one signed-in person may ask a minute.' },
+  ),
   OIDC_ISSUER: optionalText({
     description:
       "The OpenID provider people sign in with (its issuer URL): the gateway then checks every operation's role.",

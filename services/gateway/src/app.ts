@@ -13,6 +13,8 @@ import type { Logger } from '@ferry/observability';
 import type { OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { UnauthenticatedError, type Person } from './auth/bearer.ts';
 import { callerOf, guarded } from './auth/guard.ts';
+import { originAllowed } from './auth/origin.ts';
+import { RateLimit } from './auth/rate-limit.ts';
 import { Commands } from './commands.ts';
 import { GatewayModule } from './gateway.module.ts';
 import { costLimit } from './graphql/complexity.ts';
@@ -47,6 +49,10 @@ export interface GatewayOptions {
    * its role; without it, the gateway asks nobody (one machine's `npm start`, for now).
    */
   readonly verifyToken?: (token: string) => Promise<Person>;
+  /** Mutations a signed-in person may ask a minute. */
+  readonly mutationsPerMinute?: number;
+  /** Other origins than its own whose pages may use the gateway (a console served elsewhere). */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface RunningGateway {
@@ -71,10 +77,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     { logger: false },
   );
   const verify = options.verifyToken;
+  const allowedOrigins = options.allowedOrigins ?? [];
   const all = resolvers({ projections, store, commands, health });
   await app.register(mercurius as never, {
     schema: SCHEMA,
-    resolvers: verify ? guarded(all) : all,
+    resolvers: verify ? guarded(all, new RateLimit(options.mutationsPerMinute ?? 60)) : all,
     ...(verify
       ? { context: (request: FastifyRequest) => callerOf(request.headers.authorization, verify) }
       : {}),
@@ -82,6 +89,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     graphiql: false,
     subscription: {
       keepAlive: 15_000,
+      verifyClient: (
+        info: { origin?: string; req: { headers: { host?: string } } },
+        next: (ok: boolean, code?: number, message?: string) => void,
+      ) =>
+        originAllowed(info.origin, info.req.headers.host, allowedOrigins)
+          ? next(true)
+          : next(false, 403, 'this origin may not use Ferry'),
       // A WebSocket says who it is in its connection_init payload ({ authorization: 'Bearer …' }).
       ...(verify
         ? {
@@ -108,6 +122,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         : reply.type('text/html').sendFile('index.html'),
     );
   } else logger.warn({ consoleDir: options.consoleDir }, 'the console is not built: not served');
+  // A page of another site may not send changes with the user's credentials (CSRF).
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (
+      request.method !== 'GET' &&
+      request.url.startsWith('/api/') &&
+      !originAllowed(request.headers.origin, request.headers.host, allowedOrigins)
+    )
+      await reply.code(403).send({
+        errors: [{ message: 'this origin may not use Ferry', extensions: { code: 'FORBIDDEN' } }],
+      });
+  });
   // Until the projections have folded the store, GraphQL answers 503 (and /readyz says why): a
   // partial answer would show a world without the jobs not yet folded.
   fastify.addHook('onRequest', async (request, reply) => {

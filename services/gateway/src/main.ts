@@ -24,6 +24,8 @@ const config = loadConfigOrExit([
   'LOG_DIR',
   'GATEWAY_HOST',
   'GATEWAY_PORT',
+  'GATEWAY_ALLOWED_ORIGINS',
+  'GATEWAY_MUTATIONS_PER_MINUTE',
   'OIDC_ISSUER',
   'OIDC_CLIENT_ID',
   'OIDC_AUDIENCE',
@@ -33,6 +35,13 @@ const config = loadConfigOrExit([
   'FERRY_TRACE_FILE',
   ...OPENSTACK_SESSION_SETTINGS,
 ]);
+// Reachable from other machines, the gateway must know who asks: no provider, no start.
+if (!config.OIDC_ISSUER && !['127.0.0.1', '::1', 'localhost'].includes(config.GATEWAY_HOST)) {
+  process.stderr.write(
+    `gateway: GATEWAY_HOST=${config.GATEWAY_HOST} listens beyond this machine, but no identity provider is configured: set OIDC_ISSUER (and OIDC_CLIENT_ID), or GATEWAY_HOST=127.0.0.1\n`,
+  );
+  process.exit(2);
+}
 const tracing = await startTracing({
   service: 'gateway',
   otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -69,6 +78,10 @@ const gateway = await startGateway({
   host: config.GATEWAY_HOST,
   port: config.GATEWAY_PORT,
   ...(await signIn(config)),
+  mutationsPerMinute: config.GATEWAY_MUTATIONS_PER_MINUTE,
+  allowedOrigins: config.GATEWAY_ALLOWED_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== ''),
   consoleDir: config.CONSOLE_DIR ?? resolve(import.meta.dirname, '..', '..', 'console', 'dist'),
 });
 logger.info({ url: gateway.url, graphql: `${gateway.url}/api/graphql` }, 'gateway started');

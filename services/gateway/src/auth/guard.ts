@@ -1,6 +1,7 @@
 import type { IResolvers, MercuriusContext } from 'mercurius';
 import { gatewayError } from '../graphql/errors.ts';
 import { UnauthenticatedError, type Person } from './bearer.ts';
+import type { RateLimit } from './rate-limit.ts';
 import { permits, roleNeeded } from './roles.ts';
 
 /** What a request's context carries: who asked, or why that is not known. */
@@ -37,8 +38,11 @@ function allowed(context: MercuriusContext, type: string, field: string): Person
 
 type Resolver = (root: unknown, args: unknown, context: MercuriusContext, info: unknown) => unknown;
 
-/** Every query, mutation and subscription field checks the caller's role before it runs. */
-export function guarded(resolvers: IResolvers): IResolvers {
+/**
+ * Every query, mutation and subscription field checks the caller's role before it runs; each
+ * person's mutations are limited per minute.
+ */
+export function guarded(resolvers: IResolvers, mutations: RateLimit): IResolvers {
   const out: IResolvers = { ...resolvers };
   for (const type of ['Query', 'Mutation'] as const) {
     const fields = (resolvers[type] ?? {}) as Record<string, Resolver>;
@@ -46,7 +50,9 @@ export function guarded(resolvers: IResolvers): IResolvers {
       Object.entries(fields).map(([field, resolve]) => [
         field,
         (root: unknown, args: unknown, context: MercuriusContext, info: unknown) => {
-          allowed(context, type, field);
+          const person = allowed(context, type, field);
+          if (type === 'Mutation' && !mutations.take(person.subject))
+            throw gatewayError('RATE_LIMITED', 'too many changes asked this minute: wait a moment');
           return resolve(root, args, context, info);
         },
       ]),

@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { natsWithStreams } from '@ferry/stages/testing';
 import {
@@ -16,6 +19,8 @@ import {
   type IdentityProvider,
 } from '../testing/identity-provider.ts';
 import { OPERATION_ROLES, permits, type Role } from './roles.ts';
+
+const GATEWAY_DIR = resolve(import.meta.dirname, '..', '..');
 
 /** One request per operation: allowed ones answer at once (a read, a bad id, an empty selection). */
 const OPERATIONS: Readonly<Record<string, string>> = {
@@ -49,6 +54,8 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
       CONSOLE_DIR: join(dir, 'no-console'),
       OIDC_ISSUER: idp.issuer,
       OIDC_AUDIENCE: FERRY_AUDIENCE,
+      // Each caller asks 5 mutations in the table below: a sixth is one too many.
+      GATEWAY_MUTATIONS_PER_MINUTE: '5',
     });
     tokens.set('no token', undefined);
     tokens.set('expired', await idp.token('expired'));
@@ -103,5 +110,68 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
     ).rejects.toThrow(/closed/);
     const client = await subscriber(gateway, { authorization: `Bearer ${tokens.get('viewer')}` });
     await client.dispose();
+  });
+
+  it("limits each person's mutations a minute, others' not", async () => {
+    const ask = async (caller: string) =>
+      (
+        await graphql(
+          gateway,
+          OPERATIONS['Mutation.cancelMigration'] as string,
+          {},
+          {
+            authorization: `Bearer ${tokens.get(caller)}`,
+          },
+        )
+      ).body.errors?.[0]?.extensions?.code;
+    expect(await ask('operator')).toBe('RATE_LIMITED');
+    expect(await ask('viewer')).toBe('FORBIDDEN');
+  });
+
+  it('refuses a page of another site: its WebSocket handshake and its mutations', async () => {
+    const handshake = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${gateway.url}/api/graphql`, {
+          headers: {
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': randomBytes(16).toString('base64'),
+            'sec-websocket-protocol': 'graphql-transport-ws',
+            origin,
+          },
+        });
+        request.on('response', (response) => resolve(response.statusCode ?? 0));
+        request.on('upgrade', (_response, socket) => {
+          socket.destroy();
+          resolve(101);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    expect(await handshake('https://evil.example')).toBe(403);
+    expect(await handshake(gateway.url)).toBe(101);
+    const { status, body } = await graphql(
+      gateway,
+      OPERATIONS['Mutation.migrate'] as string,
+      {},
+      {
+        authorization: `Bearer ${tokens.get('admin')}`,
+        origin: 'https://evil.example',
+      },
+    );
+    expect([status, body.errors?.[0]?.extensions?.code]).toEqual([403, 'FORBIDDEN']);
+  });
+
+  it('will not listen beyond loopback without an identity provider, and says which setting', () => {
+    const started = spawnSync('npm', ['--prefix', GATEWAY_DIR, 'run', '--silent', 'start'], {
+      env: { ...process.env, GATEWAY_HOST: '0.0.0.0', OIDC_ISSUER: '', NATS_URL: nats.server.url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(started.status).not.toBe(0);
+    expect(started.stderr).toContain(
+      'gateway: GATEWAY_HOST=0.0.0.0 listens beyond this machine, but no identity provider is configured: set OIDC_ISSUER',
+    );
   });
 });
