@@ -3,11 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
 import type { NatsConnection } from './connection.ts';
 import { ensureCommandConsumer } from './command-consumer.ts';
-import { IDENTITIES, inboxPrefix, PROCESS_MANAGER_DURABLE, type Identity } from './identities.ts';
+import {
+  IDENTITIES,
+  inboxPrefix,
+  PROCESS_MANAGER_DURABLE,
+  WORKERS,
+  type Identity,
+} from './identities.ts';
 import { provisionStreams } from './streams.ts';
 import { startSecureNats, type SecureNats } from './testing/secure-nats.ts';
-
-const SERVICES = ['discovery', 'jobs', 'conversion', 'image', 'compute', 'rollback'] as const;
 
 describe('NATS identities, on a server with the deployed authorization and TLS', () => {
   let nats: SecureNats;
@@ -43,7 +47,7 @@ describe('NATS identities, on a server with the deployed authorization and TLS',
       expect(await refused(() => js(identity).publish('ferry.evt.migration.job-1', '{}'))).toMatch(
         /permission/i,
       );
-    for (const identity of ['client', 'gateway', ...SERVICES.filter((s) => s !== 'discovery')])
+    for (const identity of ['client', 'gateway', ...WORKERS.filter((s) => s !== 'discovery')])
       expect(
         await refused(() => js(identity as Identity).publish('ferry.evt.inventory.x', '{}')),
       ).toMatch(/permission/i);

@@ -6,19 +6,13 @@ import {
   type CommandType,
   type EventCategory,
 } from '@ferry/contracts';
+import { STAGE_COMMANDS } from '@ferry/domain';
+
+/** The services that pull commands from FERRY_CMD: each is its own identity and durable consumer. */
+export const WORKERS = ['discovery', 'jobs', 'conversion', 'image', 'compute', 'rollback'] as const;
 
 /** Who connects to NATS: each service as itself, other systems as `client`, provisioning as `admin`. */
-export const IDENTITIES = [
-  'admin',
-  'client',
-  'discovery',
-  'jobs',
-  'conversion',
-  'image',
-  'compute',
-  'rollback',
-  'gateway',
-] as const;
+export const IDENTITIES = ['admin', 'client', ...WORKERS, 'gateway'] as const;
 export type Identity = (typeof IDENTITIES)[number];
 
 /** What an identity may publish and subscribe to, as nats-server's `permissions` say it. */
@@ -60,14 +54,7 @@ const PARTS: Readonly<Record<Exclude<Identity, 'admin'>, Part>> = {
     ...STAGE,
     eventConsumers: [PROCESS_MANAGER_DURABLE],
     appends: ['migration', 'vm', 'selection', 'rejection'],
-    sends: [
-      'ValidateMigration',
-      'ConvertDisks',
-      'UploadImage',
-      'DeployServer',
-      'VerifyServer',
-      'RollBackMigration',
-    ],
+    sends: STAGE_COMMANDS,
   },
   conversion: STAGE,
   image: STAGE,

@@ -13,6 +13,7 @@ export {
   permissionsOf,
   PROCESS_MANAGER_DURABLE,
   PUBLIC_COMMANDS,
+  WORKERS,
   type Identity,
   type Permissions,
 } from './identities.ts';

@@ -15,6 +15,7 @@ import {
   connectNats,
   provisionStreams,
   publishCommand,
+  WORKERS,
   type Identity,
   type NatsConnection,
 } from '@ferry/messaging';
@@ -31,14 +32,7 @@ import {
   type RunningService,
 } from '@ferry/testing';
 
-export const PIPELINE_SERVICES = [
-  'discovery',
-  'jobs',
-  'conversion',
-  'image',
-  'compute',
-  'rollback',
-] as const;
+export const PIPELINE_SERVICES = WORKERS;
 export type PipelineService = (typeof PIPELINE_SERVICES)[number];
 
 export interface JobResources {

@@ -156,7 +156,9 @@ export class JetStreamEventStore implements EventStore {
         });
         if (ack.duplicate) return this.alreadyStored(streamName, ack.seq);
         this.heads.set(streamName, { revision: last, seq: ack.seq });
-        this.extendHistory(streamName, head?.seq ?? 0, ack.seq, bytes);
+        // Decoded as a read would: what this process knew of the stream, with this commit.
+        const appended = decodeCommit(streamName, ack.seq, bytes);
+        if (appended.ok) this.learn(appended.commit);
         return { nextExpectedRevision: last, position: ack.seq };
       } catch (error) {
         if (!(error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE))
@@ -219,35 +221,16 @@ export class JetStreamEventStore implements EventStore {
     const revision = lastCommit.events.at(-1)?.revision ?? 0;
     const head = { revision, seq: last.seq };
     this.heads.set(streamName, head);
-    const known = this.histories.get(streamName);
-    const first = lastCommit.events[0]?.revision ?? 0;
-    let events: readonly RecordedEvent<E>[];
-    if (known?.seq === last.seq) events = known.events as readonly RecordedEvent<E>[];
     // A stream of one commit, or one commit after what this process knows: read by that one request.
-    else if (first === 0) events = lastCommit.events;
-    else if (known && known.revision + 1 === first)
-      events = [...(known.events as readonly RecordedEvent<E>[]), ...lastCommit.events];
-    else {
-      const read = known ? [...(known.events as readonly RecordedEvent<E>[])] : [];
-      for await (const m of this.messages(subject, known?.seq ?? 0, last.seq, true))
-        read.push(...this.readable<E>(streamName, m.seq, subject, this.decode<E>(m)).events);
-      events = read;
-    }
+    this.learn(lastCommit);
+    const known = this.histories.get(streamName);
+    if (known?.seq === last.seq)
+      return { events: known.events as readonly RecordedEvent<E>[], revision };
+    const events = known ? [...(known.events as readonly RecordedEvent<E>[])] : [];
+    for await (const m of this.messages(subject, known?.seq ?? 0, last.seq, true))
+      events.push(...this.readable<E>(streamName, m.seq, subject, this.decode<E>(m)).events);
     this.histories.set(streamName, { ...head, events });
     return { events, revision };
-  }
-
-  /**
-   * What this process knew of a stream up to the commit at `before` (0: none, a new stream), with
-   * the commit it has just appended at `seq`, decoded as a read would.
-   */
-  private extendHistory(streamName: string, before: number, seq: number, bytes: Uint8Array) {
-    const known = before === 0 ? { seq: 0, events: [] } : this.histories.get(streamName);
-    if (known && known.seq >= seq) return; // learnt already, from the commits it follows
-    const decoded = decodeCommit(streamName, seq, bytes);
-    if (known?.seq !== before || !decoded.ok) return this.histories.delete(streamName);
-    const events = [...known.events, ...decoded.commit.events];
-    this.histories.set(streamName, { revision: events.length - 1, seq, events });
   }
 
   private forget(streamName: string): void {
@@ -405,7 +388,10 @@ export class JetStreamEventStore implements EventStore {
     };
   }
 
-  /** A commit right after what this client knows of its stream, or its first: known too. */
+  /**
+   * A commit that is its stream's first, or comes right after what this client knows of the stream
+   * (revisions have no gaps): known too. Any other leaves the history as it was, for a read to mend.
+   */
   private learn(commit: Commit): void {
     const known = this.histories.get(commit.streamName);
     if (known && known.seq >= commit.position) return;
