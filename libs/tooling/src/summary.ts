@@ -6,7 +6,17 @@ export interface VitestReport {
   readonly numTodoTests: number;
   readonly numTotalTests: number;
   readonly success: boolean;
+  readonly testResults?: readonly {
+    readonly assertionResults?: readonly {
+      readonly fullName: string;
+      readonly status: string;
+      readonly failureMessages?: readonly string[];
+    }[];
+  }[];
 }
+
+/** How much of a failure's message the summary repeats: CI shows only the end of a run's output. */
+const FAILURE_CHARS = 400;
 
 const TIER_OF_STEP: Readonly<Record<string, string>> = {
   test: 'unit',
@@ -35,6 +45,13 @@ export function summarize(
     lines.push(
       `${name.padEnd(28)} ${report.numPassedTests} passed, ${report.numFailedTests} failed${notRun ? `, ${notRun} skipped` : ''}`,
     );
+    // Named again at the end, where the output is cut: what failed, and why, in a few lines.
+    for (const file of report.testResults ?? [])
+      for (const t of file.assertionResults ?? [])
+        if (t.status === 'failed') {
+          const why = (t.failureMessages?.[0] ?? '').replace(/\s+/g, ' ').slice(0, FAILURE_CHARS);
+          lines.push(`  FAIL ${t.fullName}: ${why}`);
+        }
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     skipped += notRun;

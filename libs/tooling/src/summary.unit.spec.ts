@@ -50,4 +50,27 @@ describe('summarize', () => {
     expect(none.lines).toContain('no test ran');
     expect(none.ok).toBe(false);
   });
+
+  it('names each failed test with the start of its message, for a reader of the end of the output', () => {
+    const failing: VitestReport = {
+      ...report(1, 1),
+      testResults: [
+        {
+          assertionResults: [
+            { fullName: 'a works', status: 'passed' },
+            {
+              fullName: 'a fails',
+              status: 'failed',
+              failureMessages: [`AssertionError: expected 2\n    at x.ts:1\n${'y'.repeat(1000)}`],
+            },
+          ],
+        },
+      ],
+    };
+    const s = summarize([{ name: 'a-e2e', report: failing }], ['test:e2e']);
+    const named = s.lines.filter((l) => l.includes('FAIL'));
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatch(/^ {2}FAIL a fails: AssertionError: expected 2 at x\.ts:1 y+$/);
+    expect(named[0]?.length).toBeLessThan(450);
+  });
 });
