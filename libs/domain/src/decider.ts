@@ -1,4 +1,4 @@
-import type { EventMetadata } from '@ferry/contracts';
+import type { Actor, EventMetadata } from '@ferry/contracts';
 
 /** A pure state machine: `decide` says what happens, `evolve` folds what happened. */
 export interface Decider<Command, Event, State> {
@@ -19,6 +19,8 @@ export interface CommandContext {
    * accepted only while it holds the job's lease (a lapsed holder's late result is refused).
    */
   readonly holder?: string;
+  /** Who asked (see Actor): recorded on every event the command makes. */
+  readonly actor?: Actor;
 }
 
 export interface DomainCommand<Type extends string, Data> {
@@ -35,6 +37,7 @@ export const eventMetadata = (context: CommandContext): EventMetadata => ({
   correlationId: context.correlationId,
   causationId: context.commandId,
   occurredAt: context.now,
+  ...(context.actor && { actor: context.actor }),
 });
 
 /** The state after a stream of events. */

@@ -185,6 +185,7 @@ export class CommandConsumer {
       correlationId: command.metadata.correlationId ?? command.metadata.commandId,
       ...(jobId === undefined ? {} : { jobId }),
       ...(traceId === undefined ? {} : { traceId }),
+      ...(command.metadata.actor && { actor: command.metadata.actor }),
     };
     // One span per command handled, continuing the sender's trace: active while the handler runs,
     // so that what it calls and publishes (its events too) stays in that trace.

@@ -39,6 +39,7 @@ export {
   type RetryPolicy,
   type Settlement,
 } from './settlement.ts';
+export { cliActor, systemActor } from './actor.ts';
 export { commandContext } from './command-context.ts';
 export { DurableLoop, type DurableLoopOptions } from './durable-loop.ts';
 export { deadLetter } from './dead-letter.ts';

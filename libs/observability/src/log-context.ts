@@ -6,6 +6,8 @@ export interface LogContext {
   readonly commandId?: string;
   readonly correlationId?: string;
   readonly traceId?: string;
+  /** Who asked for the work (a command's actor). */
+  readonly actor?: { readonly kind: string; readonly id: string; readonly name?: string };
 }
 
 const storage = new AsyncLocalStorage<LogContext>();

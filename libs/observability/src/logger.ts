@@ -46,6 +46,7 @@ export function createLogger(options: LoggerOptions): Logger {
           commandId: c.commandId ?? null,
           correlationId: c.correlationId ?? null,
           traceId: c.traceId ?? null,
+          actor: c.actor ?? null,
         };
       },
       formatters: {

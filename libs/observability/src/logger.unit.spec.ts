@@ -40,7 +40,12 @@ describe('createLogger', () => {
     });
     log.info('outside');
     await runWithLogContext(
-      { jobId: 'job-1', commandId: 'cmd-1', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' },
+      {
+        jobId: 'job-1',
+        commandId: 'cmd-1',
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        actor: { kind: 'person', id: 'sub-1', name: 'Ada' },
+      },
       async () => {
         await Promise.resolve();
         log.child({ component: 'handler' }).info('inside');
@@ -53,6 +58,7 @@ describe('createLogger', () => {
       jobId: null,
       commandId: null,
       traceId: null,
+      actor: null,
       msg: 'outside',
     });
     expect(inside).toMatchObject({
@@ -61,6 +67,7 @@ describe('createLogger', () => {
       jobId: 'job-1',
       commandId: 'cmd-1',
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      actor: { kind: 'person', id: 'sub-1', name: 'Ada' },
       msg: 'inside',
     });
     expect(typeof inside?.time).toBe('string');

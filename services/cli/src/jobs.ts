@@ -8,7 +8,7 @@ import {
 import { evolveJobView, initialJobView, type JobView } from '@ferry/domain';
 import { parseStreamName, rebuildProjection, streamView } from '@ferry/event-store';
 import { describeEvent } from '@ferry/domain';
-import { table } from './describe.ts';
+import { actorName, table } from './describe.ts';
 import { natsCommand, UsageError } from './nats.ts';
 
 /** `ferry jobs`: every job with its state, as a table or JSON; `--state` keeps one state. */
@@ -107,7 +107,7 @@ export const job = natsCommand(
     process.stdout.write('\nevents:\n');
     for (const e of events)
       process.stdout.write(
-        `  ${e.revision}  ${e.metadata.occurredAt}  ${e.type}  ${describeEvent(e)}\n    ${JSON.stringify(e.data)}\n`,
+        `  ${e.revision}  ${e.metadata.occurredAt}  ${e.type}  ${describeEvent(e)}  (by ${actorName(e.metadata.actor)})\n    ${JSON.stringify(e.data)}\n`,
       );
     return 0;
   },

@@ -7,7 +7,7 @@ import {
   type MigrationOptions,
 } from '@ferry/contracts';
 import { createMigrationsAnswer } from '@ferry/event-store';
-import { publishCommand } from '@ferry/messaging';
+import { cliActor, publishCommand } from '@ferry/messaging';
 import { follow } from './follow.ts';
 import { natsCommand, UsageError } from './nats.ts';
 
@@ -120,6 +120,7 @@ function parse(args: string[]) {
     metadata: {
       commandId: values['command-id'] ?? crypto.randomUUID(),
       issuedAt: new Date().toISOString(),
+      actor: cliActor(),
     },
   };
   // Checked here too, so that a bad command line is a usage error and nothing is sent.

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { jobRequestAnswer } from '@ferry/event-store';
-import { publishCommand } from '@ferry/messaging';
+import { cliActor, publishCommand } from '@ferry/messaging';
 import { natsCommand, UsageError } from './nats.ts';
 
 /**
@@ -28,7 +28,7 @@ export const rollback = natsCommand(
     await publishCommand(js, {
       type: 'RerunRollback',
       data: { jobId, reason: reason || 'asked for again with ferry rollback' },
-      metadata: { commandId, issuedAt: new Date().toISOString() },
+      metadata: { commandId, issuedAt: new Date().toISOString(), actor: cliActor() },
     });
     const answer = await jobRequestAnswer(store, jobId, commandId, timeoutMs);
     if (answer === undefined) {

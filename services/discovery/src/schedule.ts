@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { publishCommand } from '@ferry/messaging';
+import { publishCommand, systemActor } from '@ferry/messaging';
 
 /**
  * Asks for a refresh every `seconds`. The command id is the time slot's, so however many replicas
@@ -18,7 +18,10 @@ export function scheduleRefresh(
       {
         type: 'RefreshInventory',
         data: {},
-        metadata: { commandId: `discovery-refresh-${seconds}-${slot}` },
+        metadata: {
+          commandId: `discovery-refresh-${seconds}-${slot}`,
+          actor: systemActor('discovery', 'the refresh schedule'),
+        },
       },
       { retryForMs: 10_000 },
     ).catch(onError);

@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import type { CommandOf, FerryCommand, MigrationOptions, SourceRef } from '@ferry/contracts';
+import type { Actor, CommandOf, FerryCommand, MigrationOptions, SourceRef } from '@ferry/contracts';
 import { createMigrationsAnswer, jobRequestAnswer, type EventStore } from '@ferry/event-store';
 import { InvalidCommandError, publishCommand } from '@ferry/messaging';
 import { gatewayError } from './graphql/errors.ts';
@@ -22,16 +22,21 @@ export class Commands {
     private readonly answerTimeoutMs: number,
   ) {}
 
-  async refresh(source: SourceRef | undefined, commandId: string = crypto.randomUUID()) {
+  async refresh(
+    actor: Actor,
+    source: SourceRef | undefined,
+    commandId: string = crypto.randomUUID(),
+  ) {
     await this.publish({
       type: 'RefreshInventory',
       data: source ? { source } : {},
-      metadata: { commandId, issuedAt: new Date().toISOString() },
+      metadata: metadataFor(actor, commandId),
     });
     return { commandId };
   }
 
   async migrate(
+    actor: Actor,
     vmKeys: readonly string[],
     options: Partial<MigrationOptions>,
     commandId: string = crypto.randomUUID(),
@@ -39,7 +44,7 @@ export class Commands {
     await this.publish({
       type: 'CreateMigrations',
       data: { vmKeys: [...vmKeys], ...(Object.keys(options).length > 0 && { options }) },
-      metadata: { commandId, issuedAt: new Date().toISOString() },
+      metadata: metadataFor(actor, commandId),
     });
     const answer = await createMigrationsAnswer(this.store, commandId, this.answerTimeoutMs);
     if (answer === undefined) throw unanswered(commandId, 'jobs');
@@ -52,27 +57,27 @@ export class Commands {
     return { commandId, ...answer.data };
   }
 
-  cancel(jobId: string, reason: string | undefined) {
+  cancel(actor: Actor, jobId: string, reason: string | undefined) {
     return this.jobRequest({
       type: 'CancelMigration',
       data: { jobId, reason: reason || 'cancelled by an operator in the console' },
-      metadata: { commandId: crypto.randomUUID(), issuedAt: new Date().toISOString() },
+      metadata: metadataFor(actor),
     });
   }
 
-  retry(jobId: string, reason: string | undefined) {
+  retry(actor: Actor, jobId: string, reason: string | undefined) {
     return this.jobRequest({
       type: 'RetryMigration',
       data: { jobId, reason: reason || 'retried by an operator in the console' },
-      metadata: { commandId: crypto.randomUUID(), issuedAt: new Date().toISOString() },
+      metadata: metadataFor(actor),
     });
   }
 
-  rerunRollback(jobId: string, reason: string | undefined) {
+  rerunRollback(actor: Actor, jobId: string, reason: string | undefined) {
     return this.jobRequest({
       type: 'RerunRollback',
       data: { jobId, reason: reason || 'asked for again by an operator in the console' },
-      metadata: { commandId: crypto.randomUUID(), issuedAt: new Date().toISOString() },
+      metadata: metadataFor(actor),
     });
   }
 
@@ -108,6 +113,13 @@ export class Commands {
     }
   }
 }
+
+/** A new command's metadata: its id, when it was sent, and who asked. */
+const metadataFor = (actor: Actor, commandId: string = crypto.randomUUID()) => ({
+  commandId,
+  issuedAt: new Date().toISOString(),
+  actor,
+});
 
 const unanswered = (commandId: string, service: string) =>
   gatewayError(

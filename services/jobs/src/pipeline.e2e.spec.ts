@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EventOf, MigrationEvent } from '@ferry/contracts';
@@ -138,9 +139,15 @@ describe('the whole pipeline: every service its own process, real qemu-img, the 
     expect(stdout).toMatch(/MigrationVerified|VERIFIED/);
     const { job, events } = JSON.parse((await cli('job', jobId, '--json')).stdout) as {
       job: { state: string };
-      events: unknown[];
+      events: MigrationEvent[];
     };
     expect(job.state).toBe('VERIFIED');
+    // Every event of the job, whichever service made it, names who asked: the CLI's user.
+    const asker = { kind: 'system', id: 'client', name: `${userInfo().username}@${hostname()}` };
+    expect(new Set(events.map((e) => JSON.stringify(e.metadata.actor)))).toEqual(
+      new Set([JSON.stringify(asker)]),
+    );
+    expect((await cli('job', jobId)).stdout).toContain(`(by client: ${asker.name})`);
     // An unknown key is an error for a script (exit 1), named in the output; nothing is created.
     const unknown = await cli('migrate', 'ws-nosuchvm', '--command-id', 'e2e-cli-unknown').then(
       () => ({ code: 0, stdout: '' }),

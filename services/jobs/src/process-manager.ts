@@ -177,6 +177,8 @@ export class ProcessManager {
               correlationId: event.metadata.correlationId,
               causationId: event.eventId,
               issuedAt: new Date().toISOString(),
+              // The job goes on for whoever asked for it.
+              ...(event.metadata.actor && { actor: event.metadata.actor }),
             },
           },
           { retryForMs: 5_000 },
@@ -192,6 +194,7 @@ export class ProcessManager {
             correlationId: event.metadata.correlationId,
             causationId: event.eventId,
             now: new Date().toISOString(),
+            ...(event.metadata.actor && { actor: event.metadata.actor }),
           },
         });
       } catch (error) {

@@ -12,6 +12,7 @@ import {
 } from '@ferry/domain';
 import { handleCommand, type Commit, type EventStore } from '@ferry/event-store';
 import type { Logger } from '@ferry/observability';
+import { systemActor } from '@ferry/messaging';
 
 /** How long a stage may take: a fixed part, and (conversion, upload) a part per GiB of the VM's disks. */
 export type StageBudgets = Readonly<
@@ -122,6 +123,7 @@ export class Watchdog {
             commandId: decisionId(commandId, 'fail'),
             correlationId: state.job.jobId,
             now: new Date(now).toISOString(),
+            actor: systemActor('jobs', 'the stage watchdog'),
           },
         });
         this.options.logger?.warn({ jobId, stage, budgetMs }, 'stage past its budget: job failed');

@@ -134,3 +134,24 @@ describe('migration decider: every phase × every command', () => {
     });
   }
 });
+
+describe('migration decider: who asked', () => {
+  it('every event a command makes names the actor the command came for', () => {
+    const actor = { kind: 'person', id: 'sub-7', name: 'Grace Hopper' } as const;
+    let decided = 0;
+    for (const phase of MIGRATION_PHASES)
+      for (const type of MIGRATION_COMMAND_TYPES) {
+        const command = commandFor(type, phase);
+        const asked = { ...command, metadata: { ...command.metadata, actor } } as typeof command;
+        let events: readonly MigrationEvent[] = [];
+        try {
+          events = migrationDecider.decide(asked, fold(migrationDecider, historyFor[phase]));
+        } catch {
+          continue; // refused: nothing recorded, nobody to name
+        }
+        for (const e of events) expect(e.metadata.actor, `${phase} ${type}`).toEqual(actor);
+        decided += events.length;
+      }
+    expect(decided).toBeGreaterThan(20);
+  });
+});

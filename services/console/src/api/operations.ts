@@ -28,7 +28,7 @@ const DETAIL_FIELDS = /* GraphQL */ `
   resources { kind id name }
   error { stage code message retryable at }
   rollback { startedAt outcome completedAt steps { kind id name outcome detail at } }
-  timeline { revision type at summary commandId data }
+  timeline { revision type at summary commandId actor { kind id name } data }
 `;
 
 export const INVENTORY_QUERY = /* GraphQL */ `

@@ -138,7 +138,15 @@ export interface TimelineEvent {
   readonly at: string;
   readonly summary: string;
   readonly commandId: string;
+  readonly actor: Actor | null;
   readonly data: unknown;
+}
+
+/** Who asked: a person signed in, or one of Ferry's trusted systems. */
+export interface Actor {
+  readonly kind: 'person' | 'system';
+  readonly id: string;
+  readonly name: string | null;
 }
 
 /** A job with everything its detail page shows. */

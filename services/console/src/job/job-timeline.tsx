@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 
 import type { TimelineEvent } from '../api/types.ts';
+import { actorLabel } from '../format/actor.ts';
 import { formatTime } from '../format/time.ts';
 
 /** Every event of the job, oldest first, its data one click away. */
@@ -31,6 +32,7 @@ export function JobTimeline({ events }: { events: readonly TimelineEvent[] }) {
             </th>
             <th scope="col">Time</th>
             <th scope="col">Type</th>
+            <th scope="col">Asked by</th>
             <th scope="col">Summary and data</th>
           </tr>
         </thead>
@@ -47,6 +49,7 @@ export function JobTimeline({ events }: { events: readonly TimelineEvent[] }) {
               <th scope="row" className="event-type">
                 {event.type}
               </th>
+              <td data-testid="timeline-actor">{actorLabel(event.actor)}</td>
               <td className="wrap">
                 <details>
                   <summary>{event.summary}</summary>

@@ -1,3 +1,5 @@
+import type { Actor } from '@ferry/contracts';
+import { systemActor } from '@ferry/messaging';
 import type { IResolvers, MercuriusContext } from 'mercurius';
 import { gatewayError } from '../graphql/errors.ts';
 import { UnauthenticatedError, type Person } from './bearer.ts';
@@ -23,6 +25,18 @@ export async function callerOf(
     if (error instanceof UnauthenticatedError) return { person: error };
     throw error;
   }
+}
+
+/**
+ * Who a request acts as: the person signed in, or (sign-in off: a gateway on loopback with no
+ * identity provider) the gateway itself.
+ */
+export function actorOf(context: MercuriusContext): Actor {
+  const person = (context as MercuriusContext & Partial<Caller>).person;
+  if (person === undefined || person instanceof UnauthenticatedError) return systemActor('gateway');
+  // Bounded as commands bound them: a provider's long name never makes a request invalid.
+  const name = person.name.slice(0, 256);
+  return { kind: 'person', id: person.subject.slice(0, 256), ...(name && { name }) };
 }
 
 /** The person in a context, allowed to do what `type.field` needs; else a typed refusal. */

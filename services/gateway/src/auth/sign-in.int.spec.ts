@@ -5,6 +5,8 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { COMMAND_SUBJECTS, decodeCommand, STREAMS } from '@ferry/contracts';
 import { natsWithStreams } from '@ferry/stages/testing';
 import {
   graphql,
@@ -54,8 +56,8 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
       CONSOLE_DIR: join(dir, 'no-console'),
       OIDC_ISSUER: idp.issuer,
       OIDC_AUDIENCE: FERRY_AUDIENCE,
-      // Each caller asks 5 mutations in the table below: a sixth is one too many.
-      GATEWAY_MUTATIONS_PER_MINUTE: '5',
+      // Each caller asks 5 mutations in the table below, the admin one more: a seventh is too many.
+      GATEWAY_MUTATIONS_PER_MINUTE: '6',
     });
     tokens.set('no token', undefined);
     tokens.set('expired', await idp.token('expired'));
@@ -112,6 +114,31 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
     await client.dispose();
   });
 
+  it('names the person who asked on the command it sends: their subject and name', async () => {
+    const { body } = await graphql(
+      gateway,
+      OPERATIONS['Mutation.refreshInventory'] as string,
+      {},
+      { authorization: `Bearer ${tokens.get('admin')}` },
+    );
+    expect(body.errors).toBeUndefined();
+    const jsm = await jetstreamManager(await nats.connect());
+    const sent = await jsm.streams.getMessage(STREAMS.commands, {
+      last_by_subj: COMMAND_SUBJECTS.RefreshInventory,
+    });
+    const decoded = decodeCommand(
+      COMMAND_SUBJECTS.RefreshInventory,
+      sent?.data ?? new Uint8Array(),
+    );
+    if (!decoded.ok) throw new Error('the gateway sent a command its consumer refuses');
+    // The provider's subject of a client-credentials token is the client's id.
+    expect(decoded.value.metadata.actor).toEqual({
+      kind: 'person',
+      id: 'admin',
+      name: 'test admin',
+    });
+  });
+
   it("limits each person's mutations a minute, others' not", async () => {
     const ask = async (caller: string) =>
       (
@@ -124,6 +151,7 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
           },
         )
       ).body.errors?.[0]?.extensions?.code;
+    expect(await ask('operator')).not.toBe('RATE_LIMITED');
     expect(await ask('operator')).toBe('RATE_LIMITED');
     expect(await ask('viewer')).toBe('FORBIDDEN');
   });

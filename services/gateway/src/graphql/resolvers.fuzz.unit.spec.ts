@@ -70,7 +70,15 @@ function gateway() {
   } as never) as unknown as Record<'Query' | 'Mutation', Record<string, Resolver>>;
   return { Query, Mutation, sent };
 }
-type Resolver = (root: unknown, args: unknown) => unknown;
+type Resolver = (root: unknown, args: unknown, context: unknown) => unknown;
+
+/** Whoever a provider's token names: any subject and name, of any length. */
+const aCaller = fc
+  .record({
+    subject: fc.string({ minLength: 1, maxLength: 400 }),
+    name: fc.string({ maxLength: 400 }),
+  })
+  .map((p) => ({ person: { ...p, roles: ['operator'] } }));
 
 /** A resolver's answer, or the BAD_USER_INPUT it refused the arguments with; anything else fails. */
 async function answer(resolve: () => unknown): Promise<{ value: unknown } | { refused: string }> {
@@ -184,10 +192,11 @@ describe('the mutations on any arguments', () => {
         }),
         optional(anOptionsInput),
         optional(aText),
-        async (vmKeys, options, commandId) => {
+        aCaller,
+        async (vmKeys, options, commandId, caller) => {
           const { Mutation, sent } = gateway();
           const result = await answer(() =>
-            Mutation.migrate?.(undefined, { vmKeys, options, commandId }),
+            Mutation.migrate?.(undefined, { vmKeys, options, commandId }, caller),
           );
           if ('refused' in result) {
             expect(sent).toEqual([]);
@@ -197,6 +206,10 @@ describe('the mutations on any arguments', () => {
           const [{ subject, payload } = { subject: '', payload: '' }] = sent;
           const decoded = decodeCommand(subject, payload);
           if (!decoded.ok) throw new Error(`sent what the consumer refuses: ${payload}`);
+          expect(decoded.value.metadata.actor).toMatchObject({
+            kind: 'person',
+            id: caller.person.subject.slice(0, 256),
+          });
           const pairs = options?.networkMapping ?? [];
           const mapping = (decoded.value.data as { options?: { networkMapping?: object } }).options
             ?.networkMapping;
@@ -217,9 +230,11 @@ describe('the mutations on any arguments', () => {
       fc.record({ kind: fc.constantFrom('workstation', 'esxi', 'vcenter'), id: aText }),
     );
     await fc.assert(
-      fc.asyncProperty(aSource, async (source) => {
+      fc.asyncProperty(aSource, aCaller, async (source, caller) => {
         const { Mutation, sent } = gateway();
-        const result = await answer(() => Mutation.refreshInventory?.(undefined, { source }));
+        const result = await answer(() =>
+          Mutation.refreshInventory?.(undefined, { source }, caller),
+        );
         if ('refused' in result) {
           expect(sent).toEqual([]);
           return;

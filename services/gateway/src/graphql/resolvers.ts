@@ -1,6 +1,6 @@
 import { on } from 'node:events';
 import type { EventEmitter } from 'node:events';
-import type { IResolvers } from 'mercurius';
+import type { IResolvers, MercuriusContext } from 'mercurius';
 import type {
   MigrationEvent,
   MigrationOptions,
@@ -12,6 +12,7 @@ import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
 import type { EventStore } from '@ferry/event-store';
 import { inSpan, SpanKind } from '@ferry/observability';
 import type { Commands } from '../commands.ts';
+import { actorOf } from '../auth/guard.ts';
 import type { Health } from '../health.ts';
 import type { InventoryChange } from '../read-model/inventory-read-model.ts';
 import type { JobCursor } from '../read-model/jobs-read-model.ts';
@@ -126,24 +127,52 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
       refreshInventory: (
         _root,
         { source }: { source?: { kind: 'workstation' | 'esxi' | 'vcenter'; id: string } | null },
-      ) => mutation('refreshInventory', () => commands.refresh(source ?? undefined)),
+        context: MercuriusContext,
+      ) =>
+        mutation('refreshInventory', () => commands.refresh(actorOf(context), source ?? undefined)),
       migrate: (
         _root,
         args: { vmKeys: string[]; options?: OptionsInput | null; commandId?: string | null },
+        context: MercuriusContext,
       ) =>
         mutation('migrate', () =>
           commands.migrate(
+            actorOf(context),
             args.vmKeys,
             migrationOptions(args.options ?? {}),
             args.commandId ?? undefined,
           ),
         ),
-      cancelMigration: (_root, { id, reason }: { id: string; reason?: string | null }) =>
-        mutation('cancelMigration', () => commands.cancel(id, reason ?? undefined), id),
-      retryMigration: (_root, { id, reason }: { id: string; reason?: string | null }) =>
-        mutation('retryMigration', () => commands.retry(id, reason ?? undefined), id),
-      rerunRollback: (_root, { id, reason }: { id: string; reason?: string | null }) =>
-        mutation('rerunRollback', () => commands.rerunRollback(id, reason ?? undefined), id),
+      cancelMigration: (
+        _root,
+        { id, reason }: { id: string; reason?: string | null },
+        context: MercuriusContext,
+      ) =>
+        mutation(
+          'cancelMigration',
+          () => commands.cancel(actorOf(context), id, reason ?? undefined),
+          id,
+        ),
+      retryMigration: (
+        _root,
+        { id, reason }: { id: string; reason?: string | null },
+        context: MercuriusContext,
+      ) =>
+        mutation(
+          'retryMigration',
+          () => commands.retry(actorOf(context), id, reason ?? undefined),
+          id,
+        ),
+      rerunRollback: (
+        _root,
+        { id, reason }: { id: string; reason?: string | null },
+        context: MercuriusContext,
+      ) =>
+        mutation(
+          'rerunRollback',
+          () => commands.rerunRollback(actorOf(context), id, reason ?? undefined),
+          id,
+        ),
     },
     Subscription: {
       migrationUpdated: {
@@ -175,6 +204,7 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
           at: e.metadata.occurredAt,
           summary: describeEvent(e),
           commandId: e.metadata.commandId,
+          actor: e.metadata.actor ?? null,
           data: e.data,
         }));
       },
