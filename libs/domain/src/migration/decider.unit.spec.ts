@@ -143,7 +143,7 @@ describe('migration decider: who asked', () => {
       for (const type of MIGRATION_COMMAND_TYPES) {
         const command = commandFor(type, phase);
         const asked = { ...command, metadata: { ...command.metadata, actor } } as typeof command;
-        let events: readonly MigrationEvent[] = [];
+        let events: readonly MigrationEvent[];
         try {
           events = migrationDecider.decide(asked, fold(migrationDecider, historyFor[phase]));
         } catch {

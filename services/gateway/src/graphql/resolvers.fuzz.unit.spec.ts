@@ -108,7 +108,7 @@ const isCursor = (cursor: string) => {
 
 describe('the migrations query on any arguments', () => {
   const { Query } = gateway();
-  const migrations = (args: object) => Query.migrations?.(undefined, args) as Connection;
+  const migrations = (args: object) => Query.migrations?.(undefined, args, {}) as Connection;
   interface Connection {
     edges: { cursor: string; node: { id: string } }[];
     pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null };
