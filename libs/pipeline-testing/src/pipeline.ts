@@ -56,6 +56,8 @@ export interface Pipeline {
   readonly natsServer?: NatsServer;
   /** Another connection to the pipeline's nats-server, as another system would open. */
   connect(): Promise<NatsConnection>;
+  /** The folder of the identities' seeds, CA and keys, on a `secure` pipeline. */
+  readonly identitiesDir?: string;
   /** A connection as one of Ferry's identities (on a `secure` pipeline). */
   connectAs(identity: Identity): Promise<NatsConnection>;
   /** The NATS settings of a process connecting as `identity` (its nkey and the CA, when secure). */
@@ -184,6 +186,7 @@ export async function startPipeline(
     services,
     ...('cluster' in nats ? { cluster: nats.cluster } : { natsServer: nats.server }),
     connect: () => nats.connect(),
+    ...(secure && { identitiesDir: secure.files.dir }),
     natsEnv: (identity) => ({ NATS_URL: nats.server.url, ...identityEnv(secure, identity) }),
     connectAs: (identity) => {
       if (!secure) throw new Error('connectAs: the pipeline was not started secure');

@@ -159,6 +159,9 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     expect(types[0]).toBe('MigrationCreated');
     expect(types.at(-1)).toBe('MigrationVerified');
     expect(types).toHaveLength((await p.events(verifiedJob)).length);
+    // Asked from this console with sign-in off: every event names the gateway as who asked.
+    const askers = await page.getByTestId('timeline-actor').allInnerTexts();
+    expect(new Set(askers)).toEqual(new Set(['gateway']));
     // No Cancel once finished, no Retry for a verified job.
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);

@@ -26,8 +26,9 @@ function filesUnder(dir: string): { path: string; text: string }[] {
 /**
  * A run with every secret in play: a vSphere source behind a password (discovery, validation, the
  * datastore download with its session cookie), the loopback OpenStack's password and the Keystone
- * tokens it issues (upload, deployment, a refused upload and its rollback). Afterwards no log line
- * and no event holds any of them.
+ * tokens it issues (upload, deployment, a refused upload and its rollback), NATS with TLS and each
+ * service's nkey (their seeds, the CA's and the server's private keys). Afterwards no log line and
+ * no event holds any of them. (The gateway's bearer tokens: sign-in.int.spec.ts.)
  */
 describe('secrets stay out of the logs and the events', () => {
   let p: Pipeline;
@@ -57,13 +58,16 @@ describe('secrets stay out of the logs and the events', () => {
     const folder = join(sim.datastorePath, 'sec-esx');
     writeDataImage(join(folder, 'data.raw'), 16 * MiB);
     vmdkOf(join(folder, 'data.raw'), join(folder, 'sec-esx_0.vmdk'), 'monolithicFlat');
-    p = await startPipeline({
-      VMWARE_ESXI_HOST: sim.url,
-      VMWARE_ESXI_USERNAME: 'ferry-ro',
-      VMWARE_ESXI_PASSWORD: VSPHERE_PASSWORD,
-      VMWARE_ESXI_THUMBPRINT: sim.thumbprint,
-      LOG_LEVEL: 'debug',
-    });
+    p = await startPipeline(
+      {
+        VMWARE_ESXI_HOST: sim.url,
+        VMWARE_ESXI_USERNAME: 'ferry-ro',
+        VMWARE_ESXI_PASSWORD: VSPHERE_PASSWORD,
+        VMWARE_ESXI_THUMBPRINT: sim.thumbprint,
+        LOG_LEVEL: 'debug',
+      },
+      { secure: true },
+    );
     for (const name of PIPELINE_SERVICES) p.start(name);
   }, 600_000);
   afterAll(async () => {
@@ -97,11 +101,24 @@ describe('secrets stay out of the logs and the events', () => {
       ...[...clouds.matchAll(/^\s*password:\s*(\S+)\s*$/gm)].map((m) => m[1] as string),
     ];
     expect(passwords.length).toBeGreaterThan(1);
+    // Every nkey seed and private key the services and nats-server were given.
+    const keyFiles = filesUnder(p.identitiesDir as string).filter((f) =>
+      /\.nk$|key\.pem$/.test(f.path),
+    );
+    expect(keyFiles.length).toBeGreaterThan(8);
+    const keys = keyFiles.map((f) =>
+      f.path.endsWith('.nk') ? f.text.trim() : (f.text.match(/^[A-Za-z0-9+/=]{40,}$/m)?.[0] ?? ''),
+    );
+    expect(keys.every((k) => k.length >= 40)).toBe(true);
     const leaks = [
       ...passwords.map((secret) => ({
         what: 'a password',
         test: (t: string) => t.includes(secret),
       })),
+      ...keys.map((secret) => ({ what: 'a seed or key', test: (t: string) => t.includes(secret) })),
+      // Any nkey seed, any PEM private key, whoever's.
+      { what: 'an nkey seed', test: (t: string) => /\bS[UNAOC][A-Z2-7]{54,}/.test(t) },
+      { what: 'a private key', test: (t: string) => t.includes('PRIVATE KEY-----') },
       // A Keystone (Fernet) token, and the vSphere session cookie's value.
       { what: 'a Keystone token', test: (t: string) => /gAAAAA[\w-]{40,}/.test(t) },
       {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,6 +52,7 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
     gateway = await startGatewayProcess({
       NATS_URL: nats.server.url,
       LOG_DIR: join(dir, 'logs'),
+      LOG_LEVEL: 'debug',
       OPENSTACK_CLOUD_NAME: 'ferry-test-none',
       CONSOLE_DIR: join(dir, 'no-console'),
       OIDC_ISSUER: idp.issuer,
@@ -189,6 +190,18 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
       },
     );
     expect([status, body.errors?.[0]?.extensions?.code]).toEqual([403, 'FORBIDDEN']);
+  });
+
+  it('logs no token, even at debug level', () => {
+    const logs = readdirSync(join(dir, 'logs'))
+      .map((f) => readFileSync(join(dir, 'logs', f), 'utf8'))
+      .join('');
+    expect(logs).toMatch(/"msg":"gateway started"/);
+    const sent = [...tokens.values()].filter((t): t is string => t !== undefined);
+    expect(sent.length).toBe(5);
+    for (const token of sent) expect(logs.includes(token)).toBe(false);
+    // Nor any part of one: a JWT's header and claims are dot-joined base64url.
+    expect(logs).not.toMatch(/eyJ[\w-]{10,}\.eyJ[\w-]{10,}/);
   });
 
   it('will not listen beyond loopback without an identity provider, and says which setting', () => {
