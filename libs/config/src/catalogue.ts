@@ -171,6 +171,14 @@ export const catalogue = named({
     description:
       'Where the roles are in a token (dots for nested claims, as realm_access.roles): viewer, operator, admin, plain or ferry- prefixed.',
   }),
+  GATEWAY_SESSION_SECRET_FILE: optionalText({
+    description:
+      "A file of at least 32 random bytes that seals the console's sign-in cookies: the same file for every gateway replica. Unset, each start makes its own, and people sign in again after a restart.",
+  }),
+  GATEWAY_LOCAL_ADMIN_PASSWORD_FILE: optionalText({
+    description:
+      'A file holding the password of a local administrator who signs in to the console without an OpenID provider (npm start makes one at first start): sign-in is then on.',
+  }),
   GATEWAY_PORT: integer(
     8080,
     { min: 1, max: 65535 },

@@ -13,6 +13,7 @@ import type { Logger } from '@ferry/observability';
 import type { OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { UnauthenticatedError, type Person } from './auth/bearer.ts';
 import { callerOf, guarded } from './auth/guard.ts';
+import type { SignIn } from './auth/sign-in.ts';
 import { originAllowed } from './auth/origin.ts';
 import { RateLimit } from './auth/rate-limit.ts';
 import { Commands } from './commands.ts';
@@ -49,6 +50,8 @@ export interface GatewayOptions {
    * its role; without it, the gateway asks nobody (one machine's `npm start`, for now).
    */
   readonly verifyToken?: (token: string) => Promise<Person>;
+  /** The console's sign-in (a provider's authorization code flow, or the local administrator). */
+  readonly signIn?: SignIn;
   /** Mutations a signed-in person may ask a minute. */
   readonly mutationsPerMinute?: number;
   /** Other origins than its own whose pages may use the gateway (a console served elsewhere). */
@@ -76,14 +79,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
     { logger: false },
   );
-  const verify = options.verifyToken;
+  const auth = { verify: options.verifyToken, signIn: options.signIn };
+  const guarding = auth.verify !== undefined || auth.signIn !== undefined;
   const allowedOrigins = options.allowedOrigins ?? [];
   const all = resolvers({ projections, store, commands, health });
   await app.register(mercurius as never, {
     schema: SCHEMA,
-    resolvers: verify ? guarded(all, new RateLimit(options.mutationsPerMinute ?? 60)) : all,
-    ...(verify
-      ? { context: (request: FastifyRequest) => callerOf(request.headers.authorization, verify) }
+    resolvers: guarding ? guarded(all, new RateLimit(options.mutationsPerMinute ?? 60)) : all,
+    ...(guarding
+      ? {
+          context: (request: FastifyRequest) =>
+            callerOf(request.headers.authorization, request.headers.cookie, auth),
+        }
       : {}),
     path: GRAPHQL_PATH,
     graphiql: false,
@@ -96,11 +103,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         originAllowed(info.origin, info.req.headers.host, allowedOrigins)
           ? next(true)
           : next(false, 403, 'this origin may not use Ferry'),
-      // A WebSocket says who it is in its connection_init payload ({ authorization: 'Bearer …' }).
-      ...(verify
+      // A WebSocket says who it is in its connection_init payload ({ authorization: 'Bearer …' },
+      // or the console's 'Ticket …'): a cookie alone does not open one.
+      ...(guarding
         ? {
             onConnect: async ({ payload }: { payload?: { authorization?: unknown } }) => {
-              const caller = await callerOf(payload?.authorization, verify);
+              const caller = await callerOf(payload?.authorization, undefined, auth);
               return caller.person instanceof UnauthenticatedError ? false : caller;
             },
           }
@@ -113,6 +121,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const fastify = app.getHttpAdapter().getInstance();
   instrument(fastify, metrics);
+  if (options.signIn) options.signIn.register(fastify);
+  // Sign-in off (one machine, nobody configured): the console is told so, and asks nobody.
+  else fastify.get('/auth/me', () => ({ signIn: 'off', person: null, ticket: null }));
   if (existsSync(join(options.consoleDir, 'index.html'))) {
     app.useStaticAssets({ root: options.consoleDir, prefix: '/', wildcard: false });
     // The console routes in the browser: any other page is its index (Nest keeps the not-found handler).
@@ -126,7 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   fastify.addHook('onRequest', async (request, reply) => {
     if (
       request.method !== 'GET' &&
-      request.url.startsWith('/api/') &&
+      (request.url.startsWith('/api/') || request.url.startsWith('/auth/')) &&
       !originAllowed(request.headers.origin, request.headers.host, allowedOrigins)
     )
       await reply.code(403).send({

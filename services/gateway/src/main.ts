@@ -1,5 +1,7 @@
 // The gateway: GraphQL for operators over projections of the event store, health, metrics, the console.
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfigOrExit } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
@@ -14,6 +16,8 @@ import { createLogger, startTracing } from '@ferry/observability';
 import { OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
 import { startGateway } from './app.ts';
 import { bearerVerifier, discoverProvider } from './auth/bearer.ts';
+import { Sealer } from './auth/seal.ts';
+import { SignIn } from './auth/sign-in.ts';
 import { Quarantine } from './read-model/quarantine.ts';
 
 const config = loadConfigOrExit([
@@ -30,6 +34,8 @@ const config = loadConfigOrExit([
   'OIDC_CLIENT_ID',
   'OIDC_AUDIENCE',
   'OIDC_ROLES_CLAIM',
+  'GATEWAY_SESSION_SECRET_FILE',
+  'GATEWAY_LOCAL_ADMIN_PASSWORD_FILE',
   'CONSOLE_DIR',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'FERRY_TRACE_FILE',
@@ -98,14 +104,33 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
     })();
   });
 
-/** The bearer check, when an OpenID provider is configured (OIDC_ISSUER). */
+/**
+ * Who may sign in: people of the OpenID provider (OIDC_ISSUER: bearer tokens and the console's
+ * sign-in), and the local administrator (a password file); neither, and sign-in is off.
+ */
 async function signIn(c: typeof config) {
-  if (!c.OIDC_ISSUER) return {};
+  const sealer = new Sealer(
+    c.GATEWAY_SESSION_SECRET_FILE ? readFileSync(c.GATEWAY_SESSION_SECRET_FILE) : randomBytes(32),
+  );
+  const localAdminPassword = c.GATEWAY_LOCAL_ADMIN_PASSWORD_FILE
+    ? readFileSync(c.GATEWAY_LOCAL_ADMIN_PASSWORD_FILE, 'utf8').trim()
+    : undefined;
+  if (!c.OIDC_ISSUER)
+    return localAdminPassword ? { signIn: new SignIn({ sealer, localAdminPassword }) } : {};
   const options = {
     issuer: c.OIDC_ISSUER,
     clientId: c.OIDC_CLIENT_ID,
     audience: c.OIDC_AUDIENCE ?? c.OIDC_CLIENT_ID,
     rolesClaim: c.OIDC_ROLES_CLAIM,
   };
-  return { verifyToken: bearerVerifier(await discoverProvider(options), options) };
+  const provider = await discoverProvider(options);
+  const verifyToken = bearerVerifier(provider, options);
+  return {
+    verifyToken,
+    signIn: new SignIn({
+      sealer,
+      provider: { config: provider, verify: verifyToken, resource: c.OIDC_AUDIENCE },
+      ...(localAdminPassword !== undefined && { localAdminPassword }),
+    }),
+  };
 }

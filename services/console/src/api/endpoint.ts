@@ -15,6 +15,11 @@ export function httpEndpoint(base: string): string {
   return `${trimSlash(base)}/graphql`;
 }
 
+/** The gateway's sign-in endpoint `name` (`/auth/…`, beside the API base). */
+export function authEndpoint(base: string, name: string): string {
+  return `${trimSlash(base).replace(/\/api$/, '')}/auth/${name}`;
+}
+
 /**
  * The graphql-ws endpoint: the same path over ws(s)://. A relative base is resolved against the
  * page's location; https pages get wss.

@@ -2,6 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 
 import { API_BASE } from './config.ts';
 import { wsEndpoint } from './endpoint.ts';
+import { fetchSession } from './session.ts';
 
 /** The live connection, as pages show it. */
 export type ConnectionStatus = 'connecting' | 'connected' | 'closed';
@@ -21,6 +22,11 @@ export function wsClient(): Client {
   if (!client) {
     client = createClient({
       url: () => wsEndpoint(API_BASE, window.location),
+      // Who this page is: a fresh ticket of its session at each (re)connection.
+      connectionParams: async () => {
+        const { ticket } = await fetchSession().catch(() => ({ ticket: null }));
+        return ticket ? { authorization: `Ticket ${ticket}` } : {};
+      },
       lazy: true,
       lazyCloseTimeout: 3_000,
       retryAttempts: Number.POSITIVE_INFINITY,

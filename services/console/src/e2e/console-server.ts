@@ -12,7 +12,10 @@ export interface ConsoleServer {
 }
 
 /** The pipeline's gateway serving the built console; resolves once the gateway answers GraphQL. */
-export async function serveConsole(p: Pipeline): Promise<ConsoleServer> {
+export async function serveConsole(
+  p: Pipeline,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ConsoleServer> {
   if (!existsSync(join(CONSOLE_DIST, 'index.html')))
     throw new Error(`${CONSOLE_DIST} is missing: build @ferry/console first`);
   const port = await freePort();
@@ -20,6 +23,7 @@ export async function serveConsole(p: Pipeline): Promise<ConsoleServer> {
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: String(port),
     CONSOLE_DIR: CONSOLE_DIST,
+    ...env,
   });
   const url = `http://127.0.0.1:${port}`;
   await eventually(

@@ -34,6 +34,8 @@ import { InventoryTable } from './inventory-table.tsx';
 import { MigrateDialog } from './migrate-dialog.tsx';
 import { MigrateResultView } from './migrate-result.tsx';
 import { SourcesPanel } from './sources-panel.tsx';
+import { mayAct } from '../api/session.ts';
+import { useSession } from '../session/session-context.ts';
 
 interface InventoryData {
   readonly inventory: readonly Vm[];
@@ -42,6 +44,7 @@ interface InventoryData {
 }
 
 export function InventoryPage() {
+  const mayChange = mayAct(useSession());
   const [form, setForm] = useState<InventoryFilterForm>(EMPTY_INVENTORY_FILTER);
   const debouncedName = useDebounced(form.name, 250);
   const variables = useMemo(
@@ -125,14 +128,16 @@ export function InventoryPage() {
         <h1 id="inventory-title">Inventory</h1>
         <LiveStatusDot status={inventoryLive.status} error={inventoryLive.error} />
         <span className="spacer" />
-        <button
-          type="button"
-          className="secondary"
-          onClick={() => void refresh.run({})}
-          disabled={refresh.running}
-        >
-          {refresh.running ? 'Refreshing…' : 'Refresh inventory'}
-        </button>
+        {mayChange ? (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => void refresh.run({})}
+            disabled={refresh.running}
+          >
+            {refresh.running ? 'Refreshing…' : 'Refresh inventory'}
+          </button>
+        ) : null}
       </div>
 
       <SourcesPanel sources={data?.sources ?? []} unreadable={data?.unreadableVms ?? []} />
@@ -144,16 +149,22 @@ export function InventoryPage() {
           {hiddenSelected > 0 ? ` (${hiddenSelected} more hidden by the filter, not migrated)` : ''}
         </span>
         <span className="spacer" />
-        <button
-          type="button"
-          onClick={() => {
-            migrate.reset();
-            setDialogOpen(true);
-          }}
-          disabled={selectedVms.length === 0}
-        >
-          Migrate selected
-        </button>
+        {mayChange ? (
+          <button
+            type="button"
+            onClick={() => {
+              migrate.reset();
+              setDialogOpen(true);
+            }}
+            disabled={selectedVms.length === 0}
+          >
+            Migrate selected
+          </button>
+        ) : (
+          <span className="muted" data-testid="view-only">
+            Viewing only: migrating needs the operator role
+          </span>
+        )}
       </div>
 
       <div

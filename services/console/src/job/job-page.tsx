@@ -24,8 +24,11 @@ import {
   ValidationTable,
 } from './job-sections.tsx';
 import { JobTimeline } from './job-timeline.tsx';
+import { mayAct } from '../api/session.ts';
+import { useSession } from '../session/session-context.ts';
 
 export function JobPage({ id }: { id: string }) {
+  const session = useSession();
   const { data, error, loading } = useQuery<{ migration: MigrationDetail | null }>(
     MIGRATION_QUERY,
     { id },
@@ -97,7 +100,7 @@ export function JobPage({ id }: { id: string }) {
       <p>
         VM <code>{job.vmKey}</code> from <code>{job.source.key}</code>
       </p>
-      <JobActions job={job} />
+      {mayAct(session) ? <JobActions job={job} /> : null}
       <ErrorBox error={error} title="The job could not be read again" />
 
       <div className="cards">

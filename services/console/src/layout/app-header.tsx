@@ -1,5 +1,6 @@
 import { HealthIndicator } from '../health/health-indicator.tsx';
 import { hrefFor, type Route } from '../router/route.ts';
+import { SignedIn } from '../session/signed-in.tsx';
 
 const NAV = [
   { label: 'Inventory', route: { page: 'inventory' }, active: ['inventory'] },
@@ -27,6 +28,7 @@ export function AppHeader({ route }: { route: Route }) {
         </ul>
       </nav>
       <HealthIndicator />
+      <SignedIn />
     </header>
   );
 }

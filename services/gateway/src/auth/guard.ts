@@ -4,6 +4,7 @@ import type { IResolvers, MercuriusContext } from 'mercurius';
 import { gatewayError } from '../graphql/errors.ts';
 import { UnauthenticatedError, type Person } from './bearer.ts';
 import type { RateLimit } from './rate-limit.ts';
+import type { SignIn } from './sign-in.ts';
 import { permits, roleNeeded } from './roles.ts';
 
 /** What a request's context carries: who asked, or why that is not known. */
@@ -11,16 +12,35 @@ export interface Caller {
   readonly person: Person | UnauthenticatedError;
 }
 
-/** The person a request's `Authorization: Bearer …` names, or why not. */
+/** How the gateway knows people: bearer tokens of a provider, the console's sign-in, or both. */
+export interface Authentication {
+  readonly verify?: ((token: string) => Promise<Person>) | undefined;
+  readonly signIn?: SignIn | undefined;
+}
+
+/**
+ * Who asked: the person an `Authorization: Bearer …` token names (API clients), or a console
+ * session's cookie, or a WebSocket's `Ticket …` from /auth/me; else why not.
+ */
 export async function callerOf(
   authorization: unknown,
-  verify: (token: string) => Promise<Person>,
+  cookie: string | undefined,
+  { verify, signIn }: Authentication,
 ): Promise<Caller> {
-  const token =
-    typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
-  if (!token) return { person: new UnauthenticatedError('sign in: no bearer token was sent') };
+  const [, scheme, credential] =
+    (typeof authorization === 'string' && /^(Bearer|Ticket)\s+(\S+)$/i.exec(authorization)) || [];
   try {
-    return { person: await verify(token) };
+    if (scheme?.toLowerCase() === 'bearer' && credential) {
+      if (!verify)
+        throw new UnauthenticatedError('bearer tokens need an OpenID provider (OIDC_ISSUER)');
+      return { person: await verify(credential) };
+    }
+    if (scheme?.toLowerCase() === 'ticket' && credential && signIn)
+      return { person: await signIn.personOfTicket(credential) };
+    const person = await signIn?.personOf(cookie);
+    return {
+      person: person ?? new UnauthenticatedError('sign in: no token and no session was sent'),
+    };
   } catch (error) {
     if (error instanceof UnauthenticatedError) return { person: error };
     throw error;

@@ -17,6 +17,18 @@ const CALLERS = {
 } as const;
 export type Caller = keyof typeof CALLERS;
 
+/**
+ * The console's client (OIDC_CLIENT_ID's default): public, authorization code with PKCE, back to
+ * any loopback port's /auth/callback (a native client's loopback redirect, RFC 8252).
+ */
+export const CONSOLE_CLIENT = 'ferry';
+
+/** People who sign in at the provider's login form (any password): their roles by name. */
+export const PEOPLE = {
+  'olga-operator': ['ferry-operator'],
+  'vic-viewer': ['ferry-viewer'],
+} as const;
+
 export interface IdentityProvider {
   readonly issuer: string;
   /** A JWT access token for `caller` (client credentials), for Ferry unless another audience is asked. */
@@ -37,15 +49,32 @@ export async function startIdentityProvider(): Promise<IdentityProvider> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const provider = new Provider(issuer, {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test' }] },
-    clients: Object.keys(CALLERS).map((caller) => ({
-      client_id: caller,
-      client_secret: `${caller}-secret`,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-    })),
+    clients: [
+      ...Object.keys(CALLERS).map((caller) => ({
+        client_id: caller,
+        client_secret: `${caller}-secret`,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+      })),
+      {
+        client_id: CONSOLE_CLIENT,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/auth/callback'],
+      },
+    ],
+    // The provider's own login and consent forms (any password).
+    findAccount: (_ctx, id) => ({
+      accountId: id,
+      claims: () => ({ sub: id, name: `test ${id}` }),
+    }),
+    claims: { openid: ['sub'], profile: ['name'] },
+    pkce: { required: () => true },
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -61,8 +90,13 @@ export async function startIdentityProvider(): Promise<IdentityProvider> {
     },
     ttl: { ClientCredentials: (_ctx, _token, client) => ttlOf(client.clientId) },
     extraTokenClaims: (_ctx, token) => {
-      const clientId = (token as { clientId?: string }).clientId as Caller;
-      return { roles: [...(CALLERS[clientId]?.roles ?? [])], name: `test ${clientId}` };
+      const { clientId, accountId } = token as { clientId?: string; accountId?: string };
+      if (accountId !== undefined)
+        return {
+          roles: [...(PEOPLE[accountId as keyof typeof PEOPLE] ?? [])],
+          name: `test ${accountId}`,
+        };
+      return { roles: [...(CALLERS[clientId as Caller]?.roles ?? [])], name: `test ${clientId}` };
     },
   });
   const server: Server = await new Promise((resolve) => {
