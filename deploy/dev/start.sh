@@ -60,6 +60,20 @@ if ! configured VMWARE_WORKSTATION_PATHS && ! configured VMWARE_ESXI_HOST && ! c
   echo "ferry: no VMware source configured: discovering the sample VMs in $sample"
 fi
 
+# Sign-in is on (DESIGN.md §7). With no OpenID provider configured, a local administrator signs in
+# to the console with a password made at the first start (readable by this user only) and printed;
+# a key made beside it seals the console's sessions, so a restart keeps people signed in.
+admin_password=""
+if ! configured OIDC_ISSUER; then
+  admin_password="$state/local-admin-password"
+  [[ -s "$admin_password" ]] || (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(18).toString("base64url"))' >"$admin_password")
+  export GATEWAY_LOCAL_ADMIN_PASSWORD_FILE="$admin_password"
+fi
+if ! configured GATEWAY_SESSION_SECRET_FILE; then
+  [[ -s "$state/session.key" ]] || (umask 077 && head -c 32 /dev/urandom >"$state/session.key")
+  export GATEWAY_SESSION_SECRET_FILE="$state/session.key"
+fi
+
 # Services run from their build (NestJS needs decorators compiled); Nx builds their libs first. The
 # gateway serves the console's build.
 NX_NO_CLOUD=true NX_DAEMON=false nx run-many -t build --projects='@ferry/service-*,@ferry/console' --outputStyle=static >/dev/null
@@ -89,5 +103,7 @@ for _ in $(seq 240); do
   sleep 0.25
 done
 echo "ferry: console at $gateway/, GraphQL at $gateway/api/graphql"
+[[ -n "$admin_password" ]] &&
+  echo "ferry: sign in to the console as the local administrator, password $(cat "$admin_password") (kept in $admin_password)"
 echo "ferry: running; Ctrl-C to stop"
 wait -n "${pids[@]}" ${nats_pid:+"$nats_pid"} || true

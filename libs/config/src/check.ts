@@ -1,8 +1,14 @@
 // `npm start` runs this first: it refuses to start Ferry on a bad value and says which.
 import { ALL_SETTINGS, ConfigError, loadConfig } from './load.ts';
+import { openGatewayProblem } from './open-gateway.ts';
 
 try {
   const config = loadConfig(ALL_SETTINGS);
+  const openProblem = openGatewayProblem(config.GATEWAY_HOST, config.OIDC_ISSUER);
+  if (openProblem) {
+    process.stderr.write(`ferry: ${openProblem}\n`);
+    process.exit(2);
+  }
   const flag = (on: boolean) => (on ? 'on' : 'off (dry run)');
   process.stdout.write(
     [

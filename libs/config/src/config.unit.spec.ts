@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envExample } from './env-example.ts';
+import { openGatewayProblem } from './open-gateway.ts';
 import { catalogue } from './catalogue.ts';
 import { ALL_SETTINGS, ConfigError, environment, loadConfig, problem } from './load.ts';
 import { integer } from './setting.ts';
@@ -181,5 +182,16 @@ describe('.env.example', () => {
   it('names every setting, and its defaults load as they are', () => {
     for (const name of ALL_SETTINGS) expect(envExample()).toContain(`\n${name}=`);
     expect(() => loadConfig(ALL_SETTINGS, environment('/nonexistent', {}))).not.toThrow();
+  });
+});
+
+describe('a gateway open beyond this machine', () => {
+  it('needs an identity provider, and says which setting', () => {
+    expect(openGatewayProblem('127.0.0.1', undefined)).toBeUndefined();
+    expect(openGatewayProblem('::1', undefined)).toBeUndefined();
+    expect(openGatewayProblem('0.0.0.0', 'https://id.example')).toBeUndefined();
+    expect(openGatewayProblem('0.0.0.0', undefined)).toMatch(
+      /GATEWAY_HOST=0\.0\.0\.0 .*OIDC_ISSUER/,
+    );
   });
 });

@@ -8,4 +8,5 @@ export {
   type Config,
   type ConfigProblem,
 } from './load.ts';
+export { openGatewayProblem } from './open-gateway.ts';
 export type { Setting, ValueOf } from './setting.ts';

@@ -1,7 +1,7 @@
 // What a newcomer sees: `npm start` with nothing configured brings up NATS, every service and the
 // console, discovers the sample VMs it writes, and a dry-run migration goes to its end in the
 // console; Ctrl-C stops it all. Screenshots go to .reports/screenshots/npm-start/.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,7 +38,10 @@ describe('npm start on a machine with nothing configured', () => {
     // Only what a fresh machine has: no NATS_URL, no VMware source, no cloud, default flags.
     const env = Object.fromEntries(
       Object.entries(process.env).filter(
-        ([k]) => !/^(NATS_|VMWARE_|OS_|OPENSTACK_|ENABLE_|MIGRATION_|LOG_|METRICS_)/.test(k),
+        ([k]) =>
+          !/^(NATS_|VMWARE_|OS_|OPENSTACK_|ENABLE_|MIGRATION_|LOG_|METRICS_|OIDC_|GATEWAY_)/.test(
+            k,
+          ),
       ),
     );
     start = spawn('npm', ['start'], {
@@ -97,6 +100,9 @@ describe('npm start on a machine with nothing configured', () => {
     expect(output).toMatch(/real conversion: +off \(dry run\)/);
     expect(output).toMatch(/OpenStack deployment: +off \(dry run\)/);
     expect(consoleUrl).toBe(`http://127.0.0.1:${gatewayPort}/`);
+    expect(output).toMatch(
+      /ferry: sign in to the console as the local administrator, password \S{20,} \(kept in \S+\)/,
+    );
   });
 
   it('shows the sample VMs, and takes one through a dry-run migration to its end', async () => {
@@ -104,6 +110,15 @@ describe('npm start on a machine with nothing configured', () => {
     page.setDefaultTimeout(60_000);
     const shot = stepShots(page, screenshotFolder('npm-start'));
     await page.goto(consoleUrl);
+    // Sign-in first, with the password npm start printed: a wrong one is refused.
+    const password = /local administrator, password (\S+) /.exec(output)?.[1] as string;
+    await page.getByTestId('sign-in').click();
+    await page.getByLabel('Password of the local administrator').fill(`${password}x`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('that is not the password').waitFor();
+    await page.getByLabel('Password of the local administrator').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByTestId('signed-in-as').innerText()).toBe('Local administrator');
     for (const name of ['sample-web', 'sample-db', 'sample-win']) await vmRow(page, name).waitFor();
     await shot('sample-inventory');
     await page.getByRole('checkbox', { name: 'Select sample-db' }).check();
@@ -117,6 +132,19 @@ describe('npm start on a machine with nothing configured', () => {
     // It says plainly that nothing was really migrated.
     expect(await page.getByTestId('dry-run').count()).toBeGreaterThan(0);
     await shot('dry-run-verified');
+  });
+
+  it('refuses to open the gateway beyond this machine with no identity provider, naming the setting', () => {
+    const refused = spawnSync('npm', ['start'], {
+      cwd: ROOT,
+      env: { ...process.env, GATEWAY_HOST: '0.0.0.0', OIDC_ISSUER: '', FERRY_STATE_DIR: state },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(
+      /GATEWAY_HOST=0\.0\.0\.0 listens beyond this machine.*OIDC_ISSUER/,
+    );
   });
 
   it('stops everything on Ctrl-C', async () => {

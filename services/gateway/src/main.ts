@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfigOrExit } from '@ferry/config';
+import { loadConfigOrExit, openGatewayProblem } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {
@@ -41,11 +41,9 @@ const config = loadConfigOrExit([
   'FERRY_TRACE_FILE',
   ...OPENSTACK_SESSION_SETTINGS,
 ]);
-// Reachable from other machines, the gateway must know who asks: no provider, no start.
-if (!config.OIDC_ISSUER && !['127.0.0.1', '::1', 'localhost'].includes(config.GATEWAY_HOST)) {
-  process.stderr.write(
-    `gateway: GATEWAY_HOST=${config.GATEWAY_HOST} listens beyond this machine, but no identity provider is configured: set OIDC_ISSUER (and OIDC_CLIENT_ID), or GATEWAY_HOST=127.0.0.1\n`,
-  );
+const openProblem = openGatewayProblem(config.GATEWAY_HOST, config.OIDC_ISSUER);
+if (openProblem) {
+  process.stderr.write(`gateway: ${openProblem}\n`);
   process.exit(2);
 }
 const tracing = await startTracing({
