@@ -1,6 +1,7 @@
 import type { Artifact, VmDescription } from '@ferry/contracts';
 import { describe, expect, it } from 'vitest';
-import { imageProperties } from './image-properties.ts';
+import { describeVmx, parseVmx } from '@ferry/vmware';
+import { bootProperties, imageProperties } from './image-properties.ts';
 
 const vm: VmDescription = {
   key: 'ws-abc',
@@ -29,9 +30,10 @@ const artifact = (diskIndex: number): Artifact => ({
 });
 
 describe('the Glance properties of a disk image', () => {
-  it('given a format-only copy, keeps the bus the guest knows and ties the image to job, VM and artifact', () => {
-    expect(imageProperties('j1', vm, artifact(0), false)).toEqual({
+  it('ties the image to its job, VM and artifact, and says how to boot it', () => {
+    expect(imageProperties('j1', vm, artifact(0), 'qemu-img')).toEqual({
       hw_firmware_type: 'uefi',
+      hw_machine_type: 'q35',
       os_secure_boot: 'required',
       hw_disk_bus: 'sata',
       os_type: 'windows',
@@ -40,24 +42,87 @@ describe('the Glance properties of a disk image', () => {
       ferry_disk_index: '0',
       ferry_sha256: 'ab'.repeat(32),
     });
-    expect(imageProperties('j1', vm, artifact(1), false)).toMatchObject({
-      hw_disk_bus: 'scsi',
-      hw_scsi_model: 'virtio-scsi',
-    });
   });
+});
 
-  it('given a guest virt-v2v converted, boots it on virtio; a BIOS Linux guest says so', () => {
-    const linux = {
-      ...vm,
-      firmware: 'bios' as const,
-      secureBoot: false,
-      guestOs: 'debian12_64Guest',
-    };
-    expect(imageProperties('j1', linux, artifact(0), true)).toMatchObject({
-      hw_firmware_type: 'bios',
-      hw_disk_bus: 'virtio',
-      os_type: 'linux',
+describe('how Nova boots a disk: from what made it and the guest in it', () => {
+  const linux: VmDescription = {
+    ...vm,
+    firmware: 'bios',
+    secureBoot: false,
+    guestOs: 'debian12_64Guest',
+  };
+  const windowsBios: VmDescription = { ...vm, firmware: 'bios', secureBoot: false };
+  const bus = (guest: VmDescription, controller: string, by: 'virt-v2v' | 'qemu-img') => {
+    const p = bootProperties(guest, controller, by);
+    return p['hw_scsi_model'] ? `${p['hw_disk_bus']} (${p['hw_scsi_model']})` : p['hw_disk_bus'];
+  };
+  const table: [VmDescription, string, 'virt-v2v' | 'qemu-img', string][] = [
+    [linux, 'scsi', 'virt-v2v', 'virtio'],
+    [windowsBios, 'scsi', 'virt-v2v', 'virtio'],
+    [windowsBios, 'nvme', 'virt-v2v', 'virtio'],
+    // Copied as is, a Windows guest has no virtio drivers: SATA, whatever its bus was (not IDE).
+    [windowsBios, 'scsi', 'qemu-img', 'sata'],
+    [windowsBios, 'nvme', 'qemu-img', 'sata'],
+    [windowsBios, 'sata', 'qemu-img', 'sata'],
+    [windowsBios, 'ide', 'qemu-img', 'ide'],
+    [linux, 'scsi', 'qemu-img', 'scsi (virtio-scsi)'],
+    [linux, 'nvme', 'qemu-img', 'virtio'],
+    [linux, 'sata', 'qemu-img', 'sata'],
+    [linux, 'ide', 'qemu-img', 'ide'],
+  ];
+  for (const [guest, controller, by, expected] of table)
+    it(`${guest === linux ? 'Linux' : 'Windows'} on ${controller}, made by ${by} → ${expected}`, () => {
+      expect(bus(guest, controller, by)).toBe(expected);
     });
-    expect(imageProperties('j1', linux, artifact(0), true)).not.toHaveProperty('os_secure_boot');
+
+  it('boots UEFI on q35, with Secure Boot when the VM had it; BIOS on the default machine', () => {
+    expect(bootProperties(vm, 'sata', 'virt-v2v')).toMatchObject({
+      hw_firmware_type: 'uefi',
+      hw_machine_type: 'q35',
+      os_secure_boot: 'required',
+    });
+    const plain = bootProperties(linux, 'scsi', 'virt-v2v');
+    expect(plain).toMatchObject({ hw_firmware_type: 'bios', os_type: 'linux' });
+    expect(plain).not.toHaveProperty('hw_machine_type');
+    expect(plain).not.toHaveProperty('os_secure_boot');
+  });
+});
+
+describe("a Windows VM's .vmx, copied as is", () => {
+  it('boots from SATA on every disk, UEFI on q35', () => {
+    // As Workstation writes a Windows Server 2022 VM: UEFI, an NVMe system disk, an LSI SAS data disk.
+    const { entries } = parseVmx(
+      Buffer.from(
+        [
+          '.encoding = "UTF-8"',
+          'displayName = "win2022"',
+          'guestOS = "windows2019srvNext-64"',
+          'firmware = "efi"',
+          'nvme0.present = "TRUE"',
+          'nvme0:0.present = "TRUE"',
+          'nvme0:0.fileName = "win2022.vmdk"',
+          'scsi0.present = "TRUE"',
+          'scsi0.virtualDev = "lsisas1068"',
+          'scsi0:0.present = "TRUE"',
+          'scsi0:0.fileName = "win2022-data.vmdk"',
+        ].join('\n'),
+      ),
+    );
+    const described = describeVmx(entries, 'win2022');
+    const guest: VmDescription = {
+      ...vm,
+      guestOs: described.guestOs,
+      firmware: described.firmware,
+      secureBoot: described.secureBoot,
+    };
+    expect(described.disks.map((d) => d.controller).sort()).toEqual(['nvme', 'scsi']);
+    for (const disk of described.disks)
+      expect(bootProperties(guest, disk.controller, 'qemu-img')).toEqual({
+        hw_firmware_type: 'uefi',
+        hw_machine_type: 'q35',
+        hw_disk_bus: 'sata',
+        os_type: 'windows',
+      });
   });
 });

@@ -108,7 +108,7 @@ async function upload(deps: UploadDeps, { state, decide, signal, progress }: Sta
         name: nameOf(a),
         diskFormat: a.format,
         tags: [FERRY_TAG, jobTag(jobId)],
-        properties: imageProperties(jobId, vm, a, job.options.strategy === 'virt-v2v'),
+        properties: imageProperties(jobId, vm, a, job.convertedBy ?? 'qemu-img'),
       }));
     if (!uploading) {
       await decide(

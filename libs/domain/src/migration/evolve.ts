@@ -38,6 +38,7 @@ export function evolve(
     case 'ConversionStarted':
       return next('CONVERTING', {
         conversionDisks: event.data.disks.map((d) => d.diskIndex),
+        convertedBy: event.data.strategy,
         progress: {},
       });
     case 'ConversionProgressed':
@@ -141,6 +142,7 @@ function freshAttempt(attempt: number, resources: readonly Resource[]) {
     attempt,
     vm: null,
     conversionDisks: [],
+    convertedBy: null,
     progress: {},
     artifacts: [],
     imageId: null,

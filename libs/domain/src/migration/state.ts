@@ -71,6 +71,8 @@ export interface Job {
   readonly attempt: number;
   readonly vm: VmDescription | null;
   readonly conversionDisks: readonly number[];
+  /** What converted the disks, once it began (`auto` resolves to one): what the images are. */
+  readonly convertedBy: 'virt-v2v' | 'qemu-img' | null;
   /** Per disk index, the highest percentage recorded: progress never moves backwards. */
   readonly progress: Readonly<Record<number, number>>;
   readonly artifacts: readonly Artifact[];
