@@ -106,16 +106,19 @@ describe('secrets stay out of the logs and the events', () => {
       /\.nk$|key\.pem$/.test(f.path),
     );
     expect(keyFiles.length).toBeGreaterThan(8);
-    const keys = keyFiles.map((f) =>
+    const seedsAndKeys = keyFiles.map((f) =>
       f.path.endsWith('.nk') ? f.text.trim() : (f.text.match(/^[A-Za-z0-9+/=]{40,}$/m)?.[0] ?? ''),
     );
-    expect(keys.every((k) => k.length >= 40)).toBe(true);
+    expect(seedsAndKeys.every((k) => k.length >= 40)).toBe(true);
     const leaks = [
       ...passwords.map((secret) => ({
         what: 'a password',
         test: (t: string) => t.includes(secret),
       })),
-      ...keys.map((secret) => ({ what: 'a seed or key', test: (t: string) => t.includes(secret) })),
+      ...seedsAndKeys.map((secret) => ({
+        what: 'a seed or key',
+        test: (t: string) => t.includes(secret),
+      })),
       // Any nkey seed, any PEM private key, whoever's.
       { what: 'an nkey seed', test: (t: string) => /\bS[UNAOC][A-Z2-7]{54,}/.test(t) },
       { what: 'a private key', test: (t: string) => t.includes('PRIVATE KEY-----') },
