@@ -75,8 +75,21 @@ describe('a cancel in each stage', () => {
           await eventually(
             async () => (await p.events(jobId)).some(CANCEL_WHEN[stage]),
             `${jobId} in ${stage}`,
-            { timeoutMs: minutes(4), intervalMs: 100 },
-          );
+            // The later stages wait behind the others' conversions and uploads on a loaded machine.
+            { timeoutMs: minutes(6), intervalMs: 100 },
+          ).catch(async (error: unknown) => {
+            // What the job did instead, and where every other job was.
+            const story = async (id: string) =>
+              (await p.events(id))
+                .map((e) => (e.type === 'MigrationFailed' ? JSON.stringify(e.data) : e.type))
+                .join(' ');
+            const others = await Promise.all(
+              [...jobs].map(async ([s, id]) => `${s}: ${await story(id)}`),
+            );
+            throw new Error(`${(error as Error).message}; the jobs: ${others.join(' | ')}`, {
+              cause: error,
+            });
+          });
           await publishCommand(js, {
             type: 'CancelMigration',
             data: { jobId, reason: `cancelled in ${stage}` },
@@ -111,6 +124,6 @@ describe('a cancel in each stage', () => {
         expect(p.filesOf(jobId), stage).toEqual([]);
       }
     },
-    minutes(12),
+    minutes(14),
   );
 });
