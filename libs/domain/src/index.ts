@@ -55,4 +55,5 @@ export {
   type StageCommand,
 } from './migration/process.ts';
 export { describeEvent } from './migration/describe-event.ts';
+export { isWindowsGuest } from './migration/guest.ts';
 export { operatorRequests, type OperatorRequests } from './migration/operator-requests.ts';

@@ -1,4 +1,5 @@
 import type { Artifact, VmDescription } from '@ferry/contracts';
+import { isWindowsGuest } from '@ferry/domain';
 import { jobMarks } from '@ferry/openstack';
 
 /** What made the disk: virt-v2v converted the guest (virtio drivers in), qemu-img copied it as is. */
@@ -23,7 +24,7 @@ export function bootProperties(
   controller: string,
   convertedBy: ConvertedBy,
 ): Record<string, string> {
-  const windows = /win/i.test(vm.guestOs);
+  const windows = isWindowsGuest(vm);
   return {
     ...(vm.firmware === 'efi'
       ? {

@@ -109,6 +109,7 @@ async function validate(deps: ValidateDeps, { state, decide }: StageRun): Promis
       freeBytes: await freeBytes(deps.outputDir),
       outputDir: deps.outputDir,
       target,
+      strategy: job.options.strategy,
     }),
   ]);
 }
