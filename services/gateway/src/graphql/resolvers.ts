@@ -7,7 +7,7 @@ import type {
   MigrationState,
   VmDescription,
 } from '@ferry/contracts';
-import { migrationStream } from '@ferry/contracts';
+import { migrationStream, type Actor } from '@ferry/contracts';
 import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
 import type { EventStore } from '@ferry/event-store';
 import { inSpan, SpanKind } from '@ferry/observability';
@@ -143,36 +143,9 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
             args.commandId ?? undefined,
           ),
         ),
-      cancelMigration: (
-        _root,
-        { id, reason }: { id: string; reason?: string | null },
-        context: MercuriusContext,
-      ) =>
-        mutation(
-          'cancelMigration',
-          () => commands.cancel(actorOf(context), id, reason ?? undefined),
-          id,
-        ),
-      retryMigration: (
-        _root,
-        { id, reason }: { id: string; reason?: string | null },
-        context: MercuriusContext,
-      ) =>
-        mutation(
-          'retryMigration',
-          () => commands.retry(actorOf(context), id, reason ?? undefined),
-          id,
-        ),
-      rerunRollback: (
-        _root,
-        { id, reason }: { id: string; reason?: string | null },
-        context: MercuriusContext,
-      ) =>
-        mutation(
-          'rerunRollback',
-          () => commands.rerunRollback(actorOf(context), id, reason ?? undefined),
-          id,
-        ),
+      cancelMigration: jobRequest('cancelMigration', (...a) => commands.cancel(...a)),
+      retryMigration: jobRequest('retryMigration', (...a) => commands.retry(...a)),
+      rerunRollback: jobRequest('rerunRollback', (...a) => commands.rerunRollback(...a)),
     },
     Subscription: {
       migrationUpdated: {
@@ -278,6 +251,19 @@ function decodeCursor(cursor: string): JobCursor {
  * A span per mutation, where the trace of what it sets going starts: the command it publishes
  * carries the span's context, so the services that carry it out continue the same trace.
  */
+/** A mutation asking something of one job (cancel, retry, roll back again), with its reason. */
+const jobRequest =
+  <T>(
+    name: string,
+    send: (actor: Actor, jobId: string, reason: string | undefined) => Promise<T>,
+  ) =>
+  (
+    _root: unknown,
+    { id, reason }: { id: string; reason?: string | null },
+    context: MercuriusContext,
+  ): Promise<T> =>
+    mutation(name, () => send(actorOf(context), id, reason ?? undefined), id);
+
 const mutation = <T>(name: string, fn: () => Promise<T>, jobId?: string): Promise<T> =>
   inSpan(
     `graphql.mutation ${name}`,
