@@ -27,15 +27,16 @@ export async function callerOf(
   cookie: string | undefined,
   { verify, signIn }: Authentication,
 ): Promise<Caller> {
-  const [, scheme, credential] =
+  const [, given, credential] =
     (typeof authorization === 'string' && /^(Bearer|Ticket)\s+(\S+)$/i.exec(authorization)) || [];
+  const scheme = given?.toLowerCase();
   try {
-    if (scheme?.toLowerCase() === 'bearer' && credential) {
+    if (scheme === 'bearer' && credential) {
       if (!verify)
         throw new UnauthenticatedError('bearer tokens need an OpenID provider (OIDC_ISSUER)');
       return { person: await verify(credential) };
     }
-    if (scheme?.toLowerCase() === 'ticket' && credential && signIn)
+    if (scheme === 'ticket' && credential && signIn)
       return { person: await signIn.personOfTicket(credential) };
     const person = await signIn?.personOf(cookie);
     return {
