@@ -2,14 +2,13 @@
 // nats-server, qemu-img and the loopback OpenStack. Screenshots of each step go to
 // .reports/screenshots/console-demo/.
 import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline-testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { jobRow, migrateSelected, STATE_ORDER, vmRow, watchState } from './e2e/console-page.ts';
+import { launchChromium } from './e2e/chromium.ts';
 import { serveConsole, type ConsoleServer } from './e2e/console-server.ts';
 import { screenshotFolder, stepShots } from './e2e/screenshots.ts';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and roll back', () => {
   let p: Pipeline;
@@ -44,7 +43,7 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
       greedyFlavor,
     );
     server = await serveConsole(p);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.setDefaultTimeout(30_000);
     shot = stepShots(page, screenshotFolder('console-demo'));

@@ -7,15 +7,14 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '@ferry/testing';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { migrateSelected, vmRow, watchState } from './e2e/console-page.ts';
+import { launchChromium } from './e2e/chromium.ts';
 import { screenshotFolder, stepShots } from './e2e/screenshots.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
 const listening = (port: number) =>
   new Promise<boolean>((done) => {
     const socket = connect(port, '127.0.0.1');
@@ -71,7 +70,7 @@ describe('npm start on a machine with nothing configured', () => {
         throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    browser = await launchChromium();
   }, 360_000);
 
   afterAll(async () => {

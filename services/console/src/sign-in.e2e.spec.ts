@@ -9,13 +9,12 @@ import {
   startIdentityProvider,
   type IdentityProvider,
 } from '@ferry/service-gateway/src/testing/identity-provider.ts';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { migrateSelected, vmRow } from './e2e/console-page.ts';
+import { launchChromium } from './e2e/chromium.ts';
 import { serveConsole, type ConsoleServer } from './e2e/console-server.ts';
-
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 describe('signing in to the console at an OpenID provider', () => {
   let idp: IdentityProvider;
@@ -56,7 +55,7 @@ describe('signing in to the console at an OpenID provider', () => {
     p.writeVm('signin-alpha');
     key = await p.discovered('signin-alpha');
     server = await serveConsole(p, { OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: FERRY_AUDIENCE });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    browser = await launchChromium();
   }, 600_000);
 
   afterAll(async () => {
