@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDirs } from '@ferry/tooling/temp-dirs';
 import { describe, expect, it } from 'vitest';
 import { envExample } from './env-example.ts';
 import { openGatewayProblem } from './open-gateway.ts';
@@ -146,8 +146,10 @@ describe('loadConfig', () => {
 });
 
 describe('environment', () => {
+  const tempDir = tempDirs('ferry-config-');
+
   it('reads a .env file, with the process environment taking precedence', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-config-'));
+    const dir = tempDir();
     const file = join(dir, '.env');
     writeFileSync(
       file,
@@ -162,7 +164,7 @@ describe('environment', () => {
   });
 
   it('by default reads the .env where the command was run (INIT_CWD: npm start runs each service in its own folder)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-config-'));
+    const dir = tempDir();
     writeFileSync(join(dir, '.env'), 'LOG_LEVEL=warn\n');
     expect(environment(undefined, { INIT_CWD: dir })).toEqual({ INIT_CWD: dir, LOG_LEVEL: 'warn' });
   });

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
+import { tempDirs } from '@ferry/tooling/temp-dirs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWithLogContext } from './log-context.ts';
 import { createLogger } from './logger.ts';
+
+const tempDir = tempDirs('ferry-logs-');
 
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
@@ -12,7 +14,7 @@ const lines = (file: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('createLogger', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-logs-'));
+  const dir = tempDir();
 
   it('writes JSON lines to app.log for the API side and worker.log for workers', () => {
     createLogger({ service: 'gateway', role: 'api', dir, console: false, sync: true }).info(
@@ -30,7 +32,7 @@ describe('createLogger', () => {
   });
 
   it('puts job id, command id and trace id on every line, from the context of the work in hand', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'ferry-logs-'));
+    const d = tempDir();
     const log = createLogger({
       service: 'jobs',
       role: 'worker',
@@ -74,7 +76,7 @@ describe('createLogger', () => {
   });
 
   it('redacts secrets by key at any depth, and passwords inside URLs', () => {
-    const d = mkdtempSync(join(tmpdir(), 'ferry-logs-'));
+    const d = tempDir();
     const log = createLogger({
       service: 'discovery',
       role: 'worker',
@@ -108,7 +110,7 @@ describe('createLogger', () => {
   });
 
   it("keeps an error's message and stack, without the secrets in them", () => {
-    const d = mkdtempSync(join(tmpdir(), 'ferry-logs-'));
+    const d = tempDir();
     const log = createLogger({
       service: 'image',
       role: 'worker',
@@ -131,7 +133,7 @@ describe('createLogger', () => {
   });
 
   it('creates the log folder when it is missing', () => {
-    const d = join(mkdtempSync(join(tmpdir(), 'ferry-logs-')), 'nested', 'logs');
+    const d = join(tempDir(), 'nested', 'logs');
     createLogger({ service: 'x', role: 'api', dir: d, console: false, sync: true }).warn('hello');
     expect(existsSync(join(d, 'app.log'))).toBe(true);
   });

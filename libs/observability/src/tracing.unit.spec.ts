@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempDirs } from '@ferry/tooling/temp-dirs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentLogContext } from './log-context.ts';
@@ -16,7 +16,7 @@ import {
 } from './tracing.ts';
 import { parseTraceparent } from './traceparent.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'ferry-tracing-'));
+const dir = tempDirs('ferry-tracing-')();
 const file = join(dir, 'traces-{service}.jsonl');
 const spans = (): SpanLine[] =>
   readFileSync(join(dir, 'traces-unit.jsonl'), 'utf8')
