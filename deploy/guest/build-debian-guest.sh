@@ -3,8 +3,12 @@
 # for the full virt-v2v test: debootstrap from Debian's archive, a kernel, GRUB (BIOS), one ext4
 # partition. Cached: prints the folder holding guest.vmx and guest.vmdk; builds only when missing.
 # Needs root (a loop device, mounts, chroot). About 3-4 minutes the first time.
+#
+# The guest is what a migration must keep: a static address (ifupdown, eth0 10.0.0.200/24, on the
+# loopback cloud's "private" subnet) on a NIC with a fixed MAC. It writes its console to the serial
+# port and shows its address beside the login prompt, so a test can read both from Nova's console log.
 set -euo pipefail
-cache="${FERRY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ferry}/debian-guest-v1"
+cache="${FERRY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ferry}/debian-guest-v2"
 if [[ -f "$cache/guest.vmdk" && -f "$cache/guest.vmx" ]]; then echo "$cache"; exit 0; fi
 mirror="${FERRY_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 work="$(mktemp -d /var/tmp/ferry-guest.XXXXXX)"
@@ -22,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive
-debootstrap --variant=minbase --include=linux-image-amd64,grub-pc,systemd-sysv,udev,initramfs-tools bookworm "$root" "$mirror" >&2
+debootstrap --variant=minbase --include=linux-image-amd64,grub-pc,systemd-sysv,udev,initramfs-tools,ifupdown bookworm "$root" "$mirror" >&2
 
 truncate -s 2G "$disk"
 parted -s "$disk" mklabel msdos mkpart primary ext4 1MiB 100% set 1 boot on
@@ -38,6 +42,24 @@ cp -a "$root/." "$mnt/"
 uuid="$(blkid -s UUID -o value "$part")"
 echo "UUID=$uuid / ext4 errors=remount-ro 0 1" >"$mnt/etc/fstab"
 echo "ferry-guest" >"$mnt/etc/hostname"
+cat >"$mnt/etc/network/interfaces" <<'IFACES'
+auto lo
+iface lo inet loopback
+
+auto eth0
+iface eth0 inet static
+    address 10.0.0.200/24
+    gateway 10.0.0.1
+IFACES
+printf 'Debian GNU/Linux 12 \\n \\l eth0 \\4{eth0}\n\n' >"$mnt/etc/issue"
+# Serial console (Nova's console log), no splash, the classic eth0 name under VMware and KVM alike.
+cat >>"$mnt/etc/default/grub" <<'GRUB'
+GRUB_CMDLINE_LINUX_DEFAULT=""
+GRUB_CMDLINE_LINUX="console=tty0 console=ttyS0,115200n8 net.ifnames=0"
+GRUB_TERMINAL="console serial"
+GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"
+GRUB_TIMEOUT=1
+GRUB
 mount --bind /dev "$mnt/dev"
 mount -t proc proc "$mnt/proc"
 mount -t sysfs sys "$mnt/sys"

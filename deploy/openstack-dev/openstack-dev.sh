@@ -1,7 +1,9 @@
 #!/bin/bash
 # Ferry's loopback OpenStack for integration tests: real Keystone, Glance, Placement, Nova (fake
-# virt driver), Neutron (ML2, no agents) and Cinder (file-backed volumes), from Debian 12's
+# virt driver, and a second host with the libvirt driver running real guests under QEMU in zone
+# "libvirt"), Neutron (ML2, no agents) and Cinder (file-backed volumes), from Debian 12's
 # packages, every listener on 127.0.0.1. See README.md beside this file.
+# FERRY_OPENSTACK_LIBVIRT=0 leaves the libvirt host out.
 #
 #   openstack-dev.sh up            install what is missing, start everything, wait until healthy
 #   openstack-dev.sh status        one line per service; exit 0 only when all are healthy
@@ -35,6 +37,13 @@ KS=http://127.0.0.1:5000/v3
 PACKAGES=(python3-keystone python3-glance python3-nova python3-placement python3-neutron
   python3-cinder uwsgi-core uwsgi-plugin-python3 python3-pymysql qemu-utils
   python3-openstackclient curl jq)
+LIBVIRT="${FERRY_OPENSTACK_LIBVIRT:-1}"
+LIBVIRT_HOST=ferry-libvirt
+# libvirt as libraries only: libvirt-daemon-system would add systemd units, a NAT network and
+# iptables. privsep starts its helpers through sudo.
+LIBVIRT_PACKAGES=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients python3-libvirt
+  qemu-system-x86 sudo)
+VIRSH=(virsh -q -c qemu:///system)
 
 # name | port | health path  (HTTP services)
 HTTP_SERVICES=(
@@ -46,7 +55,10 @@ HTTP_SERVICES=(
   "cinder-api|8776|/healthcheck"
 )
 DAEMONS=(nova-conductor nova-scheduler nova-compute cinder-scheduler cinder-volume)
+# virtlogd and libvirtd are ours too (no systemd here); nova-compute-libvirt is a second nova-compute.
+[[ "$LIBVIRT" == 1 ]] && DAEMONS+=(nova-compute-libvirt)
 ALL_SERVICES=(keystone glance-api placement-api nova-api neutron-server cinder-api "${DAEMONS[@]}")
+[[ "$LIBVIRT" == 1 ]] && ALL_SERVICES+=(virtlogd libvirtd)
 
 say() { printf 'ferry-openstack: %s\n' "$*"; }
 die() { printf 'ferry-openstack: error: %s\n' "$*" >&2; exit 1; }
@@ -318,7 +330,7 @@ write_configs() {
   local e="$S/etc"
   mkdir -p "$e"/{keystone,glance,placement,nova,neutron,cinder} "$S"/{bin,wsgi,log,run,lock} \
     "$S"/lock/{glance,nova,neutron,cinder} "$S"/keystone "$S"/glance/{images,staging,image-cache} \
-    "$S"/nova/instances "$S"/neutron "$S"/cinder/{volumes,conversion}
+    "$S"/nova/instances "$S"/nova-libvirt/instances "$S"/lock/nova-libvirt "$S"/neutron "$S"/cinder/{volumes,conversion}
   local ksauth
   ksauth="auth_type = password
 auth_url = $KS
@@ -340,6 +352,7 @@ $ksauth"
   render "$t/glance-policy.yaml" "$e/glance/policy.yaml"
   render "$t/placement.conf" "$e/placement/placement.conf"
   render "$t/nova.conf" "$e/nova/nova.conf"
+  render "$t/nova-libvirt.conf" "$e/nova/nova-libvirt.conf"
   render "$t/nova-db.conf" "$e/nova/nova-db.conf"
   render "$t/nova-api-paste.ini" "$e/nova/api-paste.ini"
   render "$t/neutron.conf" "$e/neutron/neutron.conf"
@@ -515,6 +528,50 @@ start_nova_daemons() { # after the catalog: nova-scheduler exits when Placement 
 start_compute() {
   # nova.conf only: nova-compute has no database access.
   start_svc nova-compute "$S/bin/nova-compute" --config-file "$S/etc/nova/nova.conf"
+  [[ "$LIBVIRT" == 1 ]] || return 0
+  start_svc nova-compute-libvirt "$S/bin/nova-compute" --config-file "$S/etc/nova/nova.conf" \
+    --config-file "$S/etc/nova/nova-libvirt.conf"
+}
+
+ensure_libvirt_host() { # the user libvirt resolves before it reads qemu.conf, and QEMU as root
+  getent group libvirt-qemu >/dev/null || addgroup --quiet --system libvirt-qemu
+  getent group kvm >/dev/null || addgroup --quiet --system kvm
+  id libvirt-qemu >/dev/null 2>&1 || adduser --quiet --system --ingroup kvm --disabled-login \
+    --disabled-password --home /var/lib/libvirt --no-create-home --gecos "Libvirt Qemu" libvirt-qemu
+  mkdir -p /etc/libvirt
+  [[ -f /etc/libvirt/qemu.conf ]] ||
+    printf '# written by Ferry'"'"'s openstack-dev.sh\nuser = "root"\ngroup = "root"\n' >/etc/libvirt/qemu.conf
+}
+
+start_libvirt() { # virtlogd and libvirtd in their own process groups, before nova-compute-libvirt
+  [[ "$LIBVIRT" == 1 ]] || return 0
+  ensure_libvirt_host
+  start_svc virtlogd /usr/sbin/virtlogd
+  start_svc libvirtd /usr/sbin/libvirtd
+  local deadline=$(($(date +%s) + 60))
+  until "${VIRSH[@]}" version >/dev/null 2>&1; do
+    alive libvirtd || { tail -25 "$S/log/libvirtd.log" >&2; die "libvirtd exited (log: $S/log/libvirtd.log)"; }
+    (($(date +%s) < deadline)) || die "libvirtd does not answer after 60 s (log: $S/log/libvirtd.log)"
+    sleep 0.3
+  done
+}
+
+stop_guests() { # QEMU outlives libvirtd: end the guests first (and forget them when wiping)
+  alive libvirtd || return 0
+  local name
+  for name in $("${VIRSH[@]}" list --all --name 2>/dev/null); do
+    "${VIRSH[@]}" destroy "$name" >/dev/null 2>&1 || true
+    [[ "${1:-}" == --wipe ]] && { "${VIRSH[@]}" undefine --nvram "$name" >/dev/null 2>&1 ||
+      "${VIRSH[@]}" undefine "$name" >/dev/null 2>&1 || true; }
+  done
+  return 0
+}
+
+remove_bridges() { # os-vif's linux_bridge unplug leaves the brq<network> bridges behind
+  local dev
+  for dev in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | grep '^brq' || true); do
+    ip link del "$dev" 2>/dev/null || true
+  done
 }
 
 wait_http() { # TIMEOUT NAME...: waits until each named HTTP service answers
@@ -541,25 +598,25 @@ check_daemons_alive() {
   done
 }
 
-wait_host_mapped() { # nova's scheduler maps the compute host into cell1 (every 5 s)
+wait_host_mapped() { # HOST: nova's scheduler maps the compute host into cell1 (every 5 s)
   local deadline=$(($(date +%s) + 120)) n
   while :; do
-    n=$("${MYSQL[@]}" -e "SELECT COUNT(*) FROM ${DB_PREFIX}nova_api.host_mappings WHERE host='$HOSTNAME_OS'")
+    n=$("${MYSQL[@]}" -e "SELECT COUNT(*) FROM ${DB_PREFIX}nova_api.host_mappings WHERE host='$1'")
     [[ "${n:-0}" -gt 0 ]] && return 0
-    (($(date +%s) < deadline)) || die "nova-compute host $HOSTNAME_OS was not mapped to cell1 in 120 s"
+    (($(date +%s) < deadline)) || die "nova-compute host $1 was not mapped to cell1 in 120 s"
     check_daemons_alive
     sleep 0.5
   done
 }
 
-wait_compute_heartbeat() { # the nova-compute started by this run has reported (every 10 s)
+wait_compute_heartbeat() { # HOST: the nova-compute started by this run has reported (every 10 s)
   [[ -n "$COMPUTE_SINCE" ]] || return 0
   local deadline=$(($(date +%s) + 120)) n
   while :; do
-    n=$("${MYSQL[@]}" -e "SELECT COUNT(*) FROM ${DB_PREFIX}nova.services WHERE host='$HOSTNAME_OS'
+    n=$("${MYSQL[@]}" -e "SELECT COUNT(*) FROM ${DB_PREFIX}nova.services WHERE host='$1'
       AND \`binary\`='nova-compute' AND deleted=0 AND updated_at >= '$COMPUTE_SINCE'")
     [[ "${n:-0}" -gt 0 ]] && return 0
-    (($(date +%s) < deadline)) || die "nova-compute sent no heartbeat in 120 s (log: $S/log/nova-compute.log)"
+    (($(date +%s) < deadline)) || die "nova-compute on $1 sent no heartbeat in 120 s (log: $S/log/)"
     check_daemons_alive
     sleep 0.5
   done
@@ -592,7 +649,9 @@ cmd_up() {
 
   phase packages
   local missing
-  missing=$(missing_packages "${PACKAGES[@]}" | tr '\n' ' ')
+  local packages=("${PACKAGES[@]}")
+  [[ "$LIBVIRT" == 1 ]] && packages+=("${LIBVIRT_PACKAGES[@]}")
+  missing=$(missing_packages "${packages[@]}" | tr '\n' ' ')
   # shellcheck disable=SC2086
   [[ -z "${missing// /}" ]] || apt_install $missing
 
@@ -638,15 +697,22 @@ cmd_up() {
   # nova-compute is "up" in the API for 60 s after its last heartbeat, even a previous
   # process's: readiness is a heartbeat newer than this start.
   COMPUTE_SINCE=""
-  alive nova-compute || COMPUTE_SINCE=$("${MYSQL[@]}" -e 'SELECT UTC_TIMESTAMP()')
+  { alive nova-compute && { [[ "$LIBVIRT" != 1 ]] || alive nova-compute-libvirt; }; } ||
+    COMPUTE_SINCE=$("${MYSQL[@]}" -e 'SELECT UTC_TIMESTAMP()')
+  start_libvirt
   start_compute
   wait_http 180 glance-api nova-api neutron-server cinder-api
   check_daemons_alive
 
   phase "compute+volume ready"
   OS_CLIENT_CONFIG_FILE="$S/clouds.yaml" "$PY" "$HERE/provision.py" resources
-  wait_host_mapped
-  wait_compute_heartbeat
+  wait_host_mapped "$HOSTNAME_OS"
+  wait_compute_heartbeat "$HOSTNAME_OS"
+  if [[ "$LIBVIRT" == 1 ]]; then
+    wait_host_mapped "$LIBVIRT_HOST"
+    wait_compute_heartbeat "$LIBVIRT_HOST"
+    OS_CLIENT_CONFIG_FILE="$S/clouds.yaml" "$PY" "$HERE/provision.py" libvirt-zone "$LIBVIRT_HOST"
+  fi
   check_daemons_alive
   touch "$S/stamps/provisioned"
   phase ""
@@ -688,7 +754,12 @@ cmd_status() {
     pid=$(pid_of "$d" || echo -)
     json=$svcjson
     [[ "$d" == cinder-* ]] && json=$cinderjson
-    state=$(jq -r --arg b "$d" '[.services[]? | select(.binary == $b) | .state] | first // empty' <<<"$json" 2>/dev/null || true)
+    local binary=$d host=""
+    [[ "$d" == nova-compute ]] && host=$HOSTNAME_OS
+    [[ "$d" == nova-compute-libvirt ]] && binary=nova-compute host=$LIBVIRT_HOST
+    state=$(jq -r --arg b "$binary" --arg h "$host" \
+      '[.services[]? | select(.binary == $b and ($h == "" or .host == $h)) | .state] | first // empty' \
+      <<<"$json" 2>/dev/null || true)
     if [[ "$pid" != - && "$state" == up ]]; then
       printf '%-17s %-8s ok (service up)\n' "$d" "$pid"
     elif [[ "$pid" != - && -z "$state" && -z "$token" ]]; then
@@ -717,10 +788,14 @@ cmd_down() {
   STOPPING=()
   phase stop
   local n
-  # Compute first (it would log errors about everything else going away), then the rest.
+  # The guests, then compute (it would log errors about everything else going away), the rest.
+  ((wipe)) && stop_guests --wipe || stop_guests
   stop_pidfile nova-compute
-  for n in "${ALL_SERVICES[@]}"; do [[ $n == nova-compute ]] || stop_pidfile "$n"; done
+  stop_pidfile nova-compute-libvirt
   wait_stopped 20
+  for n in "${ALL_SERVICES[@]}"; do stop_pidfile "$n"; done
+  wait_stopped 20
+  ((wipe)) && remove_bridges
   phase ""
   if ((wipe)); then
     # The databases and vhost live in the machine's MariaDB/RabbitMQ unless they are ours.

@@ -4,6 +4,9 @@
     provision.py catalog    service role for admin, a "ferry" member user, the service catalog
     provision.py resources  flavors, network "private" 10.0.0.0/24, raised quotas; then waits
                             until Nova has a usable compute host and Cinder a volume pool
+    provision.py libvirt-zone HOST
+                            aggregate "libvirt" (availability zone "libvirt") holding HOST, the
+                            compute host that runs real guests; waits until Nova shows the zone
 
 Idempotent: what exists is left as it is. Uses openstacksdk (Debian's python3-openstacksdk) with
 the cloud "openstack" of OS_CLIENT_CONFIG_FILE.
@@ -170,11 +173,27 @@ def resources():
     log('resources ready')
 
 
+def libvirt_zone(host):
+    conn = connect()
+    agg = first(a for a in conn.compute.aggregates() if a.name == 'libvirt')
+    if not agg:
+        agg = conn.compute.create_aggregate(name='libvirt', availability_zone='libvirt')
+        log('aggregate libvirt (zone libvirt) created')
+    if host not in (agg.hosts or []):
+        conn.compute.add_host_to_aggregate(agg, host)
+        log(f'host {host} added to zone libvirt')
+
+    def zone_ready():
+        return any(z.name == 'libvirt' and z.state.get('available')
+                   for z in conn.compute.availability_zones())
+    wait_for('availability zone libvirt', zone_ready, 120)
+
+
 def main():
-    steps = {'catalog': catalog, 'resources': resources}
-    if len(sys.argv) != 2 or sys.argv[1] not in steps:
-        sys.exit(f'usage: {sys.argv[0]} {{{"|".join(steps)}}}')
-    steps[sys.argv[1]]()
+    steps = {'catalog': catalog, 'resources': resources, 'libvirt-zone': libvirt_zone}
+    if len(sys.argv) < 2 or sys.argv[1] not in steps:
+        sys.exit(f'usage: {sys.argv[0]} {{{"|".join(steps)}}} [HOST]')
+    steps[sys.argv[1]](*sys.argv[2:])
 
 
 if __name__ == '__main__':
