@@ -1,4 +1,22 @@
 export { CONVERSION_FAILURES, ConversionError, type ConversionFailure } from './errors.ts';
+export {
+  guestInterfaces,
+  isGuestNetworkFile,
+  type GuestInterfaceConfig,
+  type GuestNetworkParser,
+} from './guest-network/guest-network.ts';
+export { ifcfgInterfaces } from './guest-network/ifcfg.ts';
+export { ifupdownInterfaces } from './guest-network/ifupdown.ts';
+export { netplanInterfaces } from './guest-network/netplan.ts';
+export { MAX_NIC_ADDRESSES, nicAddresses } from './guest-network/nic-addresses.ts';
+export { keyfileInterfaces } from './guest-network/nm-keyfile.ts';
+export {
+  guestNetworkCommand,
+  MAX_GUEST_NETWORK_FILE_BYTES,
+  MAX_GUEST_NETWORK_FILES,
+  readGuestNetworkFiles,
+  type ReadGuestNetworkOptions,
+} from './guest-network/read-guest-network.ts';
 export { qemuImgProgress } from './qemu-img/progress.ts';
 export {
   convertCommand,
