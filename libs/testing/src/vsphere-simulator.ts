@@ -12,7 +12,12 @@ export interface SimulatedVm {
   readonly guestId: string;
   readonly powerState: 'poweredOn' | 'poweredOff';
   readonly disks: readonly { readonly capacityBytes: number }[];
-  readonly nics: readonly { readonly mac: string; readonly network: string }[];
+  readonly nics: readonly {
+    readonly mac: string;
+    readonly network: string;
+    /** What VMware Tools report for the NIC in guest.net. */
+    readonly addresses?: readonly { readonly ip: string; readonly prefix: number }[];
+  }[];
 }
 
 export interface VsphereSimulator {

@@ -69,8 +69,15 @@ type diskSpec struct {
 }
 
 type nicSpec struct {
-	MAC     string `json:"mac"`
-	Network string `json:"network"`
+	MAC       string        `json:"mac"`
+	Network   string        `json:"network"`
+	Addresses []addressSpec `json:"addresses"`
+}
+
+// addressSpec is an address the guest reports on a NIC through VMware Tools (guest.net).
+type addressSpec struct {
+	IP     string `json:"ip"`
+	Prefix int32  `json:"prefix"`
 }
 
 type createdVM struct {
@@ -262,6 +269,9 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 				_ = task.Wait(ctx)
 			}
 		}
+		if err := reportGuestAddresses(vm.Reference(), v.NICs); err != nil {
+			return nil, "", "", fmt.Errorf("VM %s: %v", v.Name, err)
+		}
 		var props mo.VirtualMachine
 		if err := vm.Properties(ctx, vm.Reference(), []string{"config.uuid"}, &props); err != nil {
 			return nil, "", "", err
@@ -269,6 +279,57 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 		created = append(created, createdVM{Name: v.Name, MoRef: vm.Reference().Value, UUID: props.Config.Uuid, Files: files, VmxDir: v.Name})
 	}
 	return created, dsName, dsPath, nil
+}
+
+// reportGuestAddresses has the guest report the NICs' addresses in guest.net, as VMware Tools do
+// (with the older ipAddress list and ipConfig's prefixes). The simulator lists every NIC there,
+// with its MAC and device key, but never with an address, and has no API to set one with a prefix.
+func reportGuestAddresses(ref types.ManagedObjectReference, nics []nicSpec) error {
+	vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+	if !ok {
+		return fmt.Errorf("%s is not a simulated VM", ref.Value)
+	}
+	var err error
+	simulator.Map.WithLock(vm, func() {
+		var net []types.GuestNicInfo
+		if vm.Guest != nil {
+			net = append(net, vm.Guest.Net...)
+		}
+		first := ""
+		for _, n := range nics {
+			if len(n.Addresses) == 0 {
+				continue
+			}
+			i := 0
+			for i < len(net) && !strings.EqualFold(net[i].MacAddress, n.MAC) {
+				i++
+			}
+			if i == len(net) {
+				err = fmt.Errorf("no guest NIC with MAC %s", n.MAC)
+				return
+			}
+			config := &types.NetIpConfigInfo{}
+			net[i].IpAddress = nil
+			for _, a := range n.Addresses {
+				net[i].IpAddress = append(net[i].IpAddress, a.IP)
+				config.IpAddress = append(config.IpAddress, types.NetIpConfigInfoIpAddress{
+					IpAddress: a.IP, PrefixLength: a.Prefix, State: string(types.NetIpConfigInfoIpAddressStatusPreferred),
+				})
+				if first == "" {
+					first = a.IP
+				}
+			}
+			net[i].IpConfig = config
+		}
+		if first != "" {
+			simulator.Map.Update(vm, []types.PropertyChange{
+				{Name: "guest.net", Val: net},
+				{Name: "guest.ipAddress", Val: first},
+				{Name: "guest.toolsRunningStatus", Val: string(types.VirtualMachineToolsRunningStatusGuestToolsRunning)},
+			})
+		}
+	})
+	return err
 }
 
 // guardDatastore lets /folder requests through only with a session cookie some SOAP answer set,

@@ -24,7 +24,17 @@ const inventoryFor = (mode: 'esx' | 'vcenter'): SimulatedVm[] => [
     guestId: 'ubuntu64Guest',
     powerState: 'poweredOn',
     disks: [{ capacityBytes: 10 * GiB }, { capacityBytes: 2 * GiB }],
-    nics: [{ mac: '00:50:56:aa:bb:01', network: 'VM Network' }],
+    nics: [
+      {
+        mac: '00:50:56:aa:bb:01',
+        network: 'VM Network',
+        addresses: [
+          { ip: '192.168.10.21', prefix: 24 },
+          { ip: 'fe80::250:56ff:feaa:bb01', prefix: 64 },
+          { ip: '2001:db8:10::21', prefix: 64 },
+        ],
+      },
+    ],
   },
   {
     name: 'db01',
@@ -99,6 +109,7 @@ for (const mode of ['esx', 'vcenter'] as const) {
           vm.nics.map((n) => [n.mac, n.macKind, n.network]),
           vm.name,
         ).toEqual(expected.nics.map((n) => [n.mac, 'static', n.network]));
+
         expect(vm.source).toEqual({
           kind: mode === 'vcenter' ? 'vcenter' : 'esxi',
           id: new URL(sim.url).host,
@@ -110,6 +121,21 @@ for (const mode of ['esx', 'vcenter'] as const) {
         expect(vm.labels?.datacenter).toBe(mode === 'vcenter' ? 'DC0' : 'ha-datacenter');
         expect(vm.labels?.vmx).toBe(`[${sim.datastore}] ${vm.name}/${vm.name}.vmx`);
       }
+      // What Tools report on web01's NIC, less its link-local address; nothing on db01's.
+      expect(
+        got.flatMap((vm) => vm.nics.map((n) => [vm.name, n.addressSource, n.addresses])),
+      ).toEqual([
+        ['db01', undefined, undefined],
+        ['db01', undefined, undefined],
+        [
+          'web01',
+          'guest-tools',
+          [
+            { ip: '192.168.10.21', prefix: 24 },
+            { ip: '2001:db8:10::21', prefix: 64 },
+          ],
+        ],
+      ]);
       expect(got.find((v) => v.name === 'db01')?.disks.map((d) => d.slot)).toEqual([
         'scsi0:0',
         'scsi0:1',

@@ -14,6 +14,13 @@ const number = fc.oneof(
   fc.nat(70).map(String),
   fc.constantFrom('-1', '1.5', '1e3', 'NaN', '', ' 7 ', '9007199254740993', '9'.repeat(40)),
 );
+const mac = fc.constantFrom(
+  '00:50:56:AB:CD:EF',
+  '00:50:56:ab:cd:ef',
+  '00-50-56-01-02-03',
+  'zz',
+  '',
+);
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 12 }),
   fc.constantFrom('x', 'y').map((s) => s.repeat(5000)),
@@ -50,17 +57,49 @@ const device = fc.oneof(
     ),
   fc
     .record({
-      mac: fc.option(fc.constantFrom('00:50:56:AB:CD:EF', '00-50-56-01-02-03', 'zz', '')),
+      key: fc.option(number),
+      mac: fc.option(mac),
       addressType: fc.option(fc.constantFrom('manual', 'assigned', 'generated')),
       network: fc.option(text),
       portgroup: fc.option(text),
     })
     .map(
       (n) =>
-        `<VirtualDevice xsi:type="VirtualVmxnet3">${el('macAddress', n.mac)}${el('addressType', n.addressType)}` +
+        `<VirtualDevice xsi:type="VirtualVmxnet3">${el('key', n.key)}${el('macAddress', n.mac)}${el('addressType', n.addressType)}` +
         `<backing>${el('deviceName', n.network)}<port>${el('portgroupKey', n.portgroup)}</port></backing></VirtualDevice>`,
     ),
 );
+// Addresses as Tools report them, and as they should not.
+const ip = fc.oneof(
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.ipV4Extended(),
+  fc.constantFrom(
+    'fe80::1%eth0',
+    '2001:db8::1%eth0',
+    '::ffff:127.0.0.1',
+    '1.2.3.4/24',
+    ' 10.0.0.1 ',
+    '',
+    '::',
+  ),
+  text,
+);
+const guestNic = fc
+  .record({
+    id: fc.option(number),
+    mac: fc.option(mac),
+    older: fc.array(ip, { maxLength: 4 }),
+    configured: fc.option(fc.array(fc.record({ ip: fc.option(ip), prefix: fc.option(number) }))),
+  })
+  .map(
+    (g) =>
+      `<GuestNicInfo>${g.older.map((a) => el('ipAddress', a)).join('')}${el('macAddress', g.mac)}${el('deviceConfigId', g.id)}` +
+      (g.configured
+        ? `<ipConfig>${g.configured.map((a) => `<ipAddress>${el('ipAddress', a.ip)}${el('prefixLength', a.prefix)}</ipAddress>`).join('')}</ipConfig>`
+        : '') +
+      '</GuestNicInfo>',
+  );
 // Every property describeVm reads, each absent or with a value it may not expect.
 const props = fc.record(
   Object.fromEntries(
@@ -68,7 +107,9 @@ const props = fc.record(
       p,
       p === 'config.hardware.device'
         ? fc.option(fc.array(device, { maxLength: 8 }).map((ds) => val(ds.join(''))))
-        : fc.option(fc.oneof(number, text).map((v) => val(escapeXml(v)))),
+        : p === 'guest.net'
+          ? fc.option(fc.array(guestNic, { maxLength: 8 }).map((gs) => val(gs.join(''))))
+          : fc.option(fc.oneof(number, text).map((v) => val(escapeXml(v)))),
     ]),
   ),
 );
@@ -123,16 +164,86 @@ describe('readDevices: the devices of a VM', () => {
       fc.record({ portgroup: fc.stringMatching(/^dvportgroup-\d{1,4}$/) }),
     ),
   });
+  // What Tools report for a NIC: addresses a migrated guest keeps (IPv6 written as it comes back)
+  // among others it cannot, named by the NIC's device key or only by its MAC, with prefixes or
+  // (older Tools) without.
+  const kept = fc.oneof(
+    fc
+      .tuple(fc.ipV4(), fc.nat(32))
+      .filter(([ip]) => !/^(127\.|169\.254\.|0\.0\.0\.0$)/.test(ip))
+      .map(([ip, prefix]) => ({ ip, prefix, kept: true })),
+    fc
+      .tuple(
+        fc.array(fc.oneof(fc.constant(0), fc.nat(0xffff)), { minLength: 6, maxLength: 6 }),
+        fc.boolean(),
+        fc.nat(128),
+      )
+      .map(([groups, upper, prefix]) => {
+        const ip = `2001:db8:${groups.map((g) => g.toString(16)).join(':')}`;
+        return { ip: upper ? ip.toUpperCase() : ip, prefix, kept: true };
+      }),
+  );
+  const dropped = fc
+    .constantFrom(
+      'fe80::250:56ff:fe00:1',
+      'febf::1',
+      '127.0.0.1',
+      '::1',
+      '169.254.3.4',
+      '2001:db8::1%eth0',
+      'x',
+    )
+    .map((ip) => ({ ip, prefix: 64, kept: false }));
+  const guest = fc.record({
+    addresses: fc.array(fc.oneof(kept, dropped), { maxLength: 20 }),
+    byMac: fc.boolean(),
+    older: fc.boolean(),
+  });
   const devices = fc.record({
     controllers: fc.array(controller, { minLength: 1, maxLength: 3 }),
     disks: fc.array(disk, { maxLength: 6 }),
-    nics: fc.array(nic, { maxLength: 4 }),
+    nics: fc.array(fc.record({ nic, guest: fc.option(guest) }), { maxLength: 4 }),
   });
-  const write = ({
-    controllers,
-    disks,
-    nics,
-  }: typeof devices extends fc.Arbitrary<infer D> ? D : never) =>
+  type Devices = typeof devices extends fc.Arbitrary<infer D> ? D : never;
+  // By MAC only where the NIC has one; a guest interface on no device (-1) with a MAC no NIC has
+  // is noise for every NIC.
+  const byMac = ({ nic, guest }: Devices['nics'][number]) =>
+    guest?.byMac === true && nic.mac !== null;
+  const guestNet = (nics: Devices['nics']) =>
+    val(
+      [
+        '<GuestNicInfo><macAddress>02:42:0a:0b:0c:0d</macAddress><deviceConfigId>-1</deviceConfigId>' +
+          '<ipConfig><ipAddress><ipAddress>172.17.0.1</ipAddress><prefixLength>16</prefixLength></ipAddress></ipConfig></GuestNicInfo>',
+        ...nics.map((n, i) => {
+          const g = n.guest;
+          if (!g) return '';
+          const id = byMac(n) ? -1 : 4000 + i;
+          const addresses = g.older
+            ? g.addresses.map((a) => el('ipAddress', a.ip)).join('')
+            : `<ipConfig>${g.addresses.map((a) => `<ipAddress>${el('ipAddress', a.ip)}<prefixLength>${a.prefix}</prefixLength></ipAddress>`).join('')}</ipConfig>`;
+          return `<GuestNicInfo>${addresses}${el('macAddress', n.nic.mac)}<deviceConfigId>${id}</deviceConfigId></GuestNicInfo>`;
+        }),
+      ]
+        .reverse()
+        .join(''),
+    );
+  // What each NIC should read back: its guest interfaces' kept addresses, each once, at most 16.
+  const expectedAddresses = (nics: Devices['nics'], i: number) => {
+    const n = nics[i] as Devices['nics'][number];
+    const mine = byMac(n)
+      ? nics.filter((m) => byMac(m) && m.nic.mac?.toLowerCase() === n.nic.mac?.toLowerCase())
+      : [n];
+    const out: { ip: string; prefix: number }[] = [];
+    for (const { guest: g } of mine)
+      for (const a of g?.addresses ?? []) {
+        if (!a.kept) continue;
+        const ip = a.ip.includes(':') ? new URL(`http://[${a.ip}]/`).hostname.slice(1, -1) : a.ip;
+        if (out.length < 16 && !out.some((b) => b.ip === ip))
+          out.push({ ip, prefix: g?.older ? (ip.includes(':') ? 128 : 32) : a.prefix });
+      }
+    return out.length ? { addresses: out, addressSource: 'guest-tools' } : {};
+  };
+  const write = ({ controllers, disks, nics }: Devices) =>
     [
       ...controllers.map(
         (c, i) =>
@@ -145,8 +256,8 @@ describe('readDevices: the devices of a VM', () => {
           `<backing><fileName>${escapeXml(d.fileName)}</fileName>${'<parent>'.repeat(d.parents)}${'</parent>'.repeat(d.parents)}</backing></VirtualDevice>`,
       ),
       ...nics.map(
-        (n) =>
-          `<VirtualDevice xsi:type="VirtualE1000e">${el('macAddress', n.mac)}<addressType>${n.manual ? 'manual' : 'assigned'}</addressType><backing>` +
+        ({ nic: n }, i) =>
+          `<VirtualDevice xsi:type="VirtualE1000e"><key>${4000 + i}</key>${el('macAddress', n.mac)}<addressType>${n.manual ? 'manual' : 'assigned'}</addressType><backing>` +
           ('name' in n.network
             ? el('deviceName', n.network.name)
             : `<port><portgroupKey>${n.network.portgroup}</portgroupKey></port>`) +
@@ -154,10 +265,10 @@ describe('readDevices: the devices of a VM', () => {
       ),
     ].join('');
 
-  it('reads back each disk on its controller slot, with its size and chain, and each NIC', () => {
+  it('reads back each disk on its controller slot, with its size and chain, and each NIC with its addresses', () => {
     fc.assert(
       fc.property(devices, (d) => {
-        const read = readDevices(val(write(d)));
+        const read = readDevices(val(write(d)), guestNet(d.nics));
         expect(read.disks).toEqual(
           d.disks.map((disk, index) => {
             const c = d.controllers[
@@ -174,13 +285,14 @@ describe('readDevices: the devices of a VM', () => {
           }),
         );
         expect(read.nics).toEqual(
-          d.nics.map((n, index) => ({
+          d.nics.map(({ nic: n }, index) => ({
             index,
             mac: n.mac?.toLowerCase() ?? null,
             macKind: n.mac === null ? 'none' : n.manual ? 'static' : 'generated',
             ...('name' in n.network
               ? { network: n.network.name }
               : { network: n.network.portgroup, portgroupKey: n.network.portgroup }),
+            ...expectedAddresses(d.nics, index),
           })),
         );
       }),

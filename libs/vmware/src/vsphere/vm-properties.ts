@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DISK_CONTROLLERS } from '@ferry/contracts';
+import { BlockList, isIP } from 'node:net';
+import type { DISK_CONTROLLERS, NicAddress } from '@ferry/contracts';
 import { type VmDescription, type VmDisk, type VmNic } from '@ferry/contracts';
 import type { ObjectContent } from './properties.ts';
 import { readMoRef } from './soap.ts';
@@ -18,6 +19,7 @@ export const VM_PROPERTIES = [
   'runtime.powerState',
   'runtime.host',
   'snapshot',
+  'guest.net',
 ] as const;
 
 const CONTROLLER_KIND: Readonly<Record<string, (typeof DISK_CONTROLLERS)[number]>> = {
@@ -41,17 +43,19 @@ const NIC_TYPES = new Set([
   'VirtualSriovEthernetCard',
 ]);
 
+const UNREAD = new Set(['deviceInfo', 'dnsConfig', 'netBIOSConfig']);
+
 /**
  * The parts of a VM's answer `readDevices` reads: devices other than disks, NICs and disk
- * controllers, and every device's description, are left out as the answer is parsed (they are
- * three quarters of it).
+ * controllers, every device's description and the guest NICs' DNS and NetBIOS settings are left
+ * out as the answer is parsed (they are three quarters of it).
  */
 export const VM_ELEMENTS: Keep = ({ localName, xsiType }) =>
   localName === 'VirtualDevice'
     ? xsiType === 'VirtualDisk' ||
       NIC_TYPES.has(xsiType ?? '') ||
       Object.hasOwn(CONTROLLER_KIND, xsiType ?? '')
-    : localName !== 'deviceInfo';
+    : !UNREAD.has(localName);
 
 /** An integer as vSphere writes one; undefined for anything else, or one past exact numbers. */
 const int = (el: Element | undefined) => {
@@ -69,12 +73,96 @@ const bytes = (n: number | undefined) =>
 // The longest snapshot chain counted: what a VM description holds, well past vSphere's 32.
 const MAX_CHAIN = 255;
 
+const MAX_ADDRESSES = 16;
+// What a migrated guest could not keep: loopback, link-local and unspecified addresses.
+const NOT_KEPT = new BlockList();
+NOT_KEPT.addSubnet('127.0.0.0', 8, 'ipv4');
+NOT_KEPT.addSubnet('169.254.0.0', 16, 'ipv4');
+NOT_KEPT.addAddress('0.0.0.0', 'ipv4');
+NOT_KEPT.addSubnet('fe80::', 10, 'ipv6');
+NOT_KEPT.addAddress('::1', 'ipv6');
+NOT_KEPT.addAddress('::', 'ipv6');
+
+/** An address as the contract holds it (IPv6 in its canonical form), if it is one a guest keeps. */
+function address(raw: string | undefined, prefix: number | undefined): NicAddress | undefined {
+  const ip = raw?.trim() ?? '';
+  // A zone index (`%eth0`) scopes an address to one host: never one to keep.
+  const version = ip.includes('%') ? 0 : isIP(ip);
+  if (version === 0 || prefix === undefined || prefix < 0 || prefix > (version === 4 ? 32 : 128))
+    return undefined;
+  if (NOT_KEPT.check(ip, version === 4 ? 'ipv4' : 'ipv6')) return undefined;
+  return { ip: version === 4 ? ip : new URL(`http://[${ip}]/`).hostname.slice(1, -1), prefix };
+}
+
+/**
+ * One guest NIC's addresses (a `GuestNicInfo`), added to `into` up to the bound: `ipConfig`'s,
+ * with their prefixes; only when it lists none, the older `ipAddress` strings, which carry no
+ * prefix and so are taken as host addresses (/32, /128).
+ */
+function addGuestAddresses(info: Element, into: NicAddress[]) {
+  const config = child(info, 'ipConfig');
+  const configured = config ? children(config, 'ipAddress') : [];
+  const found = configured.length
+    ? configured.map((a) => address(text(child(a, 'ipAddress')), int(child(a, 'prefixLength'))))
+    : children(info, 'ipAddress').map((a) => {
+        const ip = text(a)?.trim() ?? '';
+        return address(ip, isIP(ip) === 4 ? 32 : 128);
+      });
+  for (const a of found) {
+    if (into.length === MAX_ADDRESSES) return;
+    if (a && !into.some((b) => b.ip === a.ip)) into.push(a);
+  }
+}
+
+const append = <K>(map: Map<K, Element[]>, at: K, info: Element) => {
+  const list = map.get(at);
+  if (list) list.push(info);
+  else map.set(at, [info]);
+};
+
+/**
+ * The addresses VMware Tools report (`guest.net`) for each NIC: those of the guest NICs naming its
+ * device key as `deviceConfigId`, else of those with its MAC that name no other NIC (older Tools,
+ * and interfaces the guest builds on top of a NIC, give -1). Empty where Tools report none.
+ */
+function guestAddresses(
+  net: Element | undefined,
+  nics: readonly { key: number | undefined; mac: string | null }[],
+): NicAddress[][] {
+  const keys = new Set(nics.map((n) => n.key));
+  const byKey = new Map<number, Element[]>();
+  const byMac = new Map<string, Element[]>();
+  for (const info of net ? children(net) : []) {
+    const key = int(child(info, 'deviceConfigId'));
+    const mac = text(child(info, 'macAddress'))?.trim().toLowerCase();
+    if (key !== undefined && keys.has(key)) append(byKey, key, info);
+    else if (mac) append(byMac, mac, info);
+  }
+  // Read once per group: NICs sharing a MAC share its guest NICs.
+  const read = new Map<Element[], NicAddress[]>();
+  return nics.map(({ key, mac }) => {
+    const infos = (key === undefined ? undefined : byKey.get(key)) ?? byMac.get(mac ?? '');
+    if (!infos) return [];
+    let out = read.get(infos);
+    if (!out) {
+      out = [];
+      for (const info of infos) addGuestAddresses(info, out);
+      read.set(infos, out);
+    }
+    return out;
+  });
+}
+
 /**
  * The disks and NICs in `config.hardware.device`: each disk with its controller slot, datastore
  * path, size (`capacityInBytes`, else `capacityInKB`) and snapshot chain length; each NIC with its
- * MAC and network (a standard network's name, or a distributed port group's key to look up).
+ * MAC, network (a standard network's name, or a distributed port group's key to look up) and the
+ * addresses VMware Tools report for it in `guestNet` (`guest.net`), if any.
  */
-export function readDevices(devices: Element | undefined): {
+export function readDevices(
+  devices: Element | undefined,
+  guestNet?: Element,
+): {
   disks: VmDisk[];
   nics: (VmNic & { portgroupKey?: string })[];
 } {
@@ -88,6 +176,7 @@ export function readDevices(devices: Element | undefined): {
   }
   const disks: VmDisk[] = [];
   const nics: (VmNic & { portgroupKey?: string })[] = [];
+  const nicKeys: (number | undefined)[] = [];
   for (const d of all) {
     const type = xsiType(d) ?? '';
     if (type === 'VirtualDisk') {
@@ -126,9 +215,20 @@ export function readDevices(devices: Element | undefined): {
         network: network.slice(0, 255),
         ...(portgroupKey ? { portgroupKey } : {}),
       });
+      nicKeys.push(int(child(d, 'key')));
     }
   }
-  return { disks, nics };
+  const addresses = guestAddresses(
+    guestNet,
+    nics.map((n, i) => ({ key: nicKeys[i], mac: n.mac })),
+  );
+  return {
+    disks,
+    nics: nics.map((nic, i) => {
+      const found = addresses[i] ?? [];
+      return found.length ? { ...nic, addresses: [...found], addressSource: 'guest-tools' } : nic;
+    }),
+  };
 }
 
 /** Where a VM was read: its source, its key prefix, its datacenter and the hosts' names. */
@@ -159,7 +259,10 @@ export function describeVm(
   vm: ObjectContent,
   { source, prefix, datacenter, hosts }: VmContext,
 ): Described {
-  const { disks, nics } = readDevices(vm.props.get('config.hardware.device'));
+  const { disks, nics } = readDevices(
+    vm.props.get('config.hardware.device'),
+    vm.props.get('guest.net'),
+  );
   const p = (name: string) => text(vm.props.get(name));
   const power = p('runtime.powerState');
   const host = readMoRef(vm.props.get('runtime.host'));
