@@ -301,6 +301,14 @@ export const catalogue = named({
       description: 'How long a server may take to become ACTIVE.',
     },
   ),
+  OPENSTACK_VERIFY_BOOT_SECONDS: integer(
+    300,
+    { min: 0, max: 3600 },
+    {
+      description:
+        "After ACTIVE, how long verification reads the server's console log for a login prompt and the addresses the guest shows (recorded as evidence; none is no failure, as many guests write nothing to the serial port); 0 skips it.",
+    },
+  ),
   OPENSTACK_VERIFY_INTERVAL_SECONDS: integer(
     5,
     { min: 1, max: 600 },

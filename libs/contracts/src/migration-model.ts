@@ -49,6 +49,17 @@ export const MigrationOptions = Closed({
   }),
   networkMapping: StringMap(32),
   keepMac: Type.Boolean({ description: "Create ports with the source NICs' MAC addresses." }),
+  keepIps: Type.Optional(
+    Type.Boolean({
+      description:
+        "Give each port the guest's static addresses (fixed IPs in the mapped network's subnet that holds them); a NIC whose address fits no subnet gets one by DHCP.",
+    }),
+  ),
+  availabilityZone: Type.Optional(
+    Type.Union([Name, Type.Null()], {
+      description: "The Nova availability zone to boot in; null or absent: the cloud's default.",
+    }),
+  ),
 });
 export type MigrationOptions = Infer<typeof MigrationOptions>;
 
@@ -74,6 +85,25 @@ export const Resource = Closed({
   name: Type.Optional(Text(255)),
 });
 export type Resource = Infer<typeof Resource>;
+
+/** What the server's console log showed of its guest booting, read during verification. */
+export const GuestBoot = Closed({
+  booted: Type.Boolean({ description: 'The console log reached a login prompt.' }),
+  evidence: Text(
+    2048,
+    "The console log's last lines (a login prompt when booted), or why there is no evidence.",
+  ),
+  addresses: Type.Array(Type.String({ maxLength: 45 }), {
+    maxItems: 32,
+    description: 'IP addresses the guest showed on its console.',
+  }),
+  addressesKept: Type.Union([Type.Boolean(), Type.Null()], {
+    description:
+      'Whether every kept address was among those the guest showed; null when none was kept or none shown.',
+  }),
+  waitedMs: Count(Number.MAX_SAFE_INTEGER),
+});
+export type GuestBoot = Infer<typeof GuestBoot>;
 
 export const CHECK_OUTCOMES = ['passed', 'failed', 'warning', 'skipped'] as const;
 export const ValidationCheck = Closed({

@@ -46,11 +46,37 @@ export const VmDisk = Closed({
 });
 export type VmDisk = Infer<typeof VmDisk>;
 
+/** An address a guest has on a NIC, with its prefix length: what a migration can keep. */
+export const NicAddress = Closed({
+  ip: Type.String({
+    minLength: 2,
+    maxLength: 45,
+    pattern: '^([0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)$',
+    description: 'IPv4 dotted quad or IPv6 text form.',
+  }),
+  prefix: Type.Integer({ minimum: 0, maximum: 128 }),
+});
+export type NicAddress = Infer<typeof NicAddress>;
+
+export const ADDRESS_SOURCES = ['guest-tools', 'guest-config'] as const;
+
 export const VmNic = Closed({
   index: Count(255),
   mac: Type.Union([Type.String({ pattern: '^[0-9a-f]{2}(:[0-9a-f]{2}){5}$' }), Type.Null()]),
   macKind: OneOf(['static', 'generated', 'none']),
   network: Text(255, 'Source network or connection type.'),
+  addresses: Type.Optional(
+    Type.Array(NicAddress, {
+      maxItems: 16,
+      description: 'Static addresses the guest has on this NIC, as far as they could be read.',
+    }),
+  ),
+  addressSource: Type.Optional(
+    OneOf(
+      ADDRESS_SOURCES,
+      "Where the addresses were read: VMware Tools' report (vSphere guest.net) or the guest's own network configuration.",
+    ),
+  ),
 });
 export type VmNic = Infer<typeof VmNic>;
 

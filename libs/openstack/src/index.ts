@@ -25,7 +25,14 @@ export {
   type NewServer,
   type Server,
 } from './compute/nova.ts';
-export { Neutron, type Network, type Port } from './network/neutron.ts';
+export { Neutron, type FixedIp, type Network, type Port, type Subnet } from './network/neutron.ts';
+export {
+  cidrContains,
+  fixedIpsOf,
+  placeAddresses,
+  type AddressPlacement,
+} from './network/keep-addresses.ts';
+export { identityOnTarget, type NicOnTarget } from './network/identity-on-target.ts';
 export { Cinder, CINDER_MICROVERSION, type Volume } from './block-storage/cinder.ts';
 export { openstackHealth, type ServiceHealth } from './health.ts';
 export { FERRY_TAG, jobMarks, jobPortName, jobTag, onlyOne } from './ferry-marks.ts';

@@ -143,6 +143,8 @@ export async function startPipeline(
     ENABLE_ROLLBACK: 'true',
     OPENSTACK_NETWORK_MAPPING: '*=private',
     DISCOVERY_INTERVAL_SECONDS: '2',
+    // The fake driver's console log never shows a login prompt: only a real guest's test waits.
+    OPENSTACK_VERIFY_BOOT_SECONDS: '0',
     ...env,
   };
   const services = new Map<string, RunningService>();

@@ -18,8 +18,8 @@ export interface LoopbackOpenStack {
   readonly env: Readonly<Record<string, string>>;
   /** Runs Debian's `openstack` CLI (a client Ferry did not write) and parses its JSON output. */
   cli<T>(...args: string[]): T;
-  /** Runs a CLI command that prints nothing (a delete): no JSON to parse. */
-  run(...args: string[]): void;
+  /** Runs a CLI command whose output is not JSON (a delete, a console log): what it printed. */
+  run(...args: string[]): string;
 }
 
 /**
@@ -43,6 +43,6 @@ export function loopbackOpenStack(): LoopbackOpenStack {
     cloudsYaml,
     env,
     cli: <T>(...args: string[]) => JSON.parse(openstack([...args, '-f', 'json'])) as T,
-    run: (...args: string[]) => void openstack(args),
+    run: (...args: string[]) => openstack(args),
   };
 }

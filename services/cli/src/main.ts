@@ -38,7 +38,8 @@ commands:
              --wait  follow every job, one line per event, until it is VERIFIED, ROLLED_BACK, or FAILED
                      with rollback off    --json  JSON lines: the outcome, then each event
              --strategy virt-v2v|qemu-img|auto  --boot-mode image|volume|auto  --flavor NAME
-             --network SOURCE=TARGET (repeatable)  --keep-mac  --command-id ID (default: a new UUID)
+             --network SOURCE=TARGET (repeatable)  --keep-mac  --keep-ips
+             --availability-zone ZONE  --command-id ID (default: a new UUID)
              --timeout SECONDS  how long to wait for the jobs service's answer (default 30)
              exit 0: done (with --wait: every job VERIFIED, dry runs included); 1: a job failed or was
              rolled back, or a VM key is unknown (a VM skipped for its active job is not an error);

@@ -74,6 +74,8 @@ function parse(args: string[]) {
       flavor: { type: 'string' },
       network: { type: 'string', multiple: true },
       'keep-mac': { type: 'boolean' },
+      'keep-ips': { type: 'boolean' },
+      'availability-zone': { type: 'string' },
       'command-id': { type: 'string' },
       timeout: { type: 'string', default: '30' },
     },
@@ -113,6 +115,10 @@ function parse(args: string[]) {
     ...(values.flavor !== undefined && { flavor: values.flavor }),
     ...(values.network && { networkMapping }),
     ...(values['keep-mac'] && { keepMac: true }),
+    ...(values['keep-ips'] && { keepIps: true }),
+    ...(values['availability-zone'] !== undefined && {
+      availabilityZone: values['availability-zone'],
+    }),
   };
   const command: CommandOf<'CreateMigrations'> = {
     type: 'CreateMigrations',

@@ -93,6 +93,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       networkMapping: { 'VM Network': 'private' },
       volumeTimeoutMs: 120_000,
       verifyTimeoutMs: 120_000,
+      bootWaitMs: 0,
       pollMs: 500,
     };
     dir = mkdtempSync(join(tmpdir(), 'ferry-compute-'));

@@ -37,6 +37,8 @@ export interface ComputeDeps {
   readonly networkMapping: Readonly<Record<string, string>>;
   readonly volumeTimeoutMs: number;
   readonly verifyTimeoutMs: number;
+  /** How long verification reads the console log for a login prompt; 0: ACTIVE is enough. */
+  readonly bootWaitMs: number;
   readonly pollMs: number;
 }
 
@@ -105,7 +107,11 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
     deps.neutron,
     jobId,
     vm,
-    { networkIds: networks, keepMac: job.options.keepMac },
+    {
+      networkIds: networks,
+      keepMac: job.options.keepMac,
+      keepIps: job.options.keepIps ?? false,
+    },
     record,
   );
   const volumes =
@@ -124,6 +130,7 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
         ...(bootMode === 'volume' ? { blockDevices: volumes.map(blockDevice) } : {}),
         metadata: jobMarks(jobId, vm.key),
         tags: [FERRY_TAG, jobTag(jobId)],
+        ...(job.options.availabilityZone ? { availabilityZone: job.options.availabilityZone } : {}),
       }),
       () => deps.nova.serversTagged(jobTag(jobId)),
       (id) => deps.nova.deleteServer(id),

@@ -7,4 +7,6 @@ export const DEFAULT_OPTIONS: MigrationOptions = {
   flavor: null,
   networkMapping: {},
   keepMac: false,
+  keepIps: false,
+  availabilityZone: null,
 };

@@ -79,6 +79,8 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
         reread: (vm) => rereadVm(settings, vm),
         outputDir: join(root, 'out'),
         target: () => Promise.reject(new Error('deployment is off in these tests')),
+        identity: () => Promise.reject(new Error('deployment is off in these tests')),
+        guestAddresses: () => Promise.reject(new Error('no job here keeps its addresses')),
       }),
       {
         connection: nc,

@@ -1,7 +1,11 @@
 // The jobs service: a worker on `ferry.cmd.migration.>`, its inventory index and the process manager.
 import 'reflect-metadata';
+import { tmpdir } from 'node:os';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { guestInterfaces, nicAddresses, readGuestNetworkFiles } from '@ferry/converters';
 import {
+  identityOnTarget,
+  jobPortName,
   Neutron,
   Nova,
   parseNetworkMapping,
@@ -87,6 +91,20 @@ await runWorker({
         reread: (vm) => rereadVm(config, vm),
         outputDir: config.MIGRATION_OUTPUT_DIR,
         target: (vm, options) => resolveDeployTarget(openstack, vm, options, networkMapping),
+        identity: (vm, target, options, jobId) =>
+          identityOnTarget(openstack.neutron, vm, target.networkIds, {
+            keepMac: options.keepMac,
+            keepIps: options.keepIps ?? false,
+            ownPort: (nic) => jobPortName(jobId, nic),
+          }),
+        guestAddresses: async (vm, signal) => {
+          const files = await readGuestNetworkFiles(
+            vm.disks.map((d) => d.path),
+            // Its own folder in there, removed afterwards.
+            { tmpDir: tmpdir(), signal, timeoutMs: 10 * 60_000 },
+          );
+          return nicAddresses(vm.nics, guestInterfaces(files));
+        },
       }),
       concurrency: config.JOBS_CONCURRENCY,
       started: { flags },

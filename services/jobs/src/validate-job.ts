@@ -1,8 +1,13 @@
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { MigrationOptions, ValidationCheck, VmDescription } from '@ferry/contracts';
+import type {
+  MigrationOptions,
+  NicAddress,
+  ValidationCheck,
+  VmDescription,
+} from '@ferry/contracts';
 import type { CommandContext } from '@ferry/domain';
-import { cloudFailureOf } from '@ferry/openstack';
+import { cloudFailureOf, type DeployTarget, type NicOnTarget } from '@ferry/openstack';
 import {
   runStage,
   type Delivery,
@@ -10,6 +15,7 @@ import {
   type StageRun,
   type StageRunnerDeps,
 } from '@ferry/stages';
+import { identityChecks, type GuestAddressesRead } from './identity-checks.ts';
 import { validationChecks, type TargetAnswer } from './validation-checks.ts';
 
 export interface ValidateDeps {
@@ -21,6 +27,21 @@ export interface ValidateDeps {
   readonly outputDir: string;
   /** Asks OpenStack where the VM would land (only when deployment is on). */
   readonly target: (vm: VmDescription, options: MigrationOptions) => Promise<TargetAnswer>;
+  /** Asks Neutron, read-only, whether each NIC's MAC and addresses can be kept there. */
+  readonly identity: (
+    vm: VmDescription,
+    target: DeployTarget,
+    options: MigrationOptions,
+    jobId: string,
+  ) => Promise<NicOnTarget[]>;
+  /**
+   * The static addresses per NIC index that the guest's own network configuration gives, read
+   * from its disks (a Workstation VM's; libguestfs, read-only); throws when they cannot be read.
+   */
+  readonly guestAddresses: (
+    vm: VmDescription,
+    signal: AbortSignal,
+  ) => Promise<ReadonlyMap<number, readonly NicAddress[]>>;
 }
 
 /** Validation, as the stage runner runs it: it only reads, so it needs no lease; its failures are checks. */
@@ -43,7 +64,10 @@ export function validateJob(
   return runStage(deps.runner, VALIDATION, jobId, context, delivery, (run) => validate(deps, run));
 }
 
-async function validate(deps: ValidateDeps, { state, decide }: StageRun): Promise<void> {
+async function validate(
+  deps: ValidateDeps,
+  { state, decide, signal, progress }: StageRun,
+): Promise<void> {
   const { job } = state;
   const known = (await deps.inventory.current()).get(job.vmKey);
   if (!known) {
@@ -87,10 +111,16 @@ async function validate(deps: ValidateDeps, { state, decide }: StageRun): Promis
     ]);
     return;
   }
+  const keepIps = job.options.keepIps ?? false;
+  let read: GuestAddressesRead = { how: 'none' };
+  if (keepIps) ({ vm, read } = await withGuestAddresses(deps, vm, signal, progress));
   let target: TargetAnswer | undefined;
+  let nics: NicOnTarget[] | undefined;
   if (job.flags.openstackDeployment) {
     try {
       target = await deps.target(vm, job.options);
+      if (!('problem' in target) && (keepIps || job.options.keepMac))
+        nics = await deps.identity(vm, target, job.options, job.jobId);
     } catch (error) {
       // A cloud that does not answer is waited out (OUTAGE_WAIT_SECONDS) like in any stage, then
       // the command gives up and the job fails; a refusal is the check's answer.
@@ -111,7 +141,50 @@ async function validate(deps: ValidateDeps, { state, decide }: StageRun): Promis
       target,
       strategy: job.options.strategy,
     }),
+    // Identity is checked against a target that was found; without one, the target check failed.
+    ...(target !== undefined && 'problem' in target
+      ? []
+      : identityChecks(vm, { keepMac: job.options.keepMac, keepIps }, nics, read)),
   ]);
+}
+
+/**
+ * The VM with its NICs' static addresses: as VMware Tools reported them (vSphere), or read from
+ * the guest's own network configuration on its disks (Workstation). What could not be read is
+ * said, and the ports then get their addresses by DHCP.
+ */
+async function withGuestAddresses(
+  deps: ValidateDeps,
+  vm: VmDescription,
+  signal: AbortSignal,
+  progress: () => void,
+): Promise<{ vm: VmDescription; read: GuestAddressesRead }> {
+  if (vm.nics.some((n) => n.addresses?.length)) return { vm, read: { how: 'guest-tools' } };
+  if (vm.source.kind !== 'workstation')
+    return { vm, read: { how: 'none', problem: 'VMware Tools report no address for the guest' } };
+  // The guest's disks are read by a libguestfs appliance, which takes a minute without KVM.
+  const alive = setInterval(progress, 10_000);
+  try {
+    const found = await deps.guestAddresses(vm, signal);
+    return {
+      vm: {
+        ...vm,
+        nics: vm.nics.map((n) => {
+          const addresses = found.get(n.index);
+          return addresses?.length
+            ? { ...n, addresses: [...addresses], addressSource: 'guest-config' as const }
+            : n;
+        }),
+      },
+      read: { how: 'guest-config' },
+    };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const why = `the guest's network configuration could not be read: ${(error as Error).message}`;
+    return { vm, read: { how: 'none', problem: why.slice(0, 1000) } };
+  } finally {
+    clearInterval(alive);
+  }
 }
 
 /** Free bytes for the artifacts: in the output folder, or the nearest parent that exists yet. */

@@ -3,6 +3,7 @@ import {
   Argv,
   Artifact,
   FailureCode,
+  GuestBoot,
   JOB_STAGES,
   MIGRATION_STAGES,
   MigrationFlags,
@@ -146,6 +147,7 @@ export const MigrationVerified = defineEvent(
     outcome: OneOf(['verified', 'dry-run']),
     serverStatus: Type.Union([Type.String({ maxLength: 32 }), Type.Null()]),
     durationMs: DurationMs,
+    guest: Type.Optional(GuestBoot),
   }),
 );
 

@@ -1,6 +1,7 @@
 import type {
   Artifact,
   EventData,
+  GuestBoot,
   JobStage,
   MigrationFlags,
   MigrationOptions,
@@ -56,7 +57,7 @@ export type RecordServerDeployed = DomainCommand<
 >;
 export type RecordVerification = DomainCommand<
   'RecordVerification',
-  { serverStatus: string | null; durationMs: number }
+  { serverStatus: string | null; durationMs: number; guest?: GuestBoot }
 >;
 export type FailMigration = DomainCommand<
   'FailMigration',

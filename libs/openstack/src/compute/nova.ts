@@ -1,4 +1,5 @@
 import { absentOn404 } from '../http/absent.ts';
+import { OpenStackError } from '../http/openstack-error.ts';
 import type { OpenStackSession } from '../identity/session.ts';
 
 /** The compute API version Ferry speaks: tags at creation (2.52), `networks: none` (2.37), volume types in mappings (2.67). */
@@ -42,6 +43,8 @@ export interface NewServer {
   readonly blockDevices?: readonly BlockDevice[];
   readonly metadata: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
+  /** Nova's availability zone; absent: the cloud's default. */
+  readonly availabilityZone?: string;
 }
 
 /** Nova v2.1 with an explicit microversion: the server and flavor calls Ferry makes. */
@@ -71,10 +74,30 @@ export class Nova {
           ...(server.blockDevices ? { block_device_mapping_v2: server.blockDevices } : {}),
           metadata: server.metadata,
           tags: server.tags,
+          ...(server.availabilityZone ? { availability_zone: server.availabilityZone } : {}),
         },
       },
     });
     return response.json<{ server: Server }>().server;
+  }
+
+  /**
+   * The last `lines` lines of the server's console log (its serial port), or undefined where the
+   * hypervisor keeps none (Nova answers 404 for a gone server, 409 or 501 for a driver without one).
+   */
+  async consoleOutput(id: string, lines: number): Promise<string | undefined> {
+    try {
+      return (
+        await this.session.call('compute', 'POST', `/servers/${encodeURIComponent(id)}/action`, {
+          headers: VERSION,
+          json: { 'os-getConsoleOutput': { length: lines } },
+        })
+      ).json<{ output: string }>().output;
+    } catch (error) {
+      if (error instanceof OpenStackError && [404, 409, 501].includes(error.status))
+        return undefined;
+      throw error;
+    }
   }
 
   async server(id: string): Promise<Server | undefined> {

@@ -7,6 +7,11 @@ export interface Network {
   readonly status: string;
 }
 
+export interface FixedIp {
+  readonly subnet_id: string;
+  readonly ip_address: string;
+}
+
 export interface Port {
   readonly id: string;
   readonly name: string;
@@ -14,6 +19,18 @@ export interface Port {
   readonly mac_address: string;
   readonly status: string;
   readonly description: string;
+  readonly fixed_ips?: readonly FixedIp[];
+  readonly device_owner?: string;
+  readonly device_id?: string;
+}
+
+export interface Subnet {
+  readonly id: string;
+  readonly name: string;
+  readonly network_id: string;
+  readonly cidr: string;
+  readonly ip_version: 4 | 6;
+  readonly gateway_ip: string | null;
 }
 
 /** Neutron v2.0: the network and port calls Ferry makes. */
@@ -31,12 +48,24 @@ export class Neutron {
     }>().networks;
   }
 
+  async subnets(filter: { network_id?: string }): Promise<Subnet[]> {
+    const query = new URLSearchParams(filter as Record<string, string>).toString();
+    return (await this.session.call('network', 'GET', `/v2.0/subnets?${query}`)).json<{
+      subnets: Subnet[];
+    }>().subnets;
+  }
+
+  /** Ports by name, network, MAC, or an address they hold (`ip_address`). */
   async ports(filter: {
     name?: string;
     network_id?: string;
     mac_address?: string;
+    ip_address?: string;
   }): Promise<Port[]> {
-    const query = new URLSearchParams(filter as Record<string, string>).toString();
+    const { ip_address, ...rest } = filter;
+    const params = new URLSearchParams(rest as Record<string, string>);
+    if (ip_address) params.append('fixed_ips', `ip_address=${ip_address}`);
+    const query = params.toString();
     return (await this.session.call('network', 'GET', `/v2.0/ports?${query}`)).json<{
       ports: Port[];
     }>().ports;
@@ -46,6 +75,8 @@ export class Neutron {
     name: string;
     networkId: string;
     macAddress?: string;
+    /** The addresses it must hold; absent: one from each subnet's pool (DHCP in the guest). */
+    fixedIps?: readonly FixedIp[];
     description?: string;
   }): Promise<Port> {
     return (
@@ -55,6 +86,7 @@ export class Neutron {
             name: port.name,
             network_id: port.networkId,
             ...(port.macAddress ? { mac_address: port.macAddress } : {}),
+            ...(port.fixedIps?.length ? { fixed_ips: port.fixedIps } : {}),
             ...(port.description ? { description: port.description } : {}),
           },
         },

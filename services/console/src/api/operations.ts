@@ -19,7 +19,7 @@ const SUMMARY_FIELDS = /* GraphQL */ `
 
 const DETAIL_FIELDS = /* GraphQL */ `
   ${SUMMARY_FIELDS}
-  options { strategy bootMode flavor keepMac networkMapping { source target } }
+  options { strategy bootMode flavor keepMac keepIps availabilityZone networkMapping { source target } }
   flags { realConversion openstackDeployment rollback }
   validation { outcome at checks { name outcome detail } }
   conversion { strategy dryRun commands startedAt completedAt }

@@ -121,6 +121,8 @@ export interface MigrationOptions {
   readonly flavor: string | null;
   readonly networkMapping: readonly { readonly source: string; readonly target: string }[];
   readonly keepMac: boolean;
+  readonly keepIps: boolean;
+  readonly availabilityZone: string | null;
 }
 
 export interface RollbackStep {
@@ -220,6 +222,8 @@ export interface MigrationOptionsInput {
   flavor?: string;
   networkMapping?: { source: string; target: string }[];
   keepMac?: boolean;
+  keepIps?: boolean;
+  availabilityZone?: string;
 }
 
 export interface MigrateResult {

@@ -126,6 +126,23 @@ export function MigrateDialog({
             />
             <span>Keep MAC addresses</span>
           </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={form.keepIps}
+              onChange={(e) => setForm({ ...form, keepIps: e.target.checked })}
+            />
+            <span>Keep IP addresses (DHCP where no subnet holds them)</span>
+          </label>
+          <label>
+            <span>Availability zone</span>
+            <input
+              type="text"
+              value={form.availabilityZone}
+              placeholder="empty: the cloud's default"
+              onChange={(e) => setForm({ ...form, availabilityZone: e.target.value })}
+            />
+          </label>
         </div>
 
         <fieldset className="networks">

@@ -16,6 +16,8 @@ export interface MigrateForm {
   readonly flavor: string;
   readonly networks: readonly NetworkRow[];
   readonly keepMac: boolean;
+  readonly keepIps: boolean;
+  readonly availabilityZone: string;
 }
 
 export const DEFAULT_MIGRATE_FORM: MigrateForm = {
@@ -24,6 +26,8 @@ export const DEFAULT_MIGRATE_FORM: MigrateForm = {
   flavor: '',
   networks: [],
   keepMac: false,
+  keepIps: false,
+  availabilityZone: '',
 };
 
 /**
@@ -52,9 +56,12 @@ export function migrationOptions(
     strategy: form.strategy,
     bootMode: form.bootMode,
     keepMac: form.keepMac,
+    keepIps: form.keepIps,
   };
   const flavor = form.flavor.trim();
   if (flavor) options.flavor = flavor;
+  const zone = form.availabilityZone.trim();
+  if (zone) options.availabilityZone = zone;
   if (networkMapping.length > 0) options.networkMapping = networkMapping;
   return { ok: true, options };
 }

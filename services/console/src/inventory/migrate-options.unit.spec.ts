@@ -6,17 +6,19 @@ describe('migrationOptions', () => {
   it('sends the defaults without flavor or mapping', () => {
     expect(migrationOptions(DEFAULT_MIGRATE_FORM)).toEqual({
       ok: true,
-      options: { strategy: 'auto', bootMode: 'auto', keepMac: false },
+      options: { strategy: 'auto', bootMode: 'auto', keepMac: false, keepIps: false },
     });
   });
 
-  it('trims the flavor and the mapping, dropping blank rows', () => {
+  it('trims the flavor, the zone and the mapping, dropping blank rows', () => {
     expect(
       migrationOptions({
         strategy: 'qemu-img',
         bootMode: 'volume',
         flavor: ' m1.small ',
         keepMac: true,
+        keepIps: true,
+        availabilityZone: ' libvirt ',
         networks: [
           { id: 1, source: ' VM Network ', target: 'private ' },
           { id: 2, source: '', target: '  ' },
@@ -29,6 +31,8 @@ describe('migrationOptions', () => {
         bootMode: 'volume',
         flavor: 'm1.small',
         keepMac: true,
+        keepIps: true,
+        availabilityZone: 'libvirt',
         networkMapping: [{ source: 'VM Network', target: 'private' }],
       },
     });

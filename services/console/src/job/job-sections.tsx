@@ -96,6 +96,10 @@ export function OptionsList({ job }: { job: MigrationDetail }) {
       </dd>
       <dt>Keep MAC</dt>
       <dd>{options.keepMac ? 'yes' : 'no'}</dd>
+      <dt>Keep IPs</dt>
+      <dd>{options.keepIps ? 'yes' : 'no'}</dd>
+      <dt>Availability zone</dt>
+      <dd>{options.availabilityZone ?? <span className="muted">the cloud's default</span>}</dd>
       <dt>Flags</dt>
       <dd>
         real conversion {flags.realConversion ? 'on' : 'off'}; OpenStack deployment{' '}

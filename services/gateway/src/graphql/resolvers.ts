@@ -42,6 +42,8 @@ interface OptionsInput {
   flavor?: string | null;
   networkMapping?: { source: string; target: string }[] | null;
   keepMac?: boolean | null;
+  keepIps?: boolean | null;
+  availabilityZone?: string | null;
 }
 
 /** The schema's resolvers: reads from the projections, writes as NATS commands; no rule of Ferry's is here. */
@@ -224,6 +226,10 @@ function migrationOptions(input: OptionsInput): Partial<MigrationOptions> {
     ...(input.bootMode != null && { bootMode: input.bootMode as MigrationOptions['bootMode'] }),
     ...(input.flavor != null && { flavor: input.flavor.trim() || null }),
     ...(input.keepMac != null && { keepMac: input.keepMac }),
+    ...(input.keepIps != null && { keepIps: input.keepIps }),
+    ...(input.availabilityZone != null && {
+      availabilityZone: input.availabilityZone.trim() || null,
+    }),
     ...(input.networkMapping != null && {
       networkMapping: Object.fromEntries(input.networkMapping.map((m) => [m.source, m.target])),
     }),

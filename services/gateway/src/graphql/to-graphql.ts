@@ -45,6 +45,9 @@ export function toMigration(view: JobView, status: SourceStatus | undefined) {
     dryRun: view.dryRun,
     options: {
       ...job.options,
+      // Jobs created before these options existed asked for neither.
+      keepIps: job.options.keepIps ?? false,
+      availabilityZone: job.options.availabilityZone ?? null,
       networkMapping: Object.entries(job.options.networkMapping).map(([source, target]) => ({
         source,
         target,
