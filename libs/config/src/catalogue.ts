@@ -54,6 +54,10 @@ export const catalogue = named({
   MIGRATION_OUTPUT_DIR: path('/var/tmp/ferry/migrations', {
     description: 'Where converted disks are written, one folder per job.',
   }),
+  VIRTIO_WIN: text('', {
+    description:
+      "The virtio-win drivers virt-v2v installs in Windows guests: the ISO or folder (Red Hat's virtio-win package); empty: virt-v2v's own default (/usr/share/virtio-win), and a Windows guest without them keeps its emulated devices.",
+  }),
   VIRT_V2V_TIMEOUT_SECONDS: integer(
     7200,
     { min: 60, max: 7 * 24 * 3600 },

@@ -4,6 +4,7 @@ export * from './metadata.ts';
 export * from './migration-model.ts';
 export * from './streams.ts';
 export * from './subjects.ts';
+export * from './tool-log.ts';
 export * from './types.ts';
 export * from './validation.ts';
 export * from './vm.ts';

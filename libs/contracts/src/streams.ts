@@ -3,6 +3,7 @@ import {
   DEAD_LETTER_SUBJECT_PREFIX,
   EVENT_SUBJECT_PREFIX,
   STREAMS,
+  TOOL_LOG_SUBJECT_PREFIX,
 } from './subjects.ts';
 
 const MINUTE_NS = 60 * 1_000_000_000;
@@ -22,9 +23,13 @@ export interface StreamSettings {
   readonly deny_purge?: boolean;
   readonly allow_direct?: boolean;
   readonly max_age?: number;
+  readonly max_msgs_per_subject?: number;
 }
 
-/** Ferry's three streams: commands (a work queue), events (the store: append-only), dead letters. */
+/**
+ * Ferry's streams: commands (a work queue), events (the store: append-only), dead letters, and
+ * the jobs' tool logs (bounded per job and in age: a log is for reading, not for state).
+ */
 export function streamConfigs(replicas: number): StreamSettings[] {
   return [
     {
@@ -57,6 +62,18 @@ export function streamConfigs(replicas: number): StreamSettings[] {
       storage: 'file',
       num_replicas: replicas,
       max_age: 30 * DAY_NS,
+    },
+    {
+      name: STREAMS.toolLogs,
+      subjects: [`${TOOL_LOG_SUBJECT_PREFIX}.*`],
+      retention: 'limits',
+      storage: 'file',
+      num_replicas: replicas,
+      max_age: 30 * DAY_NS,
+      max_msgs_per_subject: 2000,
+      max_msg_size: 64 * 1024,
+      discard: 'old',
+      allow_direct: true,
     },
   ];
 }

@@ -3,11 +3,15 @@ export const STREAMS = {
   commands: 'FERRY_CMD',
   events: 'FERRY_EVT',
   deadLetters: 'FERRY_DLQ',
+  toolLogs: 'FERRY_LOG',
 } as const;
 
 export const COMMAND_SUBJECT_PREFIX = 'ferry.cmd';
 export const EVENT_SUBJECT_PREFIX = 'ferry.evt';
 export const DEAD_LETTER_SUBJECT_PREFIX = 'ferry.dlq';
+export const TOOL_LOG_SUBJECT_PREFIX = 'ferry.log';
+/** A job's tool log: what virt-v2v and qemu-img said while they worked on it. */
+export const toolLogSubject = (jobId: string) => `${TOOL_LOG_SUBJECT_PREFIX}.${jobId}`;
 
 /** `ferry.cmd.<service>.<verb>`: the service that handles a command is in its subject. */
 export const COMMAND_SUBJECTS = {

@@ -20,6 +20,12 @@ export type Validation<T> =
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
+/** A type guard from one of the contract's schemas (other messages than commands and events). */
+export function guardOf<T>(schema: TSchema): (value: unknown) => value is T {
+  const validate = ajv.compile(schema);
+  return (value: unknown): value is T => validate(value);
+}
+
 interface Validators {
   readonly types: readonly string[];
   get(type: string): ValidateFunction | undefined;

@@ -3,6 +3,7 @@ import {
   DEAD_LETTER_SUBJECT_PREFIX,
   EVENT_SUBJECT_PREFIX,
   STREAMS,
+  TOOL_LOG_SUBJECT_PREFIX,
   type CommandType,
   type EventCategory,
 } from '@ferry/contracts';
@@ -38,6 +39,8 @@ interface Part {
   readonly sends?: readonly CommandType[];
   /** Follows its jobs' commits as they are stored (a stage that must stop when its job is cancelled). */
   readonly watchesJobs?: boolean;
+  /** Writes the tool logs of the jobs it works on (what virt-v2v and qemu-img said). */
+  readonly writesToolLogs?: boolean;
 }
 
 /** The durable consumer of FERRY_EVT that drives every job (the jobs service's process manager). */
@@ -56,7 +59,7 @@ const PARTS: Readonly<Record<Exclude<Identity, 'admin'>, Part>> = {
     appends: ['migration', 'vm', 'selection', 'rejection'],
     sends: STAGE_COMMANDS,
   },
-  conversion: STAGE,
+  conversion: { ...STAGE, writesToolLogs: true },
   image: STAGE,
   compute: STAGE,
   rollback: STAGE,
@@ -66,6 +69,7 @@ const PARTS: Readonly<Record<Exclude<Identity, 'admin'>, Part>> = {
 const API = '$JS.API';
 const EVT = STREAMS.events;
 const CMD = STREAMS.commands;
+const LOG = STREAMS.toolLogs;
 
 /** The inbox prefix an identity's replies come to: no identity reads another's answers. */
 export const inboxPrefix = (identity: Identity) => `_INBOX_${identity}`;
@@ -96,16 +100,20 @@ export function permissionsOf(identity: Identity): Permissions | undefined {
     publish: {
       allow: [
         `${API}.INFO`,
-        ...[EVT, CMD, STREAMS.deadLetters].map((s) => `${API}.STREAM.INFO.${s}`),
+        ...[EVT, CMD, STREAMS.deadLetters, LOG].map((s) => `${API}.STREAM.INFO.${s}`),
         `${API}.DIRECT.GET.${EVT}`,
         `${API}.DIRECT.GET.${EVT}.>`,
-        `${API}.CONSUMER.CREATE.${EVT}.>`,
-        ...['INFO', 'DELETE', 'MSG.NEXT'].map((verb) => `${API}.CONSUMER.${verb}.${EVT}.*`),
+        // The store and the tool logs are read through short-lived consumers of one's own.
+        ...[EVT, LOG].flatMap((s) => [
+          `${API}.CONSUMER.CREATE.${s}.>`,
+          ...['INFO', 'DELETE', 'MSG.NEXT'].map((verb) => `${API}.CONSUMER.${verb}.${s}.*`),
+        ]),
         ...(part.eventConsumers ?? []).flatMap((d) => durable(EVT, d)),
         ...(part.commands ? durable(CMD, identity) : []),
         ...(part.appends ?? []).map((c) => `${EVENT_SUBJECT_PREFIX}.${c}.*`),
         ...(part.commands ? [`${DEAD_LETTER_SUBJECT_PREFIX}.>`] : []),
         ...(part.sends ?? []).map((c) => COMMAND_SUBJECTS[c]),
+        ...(part.writesToolLogs ? [`${TOOL_LOG_SUBJECT_PREFIX}.*`] : []),
       ],
       deny: othersDurables.flatMap((d) => [
         `${API}.CONSUMER.*.${EVT}.${d}`,

@@ -43,3 +43,4 @@ export { cliActor, systemActor } from './actor.ts';
 export { commandContext } from './command-context.ts';
 export { DurableLoop, type DurableLoopOptions } from './durable-loop.ts';
 export { deadLetter } from './dead-letter.ts';
+export { readToolLog, toolLogWriter, type ToolLogWriter } from './tool-log.ts';

@@ -26,7 +26,7 @@ describe('provisionStreams', () => {
     const jsm = await jetstreamManager(nc);
     const names: string[] = [];
     for await (const s of jsm.streams.list()) names.push(s.config.name);
-    expect(names.sort()).toEqual([STREAMS.commands, STREAMS.events, STREAMS.deadLetters].sort());
+    expect(names.sort()).toEqual(Object.values(STREAMS).sort());
     await Promise.all(clients.map((c) => c.close()));
   });
 

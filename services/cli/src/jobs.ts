@@ -6,10 +6,10 @@ import {
   migrationStream,
 } from '@ferry/contracts';
 import { evolveJobView, initialJobView, type JobView } from '@ferry/domain';
-import { parseStreamName, rebuildProjection, streamView } from '@ferry/event-store';
+import { rebuildProjection, streamView } from '@ferry/event-store';
 import { describeEvent } from '@ferry/domain';
 import { actorName, table } from './describe.ts';
-import { natsCommand, UsageError } from './nats.ts';
+import { natsCommand, oneJobId, UsageError } from './nats.ts';
 
 /** `ferry jobs`: every job with its state, as a table or JSON; `--state` keeps one state. */
 export const jobs = natsCommand(
@@ -83,14 +83,7 @@ export const job = natsCommand(
       allowPositionals: true,
       options: { json: { type: 'boolean', default: false } },
     });
-    const [jobId, ...extra] = positionals;
-    if (jobId === undefined || extra.length > 0) throw new UsageError('give one job id');
-    try {
-      parseStreamName(migrationStream(jobId));
-    } catch {
-      throw new UsageError(`not a job id: ${jobId}`);
-    }
-    return { json: values.json, jobId };
+    return { json: values.json, jobId: oneJobId(positionals) };
   },
   async ({ json, jobId }, { store }) => {
     const { events } = await store.read<MigrationEvent>(migrationStream(jobId));

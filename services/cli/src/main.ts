@@ -3,6 +3,7 @@
 import { discover } from './discover.ts';
 import { doctor } from './doctor.ts';
 import { job, jobs } from './jobs.ts';
+import { logs } from './logs.ts';
 import { migrate } from './migrate.ts';
 import { openstack } from './openstack-health.ts';
 import { rollback } from './rollback.ts';
@@ -15,6 +16,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   migrate,
   jobs,
   job,
+  logs,
   rollback,
 };
 const usage = `usage: ferry <command> [options]
@@ -49,12 +51,16 @@ commands:
              ROLLED_BACK)  --json
   job JOB-ID one job: its summary (state, options, stage timings, disks, commands, artifacts,
              resources, failure, rollback) and every event  --json
+  logs JOB-ID
+             what virt-v2v and qemu-img said while converting the job's disks (secrets removed), oldest
+             first  --last N (default 2000)  --json  JSON lines: at, tool, kind, text
+             exit 0: shown (an empty log too); 1: no such job
   rollback JOB-ID
              run a failed job's rollback again (after one that could not remove everything, or that
              never finished)  --reason TEXT  --timeout SECONDS (default 30)
              exit 0: accepted; 3: refused, no answer, or NATS unreachable
 
-  migrate, jobs, job and rollback speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
+  migrate, jobs, job, logs and rollback speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
 exit 2: a usage error
 `;
 

@@ -1,20 +1,35 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { ConfigError, environment, loadConfig } from '@ferry/config';
-import { JetStreamEventStore, UnreadableStreamError } from '@ferry/event-store';
+import { migrationStream } from '@ferry/contracts';
+import { JetStreamEventStore, parseStreamName, UnreadableStreamError } from '@ferry/event-store';
 import {
   connectNats,
   NATS_SECURITY_SETTINGS,
   natsSecurity,
+  type NatsConnection,
   type NatsSecurity,
 } from '@ferry/messaging';
 
 export interface Ferry {
+  readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly store: JetStreamEventStore;
 }
 
 /** A wrong command line: exit 2, before anything is sent. */
 export class UsageError extends Error {}
+
+/** The one job id a command takes, checked to be one before anything is asked. */
+export function oneJobId(positionals: readonly string[]): string {
+  const [jobId, ...extra] = positionals;
+  if (jobId === undefined || extra.length > 0) throw new UsageError('give one job id');
+  try {
+    parseStreamName(migrationStream(jobId));
+  } catch {
+    throw new UsageError(`not a job id: ${jobId}`);
+  }
+  return jobId;
+}
 
 // What NATS and JetStream throw when the server cannot be reached or lacks Ferry's streams.
 const NATS_ERROR = /Timeout|Connection|NoResponders|JetStream|Request|Permission|Draining/;
@@ -69,7 +84,7 @@ export const natsCommand =
             `ferry ${command}: skipped the commit at ${u.position} (${u.subject}): it cannot be read: ${u.reason}\n`,
           ),
       });
-      return await run(args, { js: jetstream(nc), store });
+      return await run(args, { nc, js: jetstream(nc), store });
     } catch (error) {
       if (error instanceof UnreadableStreamError) return fail(1, error.message);
       if (error instanceof Error && NATS_ERROR.test(error.name))

@@ -148,6 +148,10 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     expect(await detail.getAttribute('data-job-id')).toBe(verifiedJob);
     expect(await detail.getAttribute('data-state')).toBe('VERIFIED');
     expect(await page.getByTestId('conversion-commands').innerText()).toMatch(/^qemu-img convert/m);
+    // The tool log, as the conversion service wrote it: the command as run.
+    const toolLog = page.getByTestId('tool-log');
+    await toolLog.waitFor();
+    expect(await toolLog.innerText()).toMatch(/qemu-img \$ qemu-img convert -p -f vmdk -O qcow2/);
     const { servers, images } = p.resourcesOf(verifiedJob);
     expect(servers).toHaveLength(1);
     expect(await page.getByTestId('server-id').innerText()).toBe(servers[0]);

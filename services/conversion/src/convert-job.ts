@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConversionError } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
-import { CommandRejectedError } from '@ferry/messaging';
+import { CommandRejectedError, toolLogWriter } from '@ferry/messaging';
+import { redactText } from '@ferry/observability';
 import {
   runStage,
   type Delivery,
@@ -25,6 +26,8 @@ export interface ConvertDeps {
   readonly timeoutMs: number;
   /** The ESXi host and vCenter this service may fetch disks from (VMWARE_ESXI_*, VMWARE_VCENTER_*). */
   readonly vsphere?: readonly VsphereConnection[];
+  /** VIRTIO_WIN: the drivers virt-v2v gives Windows guests. */
+  readonly virtioWin?: string;
 }
 
 /** Conversion, as the stage runner runs it: leased when it converts for real. */
@@ -62,7 +65,7 @@ async function convert(
     throw new CommandRejectedError('illegal-state', `job ${job.jobId} has not been validated`);
   const dir = join(deps.outputDir, job.jobId);
   const { disks, vmx, onDatastore, copies } = jobDisks(vm, dir);
-  const plan = await choosePlan(job.options.strategy, vmx, disks, dir);
+  const plan = await choosePlan(job.options.strategy, vmx, disks, dir, deps.virtioWin);
   const started = Date.now();
 
   if (state.phase === 'DISCOVERED') {
@@ -121,14 +124,20 @@ async function convert(
       // virt-v2v tells its progress only while it copies: while it inspects and converts the guest
       // (minutes under emulation) its running process is its sign of life, bounded by its timeout.
       const alive = plan.strategy === 'virt-v2v' ? setInterval(progress, 10_000) : undefined;
+      const log = toolLogWriter(deps.runner.nc, job.jobId, (error) =>
+        deps.runner.logger?.warn({ err: error, jobId: job.jobId }, 'a tool log batch was lost'),
+      );
       try {
         await plan.convert(todo, {
           signal,
           timeoutMs: deps.timeoutMs,
           onProgress: (d, p) => onProgress(d, 100 - share * 100 + p * share),
+          // A tool may echo what it was given: a URL with a password never reaches the log.
+          onOutput: (line) => log.add({ ...line, text: redactText(line.text) }),
         });
       } finally {
         clearInterval(alive);
+        await log.close();
       }
       await recorder.flushed();
       for (const disk of todo) {

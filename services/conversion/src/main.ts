@@ -11,6 +11,7 @@ await runWorker({
     'CONVERSION_CONCURRENCY',
     'MIGRATION_OUTPUT_DIR',
     'VIRT_V2V_TIMEOUT_SECONDS',
+    'VIRTIO_WIN',
     ...SOURCE_SETTINGS,
   ],
   wire: ({ config, stages }) => ({
@@ -19,6 +20,7 @@ await runWorker({
       outputDir: config.MIGRATION_OUTPUT_DIR,
       timeoutMs: config.VIRT_V2V_TIMEOUT_SECONDS * 1000,
       vsphere: vsphereConnections(config),
+      ...(config.VIRTIO_WIN ? { virtioWin: config.VIRTIO_WIN } : {}),
     }),
     concurrency: config.CONVERSION_CONCURRENCY,
     started: { outputDir: config.MIGRATION_OUTPUT_DIR },

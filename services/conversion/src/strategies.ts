@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { MigrationOptions } from '@ferry/contracts';
+import type { MigrationOptions, ToolLogLine } from '@ferry/contracts';
 import { convertCommand, qemuImgConvert, virtV2vCommand, virtV2vConvert } from '@ferry/converters';
 
 export interface DiskPlan {
@@ -23,9 +23,15 @@ export interface ConversionPlan {
       signal?: AbortSignal;
       timeoutMs: number;
       onProgress: (disk: number, percent: number) => void;
+      /** What the tool says as it works, for the job's tool log. */
+      onOutput: (line: Omit<ToolLogLine, 'at'>) => void;
     },
   ): Promise<void>;
 }
+
+/** A command line as a person would paste it: arguments with spaces or quotes quoted. */
+export const commandLine = (argv: readonly string[]): string =>
+  argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
 
 /** qemu-img, disk by disk: the format only. */
 export function qemuImgPlan(disks: readonly DiskPlan[]): ConversionPlan {
@@ -34,8 +40,10 @@ export function qemuImgPlan(disks: readonly DiskPlan[]): ConversionPlan {
     commands: disks.map((d) =>
       convertCommand({ source: d.path, sourceFormat: 'vmdk', target: d.target }),
     ),
-    async convert(todo, { signal, timeoutMs, onProgress }) {
+    async convert(todo, { signal, timeoutMs, onProgress, onOutput }) {
       for (const d of todo) {
+        const command = convertCommand({ source: d.path, sourceFormat: 'vmdk', target: d.target });
+        onOutput({ tool: 'qemu-img', kind: 'command', text: commandLine(command) });
         await qemuImgConvert({
           source: d.path,
           sourceFormat: 'vmdk',
@@ -43,6 +51,10 @@ export function qemuImgPlan(disks: readonly DiskPlan[]): ConversionPlan {
           timeoutMs,
           ...(signal ? { signal } : {}),
           onProgress: (p) => onProgress(d.diskIndex, p),
+          onStderr: (text) => {
+            for (const line of text.split('\n').filter((l) => l.trim()))
+              onOutput({ tool: 'qemu-img', kind: 'output', text: line });
+          },
         });
       }
     },
@@ -50,20 +62,32 @@ export function qemuImgPlan(disks: readonly DiskPlan[]): ConversionPlan {
 }
 
 /** virt-v2v, the whole VM at once: drivers, fstab and bootloader converted too; its disks renamed to their targets. */
-export function virtV2vPlan(vmx: string, workDir: string): ConversionPlan {
+export function virtV2vPlan(vmx: string, workDir: string, virtioWin?: string): ConversionPlan {
   const outputDir = join(workDir, 'virt-v2v');
   return {
     strategy: 'virt-v2v',
     commands: [virtV2vCommand({ vmx, outputDir })],
-    async convert(todo, { signal, timeoutMs, onProgress }) {
+    async convert(todo, { signal, timeoutMs, onProgress, onOutput }) {
       await rm(outputDir, { recursive: true, force: true });
+      onOutput({
+        tool: 'virt-v2v',
+        kind: 'command',
+        text: commandLine(virtV2vCommand({ vmx, outputDir })),
+      });
       await virtV2vConvert({
         vmx,
         outputDir,
         tmpDir: join(workDir, 'tmp'),
         timeoutMs,
         ...(signal ? { signal } : {}),
+        ...(virtioWin ? { virtioWin } : {}),
         onProgress,
+        onMessage: (m) =>
+          onOutput({
+            tool: 'virt-v2v',
+            kind: m.type === 'warning' ? 'warning' : m.type === 'error' ? 'error' : 'message',
+            text: m.message,
+          }),
       });
       // virt-v2v names the disks <guest>-sda, -sdb, ... in the order of the source's disks.
       const produced = (await readdir(outputDir))
@@ -99,9 +123,10 @@ export async function choosePlan(
   vmx: string | undefined,
   disks: readonly DiskPlan[],
   dir: string,
+  virtioWin?: string,
 ): Promise<ConversionPlan> {
   const wantV2v =
     strategy === 'virt-v2v' ||
     (strategy === 'auto' && vmx !== undefined && (await onPath('virt-v2v')));
-  return wantV2v && vmx !== undefined ? virtV2vPlan(vmx, dir) : qemuImgPlan(disks);
+  return wantV2v && vmx !== undefined ? virtV2vPlan(vmx, dir, virtioWin) : qemuImgPlan(disks);
 }

@@ -9,6 +9,7 @@ import type { OperationDefinitionNode } from 'graphql';
 import '@fastify/static';
 import mercurius from 'mercurius';
 import type { EventStore } from '@ferry/event-store';
+import { readToolLog } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
 import type { OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { UnauthenticatedError, type Person } from './auth/bearer.ts';
@@ -82,7 +83,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const auth = { verify: options.verifyToken, signIn: options.signIn };
   const guarding = auth.verify !== undefined || auth.signIn !== undefined;
   const allowedOrigins = options.allowedOrigins ?? [];
-  const all = resolvers({ projections, store, commands, health });
+  const all = resolvers({
+    projections,
+    store,
+    commands,
+    health,
+    toolLog: (jobId, last) => readToolLog(nc, jobId, last),
+  });
   await app.register(mercurius as never, {
     schema: SCHEMA,
     resolvers: guarding ? guarded(all, new RateLimit(options.mutationsPerMinute ?? 60)) : all,

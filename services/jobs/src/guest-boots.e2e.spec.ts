@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EventOf, MigrationEvent } from '@ferry/contracts';
+import { readToolLog } from '@ferry/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor } from './job-id.ts';
 import { PIPELINE_SERVICES, startPipeline, type Pipeline } from '@ferry/pipeline-testing';
@@ -79,6 +80,11 @@ describe('a real Debian guest: virt-v2v through the services, MAC and address ke
       expect(of(events, 'ConversionStarted')?.data.commands[0]?.[0]).toBe('virt-v2v');
       const progress = events.filter((e) => e.type === 'ConversionProgressed');
       expect(progress.at(-1)?.data).toMatchObject({ percent: 100 });
+      // What virt-v2v said, in the job's tool log: the command as run, then its messages.
+      const log = await readToolLog(p.nc, jobId);
+      expect(log[0]).toMatchObject({ tool: 'virt-v2v', kind: 'command' });
+      expect(log[0]?.text).toMatch(/^virt-v2v --machine-readable -i vmx /);
+      expect(log.some((l) => /Converting .* to run on KVM/.test(l.text))).toBe(true);
 
       // The port, as the openstack CLI shows it.
       const portId = of(events, 'ServerDeployed')?.data.ports[0] as string;
@@ -92,9 +98,9 @@ describe('a real Debian guest: virt-v2v through the services, MAC and address ke
 
       // The guest booted for real, at its kept address.
       const serverId = of(events, 'ServerDeployed')?.data.serverId as string;
-      const log = p.cloud.run('console', 'log', 'show', serverId);
-      expect(log).toMatch(/ferry-guest login:/);
-      expect(log).toContain(`eth0 ${GUEST.ip}`);
+      const console = p.cloud.run('console', 'log', 'show', serverId);
+      expect(console).toMatch(/ferry-guest login:/);
+      expect(console).toContain(`eth0 ${GUEST.ip}`);
       expect(verified?.data.guest).toMatchObject({
         booted: true,
         addresses: [GUEST.ip],

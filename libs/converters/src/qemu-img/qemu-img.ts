@@ -84,6 +84,8 @@ export interface ConvertOptions {
   readonly signal?: AbortSignal;
   readonly timeoutMs?: number;
   readonly onProgress?: (percent: number) => void;
+  /** What qemu-img writes to stderr (its warnings and errors), as it comes. */
+  readonly onStderr?: (text: string) => void;
 }
 
 /** The exact command a conversion runs: recorded in the job's events, run for real or as a dry run. */
@@ -117,6 +119,7 @@ export async function qemuImgConvert(o: ConvertOptions): Promise<{ command: read
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       graceMs: 5_000,
       ...(o.onProgress ? { onStdout: qemuImgProgress(o.onProgress) } : {}),
+      ...(o.onStderr ? { onStderr: o.onStderr } : {}),
     });
     if (exitCode !== 0) throw failure(stderr, command);
     await rename(part, o.target);

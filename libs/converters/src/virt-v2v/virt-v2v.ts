@@ -15,6 +15,8 @@ export interface VirtV2vOptions {
   readonly timeoutMs?: number;
   readonly onMessage?: (message: V2vMessage) => void;
   readonly onProgress?: (diskIndex: number, percent: number) => void;
+  /** The virtio-win drivers for a Windows guest (ISO or folder); virt-v2v's default when absent. */
+  readonly virtioWin?: string;
 }
 
 /** The exact command a guest conversion runs. */
@@ -48,7 +50,12 @@ export async function virtV2vConvert(
   try {
     const { exitCode, stderr } = await runTool({
       command,
-      env: { ...libguestfsEnvironment(), TMPDIR: o.tmpDir, VIRT_V2V_TMPDIR: o.tmpDir },
+      env: {
+        ...libguestfsEnvironment(),
+        TMPDIR: o.tmpDir,
+        VIRT_V2V_TMPDIR: o.tmpDir,
+        ...(o.virtioWin ? { VIRTIO_WIN: o.virtioWin } : {}),
+      },
       graceMs: 30_000,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),

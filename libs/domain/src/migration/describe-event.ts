@@ -1,4 +1,4 @@
-import type { MigrationEvent } from '@ferry/contracts';
+import type { GuestBoot, MigrationEvent } from '@ferry/contracts';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -41,7 +41,7 @@ export function describeEvent(event: MigrationEvent): string {
     case 'MigrationVerified':
       return event.data.outcome === 'dry-run'
         ? 'DRY RUN: nothing was migrated (conversion or deployment was off)'
-        : `server ${event.data.serverStatus ?? '?'} after ${seconds(event.data.durationMs)}`;
+        : `server ${event.data.serverStatus ?? '?'} after ${seconds(event.data.durationMs)}${guestSummary(event.data.guest)}`;
     case 'MigrationFailed':
       return `${event.data.stage} failed: ${event.data.code}: ${event.data.message}`;
     case 'CancelRequested':
@@ -67,4 +67,18 @@ export function describeEvent(event: MigrationEvent): string {
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
     }
   }
+}
+
+/** What verification saw of the guest: its login prompt and addresses, or why it saw nothing. */
+function guestSummary(guest: GuestBoot | undefined): string {
+  if (!guest) return '';
+  if (!guest.booted) return `; no boot evidence: ${guest.evidence.split(';')[0] ?? ''}`;
+  const shown = guest.addresses.length ? `, showing ${guest.addresses.join(', ')}` : '';
+  const kept =
+    guest.addressesKept === null
+      ? ''
+      : guest.addressesKept
+        ? ' (the kept addresses)'
+        : ' (not the kept addresses)';
+  return `; the guest booted to a login prompt in ${seconds(guest.waitedMs)}${shown}${kept}`;
 }

@@ -92,6 +92,21 @@ export const MIGRATION_QUERY = /* GraphQL */ `
   query Migration($id: ID!) { migration(id: $id) { ${DETAIL_FIELDS} } }
 `;
 
+/** Asked apart from the job: a log is read from its own stream, not pushed with every update. */
+export const TOOL_LOG_QUERY = /* GraphQL */ `
+  query ToolLog($id: ID!) {
+    migration(id: $id) {
+      id
+      toolLog(last: 500) {
+        at
+        tool
+        kind
+        text
+      }
+    }
+  }
+`;
+
 export const MIGRATION_UPDATED = /* GraphQL */ `
   subscription MigrationUpdated($id: ID!) { migrationUpdated(id: $id) { ${DETAIL_FIELDS} } }
 `;

@@ -125,6 +125,13 @@ export interface MigrationOptions {
   readonly availabilityZone: string | null;
 }
 
+export interface ToolLogLine {
+  readonly at: string;
+  readonly tool: string;
+  readonly kind: string;
+  readonly text: string;
+}
+
 export interface RollbackStep {
   readonly kind: string;
   readonly id: string;

@@ -24,6 +24,7 @@ import {
   ValidationTable,
 } from './job-sections.tsx';
 import { JobTimeline } from './job-timeline.tsx';
+import { ToolLog } from './tool-log.tsx';
 import { mayAct } from '../api/session.ts';
 import { useSession } from '../session/session-context.ts';
 
@@ -134,6 +135,9 @@ export function JobPage({ id }: { id: string }) {
         </Section>
         <Section title="Artifacts" testId="artifacts-section" wide>
           <ArtifactsTable job={job} />
+        </Section>
+        <Section title="Tool log" testId="tool-log-section" wide="double">
+          <ToolLog job={job} />
         </Section>
       </div>
       <Section title={`Timeline (${job.timeline.length} events)`} testId="timeline-section">

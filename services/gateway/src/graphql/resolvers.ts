@@ -5,6 +5,7 @@ import type {
   MigrationEvent,
   MigrationOptions,
   MigrationState,
+  ToolLogLine,
   VmDescription,
 } from '@ferry/contracts';
 import { migrationStream, type Actor } from '@ferry/contracts';
@@ -27,6 +28,8 @@ export interface ResolverDeps {
   readonly store: EventStore;
   readonly commands: Commands;
   readonly health: Health;
+  /** The last lines of a job's tool log. */
+  readonly toolLog: (jobId: string, last: number) => Promise<readonly ToolLogLine[]>;
 }
 
 interface InventoryFilter {
@@ -47,7 +50,13 @@ interface OptionsInput {
 }
 
 /** The schema's resolvers: reads from the projections, writes as NATS commands; no rule of Ferry's is here. */
-export function resolvers({ projections, store, commands, health }: ResolverDeps): IResolvers {
+export function resolvers({
+  projections,
+  store,
+  commands,
+  health,
+  toolLog,
+}: ResolverDeps): IResolvers {
   const { jobs, inventory } = projections;
   const migration = (view: JobView) => toMigration(view, inventory.sourceStatus(view.job.source));
   const vm = (key: string) => {
@@ -183,6 +192,8 @@ export function resolvers({ projections, store, commands, health }: ResolverDeps
           data: e.data,
         }));
       },
+      toolLog: (parent: MigrationNode, { last }: { last?: number | null }) =>
+        toolLog(parent.id, Math.min(Math.max(last ?? 500, 1), 2000)),
     },
   } as IResolvers;
 }
