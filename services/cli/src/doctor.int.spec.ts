@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STREAMS } from '@ferry/contracts';
 import { natsWithStreams } from '@ferry/stages/testing';
 import { loopbackOpenStack, vmdkOf, writeDataImage } from '@ferry/testing';
 import type { Finding } from './doctor.ts';
@@ -45,7 +46,9 @@ describe('ferry doctor', () => {
     expect(findings.filter((f) => f.status === 'missing')).toEqual([]);
     expect(code).toBe(0);
     expect(byCheck.get('nats-server')?.detail).toMatch(/^nats-server: v2\.\d+/);
-    expect(byCheck.get('NATS JetStream')?.detail).toMatch(/JetStream with 3 streams$/);
+    expect(byCheck.get('NATS JetStream')?.detail).toMatch(
+      new RegExp(`JetStream with ${Object.keys(STREAMS).length} streams$`),
+    );
     expect(byCheck.get('qemu-img')?.detail).toMatch(/^qemu-img version \d/);
     expect(byCheck.get('virt-v2v')?.detail).toMatch(/^virt-v2v \d/);
     expect(['ok', 'warning']).toContain(byCheck.get('KVM')?.status);
