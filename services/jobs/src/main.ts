@@ -1,15 +1,10 @@
 // The jobs service: a worker on `ferry.cmd.migration.>`, its inventory index and the process manager.
 import 'reflect-metadata';
-import { tmpdir } from 'node:os';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { guestInterfaces, nicAddresses, readGuestNetworkFiles } from '@ferry/converters';
 import {
-  identityOnTarget,
-  jobPortName,
   Neutron,
   Nova,
   parseNetworkMapping,
-  resolveDeployTarget,
   OPENSTACK_SESSION_SETTINGS,
   serviceSession,
 } from '@ferry/openstack';
@@ -18,6 +13,7 @@ import { rereadVm, SOURCE_SETTINGS } from '@ferry/vmware';
 import { DEFAULT_OPTIONS } from './defaults.ts';
 import { InventoryIndex, inventoryHead } from './inventory-index.ts';
 import { JobsModule } from './jobs.module.ts';
+import { targetQuestions } from './target-questions.ts';
 import { ProcessManager } from './process-manager.ts';
 import { Watchdog } from './watchdog.ts';
 
@@ -90,21 +86,7 @@ await runWorker({
         defaults: DEFAULT_OPTIONS,
         reread: (vm) => rereadVm(config, vm),
         outputDir: config.MIGRATION_OUTPUT_DIR,
-        target: (vm, options) => resolveDeployTarget(openstack, vm, options, networkMapping),
-        identity: (vm, target, options, jobId) =>
-          identityOnTarget(openstack.neutron, vm, target.networkIds, {
-            keepMac: options.keepMac,
-            keepIps: options.keepIps ?? false,
-            ownPort: (nic) => jobPortName(jobId, nic),
-          }),
-        guestAddresses: async (vm, signal) => {
-          const files = await readGuestNetworkFiles(
-            vm.disks.map((d) => d.path),
-            // Its own folder in there, removed afterwards.
-            { tmpDir: tmpdir(), signal, timeoutMs: 10 * 60_000 },
-          );
-          return nicAddresses(vm.nics, guestInterfaces(files));
-        },
+        ...targetQuestions(openstack, networkMapping),
       }),
       concurrency: config.JOBS_CONCURRENCY,
       started: { flags },

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, readdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { VmNic } from '@ferry/contracts';
 import { tempDirs } from '@ferry/tooling/temp-dirs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { guestDisk, writeGuestTree } from '../testing/guest-disk.ts';
 import { guestInterfaces } from './guest-network.ts';
 import { nicAddresses } from './nic-addresses.ts';
 import { readGuestNetworkFiles } from './read-guest-network.ts';
@@ -21,29 +22,18 @@ const GUEST_FILES: Record<string, string> = {
     'DEVICE=ens37\nHWADDR=00:50:56:00:00:05\nBOOTPROTO=none\nIPADDR=10.9.0.5\nPREFIX=24\n',
 };
 
-/** A minimal Debian tree: libguestfs's inspection wants /etc/fstab and /bin; os-release names it. */
-function writeGuestTree(root: string): void {
-  const files: Record<string, string> = {
+/** The guest's tree: its network files, and a leftover and a link that must not be read. */
+function writeTree(root: string): void {
+  writeGuestTree(root, {
     ...GUEST_FILES,
-    '/etc/os-release':
-      'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n',
-    '/etc/debian_version': '12.5\n',
-    '/etc/fstab': '# <file system> <mount point> <type> <options> <dump> <pass>\n',
-    '/etc/hostname': 'guest\n',
     // Not read: a leftover, a script beside the ifcfg files.
     '/etc/sysconfig/network-scripts/ifcfg-ens37.bak': 'DEVICE=ens37\nIPADDR=10.9.9.9\n',
     '/etc/sysconfig/network-scripts/ifup-eth': '#!/bin/sh\n',
-  };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
+  });
   chmodSync(
     join(root, '/etc/NetworkManager/system-connections/Wired connection 1.nmconnection'),
     0o600,
   );
-  for (const dir of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'var', 'tmp'])
-    mkdirSync(join(root, dir), { recursive: true });
   // Points at a path of the machine that copies it out: must never be read.
   symlinkSync('/etc/passwd', join(root, 'etc/netplan/99-link.yaml'));
 }
@@ -55,12 +45,8 @@ describe('reading a guest’s network configuration with guestfish, for real', (
   let vmdk: string;
   beforeAll(() => {
     dir = tempDir();
-    writeGuestTree(join(dir, 'tree'));
-    const raw = join(dir, 'guest.raw');
-    execFileSync('truncate', ['-s', '32M', raw]);
-    execFileSync('mkfs.ext4', ['-q', '-F', '-d', join(dir, 'tree'), raw]);
-    vmdk = join(dir, 'guest.vmdk');
-    execFileSync('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'vmdk', raw, vmdk]);
+    writeTree(join(dir, 'tree'));
+    vmdk = guestDisk(join(dir, 'tree'), join(dir, 'guest.vmdk'));
     execFileSync('truncate', ['-s', '16M', join(dir, 'blank.raw')]);
   });
 
