@@ -53,6 +53,8 @@ async function verify(deps: ComputeDeps, run: StageRun) {
     if (!server)
       throw new StageError('server-missing', `server ${serverId} no longer exists in Nova`, false);
     if (server.status === 'ACTIVE') {
+      // How long it took to be ACTIVE; the boot that follows is timed on its own.
+      const durationMs = Date.now() - started;
       const kept = keptAddresses(state.job, server.addresses);
       const guest = deps.bootWaitMs > 0 ? await bootEvidence(deps, serverId, kept, run) : undefined;
       await decide(
@@ -60,7 +62,7 @@ async function verify(deps: ComputeDeps, run: StageRun) {
           type: 'RecordVerification',
           data: {
             serverStatus: 'ACTIVE',
-            durationMs: Date.now() - started,
+            durationMs,
             ...(guest ? { guest } : {}),
           },
         },

@@ -52,6 +52,20 @@ const vm = (
       capacityBytes: 1 << 30,
     },
   ],
+  nics: [
+    {
+      index: 0,
+      mac: '00:50:56:aa:00:01',
+      macKind: 'static',
+      network: 'VM Network',
+      addresses: [
+        { ip: '10.1.0.5', prefix: 24 },
+        { ip: 'fd00::5', prefix: 64 },
+      ],
+      addressSource: 'guest-tools',
+    },
+    { index: 1, mac: null, macKind: 'none', network: 'backup' },
+  ],
   labels: { folder: 'lab' },
 });
 const artifact = {
@@ -123,6 +137,11 @@ describe('the gateway over a real event store', () => {
               key
               value
             }
+            nics {
+              network
+              addresses
+              addressSource
+            }
             source {
               key
               reachable
@@ -161,6 +180,14 @@ describe('the gateway over a real event store', () => {
         powerState: 'poweredOff',
         stale: false,
         labels: [{ key: 'folder', value: 'lab' }],
+        nics: [
+          {
+            network: 'VM Network',
+            addresses: ['10.1.0.5/24', 'fd00::5/64'],
+            addressSource: 'guest-tools',
+          },
+          { network: 'backup', addresses: [], addressSource: null },
+        ],
         source: { key: 'workstation:/vms', reachable: true, vmCount: 2 },
         activeJob: { id: 'job-failed', state: 'FAILED' },
       },

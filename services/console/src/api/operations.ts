@@ -5,7 +5,7 @@ const VM_FIELDS = /* GraphQL */ `
   stale problems
   source { kind id key reachable }
   disks { index controller slot path capacityBytes }
-  nics { index network mac }
+  nics { index network mac addresses }
   labels { key value }
   activeJob { id state phase }
 `;

@@ -55,6 +55,7 @@ export interface Vm {
     readonly index: number;
     readonly network: string;
     readonly mac: string | null;
+    readonly addresses: readonly string[];
   }[];
   readonly labels: readonly { readonly key: string; readonly value: string }[];
   readonly problems: readonly string[];

@@ -144,6 +144,9 @@ function VmRow({
           {vm.nics.map((n) => (
             <li key={n.index} title={n.mac ?? undefined}>
               {n.network}
+              {n.addresses.length > 0 ? (
+                <span className="muted num"> {n.addresses.join(', ')}</span>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -7,6 +7,7 @@ import type {
   MigrationState,
   ToolLogLine,
   VmDescription,
+  VmNic as VmNicValue,
 } from '@ferry/contracts';
 import { migrationStream, type Actor } from '@ferry/contracts';
 import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
@@ -178,6 +179,10 @@ export function resolvers({
         const view = jobId === undefined ? undefined : jobs.get(jobId);
         return view ? migration(view) : null;
       },
+    },
+    VmNic: {
+      addresses: (nic: VmNicValue) => (nic.addresses ?? []).map((a) => `${a.ip}/${a.prefix}`),
+      addressSource: (nic: VmNicValue) => nic.addressSource ?? null,
     },
     Migration: {
       timeline: async (parent: MigrationNode) => {
