@@ -106,10 +106,19 @@ export const GuestBoot = Closed({
 export type GuestBoot = Infer<typeof GuestBoot>;
 
 export const CHECK_OUTCOMES = ['passed', 'failed', 'warning', 'skipped'] as const;
+export const RULE_SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
 export const ValidationCheck = Closed({
   name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }),
   outcome: OneOf(CHECK_OUTCOMES),
   detail: Text(2048),
+  severity: Type.Optional(
+    OneOf(
+      RULE_SEVERITIES,
+      "A pre-flight rule's weight when it applies: critical fails the job, warning is recorded, info tells.",
+    ),
+  ),
+  facts: Type.Optional(Text(1024, 'What the rule read of the VM.')),
 });
 export type ValidationCheck = Infer<typeof ValidationCheck>;
 

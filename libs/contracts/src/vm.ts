@@ -80,8 +80,38 @@ export const VmNic = Closed({
 });
 export type VmNic = Infer<typeof VmNic>;
 
+/** Devices and settings (slots or names) that pre-flight rules judge; absent: the source said nothing. */
+const Devices = (description: string) =>
+  Type.Optional(Type.Array(Text(255), { maxItems: 64, description }));
+
+/**
+ * What the source declares beyond disks and NICs, for the pre-flight rules: every device is either
+ * carried or named by a rule. Each field optional: stored descriptions predate them.
+ */
+export const VmFacts = Closed({
+  passthrough: Devices('PCI or SCSI passthrough devices (`pciPassthru0`, `scsi0:2 scsi-passthru`).'),
+  sriov: Devices('NICs backed by SR-IOV virtual functions.'),
+  rawDiskMappings: Devices('Disks that are raw device mappings (RDM) or physical disks.'),
+  sharedDisks: Devices('Disks shared with other VMs (multi-writer, a shared SCSI bus).'),
+  independentDisks: Devices('Disks in an independent mode (left out of snapshots).'),
+  usbControllers: Type.Optional(Count(16)),
+  vtpm: Type.Optional(Type.Boolean({ description: 'A virtual TPM is present.' })),
+  cpuHotAdd: Type.Optional(Type.Boolean()),
+  memoryHotAdd: Type.Optional(Type.Boolean()),
+  memoryAssumed: Type.Optional(
+    Type.Boolean({ description: 'The source did not say the memory size: memoryMiB is assumed.' }),
+  ),
+  hostname: Type.Optional(Text(255, "The guest's host name as VMware Tools report it.")),
+  missingDatastores: Devices('Datastores a disk names that the host does not have.'),
+});
+export type VmFacts = Infer<typeof VmFacts>;
+
 export const POWER_STATES = ['poweredOff', 'poweredOn', 'suspended'] as const;
 export const FIRMWARES = ['bios', 'efi'] as const;
+
+/** vSphere's limit of disks per VM (4 SCSI controllers × 64, NVMe, SATA): none is left out. */
+export const MAX_VM_DISKS = 256;
+export const MAX_VM_PROBLEMS = 256;
 
 /** What Ferry knows of a VM at its source: enough to validate, convert and size it. */
 export const VmDescription = Closed({
@@ -96,12 +126,13 @@ export const VmDescription = Closed({
   guestOs: Text(128),
   powerState: OneOf(POWER_STATES),
   hasSnapshots: Type.Boolean(),
-  disks: Type.Array(VmDisk, { maxItems: 64 }),
+  disks: Type.Array(VmDisk, { maxItems: MAX_VM_DISKS }),
   nics: Type.Array(VmNic, { maxItems: 32 }),
   labels: Type.Optional(StringMap(64)),
+  facts: Type.Optional(VmFacts),
   problems: Type.Optional(
     Type.Array(Text(1024), {
-      maxItems: 32,
+      maxItems: MAX_VM_PROBLEMS,
       description:
         'What stands in the way of migrating it as found: a missing or truncated disk, a broken snapshot chain.',
     }),

@@ -57,3 +57,6 @@ export {
 export { describeEvent } from './migration/describe-event.ts';
 export { isWindowsGuest } from './migration/guest.ts';
 export { operatorRequests, type OperatorRequests } from './migration/operator-requests.ts';
+export { preflightChecks } from './preflight/preflight.ts';
+export { PREFLIGHT_RULES } from './preflight/rules.ts';
+export { ruleCheck, type PreflightRule, type RuleInputs } from './preflight/rule.ts';

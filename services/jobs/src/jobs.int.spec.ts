@@ -12,7 +12,13 @@ import {
   type MigrationEvent,
   migrationStream,
 } from '@ferry/contracts';
-import { fold, inventoryDecider, migrationDecider, migrationStatus } from '@ferry/domain';
+import {
+  fold,
+  inventoryDecider,
+  migrationDecider,
+  migrationStatus,
+  PREFLIGHT_RULES,
+} from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
 import { natsWithStreams } from '@ferry/stages/testing';
@@ -162,6 +168,8 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
       'power-state': 'passed',
       'free-space': 'passed',
       target: 'skipped',
+      // Every pre-flight rule is recorded; none applies to this plain VM.
+      ...Object.fromEntries(PREFLIGHT_RULES.map((r) => [r.id, 'passed'])),
     });
     // The process manager sent the next stage's command for it.
     await eventually(

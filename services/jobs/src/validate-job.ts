@@ -6,7 +6,7 @@ import type {
   ValidationCheck,
   VmDescription,
 } from '@ferry/contracts';
-import type { CommandContext } from '@ferry/domain';
+import { preflightChecks, type CommandContext } from '@ferry/domain';
 import { cloudFailureOf, type DeployTarget, type NicOnTarget } from '@ferry/openstack';
 import {
   runStage,
@@ -139,8 +139,9 @@ async function validate(
       freeBytes: await freeBytes(deps.outputDir),
       outputDir: deps.outputDir,
       target,
-      strategy: job.options.strategy,
     }),
+    // The catalogue of pre-flight rules: every one recorded, a critical one fails the job.
+    ...preflightChecks({ vm, options: job.options }),
     // Identity is checked against a target that was found; without one, the target check failed.
     ...(target !== undefined && 'problem' in target
       ? []

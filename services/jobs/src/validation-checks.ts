@@ -1,10 +1,4 @@
-import {
-  VMDK_SUBFORMATS,
-  type MigrationOptions,
-  type ValidationCheck,
-  type VmDescription,
-} from '@ferry/contracts';
-import { isWindowsGuest } from '@ferry/domain';
+import { VMDK_SUBFORMATS, type ValidationCheck, type VmDescription } from '@ferry/contracts';
 import type { DeployTarget } from '@ferry/openstack';
 
 const GiB = 1024 ** 3;
@@ -25,8 +19,6 @@ export interface CheckInputs {
   readonly outputDir: string;
   /** Where it would be deployed, or why it cannot be; undefined when deployment is a dry run. */
   readonly target: TargetAnswer | undefined;
-  /** The conversion asked for. */
-  readonly strategy: MigrationOptions['strategy'];
 }
 
 /**
@@ -101,16 +93,5 @@ export function validationChecks(vm: VmDescription, inputs: CheckInputs): Valida
             'passed',
             `boot from ${inputs.target.bootMode}, flavor ${inputs.target.flavor.name}, network(s) ${inputs.target.networkIds.join(', ') || 'none'}`,
           ),
-    // Copied as is, a Windows guest has no virtio drivers: it boots, from SATA (see the image's
-    // properties), but its disks and network run slower than they could.
-    ...(inputs.strategy === 'qemu-img' && isWindowsGuest(vm)
-      ? [
-          check(
-            'guest-drivers',
-            'warning',
-            'a Windows guest copied as is (strategy qemu-img) has no virtio drivers: it boots from SATA, slower than virtio; strategy virt-v2v (or auto, with virt-v2v and VIRTIO_WIN installed) adds them',
-          ),
-        ]
-      : []),
   ];
 }

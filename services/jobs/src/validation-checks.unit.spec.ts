@@ -26,7 +26,6 @@ const inputs: CheckInputs = {
   freeBytes: 100 * GiB,
   outputDir: '/out',
   target,
-  strategy: 'auto',
 };
 const outcomes = (v: VmDescription, i: CheckInputs = inputs) =>
   Object.fromEntries(validationChecks(v, i).map((c) => [c.name, c.outcome]));
@@ -77,18 +76,5 @@ describe('validation checks: given the VM as read again, then each check', () =>
       detail: 'flavor-missing: no flavor fits',
     });
     expect(outcomes(vm, { ...inputs, target: undefined }).target).toBe('skipped');
-  });
-
-  it('warns that a Windows guest copied as is boots from SATA, without virtio drivers', () => {
-    const windows = { ...vm, guestOs: 'windows2019srv-64' };
-    const copied = { ...inputs, strategy: 'qemu-img' as const };
-    const check = validationChecks(windows, copied).find((c) => c.name === 'guest-drivers');
-    expect(check?.outcome).toBe('warning');
-    expect(check?.detail).toMatch(/boots from SATA/);
-    // Converted, or not Windows: nothing to say.
-    expect(outcomes(windows, { ...inputs, strategy: 'virt-v2v' })).not.toHaveProperty(
-      'guest-drivers',
-    );
-    expect(outcomes(vm, copied)).not.toHaveProperty('guest-drivers');
   });
 });

@@ -21,7 +21,7 @@ const DETAIL_FIELDS = /* GraphQL */ `
   ${SUMMARY_FIELDS}
   options { strategy bootMode flavor keepMac keepIps availabilityZone networkMapping { source target } }
   flags { realConversion openstackDeployment rollback }
-  validation { outcome at checks { name outcome detail } }
+  validation { outcome at checks { name outcome detail severity facts } }
   conversion { strategy dryRun commands startedAt completedAt }
   artifacts { diskIndex path format virtualSize allocatedSize sha256 }
   imageId imageIds serverId ports volumes

@@ -126,6 +126,14 @@ export interface MigrationOptions {
   readonly availabilityZone: string | null;
 }
 
+export interface ValidationCheckView {
+  readonly name: string;
+  readonly outcome: string;
+  readonly detail: string;
+  readonly severity: string | null;
+  readonly facts: string | null;
+}
+
 export interface ToolLogLine {
   readonly at: string;
   readonly tool: string;
@@ -170,11 +178,7 @@ export interface MigrationDetail extends Omit<MigrationSummary, 'error'> {
   readonly validation: {
     readonly outcome: string;
     readonly at: string;
-    readonly checks: readonly {
-      readonly name: string;
-      readonly outcome: string;
-      readonly detail: string;
-    }[];
+    readonly checks: readonly ValidationCheckView[];
   } | null;
   readonly conversion: {
     readonly strategy: string;

@@ -4,6 +4,7 @@ import type { MigrationDetail } from '../api/types.ts';
 import { formatBytes } from '../format/bytes.ts';
 import { formatDuration, stageDuration } from '../format/duration.ts';
 import { formatClock, formatTime } from '../format/time.ts';
+import { checkGroups } from './check-groups.ts';
 
 export function Section({
   title,
@@ -120,24 +121,47 @@ export function ValidationTable({ job }: { job: MigrationDetail }) {
         </span>{' '}
         <span className="muted num">{formatTime(validation.at)}</span>
       </p>
-      <table className="data compact">
-        <thead>
-          <tr>
-            <th scope="col">Check</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {validation.checks.map((c) => (
-            <tr key={c.name}>
-              <th scope="row">{c.name}</th>
-              <td>{c.outcome}</td>
-              <td className="wrap">{c.detail}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {checkGroups(validation.checks).map((group) => {
+        const table = (
+          <table className="data compact">
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {group.checks.map((c) => (
+                <tr key={c.name} data-testid="validation-check" data-check={c.name}>
+                  <th scope="row">{c.name}</th>
+                  <td>{c.outcome}</td>
+                  <td className="wrap">
+                    {c.detail}
+                    {c.facts ? <span className="muted"> — found {c.facts}</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        );
+        // What passed is there to be looked at, not in the way.
+        return group.title === 'Passed' ? (
+          <details key={group.title} data-testid="checks-passed">
+            <summary>
+              {group.title} ({group.checks.length})
+            </summary>
+            {table}
+          </details>
+        ) : (
+          <section key={group.title} data-testid={`checks-${group.title.toLowerCase()}`}>
+            <h3 className="small">
+              {group.title} ({group.checks.length})
+            </h3>
+            {table}
+          </section>
+        );
+      })}
     </>
   );
 }
