@@ -89,7 +89,9 @@ const Devices = (description: string) =>
  * carried or named by a rule. Each field optional: stored descriptions predate them.
  */
 export const VmFacts = Closed({
-  passthrough: Devices('PCI or SCSI passthrough devices (`pciPassthru0`, `scsi0:2 scsi-passthru`).'),
+  passthrough: Devices(
+    'PCI or SCSI passthrough devices (`pciPassthru0`, `scsi0:2 scsi-passthru`).',
+  ),
   sriov: Devices('NICs backed by SR-IOV virtual functions.'),
   rawDiskMappings: Devices('Disks that are raw device mappings (RDM) or physical disks.'),
   sharedDisks: Devices('Disks shared with other VMs (multi-writer, a shared SCSI bus).'),

@@ -11,13 +11,33 @@ export interface SimulatedVm {
   readonly firmware: 'bios' | 'efi';
   readonly guestId: string;
   readonly powerState: 'poweredOn' | 'poweredOff';
-  readonly disks: readonly { readonly capacityBytes: number }[];
+  readonly disks: readonly {
+    readonly capacityBytes: number;
+    /** The backing's diskMode (`persistent` by default). */
+    readonly mode?: 'persistent' | 'independent_persistent' | 'independent_nonpersistent';
+    readonly multiWriter?: boolean;
+    /** A raw device mapping (virtual compatibility mode) rather than a flat disk. */
+    readonly rdm?: boolean;
+  }[];
   readonly nics: readonly {
     readonly mac: string;
     readonly network: string;
     /** What VMware Tools report for the NIC in guest.net. */
     readonly addresses?: readonly { readonly ip: string; readonly prefix: number }[];
+    /** A VirtualSriovEthernetCard rather than a vmxnet3. */
+    readonly sriov?: boolean;
   }[];
+  readonly cpuHotAdd?: boolean;
+  readonly memoryHotAdd?: boolean;
+  /** The guest's host name, as VMware Tools report it (guest.hostName). */
+  readonly hostname?: string;
+  /** USB controllers: `usb2` a VirtualUSBController, `usb3` a VirtualUSBXHCIController. */
+  readonly usbControllers?: readonly ('usb2' | 'usb3')[];
+  readonly vtpm?: boolean;
+  /** PCI passthrough devices, by label. */
+  readonly passthrough?: readonly string[];
+  /** Bus sharing of the SCSI controller the disks are on (`noSharing` by default). */
+  readonly scsiSharedBus?: 'noSharing' | 'virtualSharing' | 'physicalSharing';
 }
 
 export interface VsphereSimulator {

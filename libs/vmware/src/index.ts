@@ -12,6 +12,7 @@ export {
   type DiskLink,
 } from './vmdk/inspect-disk.ts';
 export { describeVmx, type VmxDescription, type VmxDisk, type VmxNic } from './vmx/describe-vmx.ts';
+export { biosUuid } from './vmx/bios-uuid.ts';
 export { parseVmx, type ParsedVmx } from './vmx/parse-vmx.ts';
 export {
   discoverWorkstation,

@@ -62,16 +62,28 @@ type vmSpec struct {
 	PowerState string     `json:"powerState"`
 	Disks      []diskSpec `json:"disks"`
 	NICs       []nicSpec  `json:"nics"`
+	// What pre-flight rules judge: settings, devices beyond disks and NICs, the guest's host name.
+	CPUHotAdd      bool     `json:"cpuHotAdd"`
+	MemoryHotAdd   bool     `json:"memoryHotAdd"`
+	HostName       string   `json:"hostname"`
+	USBControllers []string `json:"usbControllers"` // "usb2" (UHCI/EHCI) or "usb3" (xHCI)
+	VTPM           bool     `json:"vtpm"`
+	Passthrough    []string `json:"passthrough"`   // PCI passthrough devices, by label
+	SCSISharedBus  string   `json:"scsiSharedBus"` // the SCSI controller's bus sharing
 }
 
 type diskSpec struct {
-	CapacityBytes int64 `json:"capacityBytes"`
+	CapacityBytes int64  `json:"capacityBytes"`
+	Mode          string `json:"mode"` // the backing's diskMode, persistent by default
+	MultiWriter   bool   `json:"multiWriter"`
+	RDM           bool   `json:"rdm"` // a raw device mapping (virtual compatibility) instead of a flat file
 }
 
 type nicSpec struct {
 	MAC       string        `json:"mac"`
 	Network   string        `json:"network"`
 	Addresses []addressSpec `json:"addresses"`
+	SRIOV     bool          `json:"sriov"`
 }
 
 // addressSpec is an address the guest reports on a NIC through VMware Tools (guest.net).
@@ -210,16 +222,21 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 		if err != nil {
 			return nil, "", "", err
 		}
+		if v.SCSISharedBus != "" {
+			scsi.(types.BaseVirtualSCSIController).GetVirtualSCSIController().SharedBus = types.VirtualSCSISharing(v.SCSISharedBus)
+		}
 		devices = append(devices, scsi)
 		var files []string
 		for i, d := range v.Disks {
 			file := fmt.Sprintf("[%s] %s/%s_%d.vmdk", dsName, v.Name, v.Name, i)
 			disk := devices.CreateDisk(scsi.(types.BaseVirtualController), ds.Reference(), file)
 			disk.CapacityInKB = d.CapacityBytes / 1024
+			shapeDisk(disk, d)
 			devices = append(devices, disk)
 			files = append(files, file)
 		}
-		for _, n := range v.NICs {
+		devices = append(devices, factDevices(v)...)
+		for j, n := range v.NICs {
 			network, err := finder.Network(ctx, n.Network)
 			if err != nil {
 				return nil, "", "", fmt.Errorf("VM %s: network %q: %v", v.Name, n.Network, err)
@@ -228,11 +245,17 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 			if err != nil {
 				return nil, "", "", err
 			}
-			card, err := devices.CreateEthernetCard("vmxnet3", backing)
+			kind := "vmxnet3"
+			if n.SRIOV {
+				kind = "sriov"
+			}
+			card, err := devices.CreateEthernetCard(kind, backing)
 			if err != nil {
 				return nil, "", "", err
 			}
 			nic := card.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard()
+			// vSphere's own label (the simulator's would be "ethernet-<unit>"), which facts name NICs by.
+			nic.DeviceInfo = &types.Description{Label: fmt.Sprintf("Network adapter %d", j+1), Summary: n.Network}
 			nic.MacAddress = n.MAC
 			nic.AddressType = string(types.VirtualEthernetCardMacTypeManual)
 			devices = append(devices, card)
@@ -247,13 +270,19 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 			}
 		}
 		config := types.VirtualMachineConfigSpec{
-			Name:         v.Name,
-			NumCPUs:      v.CPUs,
-			MemoryMB:     v.MemoryMiB,
-			GuestId:      v.GuestID,
-			Firmware:     v.Firmware,
-			DeviceChange: changes,
-			Files:        &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", dsName)},
+			Name:                v.Name,
+			NumCPUs:             v.CPUs,
+			MemoryMB:            v.MemoryMiB,
+			GuestId:             v.GuestID,
+			Firmware:            v.Firmware,
+			DeviceChange:        changes,
+			Files:               &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", dsName)},
+			CpuHotAddEnabled:    types.NewBool(v.CPUHotAdd),
+			MemoryHotAddEnabled: types.NewBool(v.MemoryHotAdd),
+		}
+		if v.HostName != "" {
+			// The simulator's way to have a guest report what VMware Tools would (guest.hostName).
+			config.ExtraConfig = []types.BaseOptionValue{&types.OptionValue{Key: "SET.guest.hostName", Value: v.HostName}}
 		}
 		task, err := folders.VmFolder.CreateVM(ctx, config, pool, host)
 		if err != nil {
@@ -269,6 +298,9 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 				_ = task.Wait(ctx)
 			}
 		}
+		if err := mapRawDisks(vm.Reference(), v.Disks); err != nil {
+			return nil, "", "", fmt.Errorf("VM %s: %v", v.Name, err)
+		}
 		if err := reportGuestAddresses(vm.Reference(), v.NICs); err != nil {
 			return nil, "", "", fmt.Errorf("VM %s: %v", v.Name, err)
 		}
@@ -279,6 +311,85 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 		created = append(created, createdVM{Name: v.Name, MoRef: vm.Reference().Value, UUID: props.Config.Uuid, Files: files, VmxDir: v.Name})
 	}
 	return created, dsName, dsPath, nil
+}
+
+// shapeDisk gives a flat disk the mode and sharing its spec asks for.
+func shapeDisk(disk *types.VirtualDisk, d diskSpec) {
+	flat := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+	if d.Mode != "" {
+		flat.DiskMode = d.Mode
+	}
+	if d.MultiWriter {
+		flat.Sharing = string(types.VirtualDiskSharingSharingMultiWriter)
+	}
+}
+
+// mapRawDisks makes the disks asked to be raw device mappings ones, as vSphere reports them. The
+// simulator creates flat disks only (its disk layouts assume them), so their backings are swapped
+// once the VM exists: such a VM must not be reconfigured or snapshotted afterwards.
+func mapRawDisks(ref types.ManagedObjectReference, disks []diskSpec) error {
+	vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+	if !ok {
+		return fmt.Errorf("%s is not a simulated VM", ref.Value)
+	}
+	simulator.Map.WithLock(vm, func() {
+		found := object.VirtualDeviceList(vm.Config.Hardware.Device).SelectByType((*types.VirtualDisk)(nil))
+		for i, d := range disks {
+			if !d.RDM || i >= len(found) {
+				continue
+			}
+			disk := found[i].(*types.VirtualDisk)
+			flat := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+			disk.Backing = &types.VirtualDiskRawDiskMappingVer1BackingInfo{
+				VirtualDeviceFileBackingInfo: flat.VirtualDeviceFileBackingInfo,
+				DeviceName:                   "vml.0200000000600508b1001c5e2f7e4b7a3a5c1d0e9f4c4f47494341",
+				LunUuid:                      "0200000000600508b1001c5e2f7e4b7a3a5c1d0e9f4c4f47494341",
+				CompatibilityMode:            string(types.VirtualDiskCompatibilityModeVirtualMode),
+				DiskMode:                     flat.DiskMode,
+				Sharing:                      flat.Sharing,
+			}
+		}
+		simulator.Map.Update(vm, []types.PropertyChange{{Name: "config.hardware.device", Val: vm.Config.Hardware.Device}})
+	})
+	return nil
+}
+
+// factDevices makes the devices a VM declares beyond disks and NICs: USB controllers, a TPM, PCI
+// passthrough devices (the simulator adds any device it is given, as vSphere would on a host that has it).
+func factDevices(v vmSpec) []types.BaseVirtualDevice {
+	var out []types.BaseVirtualDevice
+	key := int32(-9000) // unique placeholders: the simulator assigns the keys
+	device := func(label string) types.VirtualDevice {
+		key--
+		d := types.VirtualDevice{Key: key}
+		if label != "" {
+			d.DeviceInfo = &types.Description{Label: label, Summary: label}
+		}
+		return d
+	}
+	for _, usb := range v.USBControllers {
+		controller := types.VirtualController{VirtualDevice: device("")}
+		if usb == "usb3" {
+			out = append(out, &types.VirtualUSBXHCIController{VirtualController: controller, AutoConnectDevices: types.NewBool(true)})
+		} else {
+			out = append(out, &types.VirtualUSBController{VirtualController: controller, AutoConnectDevices: types.NewBool(true), EhciEnabled: types.NewBool(true)})
+		}
+	}
+	if v.VTPM {
+		out = append(out, &types.VirtualTPM{VirtualDevice: device("Virtual TPM")})
+	}
+	for i, label := range v.Passthrough {
+		d := device(label)
+		d.Backing = &types.VirtualPCIPassthroughDeviceBackingInfo{
+			VirtualDeviceDeviceBackingInfo: types.VirtualDeviceDeviceBackingInfo{DeviceName: label},
+			Id:                             fmt.Sprintf("0000:3b:%02x.0", i),
+			DeviceId:                       "1eb8",
+			SystemId:                       "5f3a1b2c-0000-0000-0000-000000000001",
+			VendorId:                       0x10de,
+		}
+		out = append(out, &types.VirtualPCIPassthrough{VirtualDevice: d})
+	}
+	return out
 }
 
 // reportGuestAddresses has the guest report the NICs' addresses in guest.net, as VMware Tools do

@@ -37,6 +37,7 @@ const FIELDS = [
   'nics',
   'labels',
   'problems',
+  'facts',
 ] as const;
 
 /** The top-level fields of a VM that differ between two sightings. */

@@ -1,4 +1,6 @@
-import { DISK_CONTROLLERS, type FIRMWARES } from '@ferry/contracts';
+import { DISK_CONTROLLERS, type FIRMWARES, type VmFacts } from '@ferry/contracts';
+import { biosUuid } from './bios-uuid.ts';
+import { RAW_DISK_TYPES, vmxFacts, type SlotDevice } from './vmx-facts.ts';
 
 type Controller = (typeof DISK_CONTROLLERS)[number];
 
@@ -23,12 +25,16 @@ export interface VmxDescription {
   readonly memoryMiB: number;
   readonly firmware: (typeof FIRMWARES)[number];
   readonly secureBoot: boolean;
+  /** In vSphere's form (`564d1234-5678-9abc-def0-123456789abc`); undefined when malformed. */
   readonly uuid: string | undefined;
   readonly suspended: boolean;
   readonly disks: readonly VmxDisk[];
   /** CD-ROM and ISO devices: not disks to migrate, but worth telling the operator about. */
   readonly cdroms: readonly string[];
   readonly nics: readonly VmxNic[];
+  readonly facts: VmFacts;
+  /** Present devices in a disk slot that are neither carried nor a fact, said as problems. */
+  readonly unsupported: readonly string[];
 }
 
 // Numbers as VMware writes them, without a leading zero and short: `scsi0:01` would name scsi0:1
@@ -38,6 +44,7 @@ const NIC = /^ethernet(0|[1-9]\d?)\.present$/;
 const CDROM_TYPES = new Set(['cdrom-image', 'cdrom-raw', 'atapi-cdrom']);
 // Physical disks (scsi-hardDisk, ata-hardDisk) are disks too; their device path then fails the root check.
 const DISK_TYPES = new Set(['disk', 'scsi-harddisk', 'ata-harddisk', 'rawdisk']);
+const MEMORY_FALLBACK_MIB = 256;
 
 /** What a parsed .vmx says about the VM: hardware, disks by controller slot, NICs, firmware, state. */
 export function describeVmx(
@@ -49,6 +56,8 @@ export function describeVmx(
   const disks: VmxDisk[] = [];
   const cdroms: string[] = [];
   const nics: VmxNic[] = [];
+  const devices: SlotDevice[] = [];
+  const unsupported: string[] = [];
   const slots = [...entries.keys()].flatMap((k) => {
     const m = SLOT.exec(k);
     return m ? [{ controller: m[1] as Controller, bus: Number(m[2]), unit: Number(m[3]) }] : [];
@@ -69,10 +78,16 @@ export function describeVmx(
       continue;
     const deviceType = (get(`${slot}.devicetype`) ?? 'disk').toLowerCase();
     const fileName = get(`${slot}.filename`) ?? '';
-    if (CDROM_TYPES.has(deviceType) || /\.iso$/i.test(fileName))
-      cdroms.push(`${slot}: ${fileName || deviceType}`);
-    else if (fileName !== '' && (DISK_TYPES.has(deviceType) || /\.vmdk$/i.test(fileName)))
-      disks.push({ controller, slot, fileName });
+    const kind = slotKind(deviceType, fileName);
+    devices.push({ slot, bus: `${controller}${bus}`, deviceType, fileName, kind });
+    if (kind === 'cdrom') cdroms.push(`${slot}: ${fileName || deviceType}`);
+    else if (kind === 'disk') disks.push({ controller, slot, fileName });
+    else if (kind === 'other')
+      unsupported.push(
+        deviceType === 'disk'
+          ? `${slot}: a disk with no file, left out`
+          : `${slot}: a "${deviceType.slice(0, 64)}" device, neither a disk nor a CD-ROM, left out`,
+      );
   }
   const nicIndexes = [...entries.keys()].flatMap((k) => {
     const m = NIC.exec(k);
@@ -94,19 +109,37 @@ export function describeVmx(
     });
   }
   const firmware = (get('firmware') ?? 'bios').toLowerCase() === 'efi' ? 'efi' : 'bios';
+  const memoryMiB = positive(get('memsize'), 0);
+  const facts = vmxFacts(
+    entries,
+    devices,
+    nics.map((n) => n.index),
+  );
   return {
     name: get('displayname') ?? fallbackName,
     guestOs: get('guestos') ?? 'other',
     cpus: positive(get('numvcpus'), 1),
-    memoryMiB: positive(get('memsize'), 256),
+    memoryMiB: memoryMiB || MEMORY_FALLBACK_MIB,
     firmware,
     secureBoot: firmware === 'efi' && yes('uefi.secureboot.enabled'),
-    uuid: get('uuid.bios'),
+    uuid: biosUuid(get('uuid.bios')),
     suspended: (get('checkpoint.vmstate') ?? '') !== '',
     disks,
     cdroms,
     nics,
+    // A memsize that is no size says as little as none: the fallback is a guess either way.
+    facts: memoryMiB ? facts : { ...facts, memoryAssumed: true },
+    unsupported,
   };
+}
+
+// A scsi-passthru device is the host's, whatever file it names; a plain disk without a .vmdk is
+// not carried, but named among the raw disks.
+function slotKind(deviceType: string, fileName: string): SlotDevice['kind'] {
+  if (deviceType === 'scsi-passthru') return 'passthru';
+  if (CDROM_TYPES.has(deviceType) || /\.iso$/i.test(fileName)) return 'cdrom';
+  if (fileName !== '' && (DISK_TYPES.has(deviceType) || /\.vmdk$/i.test(fileName))) return 'disk';
+  return RAW_DISK_TYPES.has(deviceType) ? 'raw' : 'other';
 }
 
 const positive = (value: string | undefined, fallback: number) => {

@@ -43,7 +43,11 @@ const inventoryFor = (mode: 'esx' | 'vcenter'): SimulatedVm[] => [
     firmware: 'bios',
     guestId: 'rhel8_64Guest',
     powerState: 'poweredOff',
-    disks: [{ capacityBytes: 40 * GiB }, { capacityBytes: 100 * GiB }, { capacityBytes: 1 * GiB }],
+    disks: [
+      { capacityBytes: 40 * GiB },
+      { capacityBytes: 100 * GiB, mode: 'independent_persistent', multiWriter: true },
+      { capacityBytes: 1 * GiB, rdm: true },
+    ],
     nics: [
       { mac: '00:50:56:aa:bb:02', network: 'VM Network' },
       { mac: '00:50:56:aa:bb:03', network: mode === 'vcenter' ? 'DC0_DVPG0' : 'VM Network' },
@@ -58,6 +62,23 @@ const inventoryFor = (mode: 'esx' | 'vcenter'): SimulatedVm[] => [
     powerState: 'poweredOff',
     disks: [],
     nics: [],
+  },
+  {
+    name: 'facts01',
+    cpus: 2,
+    memoryMiB: 2048,
+    firmware: 'efi',
+    guestId: 'windows9Server64Guest',
+    powerState: 'poweredOn',
+    disks: [{ capacityBytes: 8 * GiB }],
+    nics: [{ mac: '00:50:56:aa:bb:04', network: 'VM Network', sriov: true }],
+    cpuHotAdd: true,
+    memoryHotAdd: true,
+    hostname: 'facts01.ferry.test',
+    usbControllers: ['usb2', 'usb3'],
+    vtpm: true,
+    passthrough: ['PCI device 0', 'NVIDIA GRID vGPU'],
+    scsiSharedBus: 'physicalSharing',
   },
 ];
 
@@ -127,6 +148,7 @@ for (const mode of ['esx', 'vcenter'] as const) {
       ).toEqual([
         ['db01', undefined, undefined],
         ['db01', undefined, undefined],
+        ['facts01', undefined, undefined],
         [
           'web01',
           'guest-tools',
@@ -140,6 +162,50 @@ for (const mode of ['esx', 'vcenter'] as const) {
         'scsi0:0',
         'scsi0:1',
         'scsi0:2',
+      ]);
+    });
+
+    it('given VMs declaring devices and settings pre-flight rules judge, when discovered, then each is in its facts', async () => {
+      const { vms } = await discoverVsphere({ url: sim.url, ...credentials });
+
+      const facts = Object.fromEntries(vms.map((vm) => [vm.name, vm.facts]));
+      const none = {
+        passthrough: [],
+        sriov: [],
+        rawDiskMappings: [],
+        sharedDisks: [],
+        independentDisks: [],
+        usbControllers: 0,
+        vtpm: false,
+        cpuHotAdd: false,
+        memoryHotAdd: false,
+        memoryAssumed: false,
+        missingDatastores: [],
+      };
+      expect(facts).toEqual({
+        web01: none,
+        db01: {
+          ...none,
+          rawDiskMappings: ['scsi0:2'],
+          sharedDisks: ['scsi0:1'],
+          independentDisks: ['scsi0:1'],
+        },
+        empty01: none,
+        facts01: {
+          ...none,
+          passthrough: ['PCI device 0', 'NVIDIA GRID vGPU'],
+          sriov: ['Network adapter 1'],
+          sharedDisks: ['scsi0:0'],
+          usbControllers: 2,
+          vtpm: true,
+          cpuHotAdd: true,
+          memoryHotAdd: true,
+          hostname: 'facts01.ferry.test',
+        },
+      });
+      // The SR-IOV NIC is carried as a NIC too.
+      expect(vms.find((vm) => vm.name === 'facts01')?.nics.map((n) => n.mac)).toEqual([
+        '00:50:56:aa:bb:04',
       ]);
     });
 

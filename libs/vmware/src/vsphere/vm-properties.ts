@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
-import type { DISK_CONTROLLERS, NicAddress } from '@ferry/contracts';
-import { type VmDescription, type VmDisk, type VmNic } from '@ferry/contracts';
+import type { DISK_CONTROLLERS, NicAddress, VmFacts } from '@ferry/contracts';
+import { MAX_VM_DISKS, type VmDescription, type VmDisk, type VmNic } from '@ferry/contracts';
+import { biosUuid } from '../vmx/bios-uuid.ts';
+import {
+  deviceFacts,
+  FACT_DEVICES,
+  LABELLED_DEVICES,
+  sharesBus,
+  type DeviceFacts,
+  type FoundDisk,
+} from './device-facts.ts';
 import type { ObjectContent } from './properties.ts';
 import { readMoRef } from './soap.ts';
 import { child, children, path, text, xsiType, type Element, type Keep } from './xml.ts';
@@ -16,10 +25,14 @@ export const VM_PROPERTIES = [
   'config.hardware.memoryMB',
   'config.hardware.device',
   'config.files.vmPathName',
+  'config.cpuHotAddEnabled',
+  'config.memoryHotAddEnabled',
   'runtime.powerState',
   'runtime.host',
   'snapshot',
   'guest.net',
+  'guest.hostName',
+  'datastore',
 ] as const;
 
 const CONTROLLER_KIND: Readonly<Record<string, (typeof DISK_CONTROLLERS)[number]>> = {
@@ -46,16 +59,19 @@ const NIC_TYPES = new Set([
 const UNREAD = new Set(['deviceInfo', 'dnsConfig', 'netBIOSConfig']);
 
 /**
- * The parts of a VM's answer `readDevices` reads: devices other than disks, NICs and disk
- * controllers, every device's description and the guest NICs' DNS and NetBIOS settings are left
- * out as the answer is parsed (they are three quarters of it).
+ * The parts of a VM's answer `readDevices` reads: devices other than disks, NICs, disk controllers
+ * and those with facts, the descriptions of devices not named by label, and the guest NICs' DNS and
+ * NetBIOS settings are left out as the answer is parsed (they are three quarters of it).
  */
-export const VM_ELEMENTS: Keep = ({ localName, xsiType }) =>
+export const VM_ELEMENTS: Keep = ({ localName, xsiType }, parent) =>
   localName === 'VirtualDevice'
     ? xsiType === 'VirtualDisk' ||
       NIC_TYPES.has(xsiType ?? '') ||
-      Object.hasOwn(CONTROLLER_KIND, xsiType ?? '')
-    : !UNREAD.has(localName);
+      Object.hasOwn(CONTROLLER_KIND, xsiType ?? '') ||
+      FACT_DEVICES.has(xsiType ?? '')
+    : localName === 'deviceInfo'
+      ? LABELLED_DEVICES.has(parent?.xsiType ?? '')
+      : !UNREAD.has(localName);
 
 /** An integer as vSphere writes one; undefined for anything else, or one past exact numbers. */
 const int = (el: Element | undefined) => {
@@ -157,23 +173,34 @@ function guestAddresses(
  * The disks and NICs in `config.hardware.device`: each disk with its controller slot, datastore
  * path, size (`capacityInBytes`, else `capacityInKB`) and snapshot chain length; each NIC with its
  * MAC, network (a standard network's name, or a distributed port group's key to look up) and the
- * addresses VMware Tools report for it in `guestNet` (`guest.net`), if any.
+ * addresses VMware Tools report for it in `guestNet` (`guest.net`), if any; and the facts of the
+ * devices (`deviceFacts`, with `datastores`, the VM's `datastore`), none without `devices`.
  */
 export function readDevices(
   devices: Element | undefined,
   guestNet?: Element,
+  datastores?: Element,
 ): {
   disks: VmDisk[];
   nics: (VmNic & { portgroupKey?: string })[];
+  facts: DeviceFacts;
 } {
   const all = devices ? children(devices) : [];
-  const controllers = new Map<number, { kind: (typeof DISK_CONTROLLERS)[number]; bus: number }>();
+  const controllers = new Map<
+    number,
+    { kind: (typeof DISK_CONTROLLERS)[number]; bus: number; shared: boolean }
+  >();
   for (const d of all) {
     const kind = CONTROLLER_KIND[xsiType(d) ?? ''];
     const key = int(child(d, 'key'));
     if (kind && key !== undefined)
-      controllers.set(key, { kind, bus: slotNumber(child(d, 'busNumber')) ?? 0 });
+      controllers.set(key, {
+        kind,
+        bus: slotNumber(child(d, 'busNumber')) ?? 0,
+        shared: sharesBus(d),
+      });
   }
+  const found: FoundDisk[] = [];
   const disks: VmDisk[] = [];
   const nics: (VmNic & { portgroupKey?: string })[] = [];
   const nicKeys: (number | undefined)[] = [];
@@ -190,10 +217,12 @@ export function readDevices(
         b = child(b as Element, 'parent')
       )
         chainLength++;
+      const slot = `${controller?.kind ?? 'scsi'}${controller?.bus ?? 0}:${slotNumber(child(d, 'unitNumber')) ?? 0}`;
+      found.push({ device: d, slot, sharedBus: controller?.shared ?? false });
       disks.push({
         index: disks.length,
         controller: controller?.kind ?? 'scsi',
-        slot: `${controller?.kind ?? 'scsi'}${controller?.bus ?? 0}:${slotNumber(child(d, 'unitNumber')) ?? 0}`,
+        slot,
         path: (text(path(d, 'backing', 'fileName')) ?? '').slice(0, 4096),
         capacityBytes,
         chainLength,
@@ -225,9 +254,10 @@ export function readDevices(
   return {
     disks,
     nics: nics.map((nic, i) => {
-      const found = addresses[i] ?? [];
-      return found.length ? { ...nic, addresses: [...found], addressSource: 'guest-tools' } : nic;
+      const seen = addresses[i] ?? [];
+      return seen.length ? { ...nic, addresses: [...seen], addressSource: 'guest-tools' } : nic;
     }),
+    facts: devices ? deviceFacts(all, found, datastores) : {},
   };
 }
 
@@ -246,6 +276,24 @@ export interface Described {
   readonly portgroupKeys: readonly (string | undefined)[];
 }
 
+const flag = (el: Element | undefined) => {
+  const t = el?.textContent.trim();
+  return t === 'true' ? true : t === 'false' ? false : undefined;
+};
+
+/** What the VM's settings and its guest say: hot-add, whether its memory size was given, its host name. */
+function configFacts({ props }: ObjectContent): Omit<VmFacts, keyof DeviceFacts> {
+  const cpuHotAdd = flag(props.get('config.cpuHotAddEnabled'));
+  const memoryHotAdd = flag(props.get('config.memoryHotAddEnabled'));
+  const hostname = text(props.get('guest.hostName'))?.trim();
+  return {
+    ...(cpuHotAdd === undefined ? {} : { cpuHotAdd }),
+    ...(memoryHotAdd === undefined ? {} : { memoryHotAdd }),
+    memoryAssumed: (int(props.get('config.hardware.memoryMB')) ?? 0) < 1,
+    ...(hostname ? { hostname: hostname.slice(0, 255) } : {}),
+  };
+}
+
 /** A count vSphere sends, held within what a VM description allows. */
 const count = (el: Element | undefined, max: number) => Math.min(max, Math.max(1, int(el) ?? 1));
 // A managed object reference that is no subject token (vSphere's are: `vm-42`, `7`) keys by its hash.
@@ -259,14 +307,16 @@ export function describeVm(
   vm: ObjectContent,
   { source, prefix, datacenter, hosts }: VmContext,
 ): Described {
-  const { disks, nics } = readDevices(
+  const { disks, nics, facts } = readDevices(
     vm.props.get('config.hardware.device'),
     vm.props.get('guest.net'),
+    vm.props.get('datastore'),
   );
   const p = (name: string) => text(vm.props.get(name));
   const power = p('runtime.powerState');
   const host = readMoRef(vm.props.get('runtime.host'));
-  const uuid = p('config.uuid');
+  // In the form a .vmx's is read in, so one VM seen from both sources has one id.
+  const uuid = biosUuid(p('config.uuid'));
   const vmx = p('config.files.vmPathName');
   const kept = nics.slice(0, 32);
   const label = (value: string) => value.slice(0, 1024);
@@ -275,7 +325,7 @@ export function describeVm(
       key: `${prefix}-${keyPart(vm.obj.value)}`.slice(0, 160),
       name: (p('name') || vm.obj.value).slice(0, 255),
       source,
-      ...(uuid ? { uuid: uuid.slice(0, 64) } : {}),
+      ...(uuid ? { uuid } : {}),
       cpus: count(vm.props.get('config.hardware.numCPU'), 4096),
       memoryMiB: count(vm.props.get('config.hardware.memoryMB'), 64 * 1024 * 1024),
       firmware: p('config.firmware') === 'efi' ? 'efi' : 'bios',
@@ -283,7 +333,7 @@ export function describeVm(
       guestOs: (p('config.guestId') ?? 'other').slice(0, 128),
       powerState: power === 'poweredOn' || power === 'suspended' ? power : 'poweredOff',
       hasSnapshots: vm.props.has('snapshot') || disks.some((d) => (d.chainLength ?? 1) > 1),
-      disks: disks.slice(0, 64),
+      disks: disks.slice(0, MAX_VM_DISKS),
       nics: kept.map(({ portgroupKey: _, ...nic }) => nic),
       labels: {
         moref: label(vm.obj.value),
@@ -291,6 +341,7 @@ export function describeVm(
         ...(vmx ? { vmx: label(vmx) } : {}),
         ...(host ? { host: label(hosts.get(host.value) ?? host.value) } : {}),
       },
+      facts: { ...facts, ...configFacts(vm) },
     },
     portgroupKeys: kept.map((n) => n.portgroupKey),
   };

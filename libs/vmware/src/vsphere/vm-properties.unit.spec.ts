@@ -1,5 +1,6 @@
+import { MAX_VM_DISKS } from '@ferry/contracts';
 import { describe, expect, it } from 'vitest';
-import { readDevices, VM_ELEMENTS } from './vm-properties.ts';
+import { describeVm, readDevices, VM_ELEMENTS } from './vm-properties.ts';
 import { children, parseXml } from './xml.ts';
 
 const NS = 'xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
@@ -195,5 +196,288 @@ describe('VM_ELEMENTS', () => {
       { ip: '10.1.2.3', prefix: 24 },
     ]);
     expect(JSON.stringify(pruned)).not.toContain('dnsConfig');
+  });
+});
+
+// A VM's devices on one SCSI controller (key 1000) unless they name another.
+const SCSI0 =
+  '<VirtualDevice xsi:type="ParaVirtualSCSIController"><key>1000</key><busNumber>0</busNumber><sharedBus>noSharing</sharedBus></VirtualDevice>';
+const deviceList = (...xml: string[]) =>
+  parseXml(`<val ${NS} xsi:type="ArrayOfVirtualDevice">${SCSI0}${xml.join('')}</val>`);
+const disk = (unit: number, backing: string, controller = 1000) =>
+  `<VirtualDevice xsi:type="VirtualDisk"><key>${2000 + unit}</key><controllerKey>${controller}</controllerKey><unitNumber>${unit}</unitNumber>` +
+  `<capacityInKB>1048576</capacityInKB>${backing}</VirtualDevice>`;
+const flat = (inner: string, file = '[ds1] vm/vm.vmdk', ref = 'datastore-1') =>
+  `<backing xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>${file}</fileName><datastore type="Datastore">${ref}</datastore>${inner}</backing>`;
+const labelled = (type: string, key: number, label?: string) =>
+  `<VirtualDevice xsi:type="${type}"><key>${key}</key>` +
+  (label
+    ? `<deviceInfo xsi:type="Description"><label>${label}</label><summary>x</summary></deviceInfo>`
+    : '') +
+  '</VirtualDevice>';
+const refs = (...values: string[]) =>
+  parseXml(
+    `<val ${NS} xsi:type="ArrayOfManagedObjectReference">${values.map((v) => `<ManagedObjectReference type="Datastore">${v}</ManagedObjectReference>`).join('')}</val>`,
+  );
+
+describe('readDevices: the facts of the devices, for the pre-flight rules', () => {
+  it('given PCI and SCSI passthrough devices, when read, then passthrough names each by its label, else by its key', () => {
+    const devices = deviceList(
+      labelled('VirtualPCIPassthrough', 13000, 'PCI device 0'),
+      labelled('VirtualPCIPassthrough', 13001),
+      labelled('VirtualSCSIPassthrough', 14000, 'SCSI device 0'),
+    );
+
+    const { facts } = readDevices(devices);
+
+    expect(facts.passthrough).toEqual(['PCI device 0', 'device 13001', 'SCSI device 0']);
+  });
+
+  it('given an SR-IOV NIC, when read, then it is carried as a NIC and named in sriov', () => {
+    const devices = deviceList(
+      '<VirtualDevice xsi:type="VirtualSriovEthernetCard"><key>4000</key><deviceInfo><label>Network adapter 1</label></deviceInfo>' +
+        '<macAddress>00:50:56:aa:bb:01</macAddress><addressType>manual</addressType><backing><deviceName>VM Network</deviceName></backing></VirtualDevice>',
+      labelled('VirtualVmxnet3', 4001, 'Network adapter 2'),
+    );
+
+    const { nics, facts } = readDevices(devices);
+
+    expect(nics.map((n) => n.mac)).toEqual(['00:50:56:aa:bb:01', null]);
+    expect(facts.sriov).toEqual(['Network adapter 1']);
+  });
+
+  it('given a disk backed by a raw device mapping and one by a physical disk, when read, then rawDiskMappings names their slots', () => {
+    const devices = deviceList(
+      disk(0, flat('<diskMode>persistent</diskMode>')),
+      disk(
+        1,
+        '<backing xsi:type="VirtualDiskRawDiskMappingVer1BackingInfo"><fileName>[ds1] vm/vm_1.vmdk</fileName>' +
+          '<deviceName>vml.0200</deviceName><compatibilityMode>physicalMode</compatibilityMode><diskMode>independent_persistent</diskMode></backing>',
+      ),
+      disk(
+        2,
+        '<backing xsi:type="VirtualDiskRawDiskVer2BackingInfo"><descriptorFileName>[ds1] vm/pd.vmdk</descriptorFileName></backing>',
+      ),
+    );
+
+    const { disks, facts } = readDevices(devices);
+
+    expect(disks.map((d) => d.slot)).toEqual(['scsi0:0', 'scsi0:1', 'scsi0:2']);
+    expect(facts.rawDiskMappings).toEqual(['scsi0:1', 'scsi0:2']);
+  });
+
+  it('given disks in each disk mode, when read, then independentDisks names those in an independent one', () => {
+    const modes = [
+      'persistent',
+      'independent_persistent',
+      'nonpersistent',
+      'independent_nonpersistent',
+      'undoable',
+    ];
+    const devices = deviceList(
+      ...modes.map((m, unit) => disk(unit, flat(`<diskMode>${m}</diskMode>`))),
+    );
+
+    expect(readDevices(devices).facts.independentDisks).toEqual(['scsi0:1', 'scsi0:3']);
+  });
+
+  it('given a multi-writer disk and a disk on a shared SCSI bus, when read, then sharedDisks names both, not the others', () => {
+    const devices = deviceList(
+      '<VirtualDevice xsi:type="VirtualLsiLogicSASController"><key>1001</key><busNumber>1</busNumber><sharedBus>physicalSharing</sharedBus></VirtualDevice>',
+      '<VirtualDevice xsi:type="VirtualAHCIController"><key>15000</key><busNumber>0</busNumber></VirtualDevice>',
+      disk(0, flat('<sharing>sharingNone</sharing>')),
+      disk(1, flat('<sharing>sharingMultiWriter</sharing>')),
+      disk(2, flat(''), 1001),
+      disk(3, flat(''), 15000),
+    );
+
+    expect(readDevices(devices).facts.sharedDisks).toEqual(['scsi0:1', 'scsi1:2']);
+  });
+
+  it('given USB 2 and USB 3 controllers, when read, then usbControllers counts both kinds', () => {
+    const devices = deviceList(
+      labelled('VirtualUSBController', 7000),
+      labelled('VirtualUSBXHCIController', 14000),
+    );
+
+    expect(readDevices(devices).facts.usbControllers).toBe(2);
+    expect(readDevices(deviceList()).facts.usbControllers).toBe(0);
+  });
+
+  it('given a virtual TPM, when read, then vtpm is true; without one, false', () => {
+    expect(readDevices(deviceList(labelled('VirtualTPM', 11000))).facts.vtpm).toBe(true);
+    expect(readDevices(deviceList()).facts.vtpm).toBe(false);
+  });
+
+  it("given disks whose backing chain names datastores, when one is not among the VM's datastores, then missingDatastores names it once", () => {
+    const devices = deviceList(
+      disk(0, flat('')),
+      disk(1, flat('', '[gone] vm/vm_1.vmdk', 'datastore-9')),
+      disk(2, flat('', '[gone] vm/vm_2.vmdk', 'datastore-9')),
+      disk(
+        3,
+        flat(
+          '<parent xsi:type="VirtualDiskFlatVer2BackingInfo"><fileName>[snaps] vm/vm_3.vmdk</fileName></parent>',
+          '[ds1] vm/vm_3-000001.vmdk',
+        ),
+      ),
+    );
+
+    expect(readDevices(devices, undefined, refs('datastore-1')).facts.missingDatastores).toEqual([
+      'gone',
+      'snaps',
+    ]);
+    expect(
+      readDevices(devices, undefined, refs('datastore-1', 'datastore-9')).facts.missingDatastores,
+    ).toEqual(['snaps']);
+  });
+
+  it('given no datastore property, when read, then missingDatastores is left out: nothing was said', () => {
+    expect(readDevices(deviceList(disk(0, flat('')))).facts).not.toHaveProperty(
+      'missingDatastores',
+    );
+  });
+
+  it('given no device list, when read, then no device fact is stated', () => {
+    expect(readDevices(undefined).facts).toEqual({});
+  });
+
+  it('given more devices of a kind than the contract lists, when read, then the first 64 and at most 16 USB controllers', () => {
+    const many = Array.from({ length: 80 }, (_, unit) =>
+      disk(
+        unit % 64,
+        flat('<diskMode>independent_persistent</diskMode>'),
+        1000 + Math.floor(unit / 64),
+      ),
+    );
+    const devices = deviceList(
+      '<VirtualDevice xsi:type="ParaVirtualSCSIController"><key>1001</key><busNumber>1</busNumber></VirtualDevice>',
+      ...many,
+      ...Array.from({ length: 20 }, (_, i) => labelled('VirtualUSBController', 7000 + i)),
+      ...Array.from({ length: 70 }, (_, i) =>
+        labelled('VirtualPCIPassthrough', 13000 + i, 'x'.repeat(300)),
+      ),
+    );
+
+    const { facts } = readDevices(devices);
+
+    expect(facts.independentDisks).toHaveLength(64);
+    expect(facts.independentDisks?.at(-1)).toBe('scsi0:63');
+    expect(facts.passthrough).toHaveLength(64);
+    expect(facts.passthrough?.[0]).toBe('x'.repeat(255));
+    expect(facts.usbControllers).toBe(16);
+  });
+});
+
+const prop = (xml: string) => parseXml(`<val ${NS}>${xml}</val>`);
+const context = {
+  source: { kind: 'esxi', id: 'esx.test' },
+  prefix: 'vs-0123456789ab',
+  datacenter: 'ha-datacenter',
+  hosts: new Map<string, string>(),
+} as const;
+const described = (props: Record<string, string>) =>
+  describeVm(
+    {
+      obj: { type: 'VirtualMachine', value: 'vm-1' },
+      props: new Map(Object.entries(props).map(([k, v]) => [k, prop(v)])),
+    },
+    context,
+  ).vm;
+
+describe('describeVm: the facts of the settings and the guest', () => {
+  it('given hot-add on for CPUs and off for memory, when described, then cpuHotAdd and memoryHotAdd say so', () => {
+    const vm = described({
+      'config.cpuHotAddEnabled': 'true',
+      'config.memoryHotAddEnabled': 'false',
+      'config.hardware.memoryMB': '4096',
+    });
+
+    expect(vm.facts).toMatchObject({ cpuHotAdd: true, memoryHotAdd: false });
+  });
+
+  it('given no hot-add settings, when described, then neither is stated', () => {
+    const vm = described({ 'config.hardware.memoryMB': '4096' });
+
+    expect(vm.facts).not.toHaveProperty('cpuHotAdd');
+    expect(vm.facts).not.toHaveProperty('memoryHotAdd');
+  });
+
+  it("given the guest's host name from VMware Tools, when described, then hostname is it; none when Tools report none", () => {
+    expect(described({ 'guest.hostName': ' app01.example.com ' }).facts?.hostname).toBe(
+      'app01.example.com',
+    );
+    expect(described({ 'guest.hostName': '' }).facts).not.toHaveProperty('hostname');
+    expect(described({}).facts).not.toHaveProperty('hostname');
+  });
+
+  it('given no readable memory size, when described, then memoryAssumed is true and the size the least', () => {
+    for (const memory of [undefined, '', '0', 'lots']) {
+      const vm = described(memory === undefined ? {} : { 'config.hardware.memoryMB': memory });
+
+      expect([vm.memoryMiB, vm.facts?.memoryAssumed]).toEqual([1, true]);
+    }
+    expect(described({ 'config.hardware.memoryMB': '2048' }).facts?.memoryAssumed).toBe(false);
+  });
+
+  it('given the devices and the datastores the VM uses, when described, then their facts are its facts', () => {
+    const vm = described({
+      'config.hardware.device': `${SCSI0}${disk(0, flat('', '[gone] vm/vm.vmdk', 'datastore-9'))}<VirtualDevice xsi:type="VirtualTPM"><key>11000</key></VirtualDevice>`,
+      datastore: '<ManagedObjectReference type="Datastore">datastore-1</ManagedObjectReference>',
+    });
+
+    expect(vm.facts).toMatchObject({ vtpm: true, missingDatastores: ['gone'] });
+  });
+
+  it('given a BIOS UUID in any case, when described, then uuid is its lower-case 8-4-4-4-12; a malformed one is left out', () => {
+    expect(described({ 'config.uuid': '564D1234-5678-9ABC-DEF0-123456789ABC' }).uuid).toBe(
+      '564d1234-5678-9abc-def0-123456789abc',
+    );
+    expect(described({ 'config.uuid': 'not-a-uuid' })).not.toHaveProperty('uuid');
+  });
+
+  it('given more disks than 64, when described, then every one up to MAX_VM_DISKS is kept', () => {
+    const controllers = [0, 1, 2, 3, 4].map(
+      (bus) =>
+        `<VirtualDevice xsi:type="ParaVirtualSCSIController"><key>${1000 + bus}</key><busNumber>${bus}</busNumber></VirtualDevice>`,
+    );
+    const disks = Array.from({ length: 300 }, (_, i) =>
+      disk(i % 64, flat(''), 1000 + Math.floor(i / 64)),
+    );
+
+    const vm = described({ 'config.hardware.device': [...controllers, ...disks].join('') });
+
+    expect(vm.disks).toHaveLength(MAX_VM_DISKS);
+    expect(vm.disks.at(-1)?.slot).toBe('scsi3:63');
+  });
+});
+
+describe('VM_ELEMENTS: the facts', () => {
+  it('builds what the facts read: the devices with facts and the labels of those named by label, no other description', () => {
+    const xml =
+      `<val ${NS} xsi:type="ArrayOfVirtualDevice">${SCSI0}` +
+      labelled('VirtualPCIPassthrough', 13000, 'PCI device 0') +
+      labelled('VirtualUSBXHCIController', 14000, 'USB xHCI controller') +
+      labelled('VirtualTPM', 11000, 'Virtual TPM') +
+      labelled('VirtualSoundCard', 5000, 'Sound card') +
+      disk(
+        0,
+        flat('<diskMode>independent_persistent</diskMode>', '[gone] vm/vm.vmdk', 'datastore-9'),
+      ) +
+      '</val>';
+
+    const pruned = parseXml(xml, VM_ELEMENTS);
+
+    expect(readDevices(pruned, undefined, refs('datastore-1'))).toEqual(
+      readDevices(parseXml(xml), undefined, refs('datastore-1')),
+    );
+    expect(readDevices(pruned).facts).toMatchObject({
+      passthrough: ['PCI device 0'],
+      usbControllers: 1,
+      vtpm: true,
+      independentDisks: ['scsi0:0'],
+    });
+    expect(JSON.stringify(pruned)).toContain('PCI device 0');
+    expect(JSON.stringify(pruned)).not.toMatch(/USB xHCI controller|Virtual TPM|Sound card/);
   });
 });

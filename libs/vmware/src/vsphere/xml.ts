@@ -25,8 +25,14 @@ interface OpenElement {
   xsiType: string | undefined;
 }
 
-/** Whether to build an element (seen with its attributes, before its content). */
-export type Keep = (el: Pick<Element, 'localName' | 'xsiType'>) => boolean;
+/**
+ * Whether to build an element (seen with its attributes, before its content), given the element
+ * it is in (undefined for the root).
+ */
+export type Keep = (
+  el: Pick<Element, 'localName' | 'xsiType'>,
+  parent: Pick<Element, 'localName' | 'xsiType'> | undefined,
+) => boolean;
 
 /** Shared by every leaf until it gets a child: most elements of a response are leaves. */
 const NO_CHILDREN: Element[] = [];
@@ -132,12 +138,12 @@ export function parseXml(xml: string, keep?: Keep): Element {
       const value = decoded(attrs[typed] as string);
       el.xsiType = value.slice(value.indexOf(':') + 1);
     }
-    if (keep && !keep(el)) {
+    const parent = open[open.length - 1];
+    if (keep && !keep(el, parent)) {
       leave(declaring);
       if (!selfClosing) skipping = 1;
       return;
     }
-    const parent = open[open.length - 1];
     if (!parent) root = el;
     else if (parent.children === NO_CHILDREN) parent.children = [el];
     else parent.children.push(el);

@@ -22,6 +22,19 @@ describe('parseXml', () => {
     expect(path(el, 'd', 'x')?.textContent).toBe('2');
   });
 
+  it('tells `keep` the element each one is in: a child can be kept in some parents only', () => {
+    const seen: (string | undefined)[] = [];
+    const el = parseXml(
+      '<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><d xsi:type="A"><info>1</info></d><d xsi:type="B"><info>2</info></d></r>',
+      (e, parent) => {
+        seen.push(parent?.xsiType ?? parent?.localName);
+        return e.localName !== 'info' || parent?.xsiType === 'A';
+      },
+    );
+    expect(el.children.map((d) => d.children.map((c) => c.textContent))).toEqual([['1'], []]);
+    expect(seen).toEqual([undefined, 'r', 'A', 'r', 'B']);
+  });
+
   it("keeps a managed object reference's type and value", () => {
     const el = parseXml(
       '<r xmlns="urn:vim25"><returnval type="ContainerView">session[52a1]x</returnval></r>',

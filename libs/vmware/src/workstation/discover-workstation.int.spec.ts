@@ -184,6 +184,36 @@ describe('Workstation discovery on real VMDKs made by qemu-img', () => {
       'scsi0:1': 'linked.vmdk',
     });
     symlinkSync(join(outside, 'evil.vmx'), join(root, 'evil-link.vmx'));
+    // More disks than the 64 once kept: four SCSI controllers (unit 7 is the controller's) and SATA.
+    const many: Record<string, string> = {};
+    for (const slot of [
+      ...[0, 1, 2, 3].flatMap((bus) =>
+        [...Array(16).keys()].filter((u) => u !== 7).map((u) => `scsi${bus}:${u}`),
+      ),
+      ...[...Array(10).keys()].map((u) => `sata0:${u}`),
+    ])
+      many[slot] = `${slot.replace(':', '-')}.vmdk`;
+    mkdirSync(join(root, 'many'));
+    for (const file of Object.values(many))
+      qemuImg(join(root, 'many'), 'create', '-q', '-f', 'vmdk', file, '1M');
+    vmx(join(root, 'many'), 'many', many);
+    // A passed-through SCSI device and PCI device, and no memsize.
+    disk(join(root, 'passthru'), 'passthru', 'monolithicSparse', 16 * MiB);
+    vmx(
+      join(root, 'passthru'),
+      'passthru',
+      { 'scsi0:0': 'passthru.vmdk' },
+      [
+        'scsi0:2.present = "TRUE"',
+        'scsi0:2.deviceType = "scsi-passthru"',
+        'scsi0:2.fileName = "/dev/sg2"',
+        'pciPassthru0.present = "TRUE"',
+        'pciPassthru0.id = "0000:03:00.0"',
+        '',
+      ].join('\n'),
+    );
+    const passthruVmx = join(root, 'passthru', 'passthru.vmx');
+    writeFileSync(passthruVmx, readFileSync(passthruVmx, 'utf8').replace('memsize = "2048"\n', ''));
     // Hostile or broken configuration files.
     mkdirSync(join(root, 'hostile'));
     writeFileSync(
@@ -205,10 +235,12 @@ describe('Workstation discovery on real VMDKs made by qemu-img', () => {
     expect(inventory.vms.map((v) => v.name).sort()).toEqual(
       [
         'escape',
+        'many',
         'missing',
         'monolithicFlat',
         'monolithicSparse',
         'multi',
+        'passthru',
         'snap',
         'split',
         'streamOptimized',
@@ -269,6 +301,8 @@ describe('Workstation discovery on real VMDKs made by qemu-img', () => {
     expect(v.nics).toEqual([
       { index: 0, mac: '00:0c:29:12:34:56', macKind: 'generated', network: 'nat' },
     ]);
+    expect(v.uuid).toBe('564d9b1e-2a3c-4d5e-6f70-8192a3b4c5d6');
+    expect(v.facts).toEqual({});
     expect(v.key).toMatch(/^ws-[0-9a-f]{24}$/);
     expect(v.labels).toEqual({ path: 'monolithicSparse/monolithicSparse.vmx' });
   });
@@ -293,6 +327,41 @@ describe('Workstation discovery on real VMDKs made by qemu-img', () => {
     ]);
     expect(v.firmware).toBe('efi');
     expect(v.labels?.cdroms).toBe('ide1:0: install.iso');
+  });
+
+  it('reads all 70 disks of a VM with more than 64, each with its slot and capacity', () => {
+    const v = vm('many');
+    expect(v.problems).toBeUndefined();
+    expect(v.disks).toHaveLength(70);
+    expect(v.disks.map((d) => d.index)).toEqual([...Array(70).keys()]);
+    expect(v.disks.map((d) => d.slot).slice(0, 8)).toEqual([
+      'scsi0:0',
+      'scsi0:1',
+      'scsi0:2',
+      'scsi0:3',
+      'scsi0:4',
+      'scsi0:5',
+      'scsi0:6',
+      'scsi0:8',
+    ]);
+    expect(v.disks.at(-1)).toMatchObject({
+      controller: 'sata',
+      slot: 'sata0:9',
+      path: join(root, 'many', 'sata0-9.vmdk'),
+    });
+    for (const d of v.disks)
+      expect(d, d.slot).toMatchObject({ capacityBytes: MiB, subformat: 'monolithicSparse' });
+  });
+
+  it('names passed-through devices, which are not disks, and says the memory is assumed', () => {
+    const v = vm('passthru');
+    expect(v.disks.map((d) => d.slot)).toEqual(['scsi0:0']);
+    expect(v.problems).toBeUndefined();
+    expect(v.memoryMiB).toBe(256);
+    expect(v.facts).toEqual({
+      passthrough: ['pciPassthru0 id=0000:03:00.0', 'scsi0:2 scsi-passthru'],
+      memoryAssumed: true,
+    });
   });
 
   it('names a missing extent, and truncated extents that qemu-img would convert into zeros', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { VmDescription, VmDisk } from '@ferry/contracts';
+import { MAX_VM_DISKS, MAX_VM_PROBLEMS, type VmDescription, type VmDisk } from '@ferry/contracts';
 import { DiskProblem, inspectDisk } from '../vmdk/inspect-disk.ts';
 import { describeVmx } from '../vmx/describe-vmx.ts';
 import { MAX_VMX_BYTES, parseVmx } from '../vmx/parse-vmx.ts';
@@ -19,6 +19,7 @@ export interface WorkstationInventory {
 }
 
 const MAX_DEPTH = 8;
+const MAX_NICS = 32;
 
 /** A VM's key: stable while its .vmx stays where it is, and a valid subject token. */
 export const workstationVmKey = (realVmxPath: string) =>
@@ -93,9 +94,14 @@ export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDe
   if (size > MAX_VMX_BYTES) throw new Error(`too large for a .vmx (${size} bytes)`);
   const { entries } = parseVmx(await readFile(vmx));
   const described = describeVmx(entries, basename(vmx).replace(/\.vmx$/i, ''));
-  const problems: string[] = [];
+  // What a description cannot hold is said, not dropped: the limits are far above real VMs'.
+  const problems = [
+    ...leftOut(described.disks.length, MAX_VM_DISKS, 'disks'),
+    ...leftOut(described.nics.length, MAX_NICS, 'NICs'),
+    ...described.unsupported,
+  ];
   const disks: VmDisk[] = [];
-  for (const [index, disk] of described.disks.entries()) {
+  for (const [index, disk] of described.disks.slice(0, MAX_VM_DISKS).entries()) {
     const path = resolve(dirname(vmx), disk.fileName);
     try {
       const inspected = await inspectDisk(roots, path);
@@ -110,7 +116,7 @@ export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDe
       });
     } catch (error) {
       if (!(error instanceof DiskProblem)) throw error;
-      problems.push(`${disk.slot}: ${error.message}`.slice(0, 1024));
+      problems.push(`${disk.slot}: ${error.message}`);
       // The path as the .vmx names it, which may be any length: cut to what a VM description holds.
       disks.push({
         index,
@@ -130,7 +136,7 @@ export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDe
     key: workstationVmKey(vmx),
     name: described.name.slice(0, 255) || basename(vmx),
     source: { kind: 'workstation', id: root },
-    ...(described.uuid ? { uuid: described.uuid.slice(0, 64) } : {}),
+    ...(described.uuid ? { uuid: described.uuid } : {}),
     cpus: Math.min(described.cpus, 4096),
     memoryMiB: Math.min(described.memoryMiB, 64 * 1024 * 1024),
     firmware: described.firmware,
@@ -138,14 +144,26 @@ export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDe
     guestOs: described.guestOs.slice(0, 128),
     powerState: described.suspended ? 'suspended' : running ? 'poweredOn' : 'poweredOff',
     hasSnapshots: disks.some((d) => (d.chainLength ?? 1) > 1),
-    disks: disks.slice(0, 64),
+    disks,
     nics: described.nics
-      .slice(0, 32)
+      .slice(0, MAX_NICS)
       .map((nic) => ({ ...nic, network: nic.network.slice(0, 255) })),
     labels: {
       path: relative(root, vmx).slice(0, 1024),
       ...(described.cdroms.length ? { cdroms: described.cdroms.join('; ').slice(0, 1024) } : {}),
     },
-    ...(problems.length ? { problems: problems.slice(0, 32) } : {}),
+    facts: described.facts,
+    ...(problems.length ? { problems: capped(problems) } : {}),
   };
 }
+
+const leftOut = (count: number, max: number, what: string) =>
+  count > max ? [`${count - max} more ${what} left out: a VM description holds ${max}`] : [];
+
+const capped = (problems: readonly string[]) =>
+  problems.length <= MAX_VM_PROBLEMS
+    ? problems.map((p) => p.slice(0, 1024))
+    : [
+        ...problems.slice(0, MAX_VM_PROBLEMS - 1).map((p) => p.slice(0, 1024)),
+        `${problems.length - MAX_VM_PROBLEMS + 1} more problems left out`,
+      ];
