@@ -50,3 +50,11 @@ export {
   type DeployTarget,
   type TargetProblem,
 } from './deploy-target.ts';
+export {
+  selectionNeeds,
+  shortfalls,
+  type SelectionNeeds,
+  type QuotaUse,
+  type Usage,
+} from './quota/capacity.ts';
+export { targetUsage } from './quota/target-usage.ts';

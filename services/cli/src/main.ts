@@ -44,7 +44,8 @@ commands:
              --availability-zone ZONE  --command-id ID (default: a new UUID)
              --timeout SECONDS  how long to wait for the jobs service's answer (default 30)
              exit 0: done (with --wait: every job VERIFIED, dry runs included); 1: a job failed or was
-             rolled back, or a VM key is unknown (a VM skipped for its active job is not an error);
+             rolled back, a VM key is unknown, or the target's quotas cannot hold the selection (a VM
+             skipped for its active job is not an error);
              3: rejected, no answer, or NATS unreachable
   jobs       every job: state, VM, attempt, updated, image, server, failure
              --state STATE (PENDING, DISCOVERED, CONVERTING, UPLOADING, DEPLOYED, VERIFIED, FAILED,

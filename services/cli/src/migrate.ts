@@ -14,9 +14,9 @@ import { natsCommand, UsageError } from './nats.ts';
 /**
  * `ferry migrate <vm-key>...`: sends CreateMigrations, prints the jobs created and the VMs skipped,
  * and with `--wait` follows every job to its end. Exit 0: sent (with --wait: every job VERIFIED);
- * 1: a job failed or was rolled back, or a VM key is unknown (a VM skipped for its active job is not
- * an error: asking again is how a script makes sure); 2: usage; 3: rejected, unanswered or NATS
- * unreachable.
+ * 1: a job failed or was rolled back, a VM key is unknown, or the target's quotas cannot hold the
+ * selection (a VM skipped for its active job is not an error: asking again is how a script makes
+ * sure); 2: usage; 3: rejected, unanswered or NATS unreachable.
  */
 export const migrate = natsCommand(
   'migrate',
@@ -47,18 +47,19 @@ export const migrate = natsCommand(
       for (const j of jobs) process.stdout.write(`created  ${j.jobId}  ${j.vmKey}\n`);
       for (const s of skipped)
         process.stdout.write(
-          `skipped  ${s.vmKey}  ${s.reason === 'active-job' ? `has an active job ${s.activeJobId ?? ''}` : 'unknown VM'}\n`,
+          `skipped  ${s.vmKey}  ${s.reason === 'active-job' ? `has an active job ${s.activeJobId ?? ''}` : s.reason === 'quota-exceeded' ? (s.detail ?? 'quota exceeded') : 'unknown VM'}\n`,
         );
     }
-    const unknown = skipped.some((s) => s.reason === 'unknown-vm');
-    if (!wait || jobs.length === 0) return unknown ? 1 : 0;
+    // An unknown VM, or a selection the target cannot hold, is not what was asked for.
+    const refused = skipped.some((s) => s.reason === 'unknown-vm' || s.reason === 'quota-exceeded');
+    if (!wait || jobs.length === 0) return refused ? 1 : 0;
     const views = await follow(store, jobs, answer.position, json);
     if (!json)
       for (const v of views)
         process.stdout.write(
           `${v.job.jobId}  ${v.job.vmKey}  ${v.state}${v.dryRun ? ' (DRY RUN: nothing was really migrated)' : ''}${v.failure ? `  ${v.failure.code}: ${v.failure.message}` : ''}\n`,
         );
-    return views.every((v) => v.state === 'VERIFIED') && !unknown ? 0 : 1;
+    return views.every((v) => v.state === 'VERIFIED') && !refused ? 0 : 1;
   },
 );
 

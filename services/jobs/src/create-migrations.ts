@@ -32,6 +32,14 @@ export interface CreateDeps {
   readonly defaults: MigrationOptions;
   /** VMs handled at once within one selection. */
   readonly parallel?: number;
+  /**
+   * What the target's quotas lack to hold these VMs, in words (empty: they fit); asked only when
+   * deployment is on, before any job is made.
+   */
+  readonly shortfalls?: (
+    vms: readonly VmDescription[],
+    options: MigrationOptions,
+  ) => Promise<readonly string[]>;
 }
 
 type Outcome = EventData<'MigrationSelectionProcessed'>;
@@ -51,8 +59,18 @@ export async function createMigrations(
 ): Promise<Outcome> {
   const vms = await deps.inventory.current();
   const options: MigrationOptions = { ...deps.defaults, ...command.options };
+  // A selection the target cannot hold is refused whole, before anything is copied: the VMs it
+  // could hold are not a choice Ferry should make for the operator.
+  const known = command.vmKeys.flatMap((k) => vms.get(k) ?? []);
+  const short =
+    deps.flags.openstackDeployment && deps.shortfalls && known.length > 0
+      ? await deps.shortfalls(known, options)
+      : [];
+  const detail = `the target cannot hold this selection: ${short.join('; ')}`.slice(0, 1024);
   const results = await mapBounded(command.vmKeys, deps.parallel ?? 16, (vmKey) =>
-    createOne(deps, vms.get(vmKey), vmKey, options, context),
+    short.length > 0 && vms.has(vmKey)
+      ? Promise.resolve<Skipped>({ vmKey, reason: 'quota-exceeded', activeJobId: null, detail })
+      : createOne(deps, vms.get(vmKey), vmKey, options, context),
   );
   const outcome: Outcome = {
     jobs: results.filter((r): r is Created => !('reason' in r)),

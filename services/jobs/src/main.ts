@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {
+  Cinder,
   Neutron,
   Nova,
   parseNetworkMapping,
@@ -13,7 +14,7 @@ import { rereadVm, SOURCE_SETTINGS } from '@ferry/vmware';
 import { DEFAULT_OPTIONS } from './defaults.ts';
 import { InventoryIndex, inventoryHead } from './inventory-index.ts';
 import { JobsModule } from './jobs.module.ts';
-import { targetQuestions } from './target-questions.ts';
+import { selectionShortfalls, targetQuestions } from './target-questions.ts';
 import { ProcessManager } from './process-manager.ts';
 import { Watchdog } from './watchdog.ts';
 
@@ -42,7 +43,11 @@ await runWorker({
   wire: async ({ config, logger, nc, store, stages }) => {
     const networkMapping = parseNetworkMapping(config.OPENSTACK_NETWORK_MAPPING);
     const { session, http } = serviceSession(config, logger);
-    const openstack = { nova: new Nova(session), neutron: new Neutron(session) };
+    const openstack = {
+      nova: new Nova(session),
+      neutron: new Neutron(session),
+      cinder: new Cinder(session),
+    };
     const jsm = await jetstreamManager(nc);
     const stopping = new AbortController();
     const inventory = new InventoryIndex(store, () => inventoryHead(jsm));
@@ -87,6 +92,7 @@ await runWorker({
         reread: (vm) => rereadVm(config, vm),
         outputDir: config.MIGRATION_OUTPUT_DIR,
         ...targetQuestions(openstack, networkMapping),
+        shortfalls: selectionShortfalls(openstack, session),
       }),
       concurrency: config.JOBS_CONCURRENCY,
       started: { flags },

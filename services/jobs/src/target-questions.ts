@@ -1,12 +1,20 @@
 import { tmpdir } from 'node:os';
 import { guestInterfaces, nicAddresses, readGuestNetworkFiles } from '@ferry/converters';
 import {
+  CloudConfigError,
   identityOnTarget,
   jobPortName,
   resolveDeployTarget,
+  selectionNeeds,
+  shortfalls,
+  targetUsage,
+  type Cinder,
   type Neutron,
   type Nova,
+  OpenStackError,
+  type OpenStackSession,
 } from '@ferry/openstack';
+import type { CreateDeps } from './create-migrations.ts';
 import type { ValidateDeps } from './validate-job.ts';
 
 /**
@@ -33,5 +41,31 @@ export function targetQuestions(
       );
       return nicAddresses(vm.nics, guestInterfaces(files));
     },
+  };
+}
+
+/**
+ * What the project's quotas lack for a whole selection (instances, cores, RAM, ports, volumes,
+ * gigabytes), each VM on the flavor it would get. A cloud that cannot be asked refuses nothing
+ * here: each job's validation asks it again.
+ */
+export function selectionShortfalls(
+  openstack: { readonly nova: Nova; readonly neutron: Neutron; readonly cinder: Cinder },
+  session: Pick<OpenStackSession, 'projectId'>,
+): NonNullable<CreateDeps['shortfalls']> {
+  return async (vms, options) => {
+    try {
+      const projectId = await session.projectId();
+      if (!projectId) return [];
+      const [flavors, usage] = await Promise.all([
+        openstack.nova.flavors(),
+        targetUsage(openstack, projectId),
+      ]);
+      return shortfalls(selectionNeeds(vms, options, flavors), usage);
+    } catch (error) {
+      // Unreachable, refused (a policy may keep quota details from members), or not configured.
+      if (error instanceof OpenStackError || error instanceof CloudConfigError) return [];
+      throw error;
+    }
   };
 }

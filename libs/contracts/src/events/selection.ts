@@ -1,7 +1,8 @@
 import { defineEvent } from '../message.ts';
-import { Closed, JobId, OneOf, Type, VmKey } from '../schema.ts';
+import { Closed, JobId, OneOf, Text, Type, VmKey } from '../schema.ts';
 
-export const SKIP_REASONS = ['active-job', 'unknown-vm'] as const;
+/** Why a selected VM got no job: another job holds it, Ferry does not know it, or the target's quotas cannot hold the selection. */
+export const SKIP_REASONS = ['active-job', 'unknown-vm', 'quota-exceeded'] as const;
 
 export const MigrationSelectionProcessed = defineEvent(
   'MigrationSelectionProcessed',
@@ -13,6 +14,7 @@ export const MigrationSelectionProcessed = defineEvent(
         vmKey: VmKey,
         reason: OneOf(SKIP_REASONS),
         activeJobId: Type.Union([JobId, Type.Null()]),
+        detail: Type.Optional(Text(1024, 'What is short, when reason is quota-exceeded.')),
       }),
       { maxItems: 5000 },
     ),

@@ -42,6 +42,19 @@ export class Cinder {
     ).json<{ volume: Volume }>().volume;
   }
 
+  /** The project's volume quotas with their use: `{ volumes: { limit, in_use }, gigabytes: ... }`. */
+  async quotaUsage(
+    projectId: string,
+  ): Promise<Readonly<Record<string, { limit: number; in_use: number; reserved?: number }>>> {
+    const id = encodeURIComponent(projectId);
+    return (
+      await this.session.call('block-storage', 'GET', `/os-quota-sets/${id}?usage=true`, {
+        headers: VERSION,
+      })
+    ).json<{ quota_set: Record<string, { limit: number; in_use: number; reserved?: number }> }>()
+      .quota_set;
+  }
+
   async volume(id: string): Promise<Volume | undefined> {
     return absentOn404(
       async () =>

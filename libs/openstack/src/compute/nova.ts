@@ -62,6 +62,13 @@ export class Nova {
     }>().flavors;
   }
 
+  /** The project's compute limits and what it uses (Nova's absolute limits). */
+  async limits(): Promise<Readonly<Record<string, number>>> {
+    return (await this.session.call('compute', 'GET', '/limits', { headers: VERSION })).json<{
+      limits: { absolute: Record<string, number> };
+    }>().limits.absolute;
+  }
+
   async createServer(server: NewServer): Promise<Server> {
     const response = await this.session.call('compute', 'POST', '/servers', {
       headers: VERSION,

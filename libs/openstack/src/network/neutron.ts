@@ -94,6 +94,19 @@ export class Neutron {
     ).json<{ port: Port }>().port;
   }
 
+  /** The project's network quotas with their use: `{ port: { limit, used, reserved } }`. */
+  async quotaDetails(
+    projectId: string,
+  ): Promise<Readonly<Record<string, { limit: number; used: number; reserved?: number }>>> {
+    return (
+      await this.session.call(
+        'network',
+        'GET',
+        `/v2.0/quotas/${encodeURIComponent(projectId)}/details`,
+      )
+    ).json<{ quota: Record<string, { limit: number; used: number; reserved?: number }> }>().quota;
+  }
+
   async deletePort(id: string): Promise<boolean> {
     return (
       (await absentOn404(async () => {

@@ -69,6 +69,7 @@ export const MIGRATE = /* GraphQL */ `
         vmKey
         reason
         activeJobId
+        detail
       }
     }
   }

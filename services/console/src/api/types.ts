@@ -245,6 +245,7 @@ export interface MigrateResult {
     readonly vmKey: string;
     readonly reason: string;
     readonly activeJobId: string | null;
+    readonly detail: string | null;
   }[];
 }
 

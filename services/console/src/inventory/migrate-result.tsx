@@ -62,7 +62,8 @@ export function MigrateResultView({
                   </>
                 ) : (
                   <>
-                    {nameOf(s.vmKey)}: {s.reason}.
+                    {nameOf(s.vmKey)}: {s.reason}
+                    {s.detail ? <>: {s.detail}</> : null}.
                   </>
                 )}
               </li>
