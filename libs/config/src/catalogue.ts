@@ -305,6 +305,10 @@ export const catalogue = named({
       description: 'How long a server may take to become ACTIVE.',
     },
   ),
+  OPENSTACK_QUOTA_PRECHECK: boolean(true, {
+    description:
+      "Before making a selection's jobs, check that the project's quotas hold them all (instances, cores, RAM, ports, volumes, gigabytes): a selection that cannot fit is refused whole, the shortfall named. Off: each job meets the quotas when it deploys.",
+  }),
   OPENSTACK_VERIFY_BOOT_SECONDS: integer(
     300,
     { min: 0, max: 3600 },

@@ -38,6 +38,7 @@ await runWorker({
     'STAGE_BUDGET_VERIFICATION_SECONDS',
     ...OPENSTACK_SESSION_SETTINGS,
     'OPENSTACK_NETWORK_MAPPING',
+    'OPENSTACK_QUOTA_PRECHECK',
     ...SOURCE_SETTINGS,
   ],
   wire: async ({ config, logger, nc, store, stages }) => {
@@ -92,7 +93,9 @@ await runWorker({
         reread: (vm) => rereadVm(config, vm),
         outputDir: config.MIGRATION_OUTPUT_DIR,
         ...targetQuestions(openstack, networkMapping),
-        shortfalls: selectionShortfalls(openstack, session),
+        ...(config.OPENSTACK_QUOTA_PRECHECK
+          ? { shortfalls: selectionShortfalls(openstack, session) }
+          : {}),
       }),
       concurrency: config.JOBS_CONCURRENCY,
       started: { flags },
