@@ -57,6 +57,8 @@ describe('the compute service killed mid-deployment and asked again', () => {
       NATS_URL: nats.server.url,
       LOG_DIR: join(dir, 'logs'),
       OPENSTACK_VERIFY_INTERVAL_SECONDS: '1',
+      // The fake driver's console log never shows a login prompt: ACTIVE is the evidence here.
+      OPENSTACK_VERIFY_BOOT_SECONDS: '0',
     };
     const history = async () => (await store.read<MigrationEvent>(stream)).events;
     // Debian 12's client cannot filter volumes by property: it lists them with theirs.
