@@ -1,8 +1,12 @@
 import { isIPv4 } from 'node:net';
 import type { GuestBoot } from '@ferry/contracts';
 
-/** A getty's prompt at the end of a line: `ferry-guest login: `. */
-const LOGIN = /^\S+ login:[ \t]*$/m;
+/**
+ * A getty's prompt at the start of a line: `ferry-guest login: `. What a boot script writes to the
+ * console afterwards may follow on the same line (virt-v2v's first-boot script installing the
+ * guest agent does), so only its start is matched.
+ */
+const LOGIN = /^[\w.-]+ login:(?: |$)/gm;
 // Terminal colours and other escapes systemd and getty write to the console.
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
@@ -12,12 +16,20 @@ const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
 export const consoleText = (raw: string): string =>
   raw.replace(/\r\n?/g, '\n').replace(ESCAPES, '').replace(/\s+$/, '');
 
-/** Whether the console shows the guest waiting at a login prompt. */
-export const atLoginPrompt = (raw: string): boolean => LOGIN.test(consoleText(raw));
+/** The line of the console's last login prompt, or -1. */
+function lastPrompt(lines: readonly string[]): number {
+  for (let i = lines.length - 1; i >= 0; i--)
+    if (new RegExp(LOGIN.source).test(lines[i] as string)) return i;
+  return -1;
+}
+
+/** Whether the console shows the guest has reached a login prompt. */
+export const atLoginPrompt = (raw: string): boolean =>
+  lastPrompt(consoleText(raw).split('\n')) >= 0;
 
 /**
  * What a console log says of the guest: booted when it reached a login prompt; the IPv4 addresses
- * it showed in its last lines (getty's issue, network messages), compared with the ones kept.
+ * shown just before that prompt (getty's issue), compared with the ones kept.
  */
 export function guestBoot(
   raw: string | undefined,
@@ -34,12 +46,19 @@ export function guestBoot(
       waitedMs,
     };
   const lines = consoleText(raw).split('\n');
-  const tail = lines.slice(-20).join('\n');
-  const addresses = [...new Set(tail.match(IPV4) ?? [])]
+  const prompt = lastPrompt(lines);
+  const booted = prompt >= 0;
+  // The prompt and what getty showed above it, the prompt line cut after `login:`.
+  const around = booted
+    ? [
+        ...lines.slice(Math.max(0, prompt - 5), prompt),
+        (lines[prompt] as string).replace(/(login:).*$/, '$1'),
+      ]
+    : lines.slice(-6);
+  const addresses = [...new Set(around.join('\n').match(IPV4) ?? [])]
     .filter((ip) => isIPv4(ip) && !ip.startsWith('127.') && ip !== '0.0.0.0')
     .slice(0, 32);
-  const booted = LOGIN.test(tail);
-  const last = lines.slice(-6).join('\n');
+  const last = around.join('\n');
   return {
     booted,
     evidence: (booted

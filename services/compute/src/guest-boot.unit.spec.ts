@@ -25,6 +25,28 @@ describe('evidence that the guest booted, from its console log', () => {
     expect(boot.evidence).not.toContain('\x1b');
   });
 
+  it('given boot scripts writing after the prompt (virt-v2v installing the guest agent), then it still booted', () => {
+    // As Nova's console log showed a converted guest whose first-boot script could not reach Debian.
+    const log = [
+      '[\x1b[0;32m  OK  \x1b[0m] Reached target \x1b[0;1;39mgetty.target\x1b[0m - Login Prompts.',
+      '[   27.343476] firstboot.sh[394]: === Running /usr/lib/virt-sysprep/scripts/5000-0003-install-qga ===',
+      '',
+      'Debian GNU/Linux 12 ferry-guest ttyS0 eth0 10.0.0.200',
+      '',
+      'ferry-guest login: [   34.323079] firstboot.sh[396]: Ign:1 http://deb.debian.org/debian bookworm InRelease',
+      "[   59.734189] firstboot.sh[396]:   Temporary failure resolving 'deb.debian.org'",
+      ...Array.from(
+        { length: 80 },
+        (_, i) => `[  ${100 + i}.0] firstboot.sh[396]: Err:${i} http://deb.debian.org/debian`,
+      ),
+      '[  293.307821] firstboot.sh[426]: Failed to start qemu-guest-agent.service: Unit qemu-guest-agent.service not found.',
+    ].join('\r\n');
+    expect(atLoginPrompt(log)).toBe(true);
+    const boot = guestBoot(log, ['10.0.0.200'], 60_000, 600);
+    expect(boot).toMatchObject({ booted: true, addresses: ['10.0.0.200'], addressesKept: true });
+    expect(boot.evidence).toMatch(/ferry-guest ttyS0 eth0 10\.0\.0\.200\n\nferry-guest login:$/);
+  });
+
   it('given a prompt showing another address, then the kept one is not confirmed', () => {
     expect(
       guestBoot(BOOTED.replace('10.0.0.200', '10.0.0.7'), ['10.0.0.200'], 1, 300).addressesKept,

@@ -105,7 +105,8 @@ async function bootEvidence(
 ): Promise<GuestBoot> {
   const started = Date.now();
   for (;;) {
-    const log = await deps.nova.consoleOutput(serverId, 60);
+    // The whole log: boot scripts may write long after the prompt.
+    const log = await deps.nova.consoleOutput(serverId, 5000);
     const waited = Date.now() - started;
     if (log === undefined || atLoginPrompt(log) || waited >= deps.bootWaitMs)
       return guestBoot(log, kept, waited, Math.round(deps.bootWaitMs / 1000));
