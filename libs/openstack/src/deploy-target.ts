@@ -27,6 +27,25 @@ export const bootModeFor = (
 ): 'image' | 'volume' => (asked === 'auto' ? (vm.disks.length > 1 ? 'volume' : 'image') : asked);
 
 /**
+ * The flavor a VM's server gets from `flavors`: the one asked for, or the smallest that fits its
+ * CPUs, memory and (booting from the image) its boot disk.
+ */
+export function flavorFor(
+  flavors: readonly Flavor[],
+  vm: VmDescription,
+  options: Pick<MigrationOptions, 'bootMode' | 'flavor'>,
+): { bootMode: 'image' | 'volume'; flavor: Flavor } | { problem: string } {
+  const bootMode = bootModeFor(vm, options.bootMode);
+  const bootGb = Math.ceil((vm.disks[0]?.capacityBytes ?? GiB) / GiB);
+  const chosen = chooseFlavor(
+    flavors,
+    { vcpus: vm.cpus, ramMiB: vm.memoryMiB, diskGb: bootMode === 'image' ? bootGb : 0 },
+    options.flavor,
+  );
+  return 'problem' in chosen ? chosen : { bootMode, flavor: chosen.flavor };
+}
+
+/**
  * Resolves the flavor and networks a job's server gets, asking Nova and Neutron: what the
  * deployment creates the server with, and what validation checks before any disk is converted.
  */
@@ -36,14 +55,9 @@ export async function resolveDeployTarget(
   options: Pick<MigrationOptions, 'bootMode' | 'flavor' | 'networkMapping'>,
   configuredMapping: Readonly<Record<string, string>>,
 ): Promise<DeployTarget | { problem: TargetProblem }> {
-  const bootMode = bootModeFor(vm, options.bootMode);
-  const bootGb = Math.ceil((vm.disks[0]?.capacityBytes ?? GiB) / GiB);
-  const chosen = chooseFlavor(
-    await clients.nova.flavors(),
-    { vcpus: vm.cpus, ramMiB: vm.memoryMiB, diskGb: bootMode === 'image' ? bootGb : 0 },
-    options.flavor,
-  );
+  const chosen = flavorFor(await clients.nova.flavors(), vm, options);
   if ('problem' in chosen) return { problem: { code: 'flavor-missing', message: chosen.problem } };
+  const { bootMode } = chosen;
   const targets = targetNetworks(vm.nics, options.networkMapping, configuredMapping);
   if ('problem' in targets)
     return { problem: { code: 'network-unmapped', message: targets.problem } };

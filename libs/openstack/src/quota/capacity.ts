@@ -1,7 +1,6 @@
 import type { MigrationOptions, VmDescription } from '@ferry/contracts';
-import { chooseFlavor } from '../compute/flavor.ts';
 import type { Flavor } from '../compute/nova.ts';
-import { bootModeFor } from '../deploy-target.ts';
+import { flavorFor } from '../deploy-target.ts';
 
 const GiB = 1024 ** 3;
 
@@ -42,14 +41,9 @@ export function selectionNeeds(
   flavors: readonly Flavor[],
 ): SelectionNeeds {
   return vms.reduce<SelectionNeeds>((sum, vm) => {
-    const bootMode = bootModeFor(vm, options.bootMode);
-    const bootGb = Math.ceil((vm.disks[0]?.capacityBytes ?? GiB) / GiB);
-    const chosen = chooseFlavor(
-      flavors,
-      { vcpus: vm.cpus, ramMiB: vm.memoryMiB, diskGb: bootMode === 'image' ? bootGb : 0 },
-      options.flavor,
-    );
+    const chosen = flavorFor(flavors, vm, options);
     if ('problem' in chosen) return sum;
+    const { bootMode } = chosen;
     const volumeGb =
       bootMode === 'volume'
         ? vm.disks.reduce((gb, d) => gb + Math.ceil(d.capacityBytes / GiB), 0)
