@@ -6,7 +6,7 @@ import type { GuestBoot } from '@ferry/contracts';
  * console afterwards may follow on the same line (virt-v2v's first-boot script installing the
  * guest agent does), so only its start is matched.
  */
-const LOGIN = /^[\w.-]+ login:(?: |$)/gm;
+const LOGIN = /^[\w.-]+ login:(?: |$)/;
 // Terminal colours and other escapes systemd and getty write to the console.
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
@@ -18,9 +18,7 @@ export const consoleText = (raw: string): string =>
 
 /** The line of the console's last login prompt, or -1. */
 function lastPrompt(lines: readonly string[]): number {
-  for (let i = lines.length - 1; i >= 0; i--)
-    if (new RegExp(LOGIN.source).test(lines[i] as string)) return i;
-  return -1;
+  return lines.findLastIndex((line) => LOGIN.test(line));
 }
 
 /** Whether the console shows the guest has reached a login prompt. */
@@ -55,10 +53,10 @@ export function guestBoot(
         (lines[prompt] as string).replace(/(login:).*$/, '$1'),
       ]
     : lines.slice(-6);
-  const addresses = [...new Set(around.join('\n').match(IPV4) ?? [])]
+  const last = around.join('\n');
+  const addresses = [...new Set(last.match(IPV4) ?? [])]
     .filter((ip) => isIPv4(ip) && !ip.startsWith('127.') && ip !== '0.0.0.0')
     .slice(0, 32);
-  const last = around.join('\n');
   return {
     booted,
     evidence: (booted
