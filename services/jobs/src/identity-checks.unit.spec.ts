@@ -1,5 +1,6 @@
 import type { VmDescription, VmNic } from '@ferry/contracts';
 import type { NicOnTarget, Port, Subnet } from '@ferry/openstack';
+import { testVm } from '@ferry/stages/testing';
 import { describe, expect, it } from 'vitest';
 import { identityChecks } from './identity-checks.ts';
 
@@ -18,20 +19,7 @@ const nic = (addresses?: VmNic['addresses']): VmNic => ({
   network: 'nat',
   ...(addresses ? { addresses, addressSource: 'guest-config' as const } : {}),
 });
-const vm = (n: VmNic): VmDescription => ({
-  key: 'workstation:vm',
-  name: 'vm',
-  source: { kind: 'workstation', id: '/vms' },
-  cpus: 1,
-  memoryMiB: 1024,
-  firmware: 'bios',
-  secureBoot: false,
-  guestOs: 'debian12-64',
-  powerState: 'poweredOff',
-  hasSnapshots: false,
-  disks: [],
-  nics: [n],
-});
+const vm = (n: VmNic): VmDescription => ({ ...testVm, nics: [n] });
 const port = (id: string, name: string): Port => ({
   id,
   name,
