@@ -60,6 +60,31 @@ export const MigrationOptions = Closed({
       description: "The Nova availability zone to boot in; null or absent: the cloud's default.",
     }),
   ),
+  securityGroups: Type.Optional(
+    Type.Array(Name, {
+      maxItems: 16,
+      uniqueItems: true,
+      description:
+        "Neutron security groups (names or ids) for every port of the server; absent or empty: the project's default group.",
+    }),
+  ),
+  keyName: Type.Optional(
+    Type.Union([Name, Type.Null()], {
+      description: 'A Nova key pair the server is created with; null or absent: none.',
+    }),
+  ),
+  volumeType: Type.Optional(
+    Type.Union([Name, Type.Null()], {
+      description:
+        "The Cinder volume type (name or id) of the volumes a volume-booted server gets; null or absent: the cloud's default.",
+    }),
+  ),
+  serverName: Type.Optional(
+    Type.Union([Text(255), Type.Null()], {
+      description:
+        "The server's name, a template: {vm} is the VM's name, {job} the job's id, {source} the source's id; null or absent: the VM's name.",
+    }),
+  ),
 });
 export type MigrationOptions = Infer<typeof MigrationOptions>;
 

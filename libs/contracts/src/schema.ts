@@ -60,12 +60,13 @@ export const OneOf = <const V extends readonly string[]>(values: V, description?
   Type.Enum<[...V]>([...values], description === undefined ? {} : { description });
 
 /** A map from name to value with a bounded number of entries. */
-export const StringMap = (maxProperties = 256) =>
+export const StringMap = (maxProperties = 256, description?: string) =>
   // TypeBox keys a record by `^.*$`, which drops the key's bounds and matches no name holding a
   // line break (leaving its value unchecked): every name matches here, and is bounded apart.
   Type.Record(Type.String({ pattern: '^[\\s\\S]*$' }), Type.String({ maxLength: 1024 }), {
     maxProperties,
     propertyNames: { type: 'string', maxLength: 255 },
+    ...(description === undefined ? {} : { description }),
   });
 
 /** A closed object: unknown fields are an error, so a misspelt field never passes silently. */

@@ -131,6 +131,15 @@ export const VmDescription = Closed({
   disks: Type.Array(VmDisk, { maxItems: MAX_VM_DISKS }),
   nics: Type.Array(VmNic, { maxItems: 32 }),
   labels: Type.Optional(StringMap(64)),
+  annotation: Type.Optional(
+    Text(8192, "The source's notes on the VM (vSphere's annotation, a .vmx file's `annotation`)."),
+  ),
+  attributes: Type.Optional(
+    StringMap(
+      64,
+      "The source's custom attributes (vSphere's custom fields) by name: carried as the server's metadata.",
+    ),
+  ),
   facts: Type.Optional(VmFacts),
   problems: Type.Optional(
     Type.Array(Text(1024), {

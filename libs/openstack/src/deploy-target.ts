@@ -1,6 +1,13 @@
 import type { MigrationOptions, VmDescription } from '@ferry/contracts';
 import { chooseFlavor } from './compute/flavor.ts';
 import type { Flavor, Nova } from './compute/nova.ts';
+import {
+  resolvePlacement,
+  type Placement,
+  type PlacementClients,
+  type PlacementProblem,
+} from './compute/placement-choices.ts';
+import { unknownPlaceholders } from './compute/server-identity.ts';
 import { targetNetworks } from './network/network-mapping.ts';
 import type { Neutron } from './network/neutron.ts';
 
@@ -12,11 +19,18 @@ export interface DeployTarget {
   readonly flavor: Flavor;
   /** Neutron network ids, one per NIC in NIC order. */
   readonly networkIds: readonly string[];
+  /** The operator's zone, security groups, key pair and volume type, found in the cloud. */
+  readonly placement: Placement;
 }
 
 /** Why a VM has no target, in the words a job's failure or validation check uses. */
 export interface TargetProblem {
-  readonly code: 'flavor-missing' | 'network-unmapped' | 'network-missing';
+  readonly code:
+    | 'flavor-missing'
+    | 'network-unmapped'
+    | 'network-missing'
+    | 'server-name-invalid'
+    | PlacementProblem['code'];
   readonly message: string;
 }
 
@@ -50,11 +64,22 @@ export function flavorFor(
  * deployment creates the server with, and what validation checks before any disk is converted.
  */
 export async function resolveDeployTarget(
-  clients: { readonly nova: Pick<Nova, 'flavors'>; readonly neutron: Pick<Neutron, 'networks'> },
+  clients: PlacementClients & {
+    readonly nova: Pick<Nova, 'flavors'>;
+    readonly neutron: Pick<Neutron, 'networks'>;
+  },
   vm: VmDescription,
-  options: Pick<MigrationOptions, 'bootMode' | 'flavor' | 'networkMapping'>,
+  options: MigrationOptions,
   configuredMapping: Readonly<Record<string, string>>,
 ): Promise<DeployTarget | { problem: TargetProblem }> {
+  const unknown = unknownPlaceholders(options.serverName ?? '');
+  if (unknown.length > 0)
+    return {
+      problem: {
+        code: 'server-name-invalid',
+        message: `the server name template ${options.serverName} has unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}: use {vm}, {job}, {source}`,
+      },
+    };
   const chosen = flavorFor(await clients.nova.flavors(), vm, options);
   if ('problem' in chosen) return { problem: { code: 'flavor-missing', message: chosen.problem } };
   const { bootMode } = chosen;
@@ -71,5 +96,7 @@ export async function resolveDeployTarget(
       return { problem: { code: 'network-missing', message: `Neutron has no network ${target}` } };
     networkIds.push(network.id);
   }
-  return { bootMode, flavor: chosen.flavor, networkIds };
+  const placement = await resolvePlacement(clients, options);
+  if ('problem' in placement) return placement;
+  return { bootMode, flavor: chosen.flavor, networkIds, placement };
 }

@@ -22,10 +22,18 @@ export {
   NOVA_MICROVERSION,
   type BlockDevice,
   type Flavor,
+  type AvailabilityZone,
   type NewServer,
   type Server,
 } from './compute/nova.ts';
-export { Neutron, type FixedIp, type Network, type Port, type Subnet } from './network/neutron.ts';
+export {
+  Neutron,
+  type FixedIp,
+  type Network,
+  type Port,
+  type SecurityGroup,
+  type Subnet,
+} from './network/neutron.ts';
 export {
   cidrContains,
   fixedIpsOf,
@@ -43,6 +51,12 @@ export {
   type ServiceSessionSettings,
 } from './service-session.ts';
 export { chooseFlavor, type Needs } from './compute/flavor.ts';
+export {
+  resolvePlacement,
+  type Placement,
+  type PlacementProblem,
+} from './compute/placement-choices.ts';
+export { serverName, sourceMetadata, unknownPlaceholders } from './compute/server-identity.ts';
 export { parseNetworkMapping, targetNetworks } from './network/network-mapping.ts';
 export {
   bootModeFor,

@@ -2,11 +2,12 @@
 // ferry: Ferry's command line. Run with Node 24 (npx ferry, or npm exec ferry).
 import { discover } from './discover.ts';
 import { doctor } from './doctor.ts';
+import { cancel, retry, rollback } from './job-requests.ts';
 import { job, jobs } from './jobs.ts';
 import { logs } from './logs.ts';
 import { migrate } from './migrate.ts';
+import { OPTIONS_USAGE } from './options.ts';
 import { openstack } from './openstack-health.ts';
-import { rollback } from './rollback.ts';
 
 const [command, ...args] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -17,6 +18,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   jobs,
   job,
   logs,
+  cancel,
+  retry,
   rollback,
 };
 const usage = `usage: ferry <command> [options]
@@ -39,9 +42,8 @@ commands:
              and the VMs skipped, and why
              --wait  follow every job, one line per event, until it is VERIFIED, ROLLED_BACK, or FAILED
                      with rollback off    --json  JSON lines: the outcome, then each event
-             --strategy virt-v2v|qemu-img|auto  --boot-mode image|volume|auto  --flavor NAME
-             --network SOURCE=TARGET (repeatable)  --keep-mac  --keep-ips
-             --availability-zone ZONE  --command-id ID (default: a new UUID)
+             ${OPTIONS_USAGE}
+             --command-id ID (default: a new UUID)
              --timeout SECONDS  how long to wait for the jobs service's answer (default 30)
              exit 0: done (with --wait: every job VERIFIED, dry runs included); 1: a job failed or was
              rolled back, a VM key is unknown, or the target's quotas cannot hold the selection (a VM
@@ -56,12 +58,20 @@ commands:
              what virt-v2v and qemu-img said while converting the job's disks (secrets removed), oldest
              first  --last N (default 2000)  --json  JSON lines: at, tool, kind, text
              exit 0: shown (an empty log too); 1: no such job
-  rollback JOB-ID
-             run a failed job's rollback again (after one that could not remove everything, or that
-             never finished)  --reason TEXT  --timeout SECONDS (default 30)
-             exit 0: accepted; 3: refused, no answer, or NATS unreachable
+  cancel JOB-ID...
+             cancel active jobs: each fails as asked and is rolled back  --reason TEXT
+  retry JOB-ID...
+             start a new attempt of rolled-back jobs; options given replace the job's (edit and retry):
+             ${OPTIONS_USAGE}
+             --reason TEXT
+  rollback JOB-ID...
+             run failed jobs' rollback again (after one that could not remove everything, or that
+             never finished)  --reason TEXT
+             cancel, retry and rollback: one request per job (at most 500), each job's answer printed;
+             --timeout SECONDS (default 30); exit 0: every one accepted; 3: one refused or unanswered,
+             or NATS unreachable
 
-  migrate, jobs, job, logs and rollback speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
+  migrate, jobs, job, logs, cancel, retry and rollback speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
 exit 2: a usage error
 `;
 

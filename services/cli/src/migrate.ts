@@ -1,15 +1,10 @@
 import { parseArgs } from 'node:util';
-import {
-  BOOT_MODES,
-  CONVERSION_STRATEGIES,
-  validateCommand,
-  type CommandOf,
-  type MigrationOptions,
-} from '@ferry/contracts';
+import { validateCommand, type CommandOf } from '@ferry/contracts';
 import { createMigrationsAnswer } from '@ferry/event-store';
 import { cliActor, publishCommand } from '@ferry/messaging';
 import { follow } from './follow.ts';
 import { natsCommand, UsageError } from './nats.ts';
+import { OPTION_FLAGS, optionsOf } from './options.ts';
 
 /**
  * `ferry migrate <vm-key>...`: sends CreateMigrations, prints the jobs created and the VMs skipped,
@@ -70,57 +65,17 @@ function parse(args: string[]) {
     options: {
       wait: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      strategy: { type: 'string' },
-      'boot-mode': { type: 'string' },
-      flavor: { type: 'string' },
-      network: { type: 'string', multiple: true },
-      'keep-mac': { type: 'boolean' },
-      'keep-ips': { type: 'boolean' },
-      'availability-zone': { type: 'string' },
+      ...OPTION_FLAGS,
       'command-id': { type: 'string' },
       timeout: { type: 'string', default: '30' },
     },
   });
   if (positionals.length === 0)
     throw new UsageError('give at least one VM key (see ferry discover)');
-  const oneOf = <V extends string>(
-    name: string,
-    value: string | undefined,
-    allowed: readonly V[],
-  ) => {
-    if (value !== undefined && !allowed.includes(value as V))
-      throw new UsageError(`--${name}: one of ${allowed.join(', ')}, not '${value}'`);
-    return value as V | undefined;
-  };
-  const strategy = oneOf('strategy', values.strategy, CONVERSION_STRATEGIES);
-  const bootMode = oneOf('boot-mode', values['boot-mode'], BOOT_MODES);
-  // Built from a Map: a network named `__proto__` or `toString` is a name like any other.
-  const mapping = new Map<string, string>();
-  for (const pair of values.network ?? []) {
-    const at = pair.indexOf('=');
-    const [from, to] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-    if (at < 0 || !from || !to)
-      throw new UsageError(
-        `--network: SOURCE=TARGET (a source network and a Neutron network), not '${pair}'`,
-      );
-    if (mapping.has(from)) throw new UsageError(`--network: '${from}' is mapped twice`);
-    mapping.set(from, to);
-  }
-  const networkMapping = Object.fromEntries(mapping);
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0)
     throw new UsageError(`--timeout: seconds, not '${values.timeout}'`);
-  const options: Partial<MigrationOptions> = {
-    ...(strategy && { strategy }),
-    ...(bootMode && { bootMode }),
-    ...(values.flavor !== undefined && { flavor: values.flavor }),
-    ...(values.network && { networkMapping }),
-    ...(values['keep-mac'] && { keepMac: true }),
-    ...(values['keep-ips'] && { keepIps: true }),
-    ...(values['availability-zone'] !== undefined && {
-      availabilityZone: values['availability-zone'],
-    }),
-  };
+  const options = optionsOf(values);
   const command: CommandOf<'CreateMigrations'> = {
     type: 'CreateMigrations',
     data: { vmKeys: positionals, ...(Object.keys(options).length > 0 && { options }) },

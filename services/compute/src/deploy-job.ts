@@ -15,6 +15,8 @@ import {
   jobTag,
   bootModeFor,
   resolveDeployTarget,
+  serverName,
+  sourceMetadata,
   type Cinder,
   type Glance,
   type Neutron,
@@ -72,15 +74,20 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
   if (!vm) throw new CommandRejectedError('illegal-state', `job ${jobId} has not been validated`);
   const bootMode = bootModeFor(vm, job.options.bootMode);
   if (!job.flags.openstackDeployment) {
+    // The dry run records what a real run would use, when the cloud can be asked (read-only).
+    const preview = await resolveDeployTarget(deps, vm, job.options, deps.networkMapping).catch(
+      () => undefined,
+    );
+    const target = preview && !('problem' in preview) ? preview : undefined;
     await decide(
       {
         type: 'RecordServerDeployed',
         data: {
           reused: false,
           serverId: null,
-          flavor: job.options.flavor ?? 'dry-run',
+          flavor: target?.flavor.name ?? job.options.flavor ?? 'dry-run',
           bootMode,
-          networks: [],
+          networks: target ? [...target.networkIds] : [],
           ports: [],
           volumes: [],
         },
@@ -111,26 +118,39 @@ async function deploy(deps: ComputeDeps, { state, decide, signal, progress }: St
       networkIds: networks,
       keepMac: job.options.keepMac,
       keepIps: job.options.keepIps ?? false,
+      securityGroupIds: target.placement.securityGroupIds,
     },
     record,
   );
   const volumes =
     bootMode === 'volume'
-      ? await volumesFor(deps, jobId, vm, images, record, { signal, progress })
+      ? await volumesFor(
+          deps,
+          jobId,
+          vm,
+          images,
+          record,
+          { signal, progress },
+          target.placement.volumeTypeId,
+        )
       : [];
   const [existing] = await deps.nova.serversTagged(jobTag(jobId));
   const server =
     existing ??
     (await onlyOne(
       await deps.nova.createServer({
-        name: vm.name,
+        name: serverName(job.options.serverName, vm, jobId),
         flavorRef: target.flavor.id,
         ...(bootMode === 'image' ? { imageRef: images.get(0) as string } : {}),
         networks: ports.length > 0 ? ports.map((p) => ({ port: p.id })) : 'none',
         ...(bootMode === 'volume' ? { blockDevices: volumes.map(blockDevice) } : {}),
-        metadata: jobMarks(jobId, vm.key),
+        // Ferry's marks last: the source's metadata cannot hide which job the server is.
+        metadata: { ...sourceMetadata(vm), ...jobMarks(jobId, vm.key) },
         tags: [FERRY_TAG, jobTag(jobId)],
-        ...(job.options.availabilityZone ? { availabilityZone: job.options.availabilityZone } : {}),
+        ...(target.placement.availabilityZone
+          ? { availabilityZone: target.placement.availabilityZone }
+          : {}),
+        ...(target.placement.keyName ? { keyName: target.placement.keyName } : {}),
       }),
       () => deps.nova.serversTagged(jobTag(jobId)),
       (id) => deps.nova.deleteServer(id),

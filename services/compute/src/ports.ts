@@ -21,10 +21,13 @@ export async function portsFor(
     networkIds,
     keepMac,
     keepIps,
+    securityGroupIds,
   }: {
     readonly networkIds: readonly string[];
     readonly keepMac: boolean;
     readonly keepIps: boolean;
+    /** Empty: the project's default group. */
+    readonly securityGroupIds: readonly string[];
   },
   record: (resource: Resource) => Promise<unknown>,
 ): Promise<Port[]> {
@@ -45,6 +48,7 @@ export async function portsFor(
           networkId,
           ...(keepMac && nic.mac ? { macAddress: nic.mac } : {}),
           ...(fixedIps.length ? { fixedIps } : {}),
+          securityGroups: securityGroupIds,
           description: `Ferry job ${jobId}, VM ${vm.key}`,
         }),
         () => neutron.ports({ name }),

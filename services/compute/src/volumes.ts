@@ -13,6 +13,7 @@ export async function volumesFor(
   images: ReadonlyMap<number, string>,
   record: (resource: Resource) => Promise<unknown>,
   { signal, progress }: Pick<StageRun, 'signal' | 'progress'>,
+  volumeTypeId?: string,
 ): Promise<Volume[]> {
   const volumes: Volume[] = [];
   for (const disk of vm.disks) {
@@ -27,6 +28,7 @@ export async function volumesFor(
           name: `${vm.name}-disk${disk.index}`.slice(0, 255),
           sizeGb: Math.max(1, Math.ceil(disk.capacityBytes / GiB)),
           imageId: images.get(disk.index) as string,
+          ...(volumeTypeId ? { volumeType: volumeTypeId } : {}),
           metadata: marks,
         }),
         () => deps.cinder.volumesWithMetadata(marks),

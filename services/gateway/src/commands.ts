@@ -6,6 +6,7 @@ import { gatewayError } from './graphql/errors.ts';
 
 export interface CommandOutcome {
   readonly commandId: string;
+  readonly jobId?: string;
   readonly accepted: boolean;
   readonly reason: string | null;
 }
@@ -65,10 +66,19 @@ export class Commands {
     });
   }
 
-  retry(actor: Actor, jobId: string, reason: string | undefined) {
+  retry(
+    actor: Actor,
+    jobId: string,
+    reason: string | undefined,
+    options: Partial<MigrationOptions> = {},
+  ) {
     return this.jobRequest({
       type: 'RetryMigration',
-      data: { jobId, reason: reason || 'retried by an operator in the console' },
+      data: {
+        jobId,
+        reason: reason || 'retried by an operator in the console',
+        ...(Object.keys(options).length > 0 && { options }),
+      },
       metadata: metadataFor(actor),
     });
   }
@@ -94,10 +104,12 @@ export class Commands {
       commandId,
       this.answerTimeoutMs,
     );
+    const { jobId } = command.data;
     if (answer === undefined) throw unanswered(commandId, 'jobs');
-    if (answer.type !== 'CommandRejected') return { commandId, accepted: true, reason: null };
+    if (answer.type !== 'CommandRejected')
+      return { commandId, jobId, accepted: true, reason: null };
     const why = answer.data.errors.map((e) => e.message).join('; ');
-    return { commandId, accepted: false, reason: `${answer.data.reason}: ${why}` };
+    return { commandId, jobId, accepted: false, reason: `${answer.data.reason}: ${why}` };
   }
 
   private async publish(command: FerryCommand): Promise<void> {

@@ -1,4 +1,4 @@
-import { vmClaimStream } from '@ferry/contracts';
+import { vmClaimStream, type MigrationOptions } from '@ferry/contracts';
 import type { CommandContext } from '@ferry/domain';
 import { ConflictError, vmClaimDecider } from '@ferry/domain';
 import { handleCommand, type EventStore } from '@ferry/event-store';
@@ -57,7 +57,7 @@ export const rerunRollback = (
 export async function retryJob(
   store: EventStore,
   jobId: string,
-  reason: string,
+  { reason, options }: { reason: string; options?: Partial<MigrationOptions> | undefined },
   context: CommandContext,
 ): Promise<void> {
   const { state, decide } = await openMigration(store, jobId, context);
@@ -79,5 +79,5 @@ export async function retryJob(
     }
   }
   // The decider refuses a job in any other state, with the reason.
-  await decide({ type: 'RetryMigration', data: { reason } }, 'retry');
+  await decide({ type: 'RetryMigration', data: { reason, ...(options && { options }) } }, 'retry');
 }

@@ -6,6 +6,7 @@ import { migrationDecider } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import {
   loadCloudConfig,
+  Cinder,
   Neutron,
   Nova,
   OpenStackHttp,
@@ -41,6 +42,7 @@ describe('validation of a job that keeps its identity: the guest read with libgu
   let http: OpenStackHttp;
   let neutron: Neutron;
   let nova: Nova;
+  let cinder: Cinder;
   let holder: Port | undefined;
   let root: string;
 
@@ -50,6 +52,7 @@ describe('validation of a job that keeps its identity: the guest read with libgu
     const session = new OpenStackSession(loadCloudConfig({ env: cloud.env }), http);
     neutron = new Neutron(session);
     nova = new Nova(session);
+    cinder = new Cinder(session);
     nats = await natsWithStreams();
     root = tempDir();
     const dir = join(root, 'keeper');
@@ -119,7 +122,7 @@ describe('validation of a job that keeps its identity: the guest read with libgu
         inventory: { current: async () => new Map([[vm.key, vm]]) },
         reread: (v) => rereadVm(settings, v),
         outputDir: join(root, 'out'),
-        ...targetQuestions({ nova, neutron }, {}),
+        ...targetQuestions({ nova, neutron, cinder }, {}),
       },
       jobId,
       commandContext('validate-keep-identity'),

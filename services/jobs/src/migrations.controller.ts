@@ -62,7 +62,7 @@ export class MigrationsController {
     await retryJob(
       this.deps.store,
       command.data.jobId,
-      command.data.reason ?? 'retried by an operator',
+      { reason: command.data.reason ?? 'retried by an operator', options: command.data.options },
       commandContext(command.metadata),
     );
   }

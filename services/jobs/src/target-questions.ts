@@ -22,7 +22,7 @@ import type { ValidateDeps } from './validate-job.ts';
  * NICs' identity is free there, and the guest's own disks for its static addresses.
  */
 export function targetQuestions(
-  openstack: { readonly nova: Nova; readonly neutron: Neutron },
+  openstack: { readonly nova: Nova; readonly neutron: Neutron; readonly cinder: Cinder },
   networkMapping: Readonly<Record<string, string>>,
 ): Pick<ValidateDeps, 'target' | 'identity' | 'guestAddresses'> {
   return {

@@ -7,7 +7,12 @@ import type {
   VmDescription,
 } from '@ferry/contracts';
 import { preflightChecks, type CommandContext } from '@ferry/domain';
-import { cloudFailureOf, type DeployTarget, type NicOnTarget } from '@ferry/openstack';
+import {
+  cloudFailureOf,
+  OpenStackError,
+  type DeployTarget,
+  type NicOnTarget,
+} from '@ferry/openstack';
 import {
   runStage,
   type Delivery,
@@ -16,7 +21,7 @@ import {
   type StageRunnerDeps,
 } from '@ferry/stages';
 import { identityChecks, type GuestAddressesRead } from './identity-checks.ts';
-import { validationChecks, type TargetAnswer } from './validation-checks.ts';
+import { validationChecks, wouldFail, type TargetAnswer } from './validation-checks.ts';
 
 export interface ValidateDeps {
   /** What the stage runner needs: the store, NATS, the service's stopping signal. */
@@ -114,20 +119,25 @@ async function validate(
   const keepIps = job.options.keepIps ?? false;
   let read: GuestAddressesRead = { how: 'none' };
   if (keepIps) ({ vm, read } = await withGuestAddresses(deps, vm, signal, progress));
+  // With deployment off the target is still asked, read-only: the dry run previews where the VM
+  // would land, and what would stop it.
+  const dryRun = !job.flags.openstackDeployment;
   let target: TargetAnswer | undefined;
+  let notAsked = '';
   let nics: NicOnTarget[] | undefined;
-  if (job.flags.openstackDeployment) {
-    try {
-      target = await deps.target(vm, job.options);
-      if (!('problem' in target) && (keepIps || job.options.keepMac))
-        nics = await deps.identity(vm, target, job.options, job.jobId);
-    } catch (error) {
-      // A cloud that does not answer is waited out (OUTAGE_WAIT_SECONDS) like in any stage, then
-      // the command gives up and the job fails; a refusal is the check's answer.
-      const problem = cloudFailureOf(error, 'to check the target in');
-      if (!problem) throw error;
-      target = { problem };
-    }
+  try {
+    target = await deps.target(vm, job.options);
+    if (!('problem' in target) && (keepIps || job.options.keepMac))
+      nics = await deps.identity(vm, target, job.options, job.jobId);
+  } catch (error) {
+    // A cloud that does not answer is waited out (OUTAGE_WAIT_SECONDS) like in any stage, then
+    // the command gives up and the job fails; a refusal is the check's answer. A dry run never
+    // waits for a cloud, and one not configured is no problem there.
+    const problem = cloudFailureOf(error, 'to check the target in');
+    if (dryRun && (problem?.code === 'openstack-unconfigured' || error instanceof OpenStackError))
+      notAsked = problem?.message ?? (error as Error).message;
+    else if (problem) target = { problem };
+    else throw error;
   }
   await record(vm, [
     {
@@ -139,13 +149,17 @@ async function validate(
       freeBytes: await freeBytes(deps.outputDir),
       outputDir: deps.outputDir,
       target,
+      dryRun,
+      notAsked,
     }),
     // The catalogue of pre-flight rules: every one recorded, a critical one fails the job.
     ...preflightChecks({ vm, options: job.options }),
     // Identity is checked against a target that was found; without one, the target check failed.
     ...(target !== undefined && 'problem' in target
       ? []
-      : identityChecks(vm, { keepMac: job.options.keepMac, keepIps }, nics, read)),
+      : identityChecks(vm, { keepMac: job.options.keepMac, keepIps }, nics, read).map((c) =>
+          dryRun ? wouldFail(c) : c,
+        )),
   ]);
 }
 

@@ -17,9 +17,32 @@ export interface CheckInputs {
   /** Free bytes where the artifacts go. */
   readonly freeBytes: number;
   readonly outputDir: string;
-  /** Where it would be deployed, or why it cannot be; undefined when deployment is a dry run. */
+  /** Where it would be deployed, or why it cannot be; undefined when the cloud was not asked. */
   readonly target: TargetAnswer | undefined;
+  /** Deployment is off: what the target check finds is a preview, never a failure. */
+  readonly dryRun: boolean;
+  /** Why a dry run did not ask the cloud. */
+  readonly notAsked: string;
 }
+
+/** In a dry run, what would fail a real run is told, as a warning: the dry run goes on. */
+export const wouldFail = (check: ValidationCheck): ValidationCheck =>
+  check.outcome === 'failed'
+    ? {
+        ...check,
+        outcome: 'warning',
+        detail: `a real run would fail here: ${check.detail}`.slice(0, 2048),
+      }
+    : check;
+
+const placementOf = ({ placement }: DeployTarget) =>
+  [
+    placement.availabilityZone && `zone ${placement.availabilityZone}`,
+    placement.securityGroupIds.length > 0 &&
+      `security group(s) ${placement.securityGroupIds.join(', ')}`,
+    placement.keyName && `key pair ${placement.keyName}`,
+    placement.volumeTypeId && `volume type ${placement.volumeTypeId}`,
+  ].filter(Boolean);
 
 /**
  * Whether the VM, as read again from its source, can be migrated: each check with its outcome and
@@ -80,18 +103,35 @@ export function validationChecks(vm: VmDescription, inputs: CheckInputs): Valida
           'warning',
           `${gib(inputs.freeBytes)} free in ${inputs.outputDir}; the disks hold up to ${gib(capacity)} (sparse images need only their data)`,
         ),
-    inputs.target === undefined
-      ? check('target', 'skipped', 'deployment is a dry run (ENABLE_OPENSTACK_DEPLOYMENT=false)')
-      : 'problem' in inputs.target
-        ? check(
-            'target',
-            'failed',
-            `${inputs.target.problem.code}: ${inputs.target.problem.message}`,
-          )
-        : check(
-            'target',
-            'passed',
-            `boot from ${inputs.target.bootMode}, flavor ${inputs.target.flavor.name}, network(s) ${inputs.target.networkIds.join(', ') || 'none'}`,
-          ),
+    targetCheck(inputs),
   ];
+}
+
+function targetCheck({ target, dryRun, notAsked }: CheckInputs): ValidationCheck {
+  const preview = dryRun ? 'dry run (ENABLE_OPENSTACK_DEPLOYMENT=false), a real run would ' : '';
+  if (target === undefined)
+    return {
+      name: 'target',
+      outcome: 'skipped',
+      detail: `deployment is a dry run and the cloud was not asked: ${notAsked}`.slice(0, 2048),
+    };
+  if ('problem' in target) {
+    const failed: ValidationCheck = {
+      name: 'target',
+      outcome: 'failed',
+      detail: `${target.problem.code}: ${target.problem.message}`.slice(0, 2048),
+    };
+    return dryRun ? wouldFail(failed) : failed;
+  }
+  return {
+    name: 'target',
+    outcome: 'passed',
+    detail: [
+      `${preview}boot from ${target.bootMode}, flavor ${target.flavor.name}`,
+      `network(s) ${target.networkIds.join(', ') || 'none'}`,
+      ...placementOf(target),
+    ]
+      .join(', ')
+      .slice(0, 2048),
+  };
 }

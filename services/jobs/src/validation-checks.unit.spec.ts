@@ -21,11 +21,14 @@ const target = {
   bootMode: 'image' as const,
   flavor: { id: '1', name: 'm1.small', vcpus: 1, ram: 2048, disk: 20 },
   networkIds: ['net-1'],
+  placement: { securityGroupIds: [] },
 };
 const inputs: CheckInputs = {
   freeBytes: 100 * GiB,
   outputDir: '/out',
   target,
+  dryRun: false,
+  notAsked: '',
 };
 const outcomes = (v: VmDescription, i: CheckInputs = inputs) =>
   Object.fromEntries(validationChecks(v, i).map((c) => [c.name, c.outcome]));
@@ -76,5 +79,42 @@ describe('validation checks: given the VM as read again, then each check', () =>
       detail: 'flavor-missing: no flavor fits',
     });
     expect(outcomes(vm, { ...inputs, target: undefined }).target).toBe('skipped');
+  });
+
+  it('names the placement found; a dry run previews the target and only warns of what would fail', () => {
+    const placed = {
+      ...target,
+      placement: {
+        availabilityZone: 'az1',
+        securityGroupIds: ['sg-1'],
+        keyName: 'ops',
+        volumeTypeId: 'vt-1',
+      },
+    };
+    const detail = (i: CheckInputs) =>
+      validationChecks(vm, i).find((c) => c.name === 'target')?.detail;
+    expect(detail({ ...inputs, target: placed })).toBe(
+      'boot from image, flavor m1.small, network(s) net-1, zone az1, security group(s) sg-1, key pair ops, volume type vt-1',
+    );
+    expect(detail({ ...inputs, dryRun: true })).toMatch(
+      /^dry run .*a real run would boot from image, flavor m1.small/,
+    );
+    const problem = { problem: { code: 'network-missing', message: 'Neutron has no network lan' } };
+    expect(
+      validationChecks(vm, { ...inputs, dryRun: true, target: problem }).find(
+        (c) => c.name === 'target',
+      ),
+    ).toMatchObject({
+      outcome: 'warning',
+      detail: 'a real run would fail here: network-missing: Neutron has no network lan',
+    });
+    expect(
+      validationChecks(vm, {
+        ...inputs,
+        dryRun: true,
+        target: undefined,
+        notAsked: 'no cloud',
+      }).find((c) => c.name === 'target')?.detail,
+    ).toBe('deployment is a dry run and the cloud was not asked: no cloud');
   });
 });

@@ -70,6 +70,9 @@ type vmSpec struct {
 	VTPM           bool     `json:"vtpm"`
 	Passthrough    []string `json:"passthrough"`   // PCI passthrough devices, by label
 	SCSISharedBus  string   `json:"scsiSharedBus"` // the SCSI controller's bus sharing
+	// What the source says of the VM that the server's metadata carries.
+	Annotation string            `json:"annotation"`
+	Attributes map[string]string `json:"attributes"` // custom attributes by name
 }
 
 type diskSpec struct {
@@ -279,6 +282,7 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 			Files:               &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[%s]", dsName)},
 			CpuHotAddEnabled:    types.NewBool(v.CPUHotAdd),
 			MemoryHotAddEnabled: types.NewBool(v.MemoryHotAdd),
+			Annotation:          v.Annotation,
 		}
 		if v.HostName != "" {
 			// The simulator's way to have a guest report what VMware Tools would (guest.hostName).
@@ -304,6 +308,9 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 		if err := reportGuestAddresses(vm.Reference(), v.NICs); err != nil {
 			return nil, "", "", fmt.Errorf("VM %s: %v", v.Name, err)
 		}
+		if err := setAttributes(ctx, client, vm.Reference(), v.Attributes); err != nil {
+			return nil, "", "", fmt.Errorf("VM %s: %v", v.Name, err)
+		}
 		var props mo.VirtualMachine
 		if err := vm.Properties(ctx, vm.Reference(), []string{"config.uuid"}, &props); err != nil {
 			return nil, "", "", err
@@ -311,6 +318,31 @@ func populate(ctx context.Context, client *govmomi.Client, spec inventory) ([]cr
 		created = append(created, createdVM{Name: v.Name, MoRef: vm.Reference().Value, UUID: props.Config.Uuid, Files: files, VmxDir: v.Name})
 	}
 	return created, dsName, dsPath, nil
+}
+
+// setAttributes gives the VM custom attribute values, defining each attribute once.
+func setAttributes(ctx context.Context, client *govmomi.Client, ref types.ManagedObjectReference, attributes map[string]string) error {
+	if len(attributes) == 0 {
+		return nil
+	}
+	fields, err := object.GetCustomFieldsManager(client.Client)
+	if err != nil {
+		return err
+	}
+	for name, value := range attributes {
+		key, err := fields.FindKey(ctx, name)
+		if err != nil {
+			def, err := fields.Add(ctx, name, "VirtualMachine", nil, nil)
+			if err != nil {
+				return err
+			}
+			key = def.Key
+		}
+		if err := fields.Set(ctx, ref, key, value); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // shapeDisk gives a flat disk the mode and sharing its spec asks for.

@@ -27,8 +27,12 @@ export const CancelMigration = defineCommand(
 export const RetryMigration = defineCommand(
   'RetryMigration',
   COMMAND_SUBJECTS.RetryMigration,
-  'Start a new attempt of a rolled-back job, keeping its history.',
-  Closed({ jobId: JobId, reason: Type.Optional(Text(1024)) }),
+  'Start a new attempt of a rolled-back job, keeping its history; options given replace those of the job (edit and retry).',
+  Closed({
+    jobId: JobId,
+    reason: Type.Optional(Text(1024)),
+    options: Type.Optional(Type.Partial(MigrationOptions, { additionalProperties: false })),
+  }),
 );
 
 export const RerunRollback = defineCommand(

@@ -204,7 +204,12 @@ export const RollbackCompleted = defineEvent(
 export const MigrationRetried = defineEvent(
   'MigrationRetried',
   'A new attempt of a rolled-back job began; its history is kept and it starts PENDING again.',
-  Closed({ ...Job, attempt: Type.Integer({ minimum: 2, maximum: 1000 }), reason: Text(1024) }),
+  Closed({
+    ...Job,
+    attempt: Type.Integer({ minimum: 2, maximum: 1000 }),
+    reason: Text(1024),
+    options: Type.Optional(MigrationOptions),
+  }),
 );
 
 export const StageClaimed = defineEvent(

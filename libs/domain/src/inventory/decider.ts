@@ -38,6 +38,8 @@ const FIELDS = [
   'labels',
   'problems',
   'facts',
+  'annotation',
+  'attributes',
 ] as const;
 
 /** The top-level fields of a VM that differ between two sightings. */

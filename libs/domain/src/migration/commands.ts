@@ -80,7 +80,11 @@ export type RecordRollbackStep = DomainCommand<
   { resource: Resource; outcome: RollbackOutcome; detail: string }
 >;
 export type CompleteRollback = DomainCommand<'CompleteRollback', Record<string, never>>;
-export type RetryMigration = DomainCommand<'RetryMigration', { reason: string }>;
+/** Options given replace the job's for the new attempt (edit and retry). */
+export type RetryMigration = DomainCommand<
+  'RetryMigration',
+  { reason: string; options?: Partial<MigrationOptions> }
+>;
 /** The sender (its `holder`, in the metadata) takes the stage for `leaseMs`, from the message it works from. */
 export type ClaimStage = DomainCommand<
   'ClaimStage',

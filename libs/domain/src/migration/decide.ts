@@ -289,7 +289,13 @@ export function decide(
         );
       }
       return [
-        emit('MigrationRetried', { jobId, attempt: job.attempt + 1, reason: command.data.reason }),
+        emit('MigrationRetried', {
+          jobId,
+          attempt: job.attempt + 1,
+          reason: command.data.reason,
+          // Edit and retry: the options given replace the job's, the others stay.
+          ...(command.data.options ? { options: { ...job.options, ...command.data.options } } : {}),
+        }),
       ];
     default: {
       const unhandled: never = command;

@@ -120,7 +120,10 @@ export function evolve(
         ? next('FAILED', { rollback: null, resources: remainingAfterRollback(job) })
         : next(phase);
     case 'MigrationRetried':
-      return next('PENDING', freshAttempt(event.data.attempt, remainingAfterRollback(job)));
+      return next('PENDING', {
+        ...freshAttempt(event.data.attempt, remainingAfterRollback(job)),
+        ...(event.data.options ? { options: event.data.options } : {}),
+      });
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);

@@ -396,6 +396,27 @@ describe('retry', () => {
     for (const e of historyFor.ROLLED_BACK)
       expect(state.handled.has(e.metadata.commandId)).toBe(true);
   });
+
+  it("edit and retry: the options given replace the job's, the others stay, for the new attempt", () => {
+    const edited: MigrationCommand = {
+      type: 'RetryMigration',
+      data: { reason: 'fixed the disk', options: { flavor: 'm1.large', securityGroups: ['web'] } },
+      metadata: commandFor('RetryMigration', 'ROLLED_BACK').metadata,
+    };
+    const options = { ...created().data.options, flavor: 'm1.large', securityGroups: ['web'] };
+    spec
+      .given(historyFor.ROLLED_BACK)
+      .when(edited)
+      .then([
+        event('MigrationRetried', { jobId, attempt: 2, reason: 'fixed the disk', options }, w),
+      ]);
+    const state = fold(migrationDecider, [
+      ...historyFor.ROLLED_BACK,
+      event('MigrationRetried', { jobId, attempt: 2, reason: 'bigger', options }, at(40)),
+    ]);
+    if (state.phase === 'Empty') throw new Error('unreachable');
+    expect(state.job.options).toEqual(options);
+  });
 });
 
 describe('the state operators see', () => {

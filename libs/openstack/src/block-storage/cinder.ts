@@ -12,6 +12,7 @@ export interface Volume {
   readonly size: number;
   readonly bootable: string;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly volume_type?: string;
 }
 
 /** Cinder v3: the volume calls Ferry makes. */
@@ -25,6 +26,8 @@ export class Cinder {
     name: string;
     sizeGb: number;
     imageId: string;
+    /** A volume type id or name; absent: the cloud's default type. */
+    volumeType?: string;
     metadata: Readonly<Record<string, string>>;
   }): Promise<Volume> {
     return (
@@ -35,11 +38,19 @@ export class Cinder {
             name: volume.name,
             size: volume.sizeGb,
             imageRef: volume.imageId,
+            ...(volume.volumeType ? { volume_type: volume.volumeType } : {}),
             metadata: volume.metadata,
           },
         },
       })
     ).json<{ volume: Volume }>().volume;
+  }
+
+  /** The volume types the project may use. */
+  async volumeTypes(): Promise<{ readonly id: string; readonly name: string }[]> {
+    return (await this.session.call('block-storage', 'GET', '/types', { headers: VERSION })).json<{
+      volume_types: { id: string; name: string }[];
+    }>().volume_types;
   }
 
   /** The project's volume quotas with their use: `{ volumes: { limit, in_use }, gigabytes: ... }`. */

@@ -45,6 +45,13 @@ export interface NewServer {
   readonly tags: readonly string[];
   /** Nova's availability zone; absent: the cloud's default. */
   readonly availabilityZone?: string;
+  /** A key pair's name; absent: none. */
+  readonly keyName?: string;
+}
+
+export interface AvailabilityZone {
+  readonly zoneName: string;
+  readonly zoneState: { readonly available: boolean };
 }
 
 /** Nova v2.1 with an explicit microversion: the server and flavor calls Ferry makes. */
@@ -60,6 +67,25 @@ export class Nova {
     ).json<{
       flavors: Flavor[];
     }>().flavors;
+  }
+
+  /** The zones servers can be booted in (a member sees their names and whether they are up). */
+  async availabilityZones(): Promise<AvailabilityZone[]> {
+    return (
+      await this.session.call('compute', 'GET', '/os-availability-zone', { headers: VERSION })
+    ).json<{ availabilityZoneInfo: AvailabilityZone[] }>().availabilityZoneInfo;
+  }
+
+  /** The user's key pair of that name, or undefined. */
+  async keyPair(name: string): Promise<{ readonly name: string } | undefined> {
+    return absentOn404(
+      async () =>
+        (
+          await this.session.call('compute', 'GET', `/os-keypairs/${encodeURIComponent(name)}`, {
+            headers: VERSION,
+          })
+        ).json<{ keypair: { name: string } }>().keypair,
+    );
   }
 
   /** The project's compute limits and what it uses (Nova's absolute limits). */
@@ -82,6 +108,7 @@ export class Nova {
           metadata: server.metadata,
           tags: server.tags,
           ...(server.availabilityZone ? { availability_zone: server.availabilityZone } : {}),
+          ...(server.keyName ? { key_name: server.keyName } : {}),
         },
       },
     });

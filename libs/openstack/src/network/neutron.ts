@@ -24,6 +24,12 @@ export interface Port {
   readonly device_id?: string;
 }
 
+export interface SecurityGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly project_id: string;
+}
+
 export interface Subnet {
   readonly id: string;
   readonly name: string;
@@ -46,6 +52,14 @@ export class Neutron {
     return (await this.session.call('network', 'GET', `/v2.0/networks?${query}`)).json<{
       networks: Network[];
     }>().networks;
+  }
+
+  /** Security groups by name or id. */
+  async securityGroups(filter: { name?: string; id?: string }): Promise<SecurityGroup[]> {
+    const query = new URLSearchParams(filter as Record<string, string>).toString();
+    return (await this.session.call('network', 'GET', `/v2.0/security-groups?${query}`)).json<{
+      security_groups: SecurityGroup[];
+    }>().security_groups;
   }
 
   async subnets(filter: { network_id?: string }): Promise<Subnet[]> {
@@ -77,6 +91,8 @@ export class Neutron {
     macAddress?: string;
     /** The addresses it must hold; absent: one from each subnet's pool (DHCP in the guest). */
     fixedIps?: readonly FixedIp[];
+    /** Security group ids; absent: the project's default group. */
+    securityGroups?: readonly string[];
     description?: string;
   }): Promise<Port> {
     return (
@@ -87,6 +103,7 @@ export class Neutron {
             network_id: port.networkId,
             ...(port.macAddress ? { mac_address: port.macAddress } : {}),
             ...(port.fixedIps?.length ? { fixed_ips: port.fixedIps } : {}),
+            ...(port.securityGroups?.length ? { security_groups: port.securityGroups } : {}),
             ...(port.description ? { description: port.description } : {}),
           },
         },

@@ -20,6 +20,8 @@ export interface VmxNic {
 
 export interface VmxDescription {
   readonly name: string;
+  /** The notes VMware keeps with the VM (`annotation`); empty when none. */
+  readonly annotation: string;
   readonly guestOs: string;
   readonly cpus: number;
   readonly memoryMiB: number;
@@ -117,6 +119,7 @@ export function describeVmx(
   );
   return {
     name: get('displayname') ?? fallbackName,
+    annotation: (get('annotation') ?? '').trim(),
     guestOs: get('guestos') ?? 'other',
     cpus: positive(get('numvcpus'), 1),
     memoryMiB: memoryMiB || MEMORY_FALLBACK_MIB,

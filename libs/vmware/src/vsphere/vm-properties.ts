@@ -27,6 +27,9 @@ export const VM_PROPERTIES = [
   'config.files.vmPathName',
   'config.cpuHotAddEnabled',
   'config.memoryHotAddEnabled',
+  'config.annotation',
+  'customValue',
+  'availableField',
   'runtime.powerState',
   'runtime.host',
   'snapshot',
@@ -135,6 +138,23 @@ const append = <K>(map: Map<K, Element[]>, at: K, info: Element) => {
   if (list) list.push(info);
   else map.set(at, [info]);
 };
+
+/** Custom attribute values by the attribute's name (`availableField`), at most 64 of them. */
+function customAttributes(
+  values: Element | undefined,
+  fields: Element | undefined,
+): Record<string, string> | undefined {
+  const names = new Map<string, string>();
+  for (const def of fields ? children(fields) : [])
+    names.set(text(child(def, 'key'))?.trim() ?? '', text(child(def, 'name')) ?? '');
+  const attributes: Record<string, string> = {};
+  for (const value of (values ? children(values) : []).slice(0, 64)) {
+    const key = text(child(value, 'key'))?.trim() ?? '';
+    const name = (names.get(key) || `field-${key}`).slice(0, 255);
+    attributes[name] = (text(child(value, 'value')) ?? '').slice(0, 1024);
+  }
+  return Object.keys(attributes).length > 0 ? attributes : undefined;
+}
 
 /**
  * The addresses VMware Tools report (`guest.net`) for each NIC: those of the guest NICs naming its
@@ -319,6 +339,8 @@ export function describeVm(
   const uuid = biosUuid(p('config.uuid'));
   const vmx = p('config.files.vmPathName');
   const kept = nics.slice(0, 32);
+  const annotation = p('config.annotation')?.trim();
+  const attributes = customAttributes(vm.props.get('customValue'), vm.props.get('availableField'));
   const label = (value: string) => value.slice(0, 1024);
   return {
     vm: {
@@ -342,6 +364,8 @@ export function describeVm(
         ...(host ? { host: label(hosts.get(host.value) ?? host.value) } : {}),
       },
       facts: { ...facts, ...configFacts(vm) },
+      ...(annotation ? { annotation: annotation.slice(0, 8192) } : {}),
+      ...(attributes ? { attributes } : {}),
     },
     portgroupKeys: kept.map((n) => n.portgroupKey),
   };

@@ -153,6 +153,7 @@ export async function readWorkstationVm(roots: Roots, vmx: string): Promise<VmDe
       ...(described.cdroms.length ? { cdroms: described.cdroms.join('; ').slice(0, 1024) } : {}),
     },
     facts: described.facts,
+    ...(described.annotation ? { annotation: described.annotation.slice(0, 8192) } : {}),
     ...(problems.length ? { problems: capped(problems) } : {}),
   };
 }

@@ -21,6 +21,8 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Mutation.migrate': 'operator',
   'Mutation.cancelMigration': 'operator',
   'Mutation.retryMigration': 'operator',
+  'Mutation.cancelMigrations': 'operator',
+  'Mutation.retryMigrations': 'operator',
   'Mutation.rerunRollback': 'operator',
 };
 

@@ -13,7 +13,7 @@ import { migrationStream, type Actor } from '@ferry/contracts';
 import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
 import type { EventStore } from '@ferry/event-store';
 import { inSpan, SpanKind } from '@ferry/observability';
-import type { Commands } from '../commands.ts';
+import type { CommandOutcome, Commands } from '../commands.ts';
 import { actorOf } from '../auth/guard.ts';
 import type { Health } from '../health.ts';
 import type { InventoryChange } from '../read-model/inventory-read-model.ts';
@@ -48,6 +48,10 @@ interface OptionsInput {
   keepMac?: boolean | null;
   keepIps?: boolean | null;
   availabilityZone?: string | null;
+  securityGroups?: string[] | null;
+  keyName?: string | null;
+  volumeType?: string | null;
+  serverName?: string | null;
 }
 
 /** The schema's resolvers: reads from the projections, writes as NATS commands; no rule of Ferry's is here. */
@@ -155,9 +159,17 @@ export function resolvers({
             args.commandId ?? undefined,
           ),
         ),
-      cancelMigration: jobRequest('cancelMigration', (...a) => commands.cancel(...a)),
+      cancelMigration: jobRequest('cancelMigration', (actor, id, reason) =>
+        commands.cancel(actor, id, reason),
+      ),
+      cancelMigrations: jobsRequest('cancelMigrations', (actor, id, reason) =>
+        commands.cancel(actor, id, reason),
+      ),
       retryMigration: jobRequest('retryMigration', (...a) => commands.retry(...a)),
-      rerunRollback: jobRequest('rerunRollback', (...a) => commands.rerunRollback(...a)),
+      retryMigrations: jobsRequest('retryMigrations', (...a) => commands.retry(...a)),
+      rerunRollback: jobRequest('rerunRollback', (actor, id, reason) =>
+        commands.rerunRollback(actor, id, reason),
+      ),
     },
     Subscription: {
       migrationUpdated: {
@@ -246,6 +258,12 @@ function migrationOptions(input: OptionsInput): Partial<MigrationOptions> {
     ...(input.availabilityZone != null && {
       availabilityZone: input.availabilityZone.trim() || null,
     }),
+    ...(input.securityGroups != null && {
+      securityGroups: [...new Set(input.securityGroups.map((g) => g.trim()).filter(Boolean))],
+    }),
+    ...(input.keyName != null && { keyName: input.keyName.trim() || null }),
+    ...(input.volumeType != null && { volumeType: input.volumeType.trim() || null }),
+    ...(input.serverName != null && { serverName: input.serverName.trim() || null }),
     ...(input.networkMapping != null && {
       networkMapping: Object.fromEntries(input.networkMapping.map((m) => [m.source, m.target])),
     }),
@@ -273,18 +291,68 @@ function decodeCursor(cursor: string): JobCursor {
  * A span per mutation, where the trace of what it sets going starts: the command it publishes
  * carries the span's context, so the services that carry it out continue the same trace.
  */
-/** A mutation asking something of one job (cancel, retry, roll back again), with its reason. */
+type SendJobRequest = (
+  actor: Actor,
+  jobId: string,
+  reason: string | undefined,
+  options?: Partial<MigrationOptions>,
+) => Promise<CommandOutcome>;
+
+interface RequestArgs {
+  readonly reason?: string | null;
+  readonly options?: OptionsInput | null;
+}
+
+/** A mutation asking something of one job (cancel, retry, roll back again), with its reason (and a retry's options). */
 const jobRequest =
-  <T>(
-    name: string,
-    send: (actor: Actor, jobId: string, reason: string | undefined) => Promise<T>,
-  ) =>
+  (name: string, send: SendJobRequest) =>
   (
     _root: unknown,
-    { id, reason }: { id: string; reason?: string | null },
+    { id, reason, options }: RequestArgs & { id: string },
     context: MercuriusContext,
-  ): Promise<T> =>
-    mutation(name, () => send(actorOf(context), id, reason ?? undefined), id);
+  ): Promise<CommandOutcome> =>
+    mutation(
+      name,
+      () =>
+        send(
+          actorOf(context),
+          id,
+          reason ?? undefined,
+          options ? migrationOptions(options) : undefined,
+        ),
+      id,
+    );
+
+/** At most this many jobs in one bulk request: a wave, not the whole estate by mistake. */
+const MAX_BULK = 500;
+
+/**
+ * The same request of many jobs at once, each job's answer in the list (in the order asked). A
+ * job whose service did not answer says so in its outcome; bad input refuses the whole request.
+ */
+const jobsRequest =
+  (name: string, send: SendJobRequest) =>
+  (
+    _root: unknown,
+    { ids, reason, options }: RequestArgs & { ids: string[] },
+    context: MercuriusContext,
+  ): Promise<CommandOutcome[]> =>
+    mutation(name, async () => {
+      const unique = [...new Set(ids)];
+      if (unique.length === 0 || unique.length > MAX_BULK)
+        throw gatewayError('BAD_USER_INPUT', `give 1 to ${MAX_BULK} job ids, not ${unique.length}`);
+      const actor = actorOf(context);
+      const chosen = options ? migrationOptions(options) : undefined;
+      return Promise.all(
+        unique.map((id) =>
+          send(actor, id, reason ?? undefined, chosen).catch((error: unknown) => {
+            if ((error as { extensions?: { code?: string } }).extensions?.code !== 'UNAVAILABLE')
+              throw error;
+            return { commandId: '', jobId: id, accepted: false, reason: (error as Error).message };
+          }),
+        ),
+      );
+    });
 
 const mutation = <T>(name: string, fn: () => Promise<T>, jobId?: string): Promise<T> =>
   inSpan(

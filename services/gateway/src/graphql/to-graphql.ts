@@ -48,6 +48,10 @@ export function toMigration(view: JobView, status: SourceStatus | undefined) {
       // Jobs created before these options existed asked for neither.
       keepIps: job.options.keepIps ?? false,
       availabilityZone: job.options.availabilityZone ?? null,
+      securityGroups: job.options.securityGroups ?? [],
+      keyName: job.options.keyName ?? null,
+      volumeType: job.options.volumeType ?? null,
+      serverName: job.options.serverName ?? null,
       networkMapping: Object.entries(job.options.networkMapping).map(([source, target]) => ({
         source,
         target,

@@ -93,6 +93,7 @@ describe('ferry rollback', () => {
 
   it('exits 2 on a bad command line, sending nothing', async () => {
     expect((await ferry(['rollback'], env)).code).toBe(2);
-    expect((await ferry(['rollback', 'a', 'b'], env)).code).toBe(2);
+    expect((await ferry(['rollback', 'a', '--bogus'], env)).code).toBe(2);
+    expect((await ferry(['retry', 'a', '--strategy', 'copy'], env)).code).toBe(2);
   });
 });
