@@ -19,7 +19,10 @@ const SUMMARY_FIELDS = /* GraphQL */ `
 
 const DETAIL_FIELDS = /* GraphQL */ `
   ${SUMMARY_FIELDS}
-  options { strategy bootMode flavor keepMac keepIps availabilityZone networkMapping { source target } }
+  options {
+    strategy bootMode flavor keepMac keepIps availabilityZone securityGroups keyName volumeType serverName
+    networkMapping { source target }
+  }
   flags { realConversion openstackDeployment rollback }
   validation { outcome at checks { name outcome detail severity facts } }
   conversion { strategy dryRun commands startedAt completedAt }
@@ -116,6 +119,7 @@ export const CANCEL_MIGRATION = /* GraphQL */ `
   mutation CancelMigration($id: ID!, $reason: String) {
     cancelMigration(id: $id, reason: $reason) {
       commandId
+      jobId
       accepted
       reason
     }
@@ -123,9 +127,32 @@ export const CANCEL_MIGRATION = /* GraphQL */ `
 `;
 
 export const RETRY_MIGRATION = /* GraphQL */ `
-  mutation RetryMigration($id: ID!, $reason: String) {
-    retryMigration(id: $id, reason: $reason) {
+  mutation RetryMigration($id: ID!, $reason: String, $options: MigrationOptionsInput) {
+    retryMigration(id: $id, reason: $reason, options: $options) {
       commandId
+      jobId
+      accepted
+      reason
+    }
+  }
+`;
+
+export const CANCEL_MIGRATIONS = /* GraphQL */ `
+  mutation CancelMigrations($ids: [ID!]!, $reason: String) {
+    cancelMigrations(ids: $ids, reason: $reason) {
+      commandId
+      jobId
+      accepted
+      reason
+    }
+  }
+`;
+
+export const RETRY_MIGRATIONS = /* GraphQL */ `
+  mutation RetryMigrations($ids: [ID!]!, $reason: String) {
+    retryMigrations(ids: $ids, reason: $reason) {
+      commandId
+      jobId
       accepted
       reason
     }
@@ -136,6 +163,7 @@ export const RERUN_ROLLBACK = /* GraphQL */ `
   mutation RerunRollback($id: ID!, $reason: String) {
     rerunRollback(id: $id, reason: $reason) {
       commandId
+      jobId
       accepted
       reason
     }

@@ -124,6 +124,10 @@ export interface MigrationOptions {
   readonly keepMac: boolean;
   readonly keepIps: boolean;
   readonly availabilityZone: string | null;
+  readonly securityGroups: readonly string[];
+  readonly keyName: string | null;
+  readonly volumeType: string | null;
+  readonly serverName: string | null;
 }
 
 export interface ValidationCheckView {
@@ -236,6 +240,10 @@ export interface MigrationOptionsInput {
   keepMac?: boolean;
   keepIps?: boolean;
   availabilityZone?: string;
+  securityGroups?: string[];
+  keyName?: string;
+  volumeType?: string;
+  serverName?: string;
 }
 
 export interface MigrateResult {
@@ -251,6 +259,7 @@ export interface MigrateResult {
 
 export interface CommandOutcome {
   readonly commandId: string;
+  readonly jobId: string | null;
   readonly accepted: boolean;
   readonly reason: string | null;
 }

@@ -1,9 +1,10 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 
-import type { MigrationOptionsInput, Vm } from '../api/types.ts';
+import type { MigrationOptions, MigrationOptionsInput, Vm } from '../api/types.ts';
 import {
   BOOT_MODES,
   DEFAULT_MIGRATE_FORM,
+  formOf,
   migrationOptions,
   STRATEGIES,
   type MigrateForm,
@@ -16,15 +17,20 @@ export function MigrateDialog({
   error,
   onSubmit,
   onClose,
+  retry,
 }: {
-  vms: readonly Vm[];
+  vms: readonly Pick<Vm, 'key' | 'name' | 'nics'>[];
   running: boolean;
   error: string | undefined;
   onSubmit: (options: MigrationOptionsInput) => void;
   onClose: () => void;
+  /** Edit and retry: the form starts from the job's options, and submitting retries it. */
+  retry?: { readonly options: MigrationOptions };
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [form, setForm] = useState<MigrateForm>(DEFAULT_MIGRATE_FORM);
+  const [form, setForm] = useState<MigrateForm>(() =>
+    retry ? formOf(retry.options) : DEFAULT_MIGRATE_FORM,
+  );
   const [invalid, setInvalid] = useState<string | undefined>(undefined);
   const nextRow = useRef(1);
   const titleId = useId();
@@ -67,9 +73,10 @@ export function MigrateDialog({
     >
       <form onSubmit={submit}>
         <h2 id={titleId}>
-          Migrate {vms.length} VM{vms.length === 1 ? '' : 's'}
+          {retry ? 'Edit and retry: ' : 'Migrate '}
+          {vms.length} VM{vms.length === 1 ? '' : 's'}
         </h2>
-        <ul className="selected-vms" aria-label="VMs to migrate">
+        <ul className="selected-vms" aria-label={retry ? 'VM to retry' : 'VMs to migrate'}>
           {vms.map((vm) => (
             <li key={vm.key}>{vm.name}</li>
           ))}
@@ -143,6 +150,42 @@ export function MigrateDialog({
               onChange={(e) => setForm({ ...form, availabilityZone: e.target.value })}
             />
           </label>
+          <label>
+            <span>Security groups</span>
+            <input
+              type="text"
+              value={form.securityGroups}
+              placeholder="names or ids, comma-separated; empty: default"
+              onChange={(e) => setForm({ ...form, securityGroups: e.target.value })}
+            />
+          </label>
+          <label>
+            <span>Key pair</span>
+            <input
+              type="text"
+              value={form.keyName}
+              placeholder="empty: none"
+              onChange={(e) => setForm({ ...form, keyName: e.target.value })}
+            />
+          </label>
+          <label>
+            <span>Volume type</span>
+            <input
+              type="text"
+              value={form.volumeType}
+              placeholder="empty: the cloud's default"
+              onChange={(e) => setForm({ ...form, volumeType: e.target.value })}
+            />
+          </label>
+          <label>
+            <span>Server name</span>
+            <input
+              type="text"
+              value={form.serverName}
+              placeholder="{vm}, {job}, {source}; empty: the VM's name"
+              onChange={(e) => setForm({ ...form, serverName: e.target.value })}
+            />
+          </label>
         </div>
 
         <fieldset className="networks">
@@ -209,7 +252,7 @@ export function MigrateDialog({
             Cancel
           </button>
           <button type="submit" disabled={running || vms.length === 0}>
-            {running ? 'Starting…' : 'Start migration'}
+            {running ? 'Starting…' : retry ? 'Retry with these options' : 'Start migration'}
           </button>
         </div>
       </form>

@@ -1,4 +1,4 @@
-import type { MigrationOptionsInput } from '../api/types.ts';
+import type { MigrationOptions, MigrationOptionsInput } from '../api/types.ts';
 
 export const STRATEGIES = ['auto', 'virt-v2v', 'qemu-img'] as const;
 export const BOOT_MODES = ['auto', 'image', 'volume'] as const;
@@ -18,6 +18,11 @@ export interface MigrateForm {
   readonly keepMac: boolean;
   readonly keepIps: boolean;
   readonly availabilityZone: string;
+  /** Names or ids, separated by commas or spaces. */
+  readonly securityGroups: string;
+  readonly keyName: string;
+  readonly volumeType: string;
+  readonly serverName: string;
 }
 
 export const DEFAULT_MIGRATE_FORM: MigrateForm = {
@@ -28,7 +33,26 @@ export const DEFAULT_MIGRATE_FORM: MigrateForm = {
   keepMac: false,
   keepIps: false,
   availabilityZone: '',
+  securityGroups: '',
+  keyName: '',
+  volumeType: '',
+  serverName: '',
 };
+
+/** A job's options as the form shows them: what an edit-and-retry starts from. */
+export const formOf = (options: MigrationOptions): MigrateForm => ({
+  strategy: STRATEGIES.find((s) => s === options.strategy) ?? 'auto',
+  bootMode: BOOT_MODES.find((b) => b === options.bootMode) ?? 'auto',
+  flavor: options.flavor ?? '',
+  networks: options.networkMapping.map((m, at) => ({ id: -1 - at, ...m })),
+  keepMac: options.keepMac,
+  keepIps: options.keepIps,
+  availabilityZone: options.availabilityZone ?? '',
+  securityGroups: options.securityGroups.join(', '),
+  keyName: options.keyName ?? '',
+  volumeType: options.volumeType ?? '',
+  serverName: options.serverName ?? '',
+});
 
 /**
  * The `migrate(options:)` input for a form: the flavor trimmed (left out when empty, so the
@@ -58,10 +82,13 @@ export function migrationOptions(
     keepMac: form.keepMac,
     keepIps: form.keepIps,
   };
-  const flavor = form.flavor.trim();
-  if (flavor) options.flavor = flavor;
-  const zone = form.availabilityZone.trim();
-  if (zone) options.availabilityZone = zone;
-  if (networkMapping.length > 0) options.networkMapping = networkMapping;
+  // Every text option is sent, empty ones too: an empty text clears the choice in an edit-and-retry.
+  options.flavor = form.flavor.trim();
+  options.availabilityZone = form.availabilityZone.trim();
+  options.keyName = form.keyName.trim();
+  options.volumeType = form.volumeType.trim();
+  options.serverName = form.serverName.trim();
+  options.securityGroups = [...new Set(form.securityGroups.split(/[\s,]+/).filter(Boolean))];
+  options.networkMapping = networkMapping;
   return { ok: true, options };
 }

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { CANCEL_MIGRATION, RERUN_ROLLBACK, RETRY_MIGRATION } from '../api/operations.ts';
 import type { CommandOutcome, MigrationDetail } from '../api/types.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
+import { MigrateDialog } from '../inventory/migrate-dialog.tsx';
 
 type Action = 'cancel' | 'retry' | 'rollback';
 const VERBS: Readonly<Record<Action, string>> = {
@@ -18,6 +19,7 @@ export function JobActions({ job }: { job: MigrationDetail }) {
   const rollback = useMutation<{ rerunRollback: CommandOutcome }>(RERUN_ROLLBACK);
   const [reason, setReason] = useState('');
   const [last, setLast] = useState<Action | undefined>(undefined);
+  const [editing, setEditing] = useState(false);
   const reasonId = useId();
   const variables = () => ({ id: job.id, ...(reason.trim() ? { reason: reason.trim() } : {}) });
 
@@ -74,6 +76,19 @@ export function JobActions({ job }: { job: MigrationDetail }) {
             {retry.running ? 'Retrying…' : 'Retry'}
           </button>
         ) : null}
+        {job.canRetry ? (
+          <button
+            type="button"
+            className="secondary"
+            disabled={retry.running}
+            onClick={() => {
+              retry.reset();
+              setEditing(true);
+            }}
+          >
+            Edit and retry…
+          </button>
+        ) : null}
         {job.canRerunRollback ? (
           <button
             type="button"
@@ -87,6 +102,21 @@ export function JobActions({ job }: { job: MigrationDetail }) {
           </button>
         ) : null}
       </div>
+      {editing ? (
+        <MigrateDialog
+          vms={[{ key: job.vmKey, name: job.vmName, nics: [] }]}
+          retry={{ options: job.options }}
+          running={retry.running}
+          error={retry.error}
+          onSubmit={(options) => {
+            setLast('retry');
+            void retry.run({ ...variables(), options }).then((answer) => {
+              if (answer) setEditing(false);
+            });
+          }}
+          onClose={() => setEditing(false)}
+        />
+      ) : null}
       <div aria-live="polite" data-testid="action-result">
         {outcome ? (
           <p

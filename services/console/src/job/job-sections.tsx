@@ -101,6 +101,20 @@ export function OptionsList({ job }: { job: MigrationDetail }) {
       <dd>{options.keepIps ? 'yes' : 'no'}</dd>
       <dt>Availability zone</dt>
       <dd>{options.availabilityZone ?? <span className="muted">the cloud's default</span>}</dd>
+      <dt>Security groups</dt>
+      <dd data-testid="option-security-groups">
+        {options.securityGroups.length > 0 ? (
+          options.securityGroups.join(', ')
+        ) : (
+          <span className="muted">the project's default</span>
+        )}
+      </dd>
+      <dt>Key pair</dt>
+      <dd>{options.keyName ?? <span className="muted">none</span>}</dd>
+      <dt>Volume type</dt>
+      <dd>{options.volumeType ?? <span className="muted">the cloud's default</span>}</dd>
+      <dt>Server name</dt>
+      <dd>{options.serverName ?? <span className="muted">the VM's name</span>}</dd>
       <dt>Flags</dt>
       <dd>
         real conversion {flags.realConversion ? 'on' : 'off'}; OpenStack deployment{' '}

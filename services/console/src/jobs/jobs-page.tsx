@@ -14,8 +14,13 @@ import { JobsFilters } from './jobs-filters.tsx';
 import { mergeJobUpdate, pageFromConnection, type JobsPage as Page } from './jobs-page.ts';
 import { PAGE_SIZE, pagingVariables, type PageCursor } from './jobs-paging.ts';
 import { JobsTable } from './jobs-table.tsx';
+import { BulkActions } from './bulk-actions.tsx';
+import { mayAct } from '../api/session.ts';
+import { useSession } from '../session/session-context.ts';
 
 export function JobsPage() {
+  const mayChange = mayAct(useSession());
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [form, setForm] = useState<JobsFilterForm>(EMPTY_JOBS_FILTER);
   const vmName = useDebounced(form.vmName, 250);
   const filter = useMemo(() => migrationFilter({ ...form, vmName }), [form, vmName]);
@@ -83,7 +88,30 @@ export function JobsPage() {
           <p className="num muted" data-testid="jobs-count" aria-live="polite">
             {page.totalCount} job{page.totalCount === 1 ? '' : 's'} match; {jobs.length} shown.
           </p>
-          <JobsTable jobs={jobs} now={now} />
+          {mayChange ? (
+            <BulkActions
+              selected={jobs.filter((j) => selected.has(j.id))}
+              onDone={() => setSelected(new Set())}
+            />
+          ) : null}
+          <JobsTable
+            jobs={jobs}
+            now={now}
+            {...(mayChange && {
+              selection: {
+                selected,
+                toggle: (ids, on) =>
+                  setSelected((before) => {
+                    const after = new Set(before);
+                    for (const id of ids) {
+                      if (on) after.add(id);
+                      else after.delete(id);
+                    }
+                    return after;
+                  }),
+              },
+            })}
+          />
           {jobs.length === 0 ? (
             <p className="muted" data-testid="jobs-empty">
               No job matches.

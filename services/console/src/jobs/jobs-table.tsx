@@ -5,13 +5,41 @@ import { DiskProgressList } from '../ui/disk-progress.tsx';
 import { StageList } from '../ui/stage-list.tsx';
 import { StateBadge } from '../ui/state-badge.tsx';
 
-export function JobsTable({ jobs, now }: { jobs: readonly MigrationSummary[]; now: number }) {
+export function JobsTable({
+  jobs,
+  now,
+  selection,
+}: {
+  jobs: readonly MigrationSummary[];
+  now: number;
+  /** For someone who may act: the jobs picked for a bulk action. */
+  selection?: {
+    readonly selected: ReadonlySet<string>;
+    readonly toggle: (ids: readonly string[], on: boolean) => void;
+  };
+}) {
+  const allPicked = jobs.length > 0 && jobs.every((j) => selection?.selected.has(j.id));
   return (
     <div className="table-scroll">
       <table className="data jobs" data-testid="jobs-table">
         <caption className="visually-hidden">Migration jobs, newest first</caption>
         <thead>
           <tr>
+            {selection ? (
+              <th scope="col">
+                <input
+                  type="checkbox"
+                  aria-label="Select every job shown"
+                  checked={allPicked}
+                  onChange={(e) =>
+                    selection.toggle(
+                      jobs.map((j) => j.id),
+                      e.target.checked,
+                    )
+                  }
+                />
+              </th>
+            ) : null}
             <th scope="col">VM</th>
             <th scope="col">State</th>
             <th scope="col">Phase</th>
@@ -34,6 +62,16 @@ export function JobsTable({ jobs, now }: { jobs: readonly MigrationSummary[]; no
               data-vm-name={job.vmName}
               data-finished={job.finished}
             >
+              {selection ? (
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select job ${job.id} of ${job.vmName}`}
+                    checked={selection.selected.has(job.id)}
+                    onChange={(e) => selection.toggle([job.id], e.target.checked)}
+                  />
+                </td>
+              ) : null}
               <th scope="row">
                 <a href={jobHref(job.id)}>{job.vmName}</a>
                 <span className="key muted">{job.source.key}</span>
