@@ -189,6 +189,82 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     }
   }, 300_000);
 
+  it("places the server as the operator chose: zone, security group, key pair, volume type, name; the source's notes in its metadata", async () => {
+    const jobId = `${run}-cp7`;
+    const names = { group: `ferry-sg-${run}`, key: `ferry-kp-${run}`, type: `ferry-vt-${run}` };
+    cloud.cli('security group', 'create', names.group);
+    cloud.run('keypair', 'create', names.key);
+    cloud.cli('volume type', 'create', names.type);
+    try {
+      const vm = {
+        ...vmWith(jobId, 1),
+        annotation: 'web tier, owner ops@example.org',
+        attributes: { 'cost-center': 'CC-42' },
+      };
+      await uploadedJob(jobId, vm, {
+        bootMode: 'volume',
+        availabilityZone: 'nova',
+        securityGroups: [names.group],
+        keyName: names.key,
+        volumeType: names.type,
+        serverName: '{vm}-migrated',
+      });
+      await deployJob(deps, jobId, commandContext('deploy-cp7'), delivered());
+      const deployed = (await events(jobId)).at(-1);
+      if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
+      const serverId = deployed.data.serverId as string;
+      created.servers.push(serverId);
+      created.ports.push(...deployed.data.ports);
+      created.volumes.push(...deployed.data.volumes);
+      await verifyJob(deps, jobId, commandContext('verify-cp7'), delivered());
+      expect((await events(jobId)).at(-1)?.type).toBe('MigrationVerified');
+      // As the openstack CLI shows them.
+      const server = cloud.cli<{
+        name: string;
+        key_name: string;
+        'OS-EXT-AZ:availability_zone': string;
+        security_groups: { name: string }[];
+        properties: Record<string, string>;
+      }>('server', 'show', serverId);
+      expect(server).toMatchObject({
+        name: `vm-${jobId}-migrated`,
+        key_name: names.key,
+        'OS-EXT-AZ:availability_zone': 'nova',
+        security_groups: [{ name: names.group }],
+        properties: {
+          vmware_annotation: 'web tier, owner ops@example.org',
+          'vmware_attr_cost-center': 'CC-42',
+          ferry_job_id: jobId,
+        },
+      });
+      expect(
+        cloud.cli<{ type: string }>('volume', 'show', deployed.data.volumes[0] as string).type,
+      ).toBe(names.type);
+      expect(
+        cloud.cli<{ security_group_ids: string[] }>(
+          'port',
+          'show',
+          deployed.data.ports[0] as string,
+        ).security_group_ids,
+      ).toHaveLength(1);
+      expect(await deps.nova.deleteServer(serverId)).toBe(true);
+      await eventually(async () => !(await deps.nova.server(serverId)), 'server deleted', {
+        timeoutMs: 60_000,
+      });
+    } finally {
+      for (const port of created.ports.splice(0)) await deps.neutron.deletePort(port);
+      for (const id of created.volumes.splice(0))
+        await eventually(
+          async () => !(await deps.cinder.deleteVolume(id).catch(() => true)),
+          `volume ${id} deleted`,
+          { timeoutMs: 60_000, intervalMs: 1000 },
+        );
+      cloud.run('security group', 'delete', names.group);
+      cloud.run('keypair', 'delete', names.key);
+      cloud.run('volume type', 'delete', names.type);
+    }
+  }, 300_000);
+
   it('a flavor that does not exist, a volume over quota and a wrong password each fail the job plainly', async () => {
     await uploadedJob(`${run}-cp3`, vmWith(`${run}-cp3`, 1), { flavor: 'm9.huge' });
     await deployJob(deps, `${run}-cp3`, commandContext('deploy-cp3'), delivered());

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { migrationStream, vmClaimStream, type VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import {
@@ -9,7 +10,7 @@ import {
   OpenStackSession,
 } from '@ferry/openstack';
 import { commandContext, natsWithStreams, testVm } from '@ferry/stages/testing';
-import { loopbackOpenStack } from '@ferry/testing';
+import { loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMigrations } from './create-migrations.ts';
 import { DEFAULT_OPTIONS } from './defaults.ts';
@@ -28,19 +29,27 @@ const vm = (i: number): VmDescription => ({
 });
 
 describe("a selection checked against the loopback cloud's quotas before any job is made", () => {
+  let cloud: LoopbackOpenStack;
   let nats: Awaited<ReturnType<typeof natsWithStreams>>;
   let http: OpenStackHttp;
   let deps: Parameters<typeof createMigrations>[0];
   let store: JetStreamEventStore;
+  // A project of its own, as a team migrating into its tenant would have: room for two servers.
+  const project = `ferry-quota-${randomBytes(3).toString('hex')}`;
 
   beforeAll(async () => {
-    const cloud = loopbackOpenStack();
+    cloud = loopbackOpenStack();
+    cloud.cli('project', 'create', project);
+    cloud.run('role', 'add', '--user', 'admin', '--project', project, 'member');
+    cloud.run('quota', 'set', '--instances', '2', project);
     http = new OpenStackHttp({ timeoutMs: 60_000, retries: 2 });
-    const session = new OpenStackSession(loadCloudConfig({ env: cloud.env }), http);
+    const session = new OpenStackSession(
+      loadCloudConfig({ env: { ...cloud.env, OS_PROJECT_NAME: project } }),
+      http,
+    );
     nats = await natsWithStreams();
     store = new JetStreamEventStore(await nats.connect());
-    // The project may hold 50 instances (deploy/openstack-dev/provision.py): 51 VMs cannot fit.
-    const vms = new Map(Array.from({ length: 51 }, (_, i) => [vm(i).key, vm(i)] as const));
+    const vms = new Map(Array.from({ length: 3 }, (_, i) => [vm(i).key, vm(i)] as const));
     deps = {
       store,
       inventory: { current: async () => vms },
@@ -54,31 +63,35 @@ describe("a selection checked against the loopback cloud's quotas before any job
   }, 20 * 60_000);
   const streamLength = async (stream: string) => (await store.read(stream)).events.length;
   afterAll(async () => {
-    await http.close();
+    cloud?.run('project', 'delete', project);
+    await http?.close();
     await nats?.close();
   });
 
-  it('refuses a selection the project cannot hold, naming the shortfall, and makes no job', async () => {
-    const keys = Array.from({ length: 51 }, (_, i) => vm(i).key);
+  it('refuses three VMs for a project whose instance quota is 2, naming the shortfall, and makes no job', async () => {
+    const keys = [vm(0).key, vm(1).key, vm(2).key];
     const outcome = await createMigrations(
       deps,
       { vmKeys: [...keys, 'ws-unknown'] },
       commandContext('quota-too-many'),
     );
     expect(outcome.jobs).toEqual([]);
-    expect(outcome.skipped).toHaveLength(52);
+    expect(outcome.skipped).toHaveLength(4);
     expect(outcome.skipped.at(-1)).toEqual({
       vmKey: 'ws-unknown',
       reason: 'unknown-vm',
       activeJobId: null,
     });
-    const refused = outcome.skipped[0];
-    expect(refused).toMatchObject({ vmKey: keys[0], reason: 'quota-exceeded', activeJobId: null });
-    expect(refused?.detail).toMatch(
-      /^the target cannot hold this selection: instances: 51 needed, \d+ free \(limit 50, \d+ in use\)/,
-    );
+    for (const [i, key] of keys.entries())
+      expect(outcome.skipped[i]).toEqual({
+        vmKey: key,
+        reason: 'quota-exceeded',
+        activeJobId: null,
+        detail:
+          'the target cannot hold this selection: instances: 3 needed, 2 free (limit 2, 0 in use)',
+      });
     // Nothing was made: not the job any of them would have had, nor its claim on the VM.
-    for (const key of [keys[0], keys[50]] as string[]) {
+    for (const key of keys) {
       expect(await streamLength(migrationStream(jobIdFor('quota-too-many', key)))).toBe(0);
       expect(await streamLength(vmClaimStream(key))).toBe(0);
     }
