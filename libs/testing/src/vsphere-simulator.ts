@@ -38,6 +38,10 @@ export interface SimulatedVm {
   readonly passthrough?: readonly string[];
   /** Bus sharing of the SCSI controller the disks are on (`noSharing` by default). */
   readonly scsiSharedBus?: 'noSharing' | 'virtualSharing' | 'physicalSharing';
+  /** The VM's notes (config.annotation). */
+  readonly annotation?: string;
+  /** Custom attribute values by the attribute's name. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface VsphereSimulator {

@@ -13,6 +13,12 @@ describe('parseVmx', () => {
     expect(e.get('memsize')).toBe('2048');
   });
 
+  it('keeps the notes VMware writes in annotation, line breaks and all', () => {
+    const d = describeVmx(vmx('annotation = "  web tier|0Aowner: ops  "'), 'vm');
+    expect(d.annotation).toBe('web tier\nowner: ops');
+    expect(describeVmx(vmx('displayName = "x"'), 'vm').annotation).toBe('');
+  });
+
   it("decodes VMware's |XX escapes", () => {
     expect(vmx('displayName = "say |22hi|22 |7C pipe |23 hash"').get('displayname')).toBe(
       'say "hi" | pipe # hash',

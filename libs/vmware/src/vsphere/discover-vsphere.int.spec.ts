@@ -79,6 +79,9 @@ const inventoryFor = (mode: 'esx' | 'vcenter'): SimulatedVm[] => [
     vtpm: true,
     passthrough: ['PCI device 0', 'NVIDIA GRID vGPU'],
     scsiSharedBus: 'physicalSharing',
+    annotation: 'Line one\nowner: ops@example.org',
+    // Custom attributes are vCenter's: a standalone host has no custom fields manager.
+    ...(mode === 'vcenter' && { attributes: { 'cost-center': 'CC-42', backup: 'nightly' } }),
   },
 ];
 
@@ -207,6 +210,19 @@ for (const mode of ['esx', 'vcenter'] as const) {
       expect(vms.find((vm) => vm.name === 'facts01')?.nics.map((n) => n.mac)).toEqual([
         '00:50:56:aa:bb:04',
       ]);
+    });
+
+    it('given a VM with notes and custom attributes, when discovered, then both are in its description', async () => {
+      const { vms } = await discoverVsphere({ url: sim.url, ...credentials });
+
+      const facts01 = vms.find((vm) => vm.name === 'facts01');
+      expect(facts01?.annotation).toBe('Line one\nowner: ops@example.org');
+      if (mode === 'vcenter')
+        expect(facts01?.attributes).toEqual({ 'cost-center': 'CC-42', backup: 'nightly' });
+      else expect(facts01).not.toHaveProperty('attributes');
+      const web01 = vms.find((vm) => vm.name === 'web01');
+      expect(web01).not.toHaveProperty('annotation');
+      expect(web01).not.toHaveProperty('attributes');
     });
 
     it('refuses a wrong password with InvalidLogin, never echoing the password', async () => {
