@@ -495,6 +495,66 @@ describe('the conversion service', () => {
     expect(existsSync(join(out, 'dry'))).toBe(false);
   });
 
+  it('two conversions whose outputs cannot both fit: the second waits for the first, then fails plainly; neither dies on ENOSPC', async () => {
+    // A 40 MiB folder of its own, and two disks of 24 MiB of data each: either fits, not both.
+    const small = join(dir, 'small');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', small]);
+    try {
+      const disks = ['c', 'd'].map((name) => {
+        const raw = join(dir, `${name}.raw`);
+        execFileSync('qemu-img', ['create', '-q', '-f', 'raw', raw, '64M']);
+        execFileSync('dd', [
+          `if=/dev/urandom`,
+          `of=${raw}`,
+          'bs=1M',
+          'count=24',
+          'conv=notrunc',
+          'status=none',
+        ]);
+        vmdkOf(raw, join(dir, `${name}.vmdk`), 'monolithicSparse');
+        return join(dir, `${name}.vmdk`);
+      });
+      const streams = [
+        await validatedJob('space-1', true, [disks[0] as string]),
+        await validatedJob('space-2', true, [disks[1] as string]),
+      ];
+      const waits: string[] = [];
+      const logger = {
+        info: (_: unknown, message?: string) => {
+          waits.push(String(message));
+        },
+        warn: () => undefined,
+      };
+      await Promise.all(
+        ['space-1', 'space-2'].map((jobId) =>
+          convertJob(
+            { runner: { ...runner(), logger }, outputDir: small, timeoutMs: 60_000 },
+            jobId,
+            context(`convert-${jobId}`),
+            delivered(),
+          ),
+        ),
+      );
+      const ends = await Promise.all(streams.map(async (s) => (await events(s)).at(-1)));
+      expect(ends.map((e) => e?.type).sort()).toEqual(['ConversionCompleted', 'MigrationFailed']);
+      expect(ends.find((e) => e?.type === 'MigrationFailed')?.data).toMatchObject({
+        stage: 'conversion',
+        code: 'no-space',
+        message: expect.stringMatching(
+          / bytes free; the disks need \d+ .*no other conversion is running/,
+        ),
+      });
+      expect(waits).toEqual([
+        expect.stringMatching(/^waiting for room in .*1 other conversion\(s\) still writing$/),
+      ]);
+      // No reservation outlives its conversion.
+      expect(readdirSync(join(small, '.reservations'))).toEqual([]);
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+
   it('a missing disk fails the job with a typed reason, leaving no partial artifact', async () => {
     const stream = await validatedJob('gone', true, [join(dir, 'no-such-disk.vmdk')]);
     await convert('gone');

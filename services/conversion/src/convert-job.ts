@@ -14,7 +14,8 @@ import {
 import type { VsphereConnection } from '@ferry/vmware';
 import { describeArtifact, intactArtifacts, writeManifest } from './artifacts.ts';
 import { fetchFromDatastore } from './fetch-source.ts';
-import { outputFolder, requireSpace } from './output-folder.ts';
+import { outputFolder } from './output-folder.ts';
+import { reserveSpace } from './space-reservation.ts';
 import { progressRecorder } from './progress-recorder.ts';
 import { jobDisks } from './job-disks.ts';
 import { choosePlan } from './strategies.ts';
@@ -117,9 +118,15 @@ async function convert(
           { signal, onProgress: (d, fraction) => onProgress(d, fraction * 100 * share) },
         );
       }
-      await requireSpace(
-        dir,
+      const release = await reserveSpace(
+        deps.outputDir,
+        job.jobId,
         todo.map((d) => d.path),
+        {
+          signal,
+          progress,
+          onWait: (message) => deps.runner.logger?.info({ jobId: job.jobId }, message),
+        },
       );
       // virt-v2v tells its progress only while it copies: while it inspects and converts the guest
       // (minutes under emulation) its running process is its sign of life, bounded by its timeout.
@@ -138,6 +145,7 @@ async function convert(
       } finally {
         clearInterval(alive);
         await log.close();
+        await release();
       }
       await recorder.flushed();
       for (const disk of todo) {
