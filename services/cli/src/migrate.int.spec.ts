@@ -232,7 +232,7 @@ describe('ferry migrate', () => {
       `${time(5)}  job-dry  ConversionCompleted  dry run: no artifact`,
       `${time(6)}  job-dry  ImageUploadStarted  dry run: no image (ferry-a)`,
       `${time(7)}  job-dry  ImageUploadCompleted  dry run: nothing uploaded`,
-      `${time(8)}  job-dry  ServerDeployed  dry run: no server (flavor m1.small)`,
+      `${time(8)}  job-dry  ServerDeployed  dry run: no server; a real run would use flavor m1.small`,
       `${time(9)}  job-dry  MigrationVerified  DRY RUN: nothing was migrated (conversion or deployment was off)`,
       'job-dry  ws-a  VERIFIED (DRY RUN: nothing was really migrated)',
     ]);

@@ -167,7 +167,7 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     expect(new Set(askers)).toEqual(new Set(['gateway']));
     // No Cancel once finished, no Retry for a verified job.
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
-    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Retry', exact: true }).count()).toBe(0);
     await page.getByTestId('timeline-event').last().locator('summary').click();
     await shot('job-verified');
   });
@@ -208,7 +208,7 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     expect(types).toContain('MigrationFailed');
     expect(types.at(-1)).toBe('RollbackCompleted');
     // A rolled-back job may be retried; it can no longer be cancelled.
-    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Retry', exact: true }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
     await shot('job-rolled-back-deployment');
   });
@@ -255,7 +255,7 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     await shot('job-rolled-back-validation');
 
     // Retry: a new attempt of the same job, its history kept; the flavor is still missing.
-    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('button', { name: 'Retry', exact: true }).click();
     const outcome = page.getByTestId('action-result').locator('[data-accepted]');
     await outcome.waitFor();
     expect(await outcome.getAttribute('data-accepted')).toBe('true');

@@ -36,7 +36,7 @@ export function describeEvent(event: MigrationEvent): string {
       return `${event.data.resource.kind} ${event.data.resource.id}`;
     case 'ServerDeployed':
       return event.data.dryRun
-        ? `dry run: no server (flavor ${event.data.flavor})`
+        ? `dry run: no server; a real run would use flavor ${event.data.flavor}${event.data.networks.length ? `, network(s) ${event.data.networks.join(', ')}` : ''}`
         : `server ${event.data.serverId ?? '?'}, flavor ${event.data.flavor}, boot from ${event.data.bootMode}${event.data.reused ? ' (found again)' : ''}`;
     case 'MigrationVerified':
       return event.data.outcome === 'dry-run'

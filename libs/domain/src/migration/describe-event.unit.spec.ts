@@ -52,3 +52,31 @@ describe('what a verification says', () => {
     );
   });
 });
+
+describe('what a dry-run deployment says', () => {
+  const deployed = (networks: string[]) =>
+    ({
+      type: 'ServerDeployed',
+      data: {
+        jobId: 'job-1',
+        dryRun: true,
+        serverId: null,
+        flavor: 'm1.tiny',
+        bootMode: 'image',
+        networks,
+        ports: [],
+        volumes: [],
+        reused: false,
+      },
+      metadata: { commandId: 'c', correlationId: 'c', occurredAt: '2026-12-06T12:00:00Z' },
+    }) as EventOf<'ServerDeployed'>;
+
+  it('given the target it previewed, then the flavor and networks a real run would use', () => {
+    expect(describeEvent(deployed(['net-1']))).toBe(
+      'dry run: no server; a real run would use flavor m1.tiny, network(s) net-1',
+    );
+    expect(describeEvent(deployed([]))).toBe(
+      'dry run: no server; a real run would use flavor m1.tiny',
+    );
+  });
+});

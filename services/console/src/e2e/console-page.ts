@@ -21,14 +21,24 @@ export const jobRow = (page: Page, jobId: string): Locator =>
  */
 export async function migrateSelected(
   page: Page,
-  options: { strategy?: string; flavor?: string; beforeStart?: () => Promise<unknown> } = {},
+  options: {
+    strategy?: string;
+    bootMode?: string;
+    flavor?: string;
+    /** More fields of the form, by label. */
+    fields?: Readonly<Record<string, string>>;
+    beforeStart?: () => Promise<unknown>;
+  } = {},
 ): Promise<Locator> {
   await page.getByRole('button', { name: 'Migrate selected' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
   if (options.strategy)
     await dialog.getByLabel('Conversion strategy').selectOption(options.strategy);
+  if (options.bootMode) await dialog.getByLabel('Boot mode').selectOption(options.bootMode);
   if (options.flavor) await dialog.getByLabel('Flavor').fill(options.flavor);
+  for (const [label, value] of Object.entries(options.fields ?? {}))
+    await dialog.getByLabel(label, { exact: true }).fill(value);
   await options.beforeStart?.();
   await dialog.getByRole('button', { name: 'Start migration' }).click();
   await dialog.waitFor({ state: 'detached' });
