@@ -3,7 +3,13 @@ import { COMMAND_SUBJECTS, decisionId, migrationStream, type CommandOf } from '@
 import { IllegalStateError, migrationDecider } from '@ferry/domain';
 import { handleCommand, type JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
-import { discoveredJob, failedJob, testVm } from '@ferry/stages/testing';
+import {
+  commandContext,
+  createMigration,
+  discoveredJob,
+  failedJob,
+  testVm,
+} from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
 import { commandBench, type CommandBench } from './testing/command-bench.ts';
@@ -95,5 +101,92 @@ describe('ferry rollback', () => {
     expect((await ferry(['rollback'], env)).code).toBe(2);
     expect((await ferry(['rollback', 'a', '--bogus'], env)).code).toBe(2);
     expect((await ferry(['retry', 'a', '--strategy', 'copy'], env)).code).toBe(2);
+  });
+});
+
+describe('ferry retry: many jobs at once, with options (edit and retry)', () => {
+  let bench: CommandBench;
+  beforeAll(async () => {
+    bench = await commandBench(COMMAND_SUBJECTS.RetryMigration, 'cli-retry-test');
+  }, 60_000);
+  afterAll(async () => bench.close());
+
+  /** A job failed with rollback off: one a retry may start again as it is. */
+  async function failedForRetry(jobId: string) {
+    const stream = migrationStream(jobId);
+    const flags = { realConversion: true, openstackDeployment: true, rollback: false };
+    await handleCommand(bench.store, migrationDecider, stream, createMigration(jobId, flags));
+    await handleCommand(bench.store, migrationDecider, stream, {
+      type: 'FailMigration',
+      data: { stage: 'validation', code: 'test', message: 'failed for the test', retryable: true },
+      metadata: commandContext(`fail-${jobId}`),
+    });
+  }
+
+  /** Plays the jobs service for `count` RetryMigration commands. */
+  async function jobsSide(count: number) {
+    const sent: CommandOf<'RetryMigration'>[] = [];
+    while (sent.length < count) {
+      const m = await bench.commands.next({ expires: 10_000 });
+      if (!m) throw new Error(`only ${sent.length} RetryMigration sent`);
+      m.ack();
+      const command = m.json<CommandOf<'RetryMigration'>>();
+      sent.push(command);
+      const { commandId } = command.metadata;
+      try {
+        await handleCommand(bench.store, migrationDecider, migrationStream(command.data.jobId), {
+          type: 'RetryMigration',
+          data: {
+            reason: command.data.reason ?? '',
+            ...(command.data.options && { options: command.data.options }),
+          },
+          metadata: { commandId, correlationId: commandId, now: new Date().toISOString() },
+        });
+      } catch (error) {
+        if (!(error instanceof IllegalStateError)) throw error;
+        await rejectionRecorder(bench.store)({
+          subject: COMMAND_SUBJECTS.RetryMigration,
+          commandType: 'RetryMigration',
+          commandId,
+          reason: 'illegal-state',
+          errors: [{ path: '', message: error.message }],
+        });
+      }
+    }
+    return sent;
+  }
+
+  it('sends one retry per job with the options given, prints each answer, and exits 3 when one is refused', async () => {
+    await failedForRetry('rt-1');
+    await failedForRetry('rt-2');
+    await discoveredJob(bench.store, 'rt-active');
+    const [run, sent] = await Promise.all([
+      ferry(
+        ['retry', 'rt-1', 'rt-2', 'rt-active', '--flavor', 'm1.small', '--security-group', 'web'],
+        bench.env,
+      ),
+      jobsSide(3),
+    ]);
+    expect(sent.map((c) => c.data.jobId).sort()).toEqual(['rt-1', 'rt-2', 'rt-active']);
+    for (const command of sent)
+      expect(command.data.options).toEqual({ flavor: 'm1.small', securityGroups: ['web'] });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/job rt-1: a new attempt begins/);
+    expect(run.stdout).toMatch(/job rt-2: a new attempt begins/);
+    expect(run.stderr).toMatch(/job rt-active refused \(illegal-state\)/);
+    for (const jobId of ['rt-1', 'rt-2']) {
+      const { events } = await bench.store.read(migrationStream(jobId));
+      expect(events.at(-1)).toMatchObject({
+        type: 'MigrationRetried',
+        data: { attempt: 2, options: { flavor: 'm1.small', securityGroups: ['web'] } },
+      });
+    }
+  });
+
+  it('refuses options on a cancel, and a bad option on a retry, sending nothing', async () => {
+    expect((await ferry(['cancel', 'rt-1', '--flavor', 'x'], bench.env)).stderr).toMatch(
+      /--flavor: only ferry retry takes a job's options/,
+    );
+    expect((await ferry(['retry', 'rt-1', '--boot-mode', 'disk'], bench.env)).code).toBe(2);
   });
 });

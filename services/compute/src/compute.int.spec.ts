@@ -192,6 +192,8 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
   it("places the server as the operator chose: zone, security group, key pair, volume type, name; the source's notes in its metadata", async () => {
     const jobId = `${run}-cp7`;
     const names = { group: `ferry-sg-${run}`, key: `ferry-kp-${run}`, type: `ferry-vt-${run}` };
+    // This test's own: its volume type can go only once its volumes have.
+    const own = { ports: [] as string[], volumes: [] as string[] };
     cloud.cli('security group', 'create', names.group);
     cloud.run('keypair', 'create', names.key);
     cloud.cli('volume type', 'create', names.type);
@@ -214,8 +216,8 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
       const serverId = deployed.data.serverId as string;
       created.servers.push(serverId);
-      created.ports.push(...deployed.data.ports);
-      created.volumes.push(...deployed.data.volumes);
+      own.ports.push(...deployed.data.ports);
+      own.volumes.push(...deployed.data.volumes);
       await verifyJob(deps, jobId, commandContext('verify-cp7'), delivered());
       expect((await events(jobId)).at(-1)?.type).toBe('MigrationVerified');
       // As the openstack CLI shows them.
@@ -252,12 +254,13 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
         timeoutMs: 60_000,
       });
     } finally {
-      for (const port of created.ports.splice(0)) await deps.neutron.deletePort(port);
-      for (const id of created.volumes.splice(0))
+      for (const port of own.ports) await deps.neutron.deletePort(port);
+      // Cinder detaches them once the server is gone.
+      for (const id of own.volumes)
         await eventually(
           async () => !(await deps.cinder.deleteVolume(id).catch(() => true)),
           `volume ${id} deleted`,
-          { timeoutMs: 60_000, intervalMs: 1000 },
+          { timeoutMs: 120_000, intervalMs: 1000 },
         );
       cloud.run('security group', 'delete', names.group);
       cloud.run('keypair', 'delete', names.key);

@@ -24,6 +24,7 @@ import { rejectionRecorder } from '@ferry/stages';
 import { natsWithStreams } from '@ferry/stages/testing';
 import { publishCommand, type NatsConnection } from '@ferry/messaging';
 import { createFerryMicroservice } from '@ferry/messaging/nest';
+import { CloudConfigError } from '@ferry/openstack';
 import { eventually } from '@ferry/testing';
 import { discoverWorkstation, rereadVm, Roots } from '@ferry/vmware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +85,8 @@ describe('the jobs service (in-process, real nats-server, real Workstation files
         defaults: DEFAULT_OPTIONS,
         reread: (vm) => rereadVm(settings, vm),
         outputDir: join(root, 'out'),
-        target: () => Promise.reject(new Error('deployment is off in these tests')),
+        // As a session with no cloud configured answers: the dry run asks, and says it could not.
+        target: () => Promise.reject(new CloudConfigError('no cloud in these tests')),
         identity: () => Promise.reject(new Error('deployment is off in these tests')),
         guestAddresses: () => Promise.reject(new Error('no job here keeps its addresses')),
       }),

@@ -37,6 +37,8 @@ const OPERATIONS: Readonly<Record<string, string>> = {
   'Mutation.migrate': 'mutation { migrate(vmKeys: []) { __typename } }',
   'Mutation.cancelMigration': 'mutation { cancelMigration(id: "!") { __typename } }',
   'Mutation.retryMigration': 'mutation { retryMigration(id: "!") { __typename } }',
+  'Mutation.cancelMigrations': 'mutation { cancelMigrations(ids: ["!"]) { __typename } }',
+  'Mutation.retryMigrations': 'mutation { retryMigrations(ids: ["!"]) { __typename } }',
   'Mutation.rerunRollback': 'mutation { rerunRollback(id: "!") { __typename } }',
 };
 
@@ -58,7 +60,7 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
       OIDC_ISSUER: idp.issuer,
       OIDC_AUDIENCE: FERRY_AUDIENCE,
       // Each caller asks 5 mutations in the table below, the admin one more: a seventh is too many.
-      GATEWAY_MUTATIONS_PER_MINUTE: '6',
+      GATEWAY_MUTATIONS_PER_MINUTE: '8',
     });
     tokens.set('no token', undefined);
     tokens.set('expired', await idp.token('expired'));
@@ -102,8 +104,8 @@ describe('sign-in at the gateway: every operation × every kind of caller, on a 
         );
       }
     expect(table.filter((line) => line.includes('expected'))).toEqual([]);
-    // A viewer reads (6), an operator also acts (11), an admin also sees the quarantine (12).
-    expect(table.filter((line) => line.endsWith('allowed')).length).toBe(6 + 11 + 12);
+    // A viewer reads (6), an operator also acts (13), an admin also sees the quarantine (14).
+    expect(table.filter((line) => line.endsWith('allowed')).length).toBe(6 + 13 + 14);
   }, 120_000);
 
   it('a WebSocket needs a token at connection_init, and a viewer may subscribe', async () => {
