@@ -36,12 +36,15 @@ describe("a selection checked against the loopback cloud's quotas before any job
   let store: JetStreamEventStore;
   // A project of its own, as a team migrating into its tenant would have: room for two servers.
   const project = `ferry-quota-${randomBytes(3).toString('hex')}`;
+  const volumeType = `${project}-type`;
 
   beforeAll(async () => {
     cloud = loopbackOpenStack();
     cloud.cli('project', 'create', project);
     cloud.run('role', 'add', '--user', 'admin', '--project', project, 'member');
     cloud.run('quota', 'set', '--instances', '2', project);
+    cloud.cli('volume type', 'create', volumeType);
+    cloud.run('quota', 'set', '--volume-type', volumeType, '--gigabytes', '0', project);
     http = new OpenStackHttp({ timeoutMs: 60_000, retries: 2 });
     const session = new OpenStackSession(
       loadCloudConfig({ env: { ...cloud.env, OS_PROJECT_NAME: project } }),
@@ -64,6 +67,7 @@ describe("a selection checked against the loopback cloud's quotas before any job
   const streamLength = async (stream: string) => (await store.read(stream)).events.length;
   afterAll(async () => {
     cloud?.run('project', 'delete', project);
+    cloud?.run('volume type', 'delete', volumeType);
     await http?.close();
     await nats?.close();
   });
@@ -95,6 +99,18 @@ describe("a selection checked against the loopback cloud's quotas before any job
       expect(await streamLength(migrationStream(jobIdFor('quota-too-many', key)))).toBe(0);
       expect(await streamLength(vmClaimStream(key))).toBe(0);
     }
+  });
+
+  it("refuses volumes of a type past that type's own quota, naming it", async () => {
+    const outcome = await createMigrations(
+      deps,
+      { vmKeys: [vm(0).key], options: { bootMode: 'volume', volumeType } },
+      commandContext('quota-typed'),
+    );
+    expect(outcome.jobs).toEqual([]);
+    expect(outcome.skipped[0]?.detail).toBe(
+      'the target cannot hold this selection: GB of volumes of the chosen type: 1 needed, 0 free (limit 0, 0 in use)',
+    );
   });
 
   it('makes the jobs of a selection that fits', async () => {

@@ -57,9 +57,15 @@ export function selectionShortfalls(
     try {
       const projectId = await session.projectId();
       if (!projectId) return [];
+      // Cinder names a type's quotas by its name; the option may give its id.
+      const chosen = options.volumeType ?? undefined;
+      const volumeType = chosen
+        ? ((await openstack.cinder.volumeTypes()).find((t) => t.id === chosen || t.name === chosen)
+            ?.name ?? chosen)
+        : undefined;
       const [flavors, usage] = await Promise.all([
         openstack.nova.flavors(),
-        targetUsage(openstack, projectId),
+        targetUsage(openstack, projectId, volumeType),
       ]);
       return shortfalls(selectionNeeds(vms, options, flavors), usage);
     } catch (error) {

@@ -12,6 +12,9 @@ export interface SelectionNeeds {
   readonly ports: number;
   readonly volumes: number;
   readonly gigabytes: number;
+  /** Of those, what the chosen volume type's own quotas count (Cinder's `volumes_<type>`). */
+  readonly typedVolumes: number;
+  readonly typedGigabytes: number;
 }
 export type Resource = keyof SelectionNeeds;
 
@@ -29,6 +32,8 @@ const NONE: SelectionNeeds = {
   ports: 0,
   volumes: 0,
   gigabytes: 0,
+  typedVolumes: 0,
+  typedGigabytes: 0,
 };
 
 /**
@@ -37,10 +42,10 @@ const NONE: SelectionNeeds = {
  */
 export function selectionNeeds(
   vms: readonly VmDescription[],
-  options: Pick<MigrationOptions, 'bootMode' | 'flavor'>,
+  options: Pick<MigrationOptions, 'bootMode' | 'flavor' | 'volumeType'>,
   flavors: readonly Flavor[],
 ): SelectionNeeds {
-  return vms.reduce<SelectionNeeds>((sum, vm) => {
+  const needs = vms.reduce<SelectionNeeds>((sum, vm) => {
     const chosen = flavorFor(flavors, vm, options);
     if ('problem' in chosen) return sum;
     const { bootMode } = chosen;
@@ -55,8 +60,13 @@ export function selectionNeeds(
       ports: sum.ports + vm.nics.length,
       volumes: sum.volumes + (bootMode === 'volume' ? vm.disks.length : 0),
       gigabytes: sum.gigabytes + volumeGb,
+      typedVolumes: 0,
+      typedGigabytes: 0,
     };
   }, NONE);
+  return options.volumeType
+    ? { ...needs, typedVolumes: needs.volumes, typedGigabytes: needs.gigabytes }
+    : needs;
 }
 
 const UNITS: Readonly<Record<Resource, string>> = {
@@ -66,6 +76,8 @@ const UNITS: Readonly<Record<Resource, string>> = {
   ports: 'ports',
   volumes: 'volumes',
   gigabytes: 'GB of volumes',
+  typedVolumes: 'volumes of the chosen type',
+  typedGigabytes: 'GB of volumes of the chosen type',
 };
 
 /** Each quota the needs exceed, in words: `instances: 3 needed, 2 free (limit 2, 0 in use)`. */

@@ -43,7 +43,31 @@ describe('what a selection needs of the target, and what it lacks', () => {
         { bootMode: 'auto', flavor: null },
         flavors,
       ),
-    ).toEqual({ instances: 2, cores: 3, ramMiB: 6144, ports: 3, volumes: 2, gigabytes: 40 });
+    ).toEqual({
+      instances: 2,
+      cores: 3,
+      ramMiB: 6144,
+      ports: 3,
+      volumes: 2,
+      gigabytes: 40,
+      typedVolumes: 0,
+      typedGigabytes: 0,
+    });
+  });
+
+  it("given a volume type, then its volumes count against that type's own quotas too", () => {
+    const needs = selectionNeeds(
+      [vm(1, [10, 30], 1), vm(1, [10], 1)],
+      { bootMode: 'volume', flavor: null, volumeType: 'fast' },
+      flavors,
+    );
+    expect(needs).toMatchObject({ volumes: 3, gigabytes: 50, typedVolumes: 3, typedGigabytes: 50 });
+    expect(
+      shortfalls(needs, {
+        gigabytes: { limit: 1000, used: 0 },
+        typedGigabytes: { limit: 40, used: 0 },
+      }),
+    ).toEqual(['GB of volumes of the chosen type: 50 needed, 40 free (limit 40, 0 in use)']);
   });
 
   it('given an instance quota of 2 and three VMs, then the shortfall is named', () => {
@@ -65,6 +89,8 @@ describe('what a selection needs of the target, and what it lacks', () => {
       ports: 9,
       volumes: 9,
       gigabytes: 9,
+      typedVolumes: 9,
+      typedGigabytes: 9,
     };
     expect(shortfalls(needs, { instances: { limit: -1, used: 5 } })).toEqual([]);
   });
@@ -80,6 +106,8 @@ describe('what a selection needs of the target, and what it lacks', () => {
           ports: 0,
           volumes: 0,
           gigabytes: 0,
+          typedVolumes: 0,
+          typedGigabytes: 0,
         };
         const short = shortfalls(needs, { instances: quota }).length === 1;
         expect(short).toBe(

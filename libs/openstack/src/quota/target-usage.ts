@@ -5,7 +5,8 @@ import type { Usage } from './capacity.ts';
 
 /**
  * The project's quotas and their use, read-only: Nova's absolute limits (instances, cores, RAM),
- * Neutron's ports and Cinder's volumes and gigabytes (reserved counting as used).
+ * Neutron's ports and Cinder's volumes and gigabytes, of the volume type's too (reserved counting
+ * as used).
  */
 export async function targetUsage(
   clients: {
@@ -14,6 +15,8 @@ export async function targetUsage(
     readonly cinder: Pick<Cinder, 'quotaUsage'>;
   },
   projectId: string,
+  /** The chosen volume type's name: its own quotas count too. */
+  volumeType?: string,
 ): Promise<Usage> {
   const [limits, network, volume] = await Promise.all([
     clients.nova.limits(),
@@ -34,6 +37,10 @@ export async function targetUsage(
     ports: port && { limit: port.limit, used: port.used + (port.reserved ?? 0) },
     volumes: cinder('volumes'),
     gigabytes: cinder('gigabytes'),
+    ...(volumeType && {
+      typedVolumes: cinder(`volumes_${volumeType}`),
+      typedGigabytes: cinder(`gigabytes_${volumeType}`),
+    }),
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as Usage;
 }
