@@ -1,5 +1,6 @@
 import type { EventOf } from '@ferry/contracts';
 import { describe, expect, it } from 'vitest';
+import { at, event } from './decider.fixtures.ts';
 import { describeEvent } from './describe-event.ts';
 
 const verified = (guest?: EventOf<'MigrationVerified'>['data']['guest']) =>
@@ -55,9 +56,9 @@ describe('what a verification says', () => {
 
 describe('what a dry-run deployment says', () => {
   const deployed = (networks: string[]) =>
-    ({
-      type: 'ServerDeployed',
-      data: {
+    event(
+      'ServerDeployed',
+      {
         jobId: 'job-1',
         dryRun: true,
         serverId: null,
@@ -68,8 +69,8 @@ describe('what a dry-run deployment says', () => {
         volumes: [],
         reused: false,
       },
-      metadata: { commandId: 'c', correlationId: 'c', occurredAt: '2026-12-06T12:00:00Z' },
-    }) as EventOf<'ServerDeployed'>;
+      at(1),
+    );
 
   it('given the target it previewed, then the flavor and networks a real run would use', () => {
     expect(describeEvent(deployed(['net-1']))).toBe(
