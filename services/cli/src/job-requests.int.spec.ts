@@ -1,6 +1,5 @@
-import type { Consumer } from '@nats-io/jetstream';
 import { COMMAND_SUBJECTS, decisionId, migrationStream, type CommandOf } from '@ferry/contracts';
-import { IllegalStateError, migrationDecider } from '@ferry/domain';
+import { IllegalStateError, migrationDecider, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, type JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
 import {
@@ -14,46 +13,70 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
 import { commandBench, type CommandBench } from './testing/command-bench.ts';
 
-describe('ferry rollback', () => {
-  let bench: CommandBench;
-  let env: Record<string, string>;
-  let store: JetStreamEventStore;
-  let commands: Consumer;
-  beforeAll(async () => {
-    bench = await commandBench(COMMAND_SUBJECTS.RerunRollback, 'cli-rollback-test');
-    ({ env, store, commands } = bench);
-  }, 60_000);
-  afterAll(async () => bench.close());
+type Request = CommandOf<'RerunRollback'> | CommandOf<'RetryMigration'>;
 
-  /** Plays the jobs service: the request decided on the job, or its refusal recorded where the CLI looks. */
-  async function jobsSide() {
-    const m = await commands.next({ expires: 10_000 });
-    m?.ack();
-    const command = m?.json<CommandOf<'RerunRollback'>>();
-    if (!command) throw new Error('no RerunRollback sent');
+/**
+ * Plays the jobs service for `count` requests of `type`: each decided on its job as `decision`
+ * makes it, or its refusal recorded where the CLI looks for it.
+ */
+async function jobsSide<C extends Request>(
+  bench: CommandBench,
+  type: C['type'],
+  count: number,
+  decision: (command: C) => MigrationCommand,
+): Promise<C[]> {
+  const sent: C[] = [];
+  while (sent.length < count) {
+    const m = await bench.commands.next({ expires: 10_000 });
+    if (!m) throw new Error(`only ${sent.length} ${type} sent`);
+    m.ack();
+    const command = m.json<C>();
+    sent.push(command);
     const { commandId } = command.metadata;
     try {
-      await handleCommand(store, migrationDecider, migrationStream(command.data.jobId), {
-        type: 'RequestRollback',
-        data: { reason: command.data.reason ?? '', requestedBy: commandId },
-        metadata: {
-          commandId: decisionId(commandId, 'rerun-rollback'),
-          correlationId: commandId,
-          now: new Date().toISOString(),
-        },
-      });
+      await handleCommand(
+        bench.store,
+        migrationDecider,
+        migrationStream(command.data.jobId),
+        decision(command),
+      );
     } catch (error) {
       if (!(error instanceof IllegalStateError)) throw error;
-      await rejectionRecorder(store)({
-        subject: COMMAND_SUBJECTS.RerunRollback,
-        commandType: 'RerunRollback',
+      await rejectionRecorder(bench.store)({
+        subject: COMMAND_SUBJECTS[type],
+        commandType: type,
         commandId,
         reason: 'illegal-state',
         errors: [{ path: '', message: error.message }],
       });
     }
-    return command;
   }
+  return sent;
+}
+
+describe('ferry rollback', () => {
+  let bench: CommandBench;
+  let env: Record<string, string>;
+  let store: JetStreamEventStore;
+  beforeAll(async () => {
+    bench = await commandBench(COMMAND_SUBJECTS.RerunRollback, 'cli-rollback-test');
+    ({ env, store } = bench);
+  }, 60_000);
+  afterAll(async () => bench.close());
+
+  /** The jobs service's part: one RerunRollback asks the job for its rollback again. */
+  const rolledBackAgain = async () =>
+    (
+      await jobsSide<CommandOf<'RerunRollback'>>(bench, 'RerunRollback', 1, (command) => ({
+        type: 'RequestRollback',
+        data: { reason: command.data.reason ?? '', requestedBy: command.metadata.commandId },
+        metadata: {
+          commandId: decisionId(command.metadata.commandId, 'rerun-rollback'),
+          correlationId: command.metadata.commandId,
+          now: new Date().toISOString(),
+        },
+      }))
+    )[0] as CommandOf<'RerunRollback'>;
 
   it('asks for a failed job’s rollback again, and says it was accepted', async () => {
     const disk = {
@@ -79,7 +102,7 @@ describe('ferry rollback', () => {
     });
     const [run, sent] = await Promise.all([
       ferry(['rollback', 'rb-failed', '--reason', 'the cloud is back'], env),
-      jobsSide(),
+      rolledBackAgain(),
     ]);
     expect(sent.data).toEqual({ jobId: 'rb-failed', reason: 'the cloud is back' });
     expect(run.code).toBe(0);
@@ -90,7 +113,7 @@ describe('ferry rollback', () => {
 
   it('exits 3 with the reason when the job has no rollback to run', async () => {
     await discoveredJob(store, 'rb-active');
-    const [run] = await Promise.all([ferry(['rollback', 'rb-active'], env), jobsSide()]);
+    const [run] = await Promise.all([ferry(['rollback', 'rb-active'], env), rolledBackAgain()]);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(
       /refused \(illegal-state\): RequestRollback is not allowed in state DISCOVERED/,
@@ -123,38 +146,20 @@ describe('ferry retry: many jobs at once, with options (edit and retry)', () => 
     });
   }
 
-  /** Plays the jobs service for `count` RetryMigration commands. */
-  async function jobsSide(count: number) {
-    const sent: CommandOf<'RetryMigration'>[] = [];
-    while (sent.length < count) {
-      const m = await bench.commands.next({ expires: 10_000 });
-      if (!m) throw new Error(`only ${sent.length} RetryMigration sent`);
-      m.ack();
-      const command = m.json<CommandOf<'RetryMigration'>>();
-      sent.push(command);
-      const { commandId } = command.metadata;
-      try {
-        await handleCommand(bench.store, migrationDecider, migrationStream(command.data.jobId), {
-          type: 'RetryMigration',
-          data: {
-            reason: command.data.reason ?? '',
-            ...(command.data.options && { options: command.data.options }),
-          },
-          metadata: { commandId, correlationId: commandId, now: new Date().toISOString() },
-        });
-      } catch (error) {
-        if (!(error instanceof IllegalStateError)) throw error;
-        await rejectionRecorder(bench.store)({
-          subject: COMMAND_SUBJECTS.RetryMigration,
-          commandType: 'RetryMigration',
-          commandId,
-          reason: 'illegal-state',
-          errors: [{ path: '', message: error.message }],
-        });
-      }
-    }
-    return sent;
-  }
+  /** The jobs service's part: each RetryMigration starts its job again, with the options sent. */
+  const retried = (count: number) =>
+    jobsSide<CommandOf<'RetryMigration'>>(bench, 'RetryMigration', count, (command) => ({
+      type: 'RetryMigration',
+      data: {
+        reason: command.data.reason ?? '',
+        ...(command.data.options && { options: command.data.options }),
+      },
+      metadata: {
+        commandId: command.metadata.commandId,
+        correlationId: command.metadata.commandId,
+        now: new Date().toISOString(),
+      },
+    }));
 
   it('sends one retry per job with the options given, prints each answer, and exits 3 when one is refused', async () => {
     await failedForRetry('rt-1');
@@ -165,7 +170,7 @@ describe('ferry retry: many jobs at once, with options (edit and retry)', () => 
         ['retry', 'rt-1', 'rt-2', 'rt-active', '--flavor', 'm1.small', '--security-group', 'web'],
         bench.env,
       ),
-      jobsSide(3),
+      retried(3),
     ]);
     expect(sent.map((c) => c.data.jobId).sort()).toEqual(['rt-1', 'rt-2', 'rt-active']);
     for (const command of sent)

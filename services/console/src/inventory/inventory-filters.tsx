@@ -1,5 +1,6 @@
 import { POWER_STATES, type Source } from '../api/types.ts';
 import type { InventoryFilterForm } from './inventory-filter.ts';
+import { TextField } from '../ui/text-field.tsx';
 
 export function InventoryFilters({
   form,
@@ -17,15 +18,13 @@ export function InventoryFilters({
       aria-label="Filter the inventory"
       onSubmit={(e) => e.preventDefault()}
     >
-      <label>
-        <span>Name</span>
-        <input
-          type="search"
-          value={form.name}
-          placeholder="name or key"
-          onChange={(e) => onChange({ ...form, name: e.target.value })}
-        />
-      </label>
+      <TextField
+        label="Name"
+        type="search"
+        value={form.name}
+        placeholder="name or key"
+        onChange={(v) => onChange({ ...form, name: v })}
+      />
       <label>
         <span>Source</span>
         <select value={form.source} onChange={(e) => onChange({ ...form, source: e.target.value })}>

@@ -9,6 +9,7 @@ import {
   STRATEGIES,
   type MigrateForm,
 } from './migrate-options.ts';
+import { TextField } from '../ui/text-field.tsx';
 
 /** The options of a migration, in a modal dialog; `onSubmit` resolves once the gateway answered. */
 export function MigrateDialog({
@@ -116,15 +117,12 @@ export function MigrateDialog({
               ))}
             </select>
           </label>
-          <label>
-            <span>Flavor</span>
-            <input
-              type="text"
-              value={form.flavor}
-              placeholder="empty: the smallest that fits"
-              onChange={(e) => setForm({ ...form, flavor: e.target.value })}
-            />
-          </label>
+          <TextField
+            label="Flavor"
+            value={form.flavor}
+            placeholder="empty: the smallest that fits"
+            onChange={(v) => setForm({ ...form, flavor: v })}
+          />
           <label className="checkbox">
             <input
               type="checkbox"
@@ -141,51 +139,36 @@ export function MigrateDialog({
             />
             <span>Keep IP addresses (DHCP where no subnet holds them)</span>
           </label>
-          <label>
-            <span>Availability zone</span>
-            <input
-              type="text"
-              value={form.availabilityZone}
-              placeholder="empty: the cloud's default"
-              onChange={(e) => setForm({ ...form, availabilityZone: e.target.value })}
-            />
-          </label>
-          <label>
-            <span>Security groups</span>
-            <input
-              type="text"
-              value={form.securityGroups}
-              placeholder="names or ids, comma-separated; empty: default"
-              onChange={(e) => setForm({ ...form, securityGroups: e.target.value })}
-            />
-          </label>
-          <label>
-            <span>Key pair</span>
-            <input
-              type="text"
-              value={form.keyName}
-              placeholder="empty: none"
-              onChange={(e) => setForm({ ...form, keyName: e.target.value })}
-            />
-          </label>
-          <label>
-            <span>Volume type</span>
-            <input
-              type="text"
-              value={form.volumeType}
-              placeholder="empty: the cloud's default"
-              onChange={(e) => setForm({ ...form, volumeType: e.target.value })}
-            />
-          </label>
-          <label>
-            <span>Server name</span>
-            <input
-              type="text"
-              value={form.serverName}
-              placeholder="{vm}, {job}, {source}; empty: the VM's name"
-              onChange={(e) => setForm({ ...form, serverName: e.target.value })}
-            />
-          </label>
+          <TextField
+            label="Availability zone"
+            value={form.availabilityZone}
+            placeholder="empty: the cloud's default"
+            onChange={(v) => setForm({ ...form, availabilityZone: v })}
+          />
+          <TextField
+            label="Security groups"
+            value={form.securityGroups}
+            placeholder="names or ids, comma-separated; empty: default"
+            onChange={(v) => setForm({ ...form, securityGroups: v })}
+          />
+          <TextField
+            label="Key pair"
+            value={form.keyName}
+            placeholder="empty: none"
+            onChange={(v) => setForm({ ...form, keyName: v })}
+          />
+          <TextField
+            label="Volume type"
+            value={form.volumeType}
+            placeholder="empty: the cloud's default"
+            onChange={(v) => setForm({ ...form, volumeType: v })}
+          />
+          <TextField
+            label="Server name"
+            value={form.serverName}
+            placeholder="{vm}, {job}, {source}; empty: the VM's name"
+            onChange={(v) => setForm({ ...form, serverName: v })}
+          />
         </div>
 
         <fieldset className="networks">

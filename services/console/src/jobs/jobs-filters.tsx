@@ -1,5 +1,6 @@
 import { MIGRATION_STATES, type MigrationState } from '../api/types.ts';
 import { EMPTY_JOBS_FILTER, type JobsFilterForm } from './jobs-filter.ts';
+import { TextField } from '../ui/text-field.tsx';
 
 export function JobsFilters({
   form,
@@ -35,30 +36,24 @@ export function JobsFilters({
           </label>
         ))}
       </fieldset>
-      <label>
-        <span>VM name</span>
-        <input
-          type="search"
-          value={form.vmName}
-          onChange={(e) => onChange({ ...form, vmName: e.target.value })}
-        />
-      </label>
-      <label>
-        <span>Created after</span>
-        <input
-          type="datetime-local"
-          value={form.createdAfter}
-          onChange={(e) => onChange({ ...form, createdAfter: e.target.value })}
-        />
-      </label>
-      <label>
-        <span>Created before</span>
-        <input
-          type="datetime-local"
-          value={form.createdBefore}
-          onChange={(e) => onChange({ ...form, createdBefore: e.target.value })}
-        />
-      </label>
+      <TextField
+        label="VM name"
+        type="search"
+        value={form.vmName}
+        onChange={(v) => onChange({ ...form, vmName: v })}
+      />
+      <TextField
+        label="Created after"
+        type="datetime-local"
+        value={form.createdAfter}
+        onChange={(v) => onChange({ ...form, createdAfter: v })}
+      />
+      <TextField
+        label="Created before"
+        type="datetime-local"
+        value={form.createdBefore}
+        onChange={(v) => onChange({ ...form, createdBefore: v })}
+      />
       <button type="button" className="secondary" onClick={() => onChange(EMPTY_JOBS_FILTER)}>
         Clear filters
       </button>
