@@ -193,7 +193,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
     const jobId = `${run}-cp7`;
     const names = { group: `ferry-sg-${run}`, key: `ferry-kp-${run}`, type: `ferry-vt-${run}` };
     // This test's own: its volume type can go only once its volumes have.
-    const own = { ports: [] as string[], volumes: [] as string[] };
+    const own = { servers: [] as string[], ports: [] as string[], volumes: [] as string[] };
     cloud.cli('security group', 'create', names.group);
     cloud.run('keypair', 'create', names.key);
     cloud.cli('volume type', 'create', names.type);
@@ -215,7 +215,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       const deployed = (await events(jobId)).at(-1);
       if (deployed?.type !== 'ServerDeployed') throw new Error(JSON.stringify(deployed));
       const serverId = deployed.data.serverId as string;
-      created.servers.push(serverId);
+      own.servers.push(serverId);
       own.ports.push(...deployed.data.ports);
       own.volumes.push(...deployed.data.volumes);
       await verifyJob(deps, jobId, commandContext('verify-cp7'), delivered());
@@ -249,21 +249,25 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
           deployed.data.ports[0] as string,
         ).security_group_ids,
       ).toHaveLength(1);
-      expect(await deps.nova.deleteServer(serverId)).toBe(true);
-      await eventually(async () => !(await deps.nova.server(serverId)), 'server deleted', {
-        timeoutMs: 60_000,
-      });
     } finally {
+      // Whatever happened above: the server first, then what it held, then what they were of.
+      for (const id of own.servers) await deps.nova.deleteServer(id);
+      await eventually(
+        async () =>
+          (await Promise.all(own.servers.map((id) => deps.nova.server(id)))).every((x) => !x),
+        'server deleted',
+        { timeoutMs: 60_000 },
+      );
       for (const port of own.ports) await deps.neutron.deletePort(port);
-      // Cinder detaches them once the server is gone.
+      cloud.run('security group', 'delete', names.group);
+      cloud.run('keypair', 'delete', names.key);
+      // Cinder detaches them once the server is gone; the type goes once no volume is of it.
       for (const id of own.volumes)
         await eventually(
           async () => !(await deps.cinder.deleteVolume(id).catch(() => true)),
           `volume ${id} deleted`,
           { timeoutMs: 120_000, intervalMs: 1000 },
         );
-      cloud.run('security group', 'delete', names.group);
-      cloud.run('keypair', 'delete', names.key);
       cloud.run('volume type', 'delete', names.type);
     }
   }, 300_000);
