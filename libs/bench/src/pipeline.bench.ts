@@ -128,7 +128,7 @@ export async function pipelineBench(): Promise<Measurement[]> {
     ];
   } finally {
     for (const s of services) s.stop();
-    await server.stop();
+    await server.remove();
     rmSync(root, { recursive: true, force: true });
   }
 }
