@@ -101,9 +101,10 @@ export async function startVsphereSimulator(options: {
   const ready = await new Promise<Record<string, unknown>>((resolvePromise, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => resolvePromise(JSON.parse(line) as Record<string, unknown>));
-    child.once('exit', (code) =>
-      reject(new Error(`ferry-vcsim exited (${code}): ${errors.join('').slice(-2000)}`)),
-    );
+    child.once('exit', (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      reject(new Error(`ferry-vcsim exited (${code}): ${errors.join('').slice(-2000)}`));
+    });
   });
   return {
     url: ready.url as string,

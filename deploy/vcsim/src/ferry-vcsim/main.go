@@ -131,32 +131,38 @@ func main() {
 	server := model.Service.NewServer()
 	defer server.Close()
 	defer model.Remove()
+	// log.Fatal skips the deferred calls: a start that fails removes the datastore's folder itself.
+	fail := func(err error) {
+		server.Close()
+		model.Remove()
+		log.Fatal(err)
+	}
 
 	var spec inventory
 	if *inventoryFile != "" {
 		data, err := ioutil.ReadFile(*inventoryFile)
 		if err != nil {
-			log.Fatal(err)
+			fail(err)
 		}
 		if err := json.Unmarshal(data, &spec); err != nil {
-			log.Fatalf("inventory: %v", err)
+			fail(fmt.Errorf("inventory: %v", err))
 		}
 	}
 	ctx := context.Background()
 	client, err := govmomi.NewClient(ctx, server.URL, true)
 	if err != nil {
-		log.Fatal(err)
+		fail(err)
 	}
 	created, dsName, dsPath, err := populate(ctx, client, spec)
 	if err != nil {
-		log.Fatal(err)
+		fail(err)
 	}
 	// The simulator counts our own set-up calls too; the log starts after them.
 	_ = client.Logout(ctx)
 
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		log.Fatal(err)
+		fail(err)
 	}
 	scheme, thumbprint := "http", ""
 	if *useTLS {
