@@ -3,11 +3,13 @@ import { chooseFlavor } from './compute/flavor.ts';
 import type { Flavor, Nova } from './compute/nova.ts';
 import {
   resolvePlacement,
-  type Placement,
+  type ServerPlacement,
   type PlacementClients,
   type PlacementProblem,
 } from './compute/placement-choices.ts';
 import { unknownPlaceholders } from './compute/server-identity.ts';
+import type { Placement } from './placement/placement.ts';
+import { zoneHasRoom } from './placement/zone-room.ts';
 import { targetNetworks } from './network/network-mapping.ts';
 import type { Neutron } from './network/neutron.ts';
 
@@ -20,7 +22,7 @@ export interface DeployTarget {
   /** Neutron network ids, one per NIC in NIC order. */
   readonly networkIds: readonly string[];
   /** The operator's zone, security groups, key pair and volume type, found in the cloud. */
-  readonly placement: Placement;
+  readonly placement: ServerPlacement;
 }
 
 /** Why a VM has no target, in the words a job's failure or validation check uses. */
@@ -30,6 +32,7 @@ export interface TargetProblem {
     | 'network-unmapped'
     | 'network-missing'
     | 'server-name-invalid'
+    | 'flavor-not-in-zone'
     | PlacementProblem['code'];
   readonly message: string;
 }
@@ -65,8 +68,10 @@ export function flavorFor(
  */
 export async function resolveDeployTarget(
   clients: PlacementClients & {
-    readonly nova: Pick<Nova, 'flavors'>;
+    readonly nova: Pick<Nova, 'flavors' | 'aggregates'>;
     readonly neutron: Pick<Neutron, 'networks'>;
+    /** Where the credentials may read it: whether the chosen zone has room for the flavor. */
+    readonly placement?: Placement | undefined;
   },
   vm: VmDescription,
   options: MigrationOptions,
@@ -98,5 +103,22 @@ export async function resolveDeployTarget(
   }
   const placement = await resolvePlacement(clients, options);
   if ('problem' in placement) return placement;
+  const zone = placement.availabilityZone;
+  if (
+    zone &&
+    clients.placement &&
+    (await zoneHasRoom(
+      { nova: clients.nova, placement: clients.placement },
+      zone,
+      chosen.flavor,
+      bootMode,
+    )) === 'no'
+  )
+    return {
+      problem: {
+        code: 'flavor-not-in-zone',
+        message: `no host in availability zone ${zone} has room now for flavor ${chosen.flavor.name} (${chosen.flavor.vcpus} vCPU, ${chosen.flavor.ram} MiB RAM${bootMode === 'image' ? `, ${chosen.flavor.disk} GB disk` : ''})`,
+      },
+    };
   return { bootMode, flavor: chosen.flavor, networkIds, placement };
 }

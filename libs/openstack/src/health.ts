@@ -12,6 +12,9 @@ export interface ServiceHealth {
   readonly error?: string;
 }
 
+/** The services a job cannot do without; Placement is only asked where the credentials may read it. */
+const NEEDED: readonly ServiceType[] = ['identity', 'image', 'compute', 'network', 'block-storage'];
+
 interface VersionDoc {
   id?: string;
   status?: string;
@@ -30,7 +33,7 @@ export async function openstackHealth(
   try {
     await session.projectId();
   } catch (error) {
-    return (Object.keys(SERVICES) as ServiceType[]).map((type) => ({
+    return NEEDED.map((type) => ({
       service: SERVICES[type].name,
       type,
       reachable: false,
@@ -48,7 +51,7 @@ export async function openstackHealth(
     latencyMs: Date.now() - started,
     version: 'v3',
   };
-  const others = (Object.keys(SERVICES) as ServiceType[]).filter((t) => t !== 'identity');
+  const others = NEEDED.filter((t) => t !== 'identity');
   return [identity, ...(await Promise.all(others.map((type) => check(session, http, type))))];
 }
 

@@ -22,6 +22,7 @@ export {
   NOVA_MICROVERSION,
   type BlockDevice,
   type Flavor,
+  type Aggregate,
   type AvailabilityZone,
   type NewServer,
   type Server,
@@ -53,8 +54,8 @@ export {
 export { chooseFlavor, type Needs } from './compute/flavor.ts';
 export {
   resolvePlacement,
-  type Placement,
   type PlacementProblem,
+  type ServerPlacement,
 } from './compute/placement-choices.ts';
 export { serverName, sourceMetadata, unknownPlaceholders } from './compute/server-identity.ts';
 export { parseNetworkMapping, targetNetworks } from './network/network-mapping.ts';
@@ -72,3 +73,5 @@ export {
   type Usage,
 } from './quota/capacity.ts';
 export { targetUsage } from './quota/target-usage.ts';
+export { Placement } from './placement/placement.ts';
+export { zoneHasRoom } from './placement/zone-room.ts';

@@ -15,6 +15,7 @@ import {
   Nova,
   OpenStackHttp,
   OpenStackSession,
+  Placement,
 } from '@ferry/openstack';
 import { eventually, loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,7 @@ describe('the compute service against a real Nova, Neutron and Cinder', () => {
       nova: new Nova(session),
       neutron: new Neutron(session),
       cinder: new Cinder(session),
+      placement: new Placement(session),
       glance: new Glance(session),
       networkMapping: { 'VM Network': 'private' },
       volumeTimeoutMs: 120_000,

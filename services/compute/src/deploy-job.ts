@@ -21,6 +21,7 @@ import {
   type Glance,
   type Neutron,
   type Nova,
+  type Placement,
   onlyOne,
 } from '@ferry/openstack';
 import { asComputeError } from './compute-failure.ts';
@@ -34,6 +35,8 @@ export interface ComputeDeps {
   readonly nova: Nova;
   readonly neutron: Neutron;
   readonly cinder: Cinder;
+  /** Where the credentials may read it: whether the chosen zone has room for the flavor. */
+  readonly placement?: Placement;
   readonly glance: Glance;
   /** OPENSTACK_NETWORK_MAPPING: source network name → Neutron network name or id. */
   readonly networkMapping: Readonly<Record<string, string>>;

@@ -5,6 +5,7 @@ import {
   Cinder,
   Neutron,
   Nova,
+  Placement,
   parseNetworkMapping,
   OPENSTACK_SESSION_SETTINGS,
   serviceSession,
@@ -48,6 +49,7 @@ await runWorker({
       nova: new Nova(session),
       neutron: new Neutron(session),
       cinder: new Cinder(session),
+      placement: new Placement(session),
     };
     const jsm = await jetstreamManager(nc);
     const stopping = new AbortController();

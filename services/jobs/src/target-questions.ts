@@ -11,6 +11,7 @@ import {
   type Cinder,
   type Neutron,
   type Nova,
+  type Placement,
   OpenStackError,
   type OpenStackSession,
 } from '@ferry/openstack';
@@ -22,7 +23,12 @@ import type { ValidateDeps } from './validate-job.ts';
  * NICs' identity is free there, and the guest's own disks for its static addresses.
  */
 export function targetQuestions(
-  openstack: { readonly nova: Nova; readonly neutron: Neutron; readonly cinder: Cinder },
+  openstack: {
+    readonly nova: Nova;
+    readonly neutron: Neutron;
+    readonly cinder: Cinder;
+    readonly placement?: Placement;
+  },
   networkMapping: Readonly<Record<string, string>>,
 ): Pick<ValidateDeps, 'target' | 'identity' | 'guestAddresses'> {
   return {

@@ -49,6 +49,13 @@ export interface NewServer {
   readonly keyName?: string;
 }
 
+/** A host aggregate (an administrator's view): the zone it makes, if any. */
+export interface Aggregate {
+  readonly uuid: string;
+  readonly name: string;
+  readonly availability_zone: string | null;
+}
+
 export interface AvailabilityZone {
   readonly zoneName: string;
   readonly zoneState: { readonly available: boolean };
@@ -74,6 +81,13 @@ export class Nova {
     return (
       await this.session.call('compute', 'GET', '/os-availability-zone', { headers: VERSION })
     ).json<{ availabilityZoneInfo: AvailabilityZone[] }>().availabilityZoneInfo;
+  }
+
+  /** Host aggregates: Nova lets administrators read them, others get 403. */
+  async aggregates(): Promise<Aggregate[]> {
+    return (
+      await this.session.call('compute', 'GET', '/os-aggregates', { headers: VERSION })
+    ).json<{ aggregates: Aggregate[] }>().aggregates;
   }
 
   /** The user's key pair of that name, or undefined. */

@@ -4,7 +4,7 @@ import type { Neutron } from '../network/neutron.ts';
 import type { Nova } from './nova.ts';
 
 /** The operator's placement choices, found in the cloud: what the server and its volumes are created with. */
-export interface Placement {
+export interface ServerPlacement {
   readonly availabilityZone?: string;
   /** Security group ids for every port; empty: the project's default group. */
   readonly securityGroupIds: readonly string[];
@@ -38,7 +38,7 @@ type Choices = Pick<
 export async function resolvePlacement(
   clients: PlacementClients,
   choices: Choices,
-): Promise<Placement | { problem: PlacementProblem }> {
+): Promise<ServerPlacement | { problem: PlacementProblem }> {
   const zone = choices.availabilityZone ?? undefined;
   if (zone) {
     const zones = await clients.nova.availabilityZones();

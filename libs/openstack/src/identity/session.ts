@@ -10,6 +10,7 @@ export const SERVICES = {
   compute: { types: ['compute'], name: 'nova' },
   network: { types: ['network'], name: 'neutron' },
   'block-storage': { types: ['block-storage', 'volumev3'], name: 'cinder' },
+  placement: { types: ['placement'], name: 'placement' },
 } as const;
 export type ServiceType = keyof typeof SERVICES;
 
