@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, stat, statfs, utimes, writeFile } from 'n
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConversionError, qemuImgInfo } from '@ferry/converters';
+import { allocatedSize } from './artifacts.ts';
 import { spaceDecision, withOverhead, type Reservation } from './space-ledger.ts';
 
 /** Where conversions say what they reserved: a file per job, its mtime kept fresh while it runs. */
@@ -104,9 +105,7 @@ async function allocated(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const entry of entries)
     if (entry.isFile())
-      sum +=
-        ((await stat(join(entry.parentPath, entry.name)).catch(() => undefined))?.blocks ?? 0) *
-        512;
+      sum += await allocatedSize(join(entry.parentPath, entry.name)).catch(() => 0);
   return sum;
 }
 

@@ -115,58 +115,36 @@ export const MIGRATION_UPDATED = /* GraphQL */ `
   subscription MigrationUpdated($id: ID!) { migrationUpdated(id: $id) { ${DETAIL_FIELDS} } }
 `;
 
+/** What a request about a job (or each of many) answers: the CommandOutcome type. */
+const OUTCOME_FIELDS = /* GraphQL */ `commandId jobId accepted reason`;
+
 export const CANCEL_MIGRATION = /* GraphQL */ `
   mutation CancelMigration($id: ID!, $reason: String) {
-    cancelMigration(id: $id, reason: $reason) {
-      commandId
-      jobId
-      accepted
-      reason
-    }
+    cancelMigration(id: $id, reason: $reason) { ${OUTCOME_FIELDS} }
   }
 `;
 
 export const RETRY_MIGRATION = /* GraphQL */ `
   mutation RetryMigration($id: ID!, $reason: String, $options: MigrationOptionsInput) {
-    retryMigration(id: $id, reason: $reason, options: $options) {
-      commandId
-      jobId
-      accepted
-      reason
-    }
+    retryMigration(id: $id, reason: $reason, options: $options) { ${OUTCOME_FIELDS} }
   }
 `;
 
 export const CANCEL_MIGRATIONS = /* GraphQL */ `
   mutation CancelMigrations($ids: [ID!]!, $reason: String) {
-    cancelMigrations(ids: $ids, reason: $reason) {
-      commandId
-      jobId
-      accepted
-      reason
-    }
+    cancelMigrations(ids: $ids, reason: $reason) { ${OUTCOME_FIELDS} }
   }
 `;
 
 export const RETRY_MIGRATIONS = /* GraphQL */ `
   mutation RetryMigrations($ids: [ID!]!, $reason: String) {
-    retryMigrations(ids: $ids, reason: $reason) {
-      commandId
-      jobId
-      accepted
-      reason
-    }
+    retryMigrations(ids: $ids, reason: $reason) { ${OUTCOME_FIELDS} }
   }
 `;
 
 export const RERUN_ROLLBACK = /* GraphQL */ `
   mutation RerunRollback($id: ID!, $reason: String) {
-    rerunRollback(id: $id, reason: $reason) {
-      commandId
-      jobId
-      accepted
-      reason
-    }
+    rerunRollback(id: $id, reason: $reason) { ${OUTCOME_FIELDS} }
   }
 `;
 
