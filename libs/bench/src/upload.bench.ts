@@ -65,7 +65,8 @@ export async function uploadBench(): Promise<Measurement[]> {
             format: 'qcow2',
             virtualSize: 1,
             allocatedSize: 1,
-            sha256: 'b'.repeat(64),
+            sizeBytes: statSync(file).size,
+            modifiedAtMs: statSync(file).mtimeMs,
           },
         ],
       });

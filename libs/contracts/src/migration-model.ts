@@ -154,9 +154,42 @@ export const Artifact = Closed({
   format: OneOf(ARTIFACT_FORMATS),
   virtualSize: Bytes,
   allocatedSize: Bytes,
-  sha256: Sha256,
+  sizeBytes: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description:
+        "The file's length when it was written: with modifiedAtMs, how a retry knows it is untouched.",
+    }),
+  ),
+  modifiedAtMs: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      description: "The file's mtime when it was written (ms since 1970).",
+    }),
+  ),
+  sha256: Type.Optional(
+    Type.String({
+      ...Sha256,
+      description:
+        'SHA-256 of the bytes the upload sent to Glance, hashed on the way (jobs converted before 0.2: hashed by the conversion).',
+    }),
+  ),
+  imageId: Type.Optional(Type.String({ maxLength: 64, description: "The disk's Glance image." })),
+  imageHash: Type.Optional(
+    Text(256, "Glance's own hash of what it received: `<os_hash_algo>:<os_hash_value>`."),
+  ),
 });
 export type Artifact = Infer<typeof Artifact>;
+
+/** What the upload learnt of one disk's image: recorded on its artifact. */
+export const DiskImage = Closed({
+  diskIndex: Count(255),
+  imageId: Type.String({ maxLength: 64 }),
+  sha256: Sha256,
+  imageHash: Text(256, "Glance's own hash of what it received: `<os_hash_algo>:<os_hash_value>`."),
+});
+export type DiskImage = Infer<typeof DiskImage>;
 
 /** A failure reason in kebab-case, e.g. `no-operating-system`, `quota-exceeded`, `cancelled`. */
 export const FailureCode = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });

@@ -134,7 +134,7 @@ function summary(v: JobView): string {
     lines.push('artifacts:');
     for (const a of j.artifacts)
       lines.push(
-        `  disk ${a.diskIndex} ${a.path} ${a.format} ${a.virtualSize} bytes sha256 ${a.sha256}`,
+        `  disk ${a.diskIndex} ${a.path} ${a.format} ${a.virtualSize} bytes${a.sha256 ? ` sha256 ${a.sha256}` : ''}${a.imageId ? ` image ${a.imageId} ${a.imageHash}` : ''}`,
       );
   }
   lines.push(`image     ${j.imageId ?? '-'}`, `server    ${j.serverId ?? '-'}`);

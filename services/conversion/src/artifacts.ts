@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact } from '@ferry/contracts';
@@ -6,31 +5,6 @@ import { ConversionError, qemuImgCheck, qemuImgInfo } from '@ferry/converters';
 import type { ConversionPlan, DiskPlan } from './strategies.ts';
 
 const MANIFEST = 'manifest.json';
-
-const CHUNK = 4 * 1024 * 1024;
-
-/**
- * SHA-256 of a file through two reused buffers: the next chunk is read while this one is hashed,
- * so the hash runs at the CPU's speed, in constant memory whatever the file's size.
- */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  let [full, spare] = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
-  const fh = await open(path, 'r');
-  try {
-    let reading = fh.read(full, 0, CHUNK, null);
-    for (;;) {
-      const { bytesRead } = await reading;
-      if (bytesRead === 0) break;
-      reading = fh.read(spare, 0, CHUNK, null);
-      hash.update(full.subarray(0, bytesRead));
-      [full, spare] = [spare, full];
-    }
-  } finally {
-    await fh.close();
-  }
-  return hash.digest('hex');
-}
 
 /** Waits until a file's data is on disk: an artifact is recorded as converted only once it would survive a power cut. */
 export async function syncFile(path: string): Promise<void> {
@@ -45,7 +19,7 @@ export async function syncFile(path: string): Promise<void> {
 /** Bytes a file really occupies on disk (a sparse qcow2 is much smaller than its virtual size). */
 export const allocatedSize = async (path: string) => (await stat(path)).blocks * 512;
 
-/** The job's manifest: the artifacts completed so far, each with its checksum. */
+/** The job's manifest: the artifacts completed so far, each as it was written. */
 export async function readManifest(dir: string): Promise<Artifact[]> {
   try {
     return (JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as { artifacts: Artifact[] })
@@ -63,11 +37,25 @@ export async function writeManifest(dir: string, artifacts: readonly Artifact[])
   await syncFile(dir);
 }
 
-/** An artifact a retry can reuse: its file is there with the size and checksum the manifest recorded. */
-export async function isIntact(artifact: Artifact): Promise<boolean> {
+/**
+ * An artifact a retry can reuse: its file is as the manifest recorded it when it was written (length,
+ * mtime, blocks), qcow2 that passes `qemu-img check`, of the same virtual size. Reading the whole
+ * file to hash it would cost as much as the conversion saved; the hash is the upload's.
+ */
+async function isIntact(artifact: Artifact, signal: AbortSignal): Promise<boolean> {
   try {
-    if ((await allocatedSize(artifact.path)) !== artifact.allocatedSize) return false;
-    return (await sha256File(artifact.path)) === artifact.sha256;
+    const now = await stat(artifact.path);
+    if (
+      now.size !== artifact.sizeBytes ||
+      now.mtimeMs !== artifact.modifiedAtMs ||
+      now.blocks * 512 !== artifact.allocatedSize
+    )
+      return false;
+    const [check, info] = await Promise.all([
+      qemuImgCheck(artifact.path, 'qcow2', signal),
+      qemuImgInfo(artifact.path, 'qcow2'),
+    ]);
+    return check.exitCode === 0 && info.virtualSize === artifact.virtualSize;
   } catch {
     return false;
   }
@@ -77,31 +65,30 @@ export async function isIntact(artifact: Artifact): Promise<boolean> {
 export async function intactArtifacts(
   dir: string,
   disks: readonly DiskPlan[],
+  signal: AbortSignal,
 ): Promise<Artifact[]> {
   const intact: Artifact[] = [];
   for (const a of await readManifest(dir))
     if (
       disks.some((d) => d.diskIndex === a.diskIndex && d.target === a.path) &&
-      (await isIntact(a))
+      (await isIntact(a, signal))
     )
       intact.push(a);
   return intact;
 }
 
 /**
- * Checks a converted disk and records what a retry needs to trust it: sizes and sha256. The hash
- * (CPU, reading the page cache) runs while the disk writes the image out (fsync), so on a real
- * disk it costs next to nothing.
+ * Checks a converted disk and records what a retry needs to trust it: its sizes and mtime. The check
+ * (reading the page cache) runs while the disk takes the image (fsync).
  */
 export async function describeArtifact(
   disk: DiskPlan,
   plan: ConversionPlan,
   signal: AbortSignal,
 ): Promise<Artifact> {
-  const [check, info, sha256] = await Promise.all([
+  const [check, info] = await Promise.all([
     qemuImgCheck(disk.target, 'qcow2', signal),
     qemuImgInfo(disk.target, 'qcow2'),
-    sha256File(disk.target),
     syncFile(disk.target),
   ]);
   if (check.exitCode !== 0) {
@@ -111,12 +98,14 @@ export async function describeArtifact(
       plan.commands[0] ?? [],
     );
   }
+  const written = await stat(disk.target);
   return {
     diskIndex: disk.diskIndex,
     path: disk.target,
     format: 'qcow2',
     virtualSize: info.virtualSize,
-    allocatedSize: await allocatedSize(disk.target),
-    sha256,
+    allocatedSize: written.blocks * 512,
+    sizeBytes: written.size,
+    modifiedAtMs: written.mtimeMs,
   };
 }

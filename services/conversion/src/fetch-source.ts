@@ -4,7 +4,9 @@ import {
   connectionFor,
   DiskProblem,
   fetchVm,
+  serveDatastore,
   VsphereError,
+  type DatastoreStream,
   type FetchOptions,
   type VsphereConnection,
 } from '@ferry/vmware';
@@ -21,13 +23,7 @@ export async function fetchFromDatastore(
   dest: string,
   options: FetchOptions,
 ): Promise<void> {
-  const connection = connectionFor(deps.vsphere ?? [], vm.source);
-  if (!connection)
-    throw new ConversionError(
-      'source-refused',
-      `no ${vm.source.kind} connection to ${vm.source.id} is configured for the conversion service (VMWARE_${vm.source.kind === 'esxi' ? 'ESXI' : 'VCENTER'}_HOST, _USERNAME, _PASSWORD)`,
-      FETCH,
-    );
+  const connection = connectionOf(deps, vm);
   try {
     await fetchVm(connection.options, vm, dest, options);
   } catch (error) {
@@ -37,7 +33,63 @@ export async function fetchFromDatastore(
   }
 }
 
-function asConversionError(error: unknown): unknown {
+/**
+ * Serves a vSphere VM's datastore files on loopback, logged in with the connection configured for
+ * its host, and says where qemu-img reads each disk asked: undefined (nothing served) when one of
+ * them does not stream, so the VM is copied first. A refused login becomes a ConversionError.
+ */
+export async function streamedDisks(
+  deps: { readonly vsphere?: readonly VsphereConnection[] },
+  vm: VmDescription,
+  disks: readonly { readonly diskIndex: number }[],
+  signal: AbortSignal,
+): Promise<
+  | (DatastoreStream & {
+      readonly sources: ReadonlyMap<number, { url: string; format: 'vmdk' | 'raw' }>;
+    })
+  | undefined
+> {
+  const connection = connectionOf(deps, vm);
+  let stream: DatastoreStream | undefined;
+  try {
+    stream = await serveDatastore(
+      connection.options,
+      vm.labels?.datacenter ?? 'ha-datacenter',
+      signal,
+    );
+    const sources = new Map<number, { url: string; format: 'vmdk' | 'raw' }>();
+    for (const { diskIndex } of disks) {
+      const disk = vm.disks.find((d) => d.index === diskIndex);
+      const source = disk && (await stream.source(disk.path));
+      if (!source) {
+        await stream.close();
+        return undefined;
+      }
+      sources.set(diskIndex, source);
+    }
+    return Object.assign(stream, { sources });
+  } catch (error) {
+    await stream?.close();
+    throw asConversionError(error);
+  }
+}
+
+function connectionOf(
+  deps: { readonly vsphere?: readonly VsphereConnection[] },
+  vm: VmDescription,
+): VsphereConnection {
+  const connection = connectionFor(deps.vsphere ?? [], vm.source);
+  if (!connection)
+    throw new ConversionError(
+      'source-refused',
+      `no ${vm.source.kind} connection to ${vm.source.id} is configured for the conversion service (VMWARE_${vm.source.kind === 'esxi' ? 'ESXI' : 'VCENTER'}_HOST, _USERNAME, _PASSWORD)`,
+      FETCH,
+    );
+  return connection;
+}
+
+/** What went wrong reading the datastore, as a ConversionError; anything else as it is. */
+export function asConversionError(error: unknown): unknown {
   if (error instanceof DiskProblem)
     return new ConversionError(
       /missing|not on the datastore/.test(error.message) ? 'missing-disk' : 'unreadable-disk',

@@ -8,16 +8,21 @@ export interface JobDisks {
   readonly disks: readonly DiskPlan[];
   /** The VM's .vmx as the converter reads it (virt-v2v takes it whole). */
   readonly vmx: string | undefined;
-  /** Whether the disks are on a datastore, fetched into `copies` before they are converted. */
+  /** Whether the disks are on a datastore: streamed, or copied into `copies` before they are converted. */
   readonly onDatastore: boolean;
   readonly copies: string;
 }
 
 /**
- * A Workstation VM's disks are read where they are; a datastore's are copied into the job's folder
- * first, in the datastore's layout, and converted from the copy. Each becomes `disk-N.qcow2` there.
+ * A Workstation VM's disks are read where they are. A datastore's are read over the loopback
+ * stream where `streamed` says where (by disk index), else copied into the job's folder first, in
+ * the datastore's layout, and converted from the copy. Each becomes `disk-N.qcow2` there.
  */
-export function jobDisks(vm: VmDescription, dir: string): JobDisks {
+export function jobDisks(
+  vm: VmDescription,
+  dir: string,
+  streamed?: ReadonlyMap<number, { readonly url: string; readonly format: 'vmdk' | 'raw' }>,
+): JobDisks {
   const copies = join(dir, 'source');
   const onDatastore = vm.source.kind !== 'workstation';
   const local = (path: string) => (onDatastore ? localCopyPath(copies, path) : path);
@@ -25,12 +30,16 @@ export function jobDisks(vm: VmDescription, dir: string): JobDisks {
     ? vm.labels?.vmx && local(vm.labels.vmx)
     : vm.labels?.path && join(vm.source.id, vm.labels.path);
   return {
-    disks: vm.disks.map((d) => ({
-      diskIndex: d.index,
-      path: local(d.path),
-      capacityBytes: d.capacityBytes,
-      target: join(dir, `disk-${d.index}.qcow2`),
-    })),
+    disks: vm.disks.map((d) => {
+      const stream = streamed?.get(d.index);
+      return {
+        diskIndex: d.index,
+        path: stream?.url ?? local(d.path),
+        ...(stream?.format === 'raw' ? { sourceFormat: 'raw' as const } : {}),
+        capacityBytes: d.capacityBytes,
+        target: join(dir, `disk-${d.index}.qcow2`),
+      };
+    }),
     vmx: vmx || undefined,
     onDatastore,
     copies,

@@ -30,11 +30,17 @@ export interface SpaceWait {
 export async function reserveSpace(
   outputDir: string,
   jobId: string,
-  sources: readonly string[],
+  sources: readonly { readonly path: string; readonly sourceFormat?: 'raw' }[],
   { signal, progress, onWait, pollMs = 5_000 }: SpaceWait,
 ): Promise<() => Promise<void>> {
   let data = 0;
-  for (const source of sources) data += (await qemuImgInfo(source, 'vmdk')).actualSize;
+  // A source read over HTTP has no allocated size to ask: its virtual size bounds it from above.
+  let bounded = false;
+  for (const source of sources) {
+    const info = await qemuImgInfo(source.path, source.sourceFormat ?? 'vmdk');
+    bounded ||= !Number.isSafeInteger(info.actualSize);
+    data += Number.isSafeInteger(info.actualSize) ? info.actualSize : info.virtualSize;
+  }
   const need = withOverhead(data);
   const ledger = join(outputDir, LEDGER);
   await mkdir(ledger, { recursive: true });
@@ -44,7 +50,9 @@ export async function reserveSpace(
       const fs = await statfs(outputDir);
       const free = fs.bavail * fs.bsize;
       const inFlight = await othersInFlight(outputDir, ledger, jobId);
-      const decision = spaceDecision(need, free, inFlight);
+      const decided = spaceDecision(need, free, inFlight);
+      // Only a bound, and nobody else writing: the data may well fit; qemu-img says if it does not.
+      const decision = decided === 'never' && bounded ? 'start' : decided;
       if (decision === 'start') await writeFile(own, JSON.stringify({ reserved: need }));
       return { decision, free, inFlight };
     });

@@ -7,6 +7,8 @@ import { convertCommand, qemuImgConvert, virtV2vCommand, virtV2vConvert } from '
 export interface DiskPlan {
   readonly diskIndex: number;
   readonly path: string;
+  /** A flat extent read over HTTP is raw; every other source is a VMDK. */
+  readonly sourceFormat?: 'raw';
   readonly capacityBytes: number;
   /** Where this disk's qcow2 ends up. */
   readonly target: string;
@@ -38,15 +40,16 @@ export function qemuImgPlan(disks: readonly DiskPlan[]): ConversionPlan {
   return {
     strategy: 'qemu-img',
     commands: disks.map((d) =>
-      convertCommand({ source: d.path, sourceFormat: 'vmdk', target: d.target }),
+      convertCommand({ source: d.path, sourceFormat: d.sourceFormat ?? 'vmdk', target: d.target }),
     ),
     async convert(todo, { signal, timeoutMs, onProgress, onOutput }) {
       for (const d of todo) {
-        const command = convertCommand({ source: d.path, sourceFormat: 'vmdk', target: d.target });
+        const sourceFormat = d.sourceFormat ?? 'vmdk';
+        const command = convertCommand({ source: d.path, sourceFormat, target: d.target });
         onOutput({ tool: 'qemu-img', kind: 'command', text: commandLine(command) });
         await qemuImgConvert({
           source: d.path,
-          sourceFormat: 'vmdk',
+          sourceFormat,
           target: d.target,
           timeoutMs,
           ...(signal ? { signal } : {}),
@@ -118,15 +121,25 @@ export async function onPath(program: string): Promise<boolean> {
 }
 
 /** The strategy asked for; `auto` converts the guest with virt-v2v where it is installed, else the format only. */
-export async function choosePlan(
+export async function chooseStrategy(
   strategy: MigrationOptions['strategy'],
+  vmx: string | undefined,
+): Promise<ConversionPlan['strategy']> {
+  const wantV2v =
+    strategy === 'virt-v2v' ||
+    (strategy === 'auto' && vmx !== undefined && (await onPath('virt-v2v')));
+  return wantV2v && vmx !== undefined ? 'virt-v2v' : 'qemu-img';
+}
+
+/** The plan of the strategy chosen: virt-v2v takes the .vmx whole, qemu-img each disk. */
+export function planOf(
+  strategy: ConversionPlan['strategy'],
   vmx: string | undefined,
   disks: readonly DiskPlan[],
   dir: string,
   virtioWin?: string,
-): Promise<ConversionPlan> {
-  const wantV2v =
-    strategy === 'virt-v2v' ||
-    (strategy === 'auto' && vmx !== undefined && (await onPath('virt-v2v')));
-  return wantV2v && vmx !== undefined ? virtV2vPlan(vmx, dir, virtioWin) : qemuImgPlan(disks);
+): ConversionPlan {
+  return strategy === 'virt-v2v' && vmx !== undefined
+    ? virtV2vPlan(vmx, dir, virtioWin)
+    : qemuImgPlan(disks);
 }

@@ -41,6 +41,15 @@ export function bootProperties(
 }
 
 /**
+ * Which version of an artifact file an image holds, as a Glance property (`ferry_artifact`): its
+ * length and mtime when the conversion wrote it. A retry reuses an image only of the same version.
+ */
+export const artifactVersion = (a: Artifact): string | undefined =>
+  a.sizeBytes === undefined || a.modifiedAtMs === undefined
+    ? undefined
+    : `${a.sizeBytes}@${a.modifiedAtMs}`;
+
+/**
  * The Glance properties of a disk's image: how Nova should boot it (bootProperties), and what ties
  * it to the job, the VM and the artifact it holds.
  */
@@ -55,7 +64,7 @@ export function imageProperties(
     ...bootProperties(vm, disk?.controller ?? 'scsi', convertedBy),
     ...jobMarks(jobId, vm.key),
     ferry_disk_index: String(artifact.diskIndex),
-    ferry_sha256: artifact.sha256,
+    ...(artifactVersion(artifact) ? { ferry_artifact: artifactVersion(artifact) as string } : {}),
   };
 }
 

@@ -26,7 +26,8 @@ const artifact = (diskIndex: number): Artifact => ({
   format: 'qcow2',
   virtualSize: 1,
   allocatedSize: 1,
-  sha256: 'ab'.repeat(32),
+  sizeBytes: 196_608,
+  modifiedAtMs: 1764000000000.5,
 });
 
 describe('the Glance properties of a disk image', () => {
@@ -40,7 +41,7 @@ describe('the Glance properties of a disk image', () => {
       ferry_job_id: 'j1',
       ferry_vm_key: 'ws-abc',
       ferry_disk_index: '0',
-      ferry_sha256: 'ab'.repeat(32),
+      ferry_artifact: '196608@1764000000000.5',
     });
   });
 });

@@ -52,7 +52,8 @@ describe('the image service killed mid-upload and asked again', () => {
           format: 'qcow2',
           virtualSize: 768 * MiB,
           allocatedSize: statSync(artifact).blocks * 512,
-          sha256: 'c'.repeat(64),
+          sizeBytes: statSync(artifact).size,
+          modifiedAtMs: statSync(artifact).mtimeMs,
         },
       ],
     });

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { Artifact } from '@ferry/contracts';
+import type { Artifact, DiskImage } from '@ferry/contracts';
 import { qemuImgCheck } from '@ferry/converters';
 import type { CommandContext } from '@ferry/domain';
 import { CommandRejectedError } from '@ferry/messaging';
@@ -12,7 +12,8 @@ import {
   type StageRunnerDeps,
 } from '@ferry/stages';
 import { FERRY_TAG, jobTag, type GlanceImage } from '@ferry/openstack';
-import { imageProperties } from './image-properties.ts';
+import { assertUnchanged } from './artifact-unchanged.ts';
+import { artifactVersion, imageProperties } from './image-properties.ts';
 import { createOnce, uploadArtifact, type UploadTarget } from './upload-artifact.ts';
 import { asUploadError } from './upload-failure.ts';
 
@@ -32,7 +33,8 @@ export const UPLOAD: StageDefinition = {
  * Uploads every artifact of a converted job to Glance, one image per disk, tagged with the job.
  * Each image is recorded on the job before its data is sent, so rollback finds it; a retry reuses
  * an active image holding the same artifact and deletes any other image of that disk (half
- * uploaded, or stale): never two images for one disk. A dry run records what it would do.
+ * uploaded, or stale): never two images for one disk. The job records each disk's image with the
+ * sha256 of what was sent and Glance's own hash. A dry run records what it would do.
  */
 export function uploadJob(
   deps: UploadDeps,
@@ -86,6 +88,7 @@ async function upload(deps: UploadDeps, { state, decide, signal, progress }: Sta
   }
 
   for (const a of artifacts) {
+    await assertUnchanged(a);
     const check = await qemuImgCheck(a.path, 'qcow2', signal);
     if (check.exitCode !== 0)
       throw new StageError(
@@ -95,12 +98,12 @@ async function upload(deps: UploadDeps, { state, decide, signal, progress }: Sta
       );
   }
   const existing = await deps.glance.list({ tag: jobTag(jobId) });
-  const uploaded: { image: GlanceImage; bytes: number }[] = [];
+  const uploaded: { image: GlanceImage; disk: DiskImage; bytes: number }[] = [];
   let reusedAll = true;
   for (const a of artifacts) {
     progress();
     const ofDisk = existing.filter((i) => i.ferry_disk_index === String(a.diskIndex));
-    const keep = ofDisk.find((i) => i.status === 'active' && i.ferry_sha256 === a.sha256);
+    const keep = ofDisk.find((i) => isWholeImageOf(i, a));
     for (const other of ofDisk) if (other !== keep) await deps.glance.delete(other.id);
     const image =
       keep ??
@@ -129,12 +132,12 @@ async function upload(deps: UploadDeps, { state, decide, signal, progress }: Sta
       );
     }
     if (keep) {
-      uploaded.push({ image: keep, bytes: keep.size ?? 0 });
+      uploaded.push({ image: keep, disk: diskImageOf(keep, a), bytes: keep.size ?? 0 });
       continue;
     }
     reusedAll = false;
     uploaded.push({
-      image: await uploadArtifact(deps, image, a, signal, progress),
+      ...(await uploadArtifact(deps, image, a, signal, progress)),
       bytes: (await stat(a.path)).size,
     });
   }
@@ -148,8 +151,28 @@ async function upload(deps: UploadDeps, { state, decide, signal, progress }: Sta
         checksum: boot.image.os_hash_value ?? boot.image.checksum,
         sizeBytes: uploaded.reduce((sum, u) => sum + u.bytes, 0),
         durationMs: Date.now() - started,
+        disks: uploaded.map((u) => u.disk),
       },
     },
     'complete',
   );
 }
+
+/**
+ * An earlier attempt's image a retry may keep: active, marked with the sha256 only once its bytes
+ * were checked, holding this version of the artifact (or, for an artifact hashed by its conversion,
+ * those very bytes).
+ */
+function isWholeImageOf(image: GlanceImage, a: Artifact): boolean {
+  if (image.status !== 'active' || typeof image.ferry_sha256 !== 'string') return false;
+  return a.sha256 !== undefined
+    ? image.ferry_sha256 === a.sha256
+    : image.ferry_artifact !== undefined && image.ferry_artifact === artifactVersion(a);
+}
+
+const diskImageOf = (image: GlanceImage, a: Artifact): DiskImage => ({
+  diskIndex: a.diskIndex,
+  imageId: image.id,
+  sha256: image.ferry_sha256 as string,
+  imageHash: `${image.os_hash_algo ?? 'sha512'}:${image.os_hash_value ?? ''}`,
+});

@@ -27,6 +27,7 @@ import {
 import { Glance, loadCloudConfig, OpenStackHttp, OpenStackSession, jobTag } from '@ferry/openstack';
 import { loopbackOpenStack, type LoopbackOpenStack } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactVersion } from './image-properties.ts';
 import { uploadJob, type UploadDeps } from './upload-job.ts';
 
 const MiB = 1024 * 1024;
@@ -44,9 +45,11 @@ function artifactFile(dir: string, diskIndex: number, mib: number, pattern: numb
     format: 'qcow2',
     virtualSize: 64 * MiB,
     allocatedSize: statSync(path).blocks * 512,
-    sha256: createHash('sha256').update(readFileSync(path)).digest('hex'),
+    sizeBytes: statSync(path).size,
+    modifiedAtMs: statSync(path).mtimeMs,
   };
 }
+const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('the image service against a real Glance', () => {
   let cloud: LoopbackOpenStack;
@@ -96,7 +99,7 @@ describe('the image service against a real Glance', () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-image-'));
   }, 20 * 60_000);
   afterAll(async () => {
-    for (const job of ['up1', 'up2', 'up3', 'up4', 'up5'])
+    for (const job of ['up1', 'up2', 'up3', 'up4', 'up5', 'up6', 'up7', 'up8', 'up9'])
       for (const image of await glance.list({ tag: jobTag(`${run}-${job}`) }))
         await glance.delete(image.id);
     await http.close();
@@ -127,15 +130,26 @@ describe('the image service against a real Glance', () => {
       hw_firmware_type: 'uefi',
       hw_disk_bus: 'sata',
       ferry_job_id: `${run}-up1`,
-      ferry_sha256: artifacts[0]?.sha256,
+      ferry_sha256: sha256Of(artifacts[0]?.path ?? ''),
+      ferry_artifact: `${artifacts[0]?.sizeBytes}@${artifacts[0]?.modifiedAtMs}`,
       os_hash_value: createHash('sha512')
         .update(readFileSync(artifacts[0]?.path ?? ''))
         .digest('hex'),
     });
+    // The sha256 of what was sent, beside Glance's own hash of what it got, for each disk.
     expect(completed?.data).toMatchObject({
       reused: false,
       imageId: boot?.id,
       checksum: boot?.os_hash_value,
+      disks: artifacts.map((a) => {
+        const image = images.find((i) => i.ferry_disk_index === String(a.diskIndex));
+        return {
+          diskIndex: a.diskIndex,
+          imageId: image?.id,
+          sha256: sha256Of(a.path),
+          imageHash: `sha512:${image?.os_hash_value}`,
+        };
+      }),
     });
     // Both images are on the job before the upload ends, so rollback finds them.
     expect(
@@ -158,7 +172,10 @@ describe('the image service against a real Glance', () => {
       name: `vm-${jobId}`,
       diskFormat: 'qcow2',
       tags: ['ferry', jobTag(jobId)],
-      properties: { ferry_disk_index: String(a.diskIndex), ferry_sha256: a.sha256 },
+      properties: {
+        ferry_disk_index: String(a.diskIndex),
+        ferry_artifact: artifactVersion(a) ?? '',
+      },
     });
 
   it('a retry reuses the active image of the same artifact and deletes a half-made one: never two images for a disk', async () => {
@@ -170,13 +187,18 @@ describe('the image service against a real Glance', () => {
       () => createReadStream(artifact.path),
       statSync(artifact.path).size,
     );
+    await glance.setProperties(uploaded.id, { ferry_sha256: sha256Of(artifact.path) });
     const half = await imageOf(`${run}-up2`, artifact);
     await startedWith(`${run}-up2`, uploaded.id);
 
     await uploadJob(deps, `${run}-up2`, commandContext('upload-up2'), delivered());
     expect((await events(`${run}-up2`)).at(-1)).toMatchObject({
       type: 'ImageUploadCompleted',
-      data: { reused: true, imageId: uploaded.id },
+      data: {
+        reused: true,
+        imageId: uploaded.id,
+        disks: [{ diskIndex: 0, imageId: uploaded.id, sha256: sha256Of(artifact.path) }],
+      },
     });
     expect(imagesOf(`${run}-up2`).map((i) => [i.ID, i.Status])).toEqual([[uploaded.id, 'active']]);
     expect(await glance.get(half.id)).toBeUndefined();
@@ -212,7 +234,9 @@ describe('the image service against a real Glance', () => {
     const fd = openSync(bad.path, 'r+');
     writeSync(fd, Buffer.alloc(16, 0xff), 0, 16, refcountTable);
     closeSync(fd);
-    await convertedJob(store, `${run}-up4`, { vm: vmWith(`${run}-up4`, 1), artifacts: [bad] });
+    // As a conversion that recorded it so would have.
+    const recorded = { ...bad, modifiedAtMs: statSync(bad.path).mtimeMs };
+    await convertedJob(store, `${run}-up4`, { vm: vmWith(`${run}-up4`, 1), artifacts: [recorded] });
     await uploadJob(deps, `${run}-up4`, commandContext('upload-up4'), delivered());
     expect((await events(`${run}-up4`)).at(-1)).toMatchObject({
       type: 'MigrationFailed',
@@ -224,6 +248,44 @@ describe('the image service against a real Glance', () => {
       },
     });
     expect(await glance.list({ tag: jobTag(`${run}-up4`) })).toEqual([]);
+  });
+
+  it('refuses an artifact changed since its conversion, creating nothing', async () => {
+    const [artifact] = [artifactFile(dir, 0, 1, 0x4a)] as [Artifact];
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x4b 0 64k', artifact.path]);
+    await convertedJob(store, `${run}-up8`, { vm: vmWith(`${run}-up8`, 1), artifacts: [artifact] });
+    await uploadJob(deps, `${run}-up8`, commandContext('upload-up8'), delivered());
+    expect((await events(`${run}-up8`)).at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        stage: 'upload',
+        code: 'artifact-changed',
+        retryable: false,
+        message: expect.stringMatching(/changed after its conversion/),
+      },
+    });
+    expect(await glance.list({ tag: jobTag(`${run}-up8`) })).toEqual([]);
+  });
+
+  it('refuses bytes other than the hash recorded for the artifact, deleting the image it sent them to', async () => {
+    const [artifact] = [artifactFile(dir, 0, 1, 0x4c)] as [Artifact];
+    const recorded = { ...artifact, sha256: 'f'.repeat(64) };
+    await convertedJob(store, `${run}-up9`, { vm: vmWith(`${run}-up9`, 1), artifacts: [recorded] });
+    await uploadJob(deps, `${run}-up9`, commandContext('upload-up9'), delivered());
+    const history = await events(`${run}-up9`);
+    expect(history.at(-1)).toMatchObject({
+      type: 'MigrationFailed',
+      data: {
+        stage: 'upload',
+        code: 'artifact-changed',
+        retryable: false,
+        message: expect.stringContaining(`now hashes to sha256 ${sha256Of(artifact.path)}`),
+      },
+    });
+    // The image was recorded before its data went, and is gone now.
+    const started = history.find((e) => e.type === 'ImageUploadStarted');
+    expect(await glance.get((started?.data as { imageId: string }).imageId)).toBeUndefined();
+    expect(await glance.list({ tag: jobTag(`${run}-up9`) })).toEqual([]);
   });
 
   it('a dry run records that it would upload, and creates no image', async () => {

@@ -111,7 +111,7 @@ func main() {
 	useTLS := flag.Bool("tls", false, "serve HTTPS with a self-signed certificate")
 	methodsFile := flag.String("methods", "", "append every SOAP method called to this file, one per line")
 	downloadsFile := flag.String("downloads", "", "append every datastore file request to this file, one per line")
-	cutAfter := flag.Int64("cut-after", 0, "break off the first whole-file GET of each datastore file after this many bytes")
+	cutAfter := flag.Int64("cut-after", 0, "break off the first GET of each datastore file asking for more than this many bytes from its start, after that many")
 	flag.Parse()
 
 	var model *simulator.Model
@@ -482,8 +482,8 @@ func reportGuestAddresses(ref types.ManagedObjectReference, nics []nicSpec) erro
 }
 
 // guardDatastore lets /folder requests through only with a session cookie some SOAP answer set,
-// logs them ("METHOD path range"), and breaks off the first whole-file GET of each path after
-// cutAfter bytes. Everything else goes to next, which records the cookies it hands out.
+// logs them ("METHOD path range"), and breaks off the first GET of each path that asks for more
+// than cutAfter bytes from its start, after cutAfter bytes. Everything else goes to next, which records the cookies it hands out.
 func guardDatastore(next http.Handler, file string, cutAfter int64) http.Handler {
 	var mu sync.Mutex
 	sessions := map[string]bool{}
@@ -500,7 +500,7 @@ func guardDatastore(next http.Handler, file string, cutAfter int64) http.Handler
 		cookie, err := r.Cookie("vmware_soap_session")
 		mu.Lock()
 		allowed := err == nil && sessions[cookie.Value]
-		breakOff := cutAfter > 0 && r.Method == http.MethodGet && r.Header.Get("Range") == "" && !cut[r.URL.Path]
+		breakOff := cutAfter > 0 && r.Method == http.MethodGet && asksFromStart(r.Header.Get("Range"), cutAfter) && !cut[r.URL.Path]
 		if breakOff {
 			cut[r.URL.Path] = true
 		}
@@ -520,6 +520,19 @@ func guardDatastore(next http.Handler, file string, cutAfter int64) http.Handler
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// asksFromStart says whether a GET with this Range header asks for more than n bytes from the
+// file's start: the whole file, or a first range as a streaming reader asks.
+func asksFromStart(header string, n int64) bool {
+	if header == "" || header == "bytes=0-" {
+		return true
+	}
+	var end int64
+	if _, err := fmt.Sscanf(header, "bytes=0-%d", &end); err != nil {
+		return false
+	}
+	return end+1 > n
 }
 
 // cookieRecorder passes a response through, noting the session cookie it sets.

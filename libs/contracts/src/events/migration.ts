@@ -2,6 +2,7 @@ import { defineEvent } from '../message.ts';
 import {
   Argv,
   Artifact,
+  DiskImage,
   FailureCode,
   GuestBoot,
   JOB_STAGES,
@@ -105,7 +106,7 @@ export const ImageUploadStarted = defineEvent(
 
 export const ImageUploadCompleted = defineEvent(
   'ImageUploadCompleted',
-  "The image is active in Glance and its checksum matched the artifact's.",
+  "Every disk's image is active in Glance holding the bytes that were sent (its hash checked against the one computed on the way).",
   Closed({
     ...Job,
     dryRun: Type.Boolean(),
@@ -114,6 +115,12 @@ export const ImageUploadCompleted = defineEvent(
     checksum: Type.Union([Type.String({ maxLength: 256 }), Type.Null()]),
     sizeBytes: Bytes,
     durationMs: DurationMs,
+    disks: Type.Optional(
+      Type.Array(DiskImage, {
+        maxItems: 64,
+        description: "Each disk's image, the sha256 of what was sent and Glance's hash of it.",
+      }),
+    ),
   }),
 );
 

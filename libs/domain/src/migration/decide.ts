@@ -131,6 +131,15 @@ export function decide(
     case 'CompleteImageUpload':
       only('UPLOADING');
       requireIdUnlessDryRun(command.data.imageId, dry.deployment, 'image', invalid);
+      for (const disk of command.data.disks ?? []) {
+        const artifact = job.artifacts.find((a) => a.diskIndex === disk.diskIndex);
+        if (!artifact) throw invalid(`disk ${disk.diskIndex} has no artifact`);
+        // An artifact's bytes are what they were when first sent, or the images are not its.
+        if (artifact.sha256 !== undefined && artifact.sha256 !== disk.sha256)
+          throw invalid(
+            `disk ${disk.diskIndex} was sent with sha256 ${disk.sha256}, not the ${artifact.sha256} recorded for its artifact`,
+          );
+      }
       return [emit('ImageUploadCompleted', { jobId, dryRun: dry.deployment, ...command.data })];
     case 'RecordResource':
       only('CONVERTING', 'CONVERTED', 'UPLOADING', 'UPLOADED', 'DEPLOYED');

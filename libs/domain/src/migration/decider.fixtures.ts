@@ -40,8 +40,16 @@ export const artifact = {
   format: 'qcow2',
   virtualSize: 2147483648,
   allocatedSize: 1048576,
-  sha256: 'a'.repeat(64),
+  sizeBytes: 1114112,
+  modifiedAtMs: 1764000000000,
 } as const;
+/** What the upload learnt of the artifact's image. */
+export const diskImage = {
+  diskIndex: 0,
+  imageId: 'img-1',
+  sha256: 'a'.repeat(64),
+  imageHash: `sha512:${'b'.repeat(128)}`,
+};
 
 /** An event as the decider writes it for a command with the context `at(n)`. */
 export const event = <T extends MigrationEvent['type']>(
@@ -116,6 +124,7 @@ const uploaded = event(
     checksum: 'b'.repeat(128),
     sizeBytes: 1048576,
     durationMs: 500,
+    disks: [diskImage],
   },
   at(7),
 );
@@ -258,6 +267,7 @@ export function commandFor(type: MigrationCommandType, phase: MigrationPhase): M
           sizeBytes: 1048576,
           reused: false,
           durationMs: 500,
+          disks: [diskImage],
         },
       });
     case 'RecordResource':

@@ -63,6 +63,10 @@ export function evolve(
     case 'ImageUploadCompleted':
       return next('UPLOADED', {
         lease: null,
+        artifacts: job.artifacts.map((a) => {
+          const image = event.data.disks?.find((d) => d.diskIndex === a.diskIndex);
+          return image ? { ...a, ...image } : a;
+        }),
         imageId: event.data.imageId,
         resources: withImage(job.resources, event.data.imageId),
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ViewSpecification } from '../testing/decider-specification.ts';
-import { artifact, at, created, event, historyFor, jobId, vm } from './decider.fixtures.ts';
+import { artifact, at, created, diskImage, event, historyFor, jobId, vm } from './decider.fixtures.ts';
 import {
   evolveJobView,
   initialJobView,
@@ -65,7 +65,7 @@ describe('job view', () => {
         job: expect.objectContaining({
           imageId: 'img-1',
           serverId: 'srv-1',
-          artifacts: [artifact],
+          artifacts: [{ ...artifact, ...diskImage }],
         }),
         conversion: expect.objectContaining({
           strategy: 'qemu-img',

@@ -6,6 +6,7 @@ import { migrationDecider } from './decider.ts';
 import {
   artifact,
   at,
+  diskImage,
   commandFor,
   created,
   event,
@@ -118,6 +119,46 @@ describe('progress never moves backwards', () => {
         ),
       )
       .thenFails('VALIDATION');
+  });
+});
+
+describe("an artifact's hash is the upload's", () => {
+  const completion = (sha256: string) => ({
+    imageId: 'img-1',
+    checksum: 'b'.repeat(128),
+    sizeBytes: 1048576,
+    reused: false,
+    durationMs: 500,
+    disks: [{ ...diskImage, sha256 }],
+  });
+  const complete = (sha256: string) =>
+    command('CompleteImageUpload', completion(sha256), 'UPLOADING');
+
+  it("the sha256 of what was sent and Glance's hash are recorded on the artifact", () => {
+    const uploaded = fold(migrationDecider, historyFor.UPLOADED);
+    expect(uploaded.phase === 'UPLOADED' && uploaded.job.artifacts).toEqual([
+      { ...artifact, ...diskImage },
+    ]);
+  });
+
+  it('an artifact sent with other bytes than its recorded hash is refused', () => {
+    const hashedBefore = historyFor.UPLOADING.map((e) =>
+      e.type === 'ConversionCompleted'
+        ? { ...e, data: { ...e.data, artifacts: [{ ...artifact, sha256: 'c'.repeat(64) }] } }
+        : e,
+    );
+    spec
+      .given(hashedBefore)
+      .when(complete('d'.repeat(64)))
+      .thenFails('VALIDATION', (e) =>
+        expect(e.message).toContain(`not the ${'c'.repeat(64)} recorded for its artifact`),
+      );
+    spec
+      .given(hashedBefore)
+      .when(complete('c'.repeat(64)))
+      .then([
+        event('ImageUploadCompleted', { jobId, dryRun: false, ...completion('c'.repeat(64)) }, w),
+      ] as never);
   });
 });
 

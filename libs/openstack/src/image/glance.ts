@@ -71,6 +71,18 @@ export class Glance {
     });
   }
 
+  /** Adds or replaces properties of an image, whatever its status (JSON patch). */
+  async setProperties(id: string, properties: Readonly<Record<string, string>>): Promise<void> {
+    await this.session.call('image', 'PATCH', `/v2/images/${encodeURIComponent(id)}`, {
+      json: Object.entries(properties).map(([name, value]) => ({
+        op: 'add',
+        path: `/${name}`,
+        value,
+      })),
+      headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+    });
+  }
+
   /** The image, or undefined when Glance does not know it. */
   async get(id: string): Promise<GlanceImage | undefined> {
     return absentOn404(async () =>

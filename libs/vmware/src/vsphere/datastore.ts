@@ -74,19 +74,22 @@ export class DatastoreFiles {
     const total = await this.size(file, signal);
     if ((await sizeOf(local)) === total) return onBytes?.(total, total);
     const part = `${local}.part`;
-    for (let attempt = 1; ; attempt++) {
-      let have = await sizeOf(part);
-      if (have > total) await truncate(part, (have = 0));
-      if (have === total) break;
-      try {
-        await this.fetchFrom(file, part, have, total, signal, onBytes);
-      } catch (error) {
-        if (signal?.aborted || attempt > RETRIES || !isTransient(error)) throw error;
-        await sleep(200 * attempt, undefined, signal ? { signal } : {});
-      }
-    }
-    const fh = await open(part, 'r+');
+    let have = await sizeOf(part);
+    if (have > total) await truncate(part, (have = 0));
+    const fh = await open(part, have === 0 ? 'w' : 'r+');
     try {
+      let at = have;
+      for await (const chunk of this.read(file, { start: at }, signal)) {
+        await fh.write(chunk, 0, chunk.length, at);
+        at += chunk.length;
+        onBytes?.(at, total);
+        if (at > total) break;
+      }
+      if (at !== total)
+        throw new VsphereError(
+          'Truncated',
+          `${formatDatastorePath(file)}: ${at} bytes came of ${total}: the file changed meanwhile`,
+        );
       await fh.sync();
     } finally {
       await fh.close();
@@ -94,38 +97,51 @@ export class DatastoreFiles {
     await rename(part, local);
   }
 
-  private async fetchFrom(
+  /**
+   * The bytes `start` to `end` (inclusive; the file's end when not given) of a file, as they come.
+   * A transfer that breaks off (or a host briefly away) is taken up again from the next byte owed,
+   * up to RETRIES times; a host that ignores Range has the bytes before `start` skipped.
+   */
+  async *read(
     file: DatastorePath,
-    part: string,
-    have: number,
-    total: number,
-    signal: AbortSignal | undefined,
-    onBytes: ((done: number, total: number) => void) | undefined,
-  ): Promise<void> {
-    const response = await this.soap.get(this.url(file), {
-      ...(have > 0 ? { range: have } : {}),
-      ...(signal ? { signal } : {}),
-    });
-    if (response.statusCode !== 206 || !contentRangeStartsAt(response.headers, have)) {
-      this.refuse(file, response.statusCode);
-      have = 0; // the server sent the whole file: start over
-    }
-    const fh = await open(part, have === 0 ? 'w' : 'r+');
-    let at = have;
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        await fh.write(chunk, 0, chunk.length, at);
-        at += chunk.length;
-        onBytes?.(at, total);
+    range: { readonly start: number; readonly end?: number },
+    signal?: AbortSignal,
+  ): AsyncGenerator<Buffer> {
+    let at = range.start;
+    const last = range.end ?? Infinity;
+    for (let attempt = 1; at <= last; attempt++) {
+      try {
+        const response = await this.soap.get(this.url(file), {
+          // The whole file is asked for plainly, as a browser would.
+          ...(at > 0 || range.end !== undefined ? { range: { ...range, start: at } } : {}),
+          ...(signal ? { signal } : {}),
+        });
+        let offset = at;
+        if (response.statusCode !== 206 || !contentRangeStartsAt(response.headers, at)) {
+          this.refuse(file, response.statusCode);
+          offset = 0; // the server sent the whole file
+        }
+        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+          const from = Math.max(0, at - offset);
+          const to = Math.min(chunk.length, last + 1 - offset);
+          offset += chunk.length;
+          if (to > from) {
+            at += to - from;
+            yield from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to);
+          }
+          if (at > last) return;
+        }
+        // To the file's end: the body ended where the file does (a break-off is an error above).
+        if (range.end === undefined) return;
+        throw new VsphereError(
+          'Truncated',
+          `${formatDatastorePath(file)}: the transfer ended at byte ${at} of ${range.start}-${last}`,
+        );
+      } catch (error) {
+        if (signal?.aborted || attempt > RETRIES || !isTransient(error)) throw error;
+        await sleep(200 * attempt, undefined, signal ? { signal } : {});
       }
-    } finally {
-      await fh.close();
     }
-    if (at !== total)
-      throw new VsphereError(
-        'Truncated',
-        `${formatDatastorePath(file)}: the transfer ended at ${at} of ${total} bytes`,
-      );
   }
 
   private refuse(file: DatastorePath, status: number): void {

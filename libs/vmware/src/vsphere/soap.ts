@@ -51,6 +51,13 @@ export type ReadOnlyMethod = (typeof READ_ONLY_METHODS)[number];
 
 const normalizeThumbprint = (t: string) => t.replace(/[^0-9a-f]/gi, '').toUpperCase();
 
+/** A GET or HEAD of a datastore file: the bytes from `start` to `end` (inclusive), or all of them. */
+export interface DatastoreGet {
+  readonly method?: 'GET' | 'HEAD';
+  readonly range?: { readonly start: number; readonly end?: number };
+  readonly signal?: AbortSignal;
+}
+
 /** vim25 SOAP over HTTP(S): one session cookie, bounded responses, faults as typed errors. */
 export class SoapTransport {
   readonly host: string;
@@ -161,10 +168,7 @@ export class SoapTransport {
    * A GET or HEAD of another path on this host (the datastore's `/folder` access) with the same
    * trust and the session's cookie. The caller reads or dumps the body.
    */
-  get(
-    pathAndQuery: string,
-    options: { method?: 'GET' | 'HEAD'; range?: number; signal?: AbortSignal } = {},
-  ): Promise<Dispatcher.ResponseData> {
+  get(pathAndQuery: string, options: DatastoreGet = {}): Promise<Dispatcher.ResponseData> {
     const url = new URL(pathAndQuery, this.endpoint);
     // The span ends with the response's headers: the caller reads the body.
     return inSpan(
@@ -190,17 +194,16 @@ export class SoapTransport {
     );
   }
 
-  private async getInSpan(
-    url: URL,
-    options: { method?: 'GET' | 'HEAD'; range?: number; signal?: AbortSignal },
-  ): Promise<Dispatcher.ResponseData> {
+  private async getInSpan(url: URL, options: DatastoreGet): Promise<Dispatcher.ResponseData> {
     try {
       return await request(url, {
         method: options.method ?? 'GET',
         dispatcher: this.agent,
         headers: {
           ...(this.cookie ? { cookie: this.cookie } : {}),
-          ...(options.range ? { range: `bytes=${options.range}-` } : {}),
+          ...(options.range
+            ? { range: `bytes=${options.range.start}-${options.range.end ?? ''}` }
+            : {}),
         },
         ...(options.signal ? { signal: options.signal } : {}),
       });

@@ -26,7 +26,7 @@ const DETAIL_FIELDS = /* GraphQL */ `
   flags { realConversion openstackDeployment rollback }
   validation { outcome at checks { name outcome detail severity facts } }
   conversion { strategy dryRun commands startedAt completedAt }
-  artifacts { diskIndex path format virtualSize allocatedSize sha256 }
+  artifacts { diskIndex path format virtualSize allocatedSize sha256 imageId imageHash }
   imageId imageIds serverId ports volumes
   resources { kind id name }
   error { stage code message retryable at }

@@ -197,7 +197,9 @@ export interface MigrationDetail extends Omit<MigrationSummary, 'error'> {
     readonly format: string;
     readonly virtualSize: number;
     readonly allocatedSize: number;
-    readonly sha256: string;
+    readonly sha256: string | null;
+    readonly imageId: string | null;
+    readonly imageHash: string | null;
   }[];
   readonly imageId: string | null;
   readonly imageIds: readonly string[];

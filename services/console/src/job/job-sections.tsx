@@ -216,7 +216,8 @@ export function ArtifactsTable({ job }: { job: MigrationDetail }) {
           <th scope="col" className="num">
             Allocated
           </th>
-          <th scope="col">SHA-256</th>
+          <th scope="col">SHA-256 (as sent)</th>
+          <th scope="col">Image (Glance's hash)</th>
         </tr>
       </thead>
       <tbody>
@@ -232,7 +233,20 @@ export function ArtifactsTable({ job }: { job: MigrationDetail }) {
             <td className="num">{formatBytes(a.virtualSize)}</td>
             <td className="num">{formatBytes(a.allocatedSize)}</td>
             <td className="wrap">
-              <code className="hash">{a.sha256}</code>
+              {a.sha256 ? (
+                <code className="hash">{a.sha256}</code>
+              ) : (
+                <span className="muted">hashed as it is uploaded</span>
+              )}
+            </td>
+            <td className="wrap">
+              {a.imageId ? (
+                <>
+                  <code>{a.imageId}</code> <code className="hash">{a.imageHash}</code>
+                </>
+              ) : (
+                <span className="muted">not uploaded</span>
+              )}
             </td>
           </tr>
         ))}
