@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { MigrationEvent, VmDescription } from '@ferry/contracts';
-import { migrationStream } from '@ferry/contracts';
+import type { VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { discoveredJob, testVm } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
-import { eventually, startNatsServer, vmdkOf, writeDataImage } from '@ferry/testing';
+import { startNatsServer, vmdkOf, writeDataImage } from '@ferry/testing';
+import { jobOutcome } from './job-outcome.ts';
 import { compare, type Measurement } from './measure.ts';
 import { rssMeasurement, startService } from './service-process.ts';
 
@@ -68,6 +68,7 @@ export async function conversionBench(): Promise<Measurement[]> {
         const ferry = async () => {
           const jobId = `${subformat}-${job++}`;
           await discoveredJob(store, jobId, { vm: benchVm(jobId, vmdk) });
+          const outcome = jobOutcome(nc, jobId, 'ConversionCompleted');
           dropCaches();
           const started = performance.now();
           await publishCommand(jetstream(nc), {
@@ -75,13 +76,7 @@ export async function conversionBench(): Promise<Measurement[]> {
             data: { jobId },
             metadata: { commandId: `convert-${jobId}` },
           });
-          await eventually(
-            async () =>
-              (await store.read<MigrationEvent>(migrationStream(jobId))).events.at(-1)?.type ===
-              'ConversionCompleted',
-            `${jobId} converted`,
-            { timeoutMs: 600_000, intervalMs: 20 },
-          );
+          await outcome.wait();
           const seconds = (performance.now() - started) / 1000;
           rmSync(join(dir, 'out', jobId), { recursive: true, force: true });
           return seconds;
@@ -91,7 +86,7 @@ export async function conversionBench(): Promise<Measurement[]> {
           metric: `wall_time_${subformat}`,
           unit: 's',
           goal: '<= 1.03',
-          rounds: 3,
+          rounds: 5,
           raw: async () => rawConvert(true),
           ferry,
         });
@@ -103,7 +98,7 @@ export async function conversionBench(): Promise<Measurement[]> {
             metric: `wall_time_${subformat}_vs_convert_unsynced`,
             unit: 's',
             goal: '<= 1.5',
-            rounds: 3,
+            rounds: 5,
             raw: async () => rawConvert(false),
             ferry,
           }),

@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { MigrationEvent } from '@ferry/contracts';
-import { migrationStream } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { convertedJob, testVm } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
 import { Glance, jobTag, loadCloudConfig, OpenStackHttp, OpenStackSession } from '@ferry/openstack';
 import { eventually, loopbackOpenStack, startNatsServer, writeDataImage } from '@ferry/testing';
+import { jobOutcome } from './job-outcome.ts';
 import { compare, type Measurement } from './measure.ts';
 import { rssMeasurement, startService } from './service-process.ts';
 
@@ -70,22 +69,14 @@ export async function uploadBench(): Promise<Measurement[]> {
           },
         ],
       });
+      const outcome = jobOutcome(nc, jobId, 'ImageUploadCompleted');
       const started = performance.now();
       await publishCommand(jetstream(nc), {
         type: 'UploadImage',
         data: { jobId },
         metadata: { commandId: `upload-${jobId}` },
       });
-      await eventually(
-        async () => {
-          const last = (await store.read<MigrationEvent>(migrationStream(jobId))).events.at(-1);
-          if (last?.type === 'MigrationFailed')
-            throw new Error(`upload failed: ${last.data.message}`);
-          return last?.type === 'ImageUploadCompleted';
-        },
-        `${jobId} uploaded`,
-        { timeoutMs: 900_000, intervalMs: 20 },
-      );
+      await outcome.wait();
       const seconds = (performance.now() - started) / 1000;
       for (const image of await glance.list({ tag: jobTag(jobId) })) await glance.delete(image.id);
       return seconds;
