@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -8,6 +8,7 @@ import { JetStreamEventStore } from '@ferry/event-store';
 import { discoveredJob, testVm } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
 import { startNatsServer, vmdkOf, writeDataImage } from '@ferry/testing';
+import { dropCaches } from './drop-caches.ts';
 import { jobOutcome } from './job-outcome.ts';
 import { compare, type Measurement } from './measure.ts';
 import { rssMeasurement, startService } from './service-process.ts';
@@ -123,18 +124,3 @@ const benchVm = (jobId: string, path: string): VmDescription => ({
   name: jobId,
   disks: [{ index: 0, controller: 'scsi', slot: 'scsi0:0', path, capacityBytes: 2 * GiB }],
 });
-
-/** Empties the page cache (root only), so a run reads its input from the disk. */
-function dropCaches(): void {
-  execFileSync('sync');
-  try {
-    writeFileSync('/proc/sys/vm/drop_caches', '3');
-  } catch {
-    if (!warned)
-      process.stderr.write(
-        'conversion bench: cannot drop the page cache (not root): runs start warm\n',
-      );
-    warned = true;
-  }
-}
-let warned = false;

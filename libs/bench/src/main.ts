@@ -7,11 +7,13 @@ import { overheadBench } from './overhead.bench.ts';
 import { pipelineBench } from './pipeline.bench.ts';
 import { storeBench } from './store.bench.ts';
 import { uploadBench } from './upload.bench.ts';
+import { vsphereConversionBench } from './vsphere-conversion.bench.ts';
 
 const benches: Record<string, () => Promise<Measurement[]>> = {
   store: storeBench,
   discovery: discoveryBench,
   conversion: conversionBench,
+  'vsphere-conversion': vsphereConversionBench,
   upload: uploadBench,
   pipeline: pipelineBench,
   gateway: gatewayBench,
