@@ -1,5 +1,7 @@
 // `npm run bench -- <name>`: one JSON line per measurement; exits 1 when a ratio misses its goal.
-import { meets, type Measurement } from './measure.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { meets, RESULTS, type Measurement } from './measure.ts';
 import { conversionBench } from './conversion.bench.ts';
 import { discoveryBench } from './discovery.bench.ts';
 import { gatewayBench } from './gateway.bench.ts';
@@ -30,9 +32,14 @@ if (names.length === 0 || unknown.length > 0) {
 }
 let missed = 0;
 for (const name of names) {
+  const lines: string[] = [];
   for (const m of await (benches[name] as () => Promise<Measurement[]>)()) {
+    lines.push(JSON.stringify(m));
     process.stdout.write(`${JSON.stringify(m)}\n`);
     if (!meets(m.ratio, m.goal)) missed++;
   }
+  // The latest run of each bench, for the README's table (`npm run bench:table`).
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, `${name}.jsonl`), `${lines.join('\n')}\n`);
 }
 process.exit(missed > 0 ? 1 : 0);

@@ -1,3 +1,8 @@
+import { join } from 'node:path';
+
+/** Where each bench's latest results are kept, a JSON line per measurement. */
+export const RESULTS = join(import.meta.dirname, '..', '..', '..', '.reports', 'bench');
+
 /** One benchmark result, printed as a JSON line: Ferry's figure, the raw tool's, and the goal for their ratio. */
 export interface Measurement {
   readonly bench: string;

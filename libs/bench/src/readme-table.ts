@@ -1,0 +1,40 @@
+// `npm run bench:table`: rewrites the README's performance table from the latest bench results.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { meets, RESULTS, type Measurement } from './measure.ts';
+
+const figure = (n: number) => Number(n.toPrecision(4));
+const README = join(import.meta.dirname, '..', '..', '..', 'README.md');
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+const results: Measurement[] = existsSync(RESULTS)
+  ? readdirSync(RESULTS)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()
+      .flatMap((f) =>
+        readFileSync(join(RESULTS, f), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Measurement),
+      )
+  : [];
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const table = [
+  `Measured on ${machine} (\`npm run bench -- <bench>\`; the raw tool in the same run).`,
+  '',
+  '| bench | metric | Ferry | raw / limit | ratio | goal | met |',
+  '| --- | --- | ---: | ---: | ---: | --- | --- |',
+  ...results.map(
+    (m) =>
+      `| ${m.bench} | ${m.metric} | ${figure(m.value)} ${m.unit} | ${figure(m.baseline)} ${m.unit} | ${m.ratio} | ${m.goal} | ${meets(m.ratio, m.goal) ? 'yes' : '**no**'} |`,
+  ),
+].join('\n');
+const readme = readFileSync(README, 'utf8');
+const [before, rest] = readme.split(START);
+const after = rest?.split(END)[1];
+if (before === undefined || after === undefined)
+  throw new Error(`README.md has no ${START} … ${END} section`);
+writeFileSync(README, `${before}${START}\n${table}\n${END}${after}`);
+process.stdout.write(`README.md: ${results.length} measurements\n`);
