@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { startVsphereSimulator } from '@ferry/testing';
+import { emptyVmdk, startVsphereSimulator } from '@ferry/testing';
 import { discoverVsphere, discoverWorkstation, Roots, VM_PROPERTIES } from '@ferry/vmware';
 import { compare, type Measurement } from './measure.ts';
 
@@ -144,16 +143,7 @@ async function workstation(): Promise<Measurement> {
       const dir = join(root, `vm${i}`);
       mkdirSync(dir);
       // Each VM its own disk (qemu-img's descriptor names the file it was made as).
-      execFileSync('qemu-img', [
-        'create',
-        '-q',
-        '-f',
-        'vmdk',
-        '-o',
-        'subformat=monolithicSparse',
-        join(dir, `vm${i}.vmdk`),
-        '8G',
-      ]);
+      emptyVmdk(join(dir, `vm${i}.vmdk`), '8G');
       writeFileSync(
         join(dir, `vm${i}.vmx`),
         `.encoding = "UTF-8"\ndisplayName = "vm${i}"\nguestOS = "ubuntu-64"\nnumvcpus = "2"\nmemsize = "2048"\nscsi0.present = "TRUE"\nscsi0:0.present = "TRUE"\nscsi0:0.fileName = "vm${i}.vmdk"\nethernet0.present = "TRUE"\nethernet0.addressType = "generated"\nethernet0.generatedAddress = "00:0c:29:00:00:01"\n`,

@@ -41,3 +41,17 @@ export function vmdkOf(raw: string, vmdk: string, subformat = 'monolithicSparse'
     { cwd: dirname(resolve(vmdk)) },
   );
 }
+
+/** An empty VMDK of `size` (qemu-img's notation: `8G`) and `subformat`, as qemu-img creates one. */
+export function emptyVmdk(path: string, size: string, subformat = 'monolithicSparse'): void {
+  execFileSync('qemu-img', [
+    'create',
+    '-q',
+    '-f',
+    'vmdk',
+    '-o',
+    `subformat=${subformat}`,
+    path,
+    size,
+  ]);
+}

@@ -1,4 +1,4 @@
-export { vmdkOf, writeDataImage } from './data-image.ts';
+export { emptyVmdk, vmdkOf, writeDataImage } from './data-image.ts';
 export { eventually } from './eventually.ts';
 export { freePort } from './free-port.ts';
 export { natsServerBinary } from './nats-binary.ts';

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emptyVmdk } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { virtV2vConvert } from './virt-v2v.ts';
 
@@ -20,16 +21,7 @@ describe('virt-v2v, for real', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-v2v-'));
     // A disk with no operating system on it, beside a .vmx as Workstation writes one.
-    execFileSync('qemu-img', [
-      'create',
-      '-q',
-      '-f',
-      'vmdk',
-      '-o',
-      'subformat=monolithicSparse',
-      join(dir, 'blank.vmdk'),
-      '1G',
-    ]);
+    emptyVmdk(join(dir, 'blank.vmdk'), '1G');
     vmx = join(dir, 'blank.vmx');
     writeFileSync(
       vmx,

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { emptyVmdk } from '@ferry/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { streamSource } from './streamable.ts';
 
@@ -17,16 +17,7 @@ const fileOf = (bytes: Uint8Array) =>
 /** The top file of a VMDK of `subformat` that qemu-img makes. */
 function vmdk(subformat: string): Uint8Array {
   const path = join(dir, `${subformat}.vmdk`);
-  execFileSync('qemu-img', [
-    'create',
-    '-q',
-    '-f',
-    'vmdk',
-    '-o',
-    `subformat=${subformat}`,
-    path,
-    '8M',
-  ]);
+  emptyVmdk(path, '8M', subformat);
   return readFileSync(path);
 }
 
