@@ -466,11 +466,9 @@ describe('the conversion service', () => {
         /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/LocalDS_0\/esx01\/esx01_0-flat\.vmdk$/,
       );
       const gets = sim.downloads().filter((r) => r.startsWith('GET /folder/esx01/esx01_0-flat'));
-      // One transfer, read ahead of qemu-img's ranges; it broke off after 1 MiB and went on from there.
-      expect(gets).toEqual([
-        'GET /folder/esx01/esx01_0-flat.vmdk ',
-        'GET /folder/esx01/esx01_0-flat.vmdk bytes=1048576-',
-      ]);
+      expect(gets.length).toBeGreaterThan(1);
+      // The first range broke off after 1 MiB; the stream asked for the rest of it.
+      expect(gets).toContain('GET /folder/esx01/esx01_0-flat.vmdk bytes=1048576-2359295');
       // Nothing but the artifact was written: no copy of the source, not even for a while.
       expect(readdirSync(join(out, 'esx-ok')).sort()).toEqual(['disk-0.qcow2', 'manifest.json']);
       expect(JSON.stringify(history)).not.toContain(credentials.password);

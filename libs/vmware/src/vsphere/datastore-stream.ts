@@ -11,7 +11,6 @@ import {
 } from './datastore.ts';
 import type { VsphereSourceOptions } from './discover-vsphere.ts';
 import { VsphereError } from './faults.ts';
-import { ReadAhead } from './read-ahead.ts';
 import { openSession } from './session.ts';
 import { streamSource } from './streamable.ts';
 
@@ -42,26 +41,21 @@ export async function serveDatastore(
   const session = await openSession(options);
   const files = new DatastoreFiles(session.soap, datacenter);
   const token = randomBytes(16).toString('hex');
-  // A converter asks for a file's ranges by the thousand: its size is asked of the host once, and
-  // its bytes come over one transfer read ahead of the converter.
-  const served = new Map<string, ServedFile>();
-  const servedFile = (file: DatastorePath): ServedFile => {
+  // A converter asks for a file's ranges by the thousand: its size is asked of the host once.
+  const sizes = new Map<string, Promise<number>>();
+  const sizeOf = (file: DatastorePath) => {
     const key = formatDatastorePath(file);
-    let found = served.get(key);
-    if (!found) {
-      const size = files.size(file, signal);
-      size.catch(() => served.delete(key));
-      found = {
-        size,
-        ahead: new ReadAhead((start) => files.read(file, { start }, signal)),
-      };
-      served.set(key, found);
+    let size = sizes.get(key);
+    if (!size) {
+      size = files.size(file, signal);
+      size.catch(() => sizes.delete(key));
+      sizes.set(key, size);
     }
-    return found;
+    return size;
   };
   let lastError: unknown;
   const server = createServer((req, res) => {
-    serve(files, servedFile, token, req, res, signal).catch((error: unknown) => {
+    serve(files, sizeOf, token, req, res, signal).catch((error: unknown) => {
       lastError = error;
       if (!res.headersSent) {
         res.statusCode = statusOf(error);
@@ -82,7 +76,7 @@ export async function serveDatastore(
   return {
     source: async (disk) => {
       const path = parseDatastorePath(disk);
-      const found = await streamSource(path, await servedFile(path).size, async (start, end) => {
+      const found = await streamSource(path, await sizeOf(path), async (start, end) => {
         const chunks: Buffer[] = [];
         for await (const chunk of files.read(path, { start, end }, signal)) chunks.push(chunk);
         return Buffer.concat(chunks);
@@ -98,7 +92,6 @@ export async function serveDatastore(
       return lastError;
     },
     close: async () => {
-      await Promise.all([...served.values()].map((f) => f.ahead.close()));
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await session.close();
@@ -106,15 +99,9 @@ export async function serveDatastore(
   };
 }
 
-/** What the stream keeps of a file it serves. */
-interface ServedFile {
-  readonly size: Promise<number>;
-  readonly ahead: ReadAhead;
-}
-
 async function serve(
   files: DatastoreFiles,
-  servedFile: (file: DatastorePath) => ServedFile,
+  sizeOf: (file: DatastorePath) => Promise<number>,
   token: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -126,8 +113,7 @@ async function serve(
     res.end();
     return;
   }
-  const { size, ahead } = servedFile(file);
-  const total = await size;
+  const total = await sizeOf(file);
   res.setHeader('accept-ranges', 'bytes');
   const range = rangeOf(req.headers.range, total);
   if (range === 'unsatisfiable') {
@@ -142,11 +128,6 @@ async function serve(
   res.setHeader('content-length', String(end - start + 1));
   if (req.method === 'HEAD' || end < start) {
     res.end();
-    return;
-  }
-  const bytes = range ? await ahead.range(start, end) : undefined;
-  if (bytes) {
-    res.end(bytes);
     return;
   }
   // The converter hanging up (it has what it wanted) stops the transfer upstream too.
