@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ViewSpecification } from '../testing/decider-specification.ts';
-import { artifact, at, created, diskImage, event, historyFor, jobId, vm } from './decider.fixtures.ts';
+import {
+  artifact,
+  at,
+  created,
+  diskImage,
+  event,
+  historyFor,
+  jobId,
+  vm,
+} from './decider.fixtures.ts';
 import {
   evolveJobView,
   initialJobView,
