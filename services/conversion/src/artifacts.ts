@@ -17,7 +17,8 @@ export async function syncFile(path: string): Promise<void> {
 }
 
 /** Bytes a file really occupies on disk (a sparse qcow2 is much smaller than its virtual size). */
-export const allocatedSize = async (path: string) => (await stat(path)).blocks * 512;
+export const allocatedBytes = (file: { readonly blocks: number }) => file.blocks * 512;
+export const allocatedSize = async (path: string) => allocatedBytes(await stat(path));
 
 /** The job's manifest: the artifacts completed so far, each as it was written. */
 export async function readManifest(dir: string): Promise<Artifact[]> {
@@ -48,7 +49,7 @@ async function isIntact(artifact: Artifact, signal: AbortSignal): Promise<boolea
     if (
       now.size !== artifact.sizeBytes ||
       now.mtimeMs !== artifact.modifiedAtMs ||
-      now.blocks * 512 !== artifact.allocatedSize
+      allocatedBytes(now) !== artifact.allocatedSize
     )
       return false;
     const [check, info] = await Promise.all([
@@ -104,7 +105,7 @@ export async function describeArtifact(
     path: disk.target,
     format: 'qcow2',
     virtualSize: info.virtualSize,
-    allocatedSize: written.blocks * 512,
+    allocatedSize: allocatedBytes(written),
     sizeBytes: written.size,
     modifiedAtMs: written.mtimeMs,
   };
