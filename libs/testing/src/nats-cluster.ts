@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { freePort } from './free-port.ts';
 import { jetstreamBlock, natsServerProcess } from './nats-server.ts';
 
@@ -88,15 +90,43 @@ export async function startNatsCluster(options: { nodes?: number } = {}): Promis
   // All at once: none is ready before a majority of them runs.
   const started = await Promise.allSettled(nodes.map(({ process }) => process.start()));
   const failed = started.find((s) => s.status === 'rejected');
-  if (failed) {
+  try {
+    if (failed) throw failed.reason;
+    await waitForPeers(nodes[0]?.node.url as string, count, 30_000);
+  } catch (error) {
     await removeAll();
-    throw failed.reason;
+    throw error;
   }
   return {
     url: nodes.map(({ node }) => node.url).join(','),
     nodes: nodes.map(({ node }) => node),
     remove: removeAll,
   };
+}
+
+/**
+ * A meta leader can answer before every peer has joined it, and a stream with a replica on each node
+ * is then refused ("no suitable peers for placement"): ready is when such a stream can be made.
+ */
+async function waitForPeers(url: string, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const nc = await connect({ servers: url, timeout: 1000 });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for (;;) {
+      try {
+        await jsm.streams.add({ name: 'ferry_placement_probe', num_replicas: count });
+        await jsm.streams.delete('ferry_placement_probe');
+        return;
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error(`the NATS cluster's ${count} peers did not all join`, { cause: error });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
 }
 
 /** `n` free loopback ports, no two the same (each is free on its own, not reserved). */

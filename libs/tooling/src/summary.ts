@@ -6,7 +6,9 @@ export interface VitestReport {
   readonly numTodoTests: number;
   readonly numTotalTests: number;
   readonly success: boolean;
+  readonly startTime?: number;
   readonly testResults?: readonly {
+    readonly endTime?: number;
     readonly assertionResults?: readonly {
       readonly fullName: string;
       readonly status: string;
@@ -23,6 +25,13 @@ const TIER_OF_STEP: Readonly<Record<string, string>> = {
   'test:int': 'int',
   'test:e2e': 'e2e',
 };
+
+/** How long a report's run took, as CI's budget is counted: from its start to its last file's end. */
+function took(report: VitestReport): string {
+  const ends = (report.testResults ?? []).map((f) => f.endTime ?? 0);
+  if (report.startTime === undefined || ends.length === 0) return '';
+  return ` (${Math.round((Math.max(...ends) - report.startTime) / 1000)} s)`;
+}
 
 /**
  * One line per report, then the closing `N passed, N failed`. A step that failed with no failing
@@ -43,7 +52,7 @@ export function summarize(
     if (report.numTotalTests === 0 && report.success) continue;
     const notRun = report.numPendingTests + report.numTodoTests;
     lines.push(
-      `${name.padEnd(28)} ${report.numPassedTests} passed, ${report.numFailedTests} failed${notRun ? `, ${notRun} skipped` : ''}`,
+      `${name.padEnd(28)} ${report.numPassedTests} passed, ${report.numFailedTests} failed${notRun ? `, ${notRun} skipped` : ''}${took(report)}`,
     );
     // Named again at the end, where the output is cut: what failed, and why, in a few lines.
     for (const file of report.testResults ?? [])

@@ -38,6 +38,16 @@ describe('summarize', () => {
     expect(crashed.lines.at(-1)).toBe('3 passed, 1 failed');
   });
 
+  it("says how long each report's run took, from its start to its last file's end", () => {
+    const timed: VitestReport = {
+      ...report(2),
+      startTime: 1_000,
+      testResults: [{ endTime: 4_000 }, { endTime: 62_400 }],
+    };
+    const s = summarize([{ name: 'a-e2e', report: timed }], []);
+    expect(s.lines[0]).toBe(`${'a-e2e'.padEnd(28)} 2 passed, 0 failed (61 s)`);
+  });
+
   it('does not count a skipped test as a pass', () => {
     const s = summarize([{ name: 'a-unit', report: report(3, 0, 1) }], []);
     expect(s.lines.at(-1)).toBe('3 passed, 0 failed, 1 skipped');

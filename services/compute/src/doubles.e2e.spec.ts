@@ -58,7 +58,8 @@ describe('the same deployment sent twice to two compute replicas', () => {
       expect(events.at(-1)?.type).toBe('MigrationVerified');
       expect(events.filter((e) => e.type === 'ServerDeployed')).toHaveLength(1);
       // Never held twice at once: a claim after the first (a holder that let go on an error not the
-      // job's, its command then delivered again) follows the release of the one before.
+      // job's, its command then delivered again) follows the release of the one before, or takes over
+      // a lease that lapsed (a holder too slow to renew it, as on a loaded machine).
       const story = events
         .map((e) => ('holder' in e.data ? `${e.type} ${e.data.holder as string}` : e.type))
         .join(', ');
@@ -67,7 +68,8 @@ describe('the same deployment sent twice to two compute replicas', () => {
       for (const e of events) {
         if (e.type === 'StageReleased') holder = undefined;
         if (e.type !== 'StageClaimed' || e.data.stage !== 'deployment') continue;
-        expect(holder, `claimed while held: ${story}`).toBeUndefined();
+        if (holder !== undefined)
+          expect(e.data.takenOverFrom, `claimed while held: ${story}`).toBe(holder);
         holder = e.data.holder;
         claims += 1;
       }

@@ -219,13 +219,18 @@ export class JetStreamEventStore implements EventStore {
       decodeCommit<E>(streamName, last.seq, last.data, this.check),
     );
     const revision = lastCommit.events.at(-1)?.revision ?? 0;
-    const head = { revision, seq: last.seq };
-    this.heads.set(streamName, head);
     // A stream of one commit, or one commit after what this process knows: read by that one request.
     this.learn(lastCommit);
     const known = this.histories.get(streamName);
-    if (known?.seq === last.seq)
-      return { events: known.events as readonly RecordedEvent<E>[], revision };
+    // What this process saw stored is never older than the server's answer: once (CI, under load) a
+    // direct get named an earlier last message than one already delivered, and a read from there waited
+    // for messages that were behind it.
+    if (known && known.seq >= last.seq) {
+      this.heads.set(streamName, { revision: known.revision, seq: known.seq });
+      return { events: known.events as readonly RecordedEvent<E>[], revision: known.revision };
+    }
+    const head = { revision, seq: last.seq };
+    this.heads.set(streamName, head);
     const events = known ? [...(known.events as readonly RecordedEvent<E>[])] : [];
     for await (const m of this.messages(subject, known?.seq ?? 0, last.seq, true))
       events.push(...this.readable<E>(streamName, m.seq, subject, this.decode<E>(m)).events);
