@@ -275,9 +275,11 @@ export async function startPipeline(
         );
       } catch (error) {
         // Where the job stopped, and who was pulling what, is what a failed run needs to be understood.
+        // The story first, by type: CI repeats only the start of a failure's message.
+        const story = (seen ?? []).map((e) => e.type).join(', ');
         const tail = (seen ?? []).slice(-12).map((e) => `${e.type} ${JSON.stringify(e.data)}`);
         throw new Error(
-          `${(error as Error).message}; its last events:\n${tail.join('\n')}\nconsumers:\n${await consumersNow()}`,
+          `${(error as Error).message}: ${story}; its last events:\n${tail.join('\n')}\nconsumers:\n${await consumersNow()}`,
           { cause: error },
         );
       }
