@@ -108,7 +108,7 @@ export async function conversionBench(): Promise<Measurement[]> {
       // 200 MB, as the issue asks: 190.7 MiB.
       out.push(rssMeasurement('conversion', service.peakRssMiB(), 200e6 / 2 ** 20));
     } finally {
-      service.stop();
+      await service.stop();
       await nc.close();
     }
   } finally {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { meets, RESULTS, type Measurement } from './measure.ts';
 import { conversionBench } from './conversion.bench.ts';
 import { discoveryBench } from './discovery.bench.ts';
+import { fleetBench } from './fleet.bench.ts';
 import { gatewayBench } from './gateway.bench.ts';
 import { overheadBench } from './overhead.bench.ts';
 import { pipelineBench } from './pipeline.bench.ts';
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<Measurement[]>> = {
   discovery: discoveryBench,
   conversion: conversionBench,
   'vsphere-conversion': vsphereConversionBench,
+  fleet: fleetBench,
   upload: uploadBench,
   pipeline: pipelineBench,
   gateway: gatewayBench,

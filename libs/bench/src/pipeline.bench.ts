@@ -127,7 +127,7 @@ export async function pipelineBench(): Promise<Measurement[]> {
       limitLine('transition_p99', pct(0.99), 'ms', 25, samples.length),
     ];
   } finally {
-    for (const s of services) s.stop();
+    await Promise.all(services.map((s) => s.stop()));
     await server.remove();
     rmSync(root, { recursive: true, force: true });
   }

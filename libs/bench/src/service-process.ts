@@ -5,7 +5,8 @@ import { startBuiltService } from '@ferry/testing';
 export interface ServiceProcess {
   /** The most memory the process has held so far (VmHWM), in MiB. */
   peakRssMiB(): number;
-  stop(): void;
+  /** SIGTERM; resolves once it exited. */
+  stop(): Promise<void>;
 }
 
 /** One of Ferry's services, built and started as its own process, as `npm start` runs it. */
@@ -20,7 +21,7 @@ export function startService(name: string, env: Readonly<Record<string, string>>
         /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${service.process.pid}/status`, 'utf8'))?.[1] ??
           0,
       ) / 1024,
-    stop: () => void service.stop(),
+    stop: () => service.stop(),
   };
 }
 

@@ -121,7 +121,7 @@ export async function uploadBench(): Promise<Measurement[]> {
     await ferryUpload(qcow2(4));
     return [throughput, rssMeasurement('upload', service.peakRssMiB(), 150e6 / 2 ** 20)];
   } finally {
-    service.stop();
+    await service.stop();
     for (const id of made) await glance.delete(id).catch(() => undefined);
     await nc.close();
     await http.close();

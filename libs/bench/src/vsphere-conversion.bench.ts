@@ -134,7 +134,7 @@ export async function vsphereConversionBench(): Promise<Measurement[]> {
         rounds: wall.rounds,
       });
     } finally {
-      service.stop();
+      await service.stop();
       await nc.close();
     }
   } finally {
