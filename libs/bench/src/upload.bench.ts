@@ -32,6 +32,7 @@ export async function uploadBench(): Promise<Measurement[]> {
     NATS_URL: server.url,
     LOG_DIR: join(dir, 'logs'),
     IMAGE_CONCURRENCY: '1',
+    FERRY_HOST: 'bench',
   });
   const made: string[] = [];
   try {
@@ -73,7 +74,7 @@ export async function uploadBench(): Promise<Measurement[]> {
       const started = performance.now();
       await publishCommand(jetstream(nc), {
         type: 'UploadImage',
-        data: { jobId },
+        data: { jobId, host: 'bench' },
         metadata: { commandId: `upload-${jobId}` },
       });
       await outcome.wait();

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import {
   boolean,
   integer,
@@ -7,6 +8,7 @@ import {
   optionalText,
   path,
   pathList,
+  subjectToken,
   text,
   url,
 } from './setting.ts';
@@ -54,6 +56,16 @@ export const catalogue = named({
   MIGRATION_OUTPUT_DIR: path('/var/tmp/ferry/migrations', {
     description: 'Where converted disks are written, one folder per job.',
   }),
+  FERRY_HOST: subjectToken(
+    () =>
+      hostname()
+        .replace(/[^A-Za-z0-9_-]/g, '-')
+        .slice(0, 64) || 'localhost',
+    {
+      description:
+        "This machine's name among Ferry's conversion hosts (letters, digits, - and _); unset, its host name. The disks the conversion service converts stay in this machine's MIGRATION_OUTPUT_DIR and are uploaded by the image service of the same FERRY_HOST: uploads are routed to it, so conversion hosts share no folder. The conversion and image services of one machine (or of one shared folder) give the same name.",
+    },
+  ),
   VIRTIO_WIN: text('', {
     description:
       "The virtio-win drivers virt-v2v installs in Windows guests: the ISO or folder (Red Hat's virtio-win package); empty: virt-v2v's own default (/usr/share/virtio-win), and a Windows guest without them keeps its emulated devices.",

@@ -105,6 +105,19 @@ export function text(fallback: string, common: Common): Unnamed<string> {
   );
 }
 
+/**
+ * A name that is one token of a NATS subject and a consumer's name (letters, digits, `-`, `_`);
+ * unset, the fallback's.
+ */
+export function subjectToken(fallback: () => string, common: Common): Unnamed<string> {
+  return define(common, '', (raw) => {
+    const value = present(raw) ? raw.trim() : fallback();
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value))
+      throw new Error('expected 1 to 64 letters, digits, - or _');
+    return value;
+  });
+}
+
 /** A value that may be left unset (undefined), e.g. a host that is not configured. */
 export function optionalText(common: Common & { example?: string }): Unnamed<string | undefined> {
   return define(common, common.example ?? '', (raw) => (present(raw) ? raw.trim() : undefined));

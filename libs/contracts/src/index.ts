@@ -1,3 +1,4 @@
+export * from './command-subject.ts';
 export * from './commands/index.ts';
 export * from './events/index.ts';
 export * from './metadata.ts';

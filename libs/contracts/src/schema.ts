@@ -28,6 +28,15 @@ export const VmKey = Type.String({
     'Stable key of a VM within Ferry: the source and the VM within it, as a subject token.',
 });
 
+/** A conversion host's name (FERRY_HOST): one token of a subject, which routes uploads to it. */
+export const HostName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description:
+    "A conversion host's name (its FERRY_HOST): where a job's converted disks are, and so where they are uploaded from.",
+});
+
 export const JobId = Id(
   'A migration job id: deterministic from the creating command id and the VM key.',
 );

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { commandSubject } from './command-subject.ts';
 import { commandSchemas } from './commands/index.ts';
 import { REJECTION_REASONS } from './events/rejection.ts';
 import { accepted, PROTOTYPE_NAMES, type JsonSchema } from './schema-arbitrary.fixtures.ts';
 import { COMMAND_SUBJECTS } from './subjects.ts';
+import type { FerryCommand } from './types.ts';
 import { decodeCommand, type Validation } from './validation.ts';
 
 const commands = commandSchemas.map((schema) => ({
@@ -14,7 +16,12 @@ const commands = commandSchemas.map((schema) => ({
 const subjects = commands.map((c) => c.subject);
 const aCommand = fc.oneof(
   ...commands.map((c) =>
-    accepted(c.schema).map((value) => ({ ...c, text: JSON.stringify(value) })),
+    accepted(c.schema).map((value) => ({
+      ...c,
+      // An upload naming its host goes on that host's subject.
+      subject: commandSubject(value as FerryCommand),
+      text: JSON.stringify(value),
+    })),
   ),
 );
 const aSubject = fc.oneof(fc.constantFrom(...subjects), fc.string());

@@ -3,7 +3,7 @@ import { commandSchemas } from './commands/index.ts';
 import { eventSchemas } from './events/index.ts';
 import type { FieldError, RejectionReason } from './events/rejection.ts';
 import type { TSchema } from './schema.ts';
-import { COMMAND_SUBJECTS } from './subjects.ts';
+import { commandSubject } from './command-subject.ts';
 import type { FerryCommand, FerryEvent } from './types.ts';
 
 /** The largest command accepted, in bytes: NATS's default maximum payload. */
@@ -68,7 +68,7 @@ export function decodeCommand(
   }
   const checked = validateCommand(value);
   if (!checked.ok) return checked;
-  const expected = COMMAND_SUBJECTS[checked.value.type];
+  const expected = commandSubject(checked.value);
   if (expected !== subject) {
     return reject(
       'invalid',

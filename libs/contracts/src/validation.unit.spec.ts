@@ -25,6 +25,24 @@ describe('decodeCommand', () => {
     expect(result.ok && result.value.type).toBe('CreateMigrations');
   });
 
+  it("takes an upload routed to a conversion host on that host's subject only", () => {
+    const upload = {
+      type: 'UploadImage',
+      data: { jobId: 'job-1', host: 'conv-a' },
+      metadata: { commandId: 'up-1' },
+    };
+    expect(decode(upload, 'ferry.cmd.image.upload.conv-a').ok).toBe(true);
+    expect(rejected(upload, COMMAND_SUBJECTS.UploadImage).errors[0]?.message).toBe(
+      'UploadImage is published on ferry.cmd.image.upload.conv-a, not on ferry.cmd.image.upload',
+    );
+    expect(rejected(upload, 'ferry.cmd.image.upload.conv-b').reason).toBe('invalid');
+    const hostless = { ...upload, data: { jobId: 'job-1' } };
+    expect(decode(hostless, COMMAND_SUBJECTS.UploadImage).ok).toBe(true);
+    // A host is one subject token: no dots or wildcards to widen where it goes.
+    const widened = { ...upload, data: { jobId: 'job-1', host: 'a.>' } };
+    expect(rejected(widened, 'ferry.cmd.image.upload.a.>').errors[0]?.path).toBe('/data/host');
+  });
+
   it('names a missing field', () => {
     const r = rejected({ ...create, data: { options: {} } });
     expect(r.reason).toBe('invalid');

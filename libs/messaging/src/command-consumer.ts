@@ -66,6 +66,12 @@ export interface CommandConsumerOptions {
   /** Durable consumer name: one per service; its replicas share it. */
   readonly durable: string;
   readonly filterSubject: string;
+  /**
+   * A durable consumer this one takes the place of, deleted first when it is there: a work queue
+   * takes no two consumers whose subjects overlap (the image service's one of all its commands,
+   * before uploads were routed to hosts).
+   */
+  readonly replaces?: string;
   /** How many commands this process works on at once: it pulls no more than it has room for. */
   readonly concurrency: number;
   /** Without an ack or `working()` in this time, the server redelivers (a crashed handler). */
@@ -92,8 +98,15 @@ type Outcome = { ok: true } | { ok: false; error: unknown };
 /** Creates the durable pull consumer, or updates it to these settings: idempotent. */
 export async function ensureCommandConsumer(
   jsm: JetStreamManager,
-  options: Pick<CommandConsumerOptions, 'durable' | 'filterSubject' | 'concurrency' | 'ackWaitMs'>,
+  options: Pick<
+    CommandConsumerOptions,
+    'durable' | 'filterSubject' | 'concurrency' | 'ackWaitMs' | 'replaces'
+  >,
 ): Promise<void> {
+  if (options.replaces !== undefined && options.replaces !== options.durable)
+    await jsm.consumers.delete(STREAMS.commands, options.replaces).catch((error: unknown) => {
+      if (!(error instanceof JetStreamApiError && error.code === 10014)) throw error; // not there
+    });
   const config = {
     durable_name: options.durable,
     filter_subject: options.filterSubject,

@@ -1,10 +1,11 @@
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
+import { COMMAND_SUBJECTS, STREAMS, uploadSubject } from '@ferry/contracts';
 import type { NatsConnection } from './connection.ts';
 import { ensureCommandConsumer } from './command-consumer.ts';
 import {
   IDENTITIES,
+  imageDurable,
   inboxPrefix,
   PROCESS_MANAGER_DURABLE,
   WORKERS,
@@ -143,6 +144,53 @@ describe('NATS identities, on a server with the deployed authorization and TLS',
       });
       expect((await ordered.next({ expires: 2000 }))?.subject).toBe('ferry.evt.inventory.x');
     }
+  });
+
+  it("the image service pulls the uploads of any conversion host, and no other service's commands", async () => {
+    const image = await jetstreamManager(as.get('image') as NatsConnection);
+    // Its consumer of all its commands, from before uploads were routed, gives way to the host's.
+    await admin.consumers.add(STREAMS.commands, {
+      durable_name: 'image',
+      filter_subject: 'ferry.cmd.image.>',
+      ack_policy: AckPolicy.Explicit,
+    });
+    await ensureCommandConsumer(image, {
+      durable: imageDurable('conv-a'),
+      filterSubject: uploadSubject('conv-a'),
+      concurrency: 1,
+      replaces: 'image',
+    });
+    const names = (await admin.consumers.list(STREAMS.commands).next()).map((c) => c.name);
+    expect(names).toContain('image-conv-a');
+    expect(names).not.toContain('image');
+    const sent = await refused(() =>
+      js('jobs').publish(uploadSubject('conv-a'), '{}', { msgID: 'upload-conv-a' }),
+    );
+    expect(sent).toBe('allowed');
+    const upload = await js('image').consumers.get(STREAMS.commands, imageDurable('conv-a'));
+    const m = await upload.next({ expires: 2000 });
+    expect(m?.subject).toBe('ferry.cmd.image.upload.conv-a');
+    m?.ack();
+    // A consumer of another service's commands it can neither make nor pull.
+    expect(
+      await refused(() =>
+        ensureCommandConsumer(image, {
+          durable: 'image-x',
+          filterSubject: COMMAND_SUBJECTS.DeployServer,
+          concurrency: 1,
+        }),
+      ),
+    ).toMatch(/permission/i);
+    await ensureCommandConsumer(await jetstreamManager(as.get('compute') as NatsConnection), {
+      durable: 'compute',
+      filterSubject: 'ferry.cmd.compute.>',
+      concurrency: 1,
+    });
+    const pulled = await refused(async () => {
+      const consumer = await js('image').consumers.get(STREAMS.commands, 'compute');
+      await consumer.next({ expires: 1000 });
+    });
+    expect(pulled).toMatch(/permission/i);
   });
 
   it("only stage services follow jobs' commits as they are stored; nobody reads another's inbox", async () => {

@@ -1,5 +1,6 @@
 import {
   COMMAND_SUBJECTS,
+  uploadSubject,
   DEAD_LETTER_SUBJECT_PREFIX,
   EVENT_SUBJECT_PREFIX,
   STREAMS,
@@ -33,6 +34,11 @@ export const PUBLIC_COMMANDS = [
 interface Part {
   /** Durable consumers it pulls from: on FERRY_CMD (its commands) and on FERRY_EVT. */
   readonly commands?: boolean;
+  /**
+   * Its commands come on `<subject>.<host>`, one durable consumer per host (named `<identity>-<host>`):
+   * it may make and pull any consumer of those subjects, and none of another identity's.
+   */
+  readonly commandsByHost?: string;
   readonly eventConsumers?: readonly string[];
   /** The categories of event streams it appends to. */
   readonly appends?: readonly EventCategory[];
@@ -60,7 +66,7 @@ const PARTS: Readonly<Record<Exclude<Identity, 'admin'>, Part>> = {
     sends: STAGE_COMMANDS,
   },
   conversion: { ...STAGE, writesToolLogs: true },
-  image: STAGE,
+  image: { ...STAGE, commandsByHost: COMMAND_SUBJECTS.UploadImage },
   compute: STAGE,
   rollback: STAGE,
   gateway: { sends: [...PUBLIC_COMMANDS, 'RerunRollback'] },
@@ -73,6 +79,19 @@ const LOG = STREAMS.toolLogs;
 
 /** The inbox prefix an identity's replies come to: no identity reads another's answers. */
 export const inboxPrefix = (identity: Identity) => `_INBOX_${identity}`;
+
+/** The image service's durable consumer on one conversion host: the uploads routed there. */
+export const imageDurable = (host: string) => `image-${host}`;
+
+/** Consumers of FERRY_CMD named after a host, on `<subject>.<host>`: see Part.commandsByHost. */
+const byHost = (identity: Identity, subject: string) => [
+  `${API}.CONSUMER.CREATE.${CMD}.*.${subject}.*`,
+  `${API}.CONSUMER.INFO.${CMD}.*`,
+  `${API}.CONSUMER.MSG.NEXT.${CMD}.*`,
+  `$JS.ACK.${CMD}.*.>`,
+  // The one consumer of all its commands it had before they were routed by host.
+  `${API}.CONSUMER.DELETE.${CMD}.${identity}`,
+];
 
 /** A durable consumer of `stream`, as its puller needs it: made or updated, asked of, pulled, acked. */
 const durable = (stream: string, name: string) => [
@@ -109,17 +128,34 @@ export function permissionsOf(identity: Identity): Permissions | undefined {
           ...['INFO', 'DELETE', 'MSG.NEXT'].map((verb) => `${API}.CONSUMER.${verb}.${s}.*`),
         ]),
         ...(part.eventConsumers ?? []).flatMap((d) => durable(EVT, d)),
-        ...(part.commands ? durable(CMD, identity) : []),
+        ...(part.commandsByHost
+          ? byHost(identity, part.commandsByHost)
+          : part.commands
+            ? durable(CMD, identity)
+            : []),
         ...(part.appends ?? []).map((c) => `${EVENT_SUBJECT_PREFIX}.${c}.*`),
         ...(part.commands ? [`${DEAD_LETTER_SUBJECT_PREFIX}.>`] : []),
-        ...(part.sends ?? []).map((c) => COMMAND_SUBJECTS[c]),
+        ...(part.sends ?? []).flatMap((c) =>
+          c === 'UploadImage' ? [COMMAND_SUBJECTS[c], uploadSubject('*')] : [COMMAND_SUBJECTS[c]],
+        ),
         ...(part.writesToolLogs ? [`${TOOL_LOG_SUBJECT_PREFIX}.*`] : []),
       ],
-      deny: othersDurables.flatMap((d) => [
-        `${API}.CONSUMER.*.${EVT}.${d}`,
-        `${API}.CONSUMER.*.${EVT}.${d}.>`,
-        `${API}.CONSUMER.MSG.NEXT.${EVT}.${d}`,
-      ]),
+      deny: [
+        ...othersDurables.flatMap((d) => [
+          `${API}.CONSUMER.*.${EVT}.${d}`,
+          `${API}.CONSUMER.*.${EVT}.${d}.>`,
+          `${API}.CONSUMER.MSG.NEXT.${EVT}.${d}`,
+        ]),
+        // Its wildcards over FERRY_CMD's consumers stop at the other services' own.
+        ...(part.commandsByHost
+          ? WORKERS.filter((w) => w !== identity).flatMap((w) => [
+              `${API}.CONSUMER.*.${CMD}.${w}`,
+              `${API}.CONSUMER.*.${CMD}.${w}.>`,
+              `${API}.CONSUMER.MSG.NEXT.${CMD}.${w}`,
+              `$JS.ACK.${CMD}.${w}.>`,
+            ])
+          : []),
+      ],
     },
     subscribe: {
       allow: [

@@ -9,6 +9,7 @@ export {
 export {
   authorizationConfig,
   IDENTITIES,
+  imageDurable,
   inboxPrefix,
   permissionsOf,
   PROCESS_MANAGER_DURABLE,

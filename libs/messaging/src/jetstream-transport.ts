@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import type { FerryCommand } from '@ferry/contracts';
+import { COMMAND_SUBJECTS, type FerryCommand } from '@ferry/contracts';
 import type { Logger } from '@ferry/observability';
 import {
   CommandConsumer,
@@ -23,7 +23,7 @@ export interface JetStreamTransportOptions {
   readonly replicas?: number;
   readonly consumer: Pick<
     CommandConsumerOptions,
-    'durable' | 'filterSubject' | 'concurrency' | 'ackWaitMs'
+    'durable' | 'filterSubject' | 'concurrency' | 'ackWaitMs' | 'replaces'
   > & { readonly retry?: RetryPolicy };
   /** Records a command that was not carried out (a CommandRejected event the sender can read). */
   readonly reject: (rejection: Rejection) => Promise<void>;
@@ -71,12 +71,11 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   }
 
   private async dispatch(command: FerryCommand, context: ReceivedContext): Promise<void> {
-    const handler = this.getHandlerByPattern(context.subject);
+    // By its type's subject: an upload routed to a host comes on that subject's `.<host>`.
+    const pattern = COMMAND_SUBJECTS[command.type];
+    const handler = this.getHandlerByPattern(pattern);
     if (!handler)
-      throw new CommandRejectedError(
-        'unknown-type',
-        `no handler for ${context.subject} in this service`,
-      );
+      throw new CommandRejectedError('unknown-type', `no handler for ${pattern} in this service`);
     await lastValueFrom(this.transformToObservable(await handler(command, context)), {
       defaultValue: undefined,
     });

@@ -1,5 +1,5 @@
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
-import { COMMAND_SUBJECTS, validateCommand, type FerryCommand } from '@ferry/contracts';
+import { commandSubject, validateCommand, type FerryCommand } from '@ferry/contracts';
 import { activeTraceparent } from '@ferry/observability';
 import { contextHeaders } from './headers.ts';
 
@@ -34,7 +34,7 @@ export async function publishCommand(
     traceparent: options.traceparent ?? activeTraceparent(),
   });
   const publish = () =>
-    js.publish(COMMAND_SUBJECTS[command.type], JSON.stringify(command), {
+    js.publish(commandSubject(command), JSON.stringify(command), {
       msgID: commandId,
       headers,
     });

@@ -57,6 +57,15 @@ export interface WorkerSpec<K extends SettingName> {
   readonly name: Identity;
   /** The `<service>` of the command subjects `ferry.cmd.<service>.<verb>` it handles; its name by default. */
   readonly commands?: string;
+  /**
+   * Its durable consumer, when not its name's on all its command subjects: the image service's takes
+   * only the uploads routed to its host.
+   */
+  readonly consumer?: (config: Config<K | WorkerSetting>) => {
+    readonly durable: string;
+    readonly filterSubject: string;
+    readonly replaces?: string;
+  };
   /** The categories of streams its handlers read, known as they are appended: each read is one request. */
   readonly follows?: readonly string[];
   readonly settings: readonly K[];
@@ -120,6 +129,7 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
       consumer: {
         durable: spec.name,
         filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
+        ...spec.consumer?.(config),
         concurrency: wiring.concurrency,
         ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
         retry: { ...DEFAULT_RETRY_POLICY, outageMs: config.OUTAGE_WAIT_SECONDS * 1000 },

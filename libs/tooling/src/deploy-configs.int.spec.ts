@@ -175,8 +175,38 @@ describe('docker-compose.yml', () => {
         existsSync(join(root, 'services', name, 'package.json')) &&
         (JSON.parse(read(`services/${name}/package.json`)) as { scripts?: Dict }).scripts?.start,
     );
-    expect(ferryServices.map(([, s]) => buildArg(s)).sort()).toEqual(deployable.sort());
-    for (const [name, service] of ferryServices) expect(buildArg(service), name).toBe(name);
+    expect([...new Set(ferryServices.map(([, s]) => buildArg(s)))].sort()).toEqual(
+      deployable.sort(),
+    );
+    // Named after the service, or after it and the conversion host it runs on (conversion-a).
+    for (const [name, service] of ferryServices)
+      expect(name === buildArg(service) || name.startsWith(`${buildArg(service)}-`), name).toBe(
+        true,
+      );
+  });
+
+  it('runs two conversion hosts, each a conversion and an image service over its own folder', () => {
+    const folderOf = (name: string) =>
+      list(dict(services[name]).volumes)
+        .map(String)
+        .find((v) => v.includes(':/var/tmp/ferry/migrations'))
+        ?.split(':')[0];
+    const hosts = ferryServices
+      .filter(([, s]) => buildArg(s) === 'conversion')
+      .map(([name]) => name.slice('conversion-'.length));
+    expect(hosts.length).toBeGreaterThanOrEqual(2);
+    for (const host of hosts) {
+      const conversion = environment(services[`conversion-${host}`]);
+      const image = environment(services[`image-${host}`]);
+      expect(image.FERRY_HOST, host).toBe(conversion.FERRY_HOST);
+      expect(folderOf(`image-${host}`), host).toBe(folderOf(`conversion-${host}`));
+    }
+    const names = hosts.map((h) => environment(services[`conversion-${h}`]).FERRY_HOST);
+    expect(new Set(names).size).toBe(hosts.length);
+    expect(new Set(hosts.map((h) => folderOf(`conversion-${h}`))).size).toBe(hosts.length);
+    // No other service mounts a conversion host's folder.
+    for (const [name] of ferryServices)
+      if (!/^(conversion|image)-/.test(name)) expect(folderOf(name), name).toBeUndefined();
   });
 
   it('builds from files and stages that exist', () => {

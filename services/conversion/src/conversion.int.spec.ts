@@ -204,7 +204,12 @@ describe('the conversion service', () => {
     await provisionStreams(jsm);
     store = new JetStreamEventStore(nc);
     app = await createFerryMicroservice(
-      ConversionModule.register({ runner: runner(), outputDir: out, timeoutMs: 60_000 }),
+      ConversionModule.register({
+        runner: runner(),
+        outputDir: out,
+        host: 'int',
+        timeoutMs: 60_000,
+      }),
       {
         connection: nc,
         consumer: {
@@ -283,7 +288,7 @@ describe('the conversion service', () => {
     const target = await crashedRunLeftovers(stream, 'j2', { damaged: false });
     const convertedAt = statSync(target).mtimeMs;
     await convertJob(
-      { runner: runner(), outputDir: out, timeoutMs: 60_000 },
+      { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000 },
       'j2',
       context('redelivered'),
       delivered(),
@@ -299,7 +304,7 @@ describe('the conversion service', () => {
     const stream = await validatedJob('j4', true, [join(dir, 'a.vmdk')]);
     const target = await crashedRunLeftovers(stream, 'j4', { damaged: true });
     await convertJob(
-      { runner: runner(), outputDir: out, timeoutMs: 60_000 },
+      { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000 },
       'j4',
       context('redelivered'),
       delivered(),
@@ -316,7 +321,7 @@ describe('the conversion service', () => {
   it('a command for a job already converted changes nothing', async () => {
     const before = await events('migration-j1');
     await convertJob(
-      { runner: runner(), outputDir: out, timeoutMs: 60_000 },
+      { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000 },
       'j1',
       context('late'),
       delivered(),
@@ -385,7 +390,7 @@ describe('the conversion service', () => {
       vmx: 'blank.vmx',
     });
     await convertJob(
-      { runner: runner(), outputDir: out, timeoutMs: 280_000 },
+      { runner: runner(), outputDir: out, host: 'int', timeoutMs: 280_000 },
       'v2v',
       context('convert-v2v'),
       delivered(),
@@ -433,7 +438,7 @@ describe('the conversion service', () => {
     it('streams its disk from the datastore into qemu-img, resuming a broken transfer, with no local copy', async () => {
       const stream = await validatedJob('esx-ok', true, [], { vm });
       await convertJob(
-        { runner: runner(), outputDir: out, timeoutMs: 60_000, vsphere: vsphere() },
+        { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000, vsphere: vsphere() },
         'esx-ok',
         context('convert-esx-ok'),
         delivered(),
@@ -477,7 +482,7 @@ describe('the conversion service', () => {
     it('fails with source-refused, naming the settings, when the host is not configured or refuses the login', async () => {
       const unconfigured = await validatedJob('esx-none', true, [], { vm });
       await convertJob(
-        { runner: runner(), outputDir: out, timeoutMs: 60_000 },
+        { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000 },
         'esx-none',
         context('convert-esx-none'),
         delivered(),
@@ -500,7 +505,7 @@ describe('the conversion service', () => {
         },
       ];
       await convertJob(
-        { runner: runner(), outputDir: out, timeoutMs: 60_000, vsphere: wrong },
+        { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000, vsphere: wrong },
         'esx-bad',
         context('convert-esx-bad'),
         delivered(),
@@ -563,7 +568,7 @@ describe('the conversion service', () => {
       await Promise.all(
         ['space-1', 'space-2'].map((jobId) =>
           convertJob(
-            { runner: { ...runner(), logger }, outputDir: small, timeoutMs: 60_000 },
+            { runner: { ...runner(), logger }, outputDir: small, host: 'int', timeoutMs: 60_000 },
             jobId,
             context(`convert-${jobId}`),
             delivered(),

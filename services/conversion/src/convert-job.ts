@@ -24,6 +24,8 @@ export interface ConvertDeps {
   /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
   readonly runner: StageRunnerDeps;
   readonly outputDir: string;
+  /** FERRY_HOST: recorded with the artifacts, so that their upload is routed here. */
+  readonly host: string;
   readonly timeoutMs: number;
   /** The ESXi host and vCenter this service may fetch disks from (VMWARE_ESXI_*, VMWARE_VCENTER_*). */
   readonly vsphere?: readonly VsphereConnection[];
@@ -101,7 +103,12 @@ async function convert(
       await decide(
         {
           type: 'CompleteConversion',
-          data: { artifacts: [], reused: false, durationMs: Date.now() - started },
+          data: {
+            artifacts: [],
+            reused: false,
+            durationMs: Date.now() - started,
+            host: deps.host,
+          },
         },
         'complete',
       );
@@ -169,6 +176,7 @@ async function convert(
             artifacts,
             reused: todo.length === 0 && artifacts.length > 0,
             durationMs: Date.now() - started,
+            host: deps.host,
           },
         },
         'complete',

@@ -10,6 +10,7 @@ await runWorker({
   settings: [
     'CONVERSION_CONCURRENCY',
     'MIGRATION_OUTPUT_DIR',
+    'FERRY_HOST',
     'VIRT_V2V_TIMEOUT_SECONDS',
     'VIRTIO_WIN',
     ...SOURCE_SETTINGS,
@@ -18,11 +19,12 @@ await runWorker({
     module: ConversionModule.register({
       runner: stages,
       outputDir: config.MIGRATION_OUTPUT_DIR,
+      host: config.FERRY_HOST,
       timeoutMs: config.VIRT_V2V_TIMEOUT_SECONDS * 1000,
       vsphere: vsphereConnections(config),
       ...(config.VIRTIO_WIN ? { virtioWin: config.VIRTIO_WIN } : {}),
     }),
     concurrency: config.CONVERSION_CONCURRENCY,
-    started: { outputDir: config.MIGRATION_OUTPUT_DIR },
+    started: { outputDir: config.MIGRATION_OUTPUT_DIR, host: config.FERRY_HOST },
   }),
 });

@@ -1,5 +1,7 @@
-// The image service: a worker on `ferry.cmd.image.>` uploading to Glance.
+// The image service: a worker on `ferry.cmd.image.upload.<FERRY_HOST>` uploading to Glance.
 import 'reflect-metadata';
+import { uploadSubject } from '@ferry/contracts';
+import { imageDurable } from '@ferry/messaging';
 import { Glance, OPENSTACK_SESSION_SETTINGS, serviceSession } from '@ferry/openstack';
 import { runWorker } from '@ferry/runtime';
 import { ImageModule } from './image.module.ts';
@@ -7,7 +9,14 @@ import { ImageModule } from './image.module.ts';
 await runWorker({
   name: 'image',
   follows: ['migration'],
+  // The uploads of the disks converted on this host (FERRY_HOST), which are in its folder.
+  consumer: (config) => ({
+    durable: imageDurable(config.FERRY_HOST),
+    filterSubject: uploadSubject(config.FERRY_HOST),
+    replaces: 'image',
+  }),
   settings: [
+    'FERRY_HOST',
     'IMAGE_CONCURRENCY',
     'IMAGE_ACTIVE_TIMEOUT_SECONDS',
     'UPLOAD_MIN_MIB_PER_SECOND',

@@ -57,7 +57,14 @@ describe('the image service killed mid-upload and asked again', () => {
         },
       ],
     });
-    const env = { ...cloud.env, NATS_URL: nats.server.url, LOG_DIR: join(dir, 'logs') };
+    // The uploads of the disks converted on this host come on its subject.
+    const host = 'e2e-host';
+    const env = {
+      ...cloud.env,
+      NATS_URL: nats.server.url,
+      LOG_DIR: join(dir, 'logs'),
+      FERRY_HOST: host,
+    };
     const images = () =>
       cloud.cli<{ ID: string; Status: string }[]>('image', 'list', '--tag', jobTag(jobId));
     const last = async () =>
@@ -66,7 +73,7 @@ describe('the image service killed mid-upload and asked again', () => {
     const first = startBuiltService('image', env);
     await publishCommand(js, {
       type: 'UploadImage',
-      data: { jobId },
+      data: { jobId, host },
       metadata: { commandId: `upload-${jobId}` },
     });
     // Killed once the image exists and its data is on the way.
@@ -82,7 +89,7 @@ describe('the image service killed mid-upload and asked again', () => {
     try {
       await publishCommand(js, {
         type: 'UploadImage',
-        data: { jobId },
+        data: { jobId, host },
         metadata: { commandId: `upload-${jobId}-again` },
       });
       await eventually(

@@ -171,7 +171,8 @@ export class ProcessManager {
           this.js,
           {
             type: reaction.command,
-            data: { jobId },
+            // Only an upload's reaction names a host (UploadImage's schema has the field).
+            data: { jobId, ...(reaction.host === undefined ? {} : { host: reaction.host }) },
             metadata: {
               commandId,
               correlationId: event.metadata.correlationId,

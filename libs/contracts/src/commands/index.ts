@@ -1,6 +1,6 @@
 import { defineCommand } from '../message.ts';
 import { MigrationOptions } from '../migration-model.ts';
-import { Closed, JobId, Text, Type, VmKey } from '../schema.ts';
+import { Closed, HostName, JobId, Text, Type, VmKey } from '../schema.ts';
 import { COMMAND_SUBJECTS } from '../subjects.ts';
 import { SourceRef } from '../vm.ts';
 
@@ -66,8 +66,8 @@ export const ConvertDisks = defineCommand(
 export const UploadImage = defineCommand(
   'UploadImage',
   COMMAND_SUBJECTS.UploadImage,
-  "Upload the job's converted disks to Glance.",
-  JobRef,
+  "Upload the job's converted disks to Glance, from the conversion host that holds them: with `host`, the command is published on the subject's `.<host>` (only that host's image service takes it).",
+  Closed({ jobId: JobId, host: Type.Optional(HostName) }),
 );
 
 export const DeployServer = defineCommand(

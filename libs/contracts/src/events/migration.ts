@@ -18,6 +18,7 @@ import {
   Bytes,
   Closed,
   Count,
+  HostName,
   JobId,
   Name,
   OneOf,
@@ -90,6 +91,8 @@ export const ConversionCompleted = defineEvent(
     reused: Type.Boolean(),
     artifacts: Type.Array(Artifact, { maxItems: 64 }),
     durationMs: DurationMs,
+    // Absent from conversions recorded before uploads were routed to their host.
+    host: Type.Optional(HostName),
   }),
 );
 

@@ -40,7 +40,13 @@ export type RecordConversionProgress = DomainCommand<
 >;
 export type CompleteConversion = DomainCommand<
   'CompleteConversion',
-  { artifacts: readonly Artifact[]; reused: boolean; durationMs: number }
+  {
+    artifacts: readonly Artifact[];
+    reused: boolean;
+    durationMs: number;
+    /** The conversion host (FERRY_HOST) whose folder holds the artifacts. */
+    host?: string;
+  }
 >;
 export type StartImageUpload = DomainCommand<
   'StartImageUpload',

@@ -24,7 +24,12 @@ export const STAGE_OF_COMMAND: Readonly<Record<StageCommand, JobStage>> = {
 
 /** What follows an event: the next stage's command, or the VM set free because the job ended. */
 export type Reaction =
-  | { readonly kind: 'send'; readonly command: StageCommand }
+  | {
+      readonly kind: 'send';
+      readonly command: StageCommand;
+      /** The conversion host an upload is routed to: the one holding the job's converted disks. */
+      readonly host?: string;
+    }
   | {
       readonly kind: 'release';
       readonly vmKey: string;
@@ -61,7 +66,10 @@ export function reactTo(
     case 'MigrationValidated':
       return event.data.outcome === 'passed' ? send('ConvertDisks') : [];
     case 'ConversionCompleted':
-      return send('UploadImage');
+      // The disks stay on the host that converted them: their upload runs there.
+      return event.data.host === undefined
+        ? send('UploadImage')
+        : [{ kind: 'send', command: 'UploadImage', host: event.data.host }];
     case 'ImageUploadCompleted':
       return send('DeployServer');
     case 'ServerDeployed':

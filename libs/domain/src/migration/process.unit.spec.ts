@@ -32,6 +32,15 @@ describe('the process manager: given an event, then the next step', () => {
     expect(reactTo(given)).toEqual([{ kind: 'send', command }]);
   });
 
+  it("an upload goes to the conversion host that holds the job's disks", () => {
+    const converted = last(historyFor.CONVERTED) as Extract<
+      MigrationEvent,
+      { type: 'ConversionCompleted' }
+    >;
+    const onHost = { ...converted, data: { ...converted.data, host: 'conv-b' } };
+    expect(reactTo(onHost)).toEqual([{ kind: 'send', command: 'UploadImage', host: 'conv-b' }]);
+  });
+
   it('a failed validation is followed by its failure, not by a conversion', () => {
     const validatedFailed = event(
       'MigrationValidated',
