@@ -40,7 +40,8 @@ const cursorOf = (v: JobView): JobCursor => ({ createdAt: v.createdAt, jobId: v.
 
 /**
  * Every job's view, folded from its events, kept in the order operators page through (newest
- * first). Emits `job` with the view after each commit that changed one.
+ * first), and indexed by state in the same order: a page of one state (or a few) and its count are
+ * served without a scan of every job. Emits `job` with the view after each commit that changed one.
  */
 export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   private readonly views = new Map<string, { revision: number; view: JobView }>();
@@ -49,6 +50,8 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
    * end. A job's creation time never changes, so its place is found once.
    */
   private readonly order: string[] = [];
+  /** The ids of the jobs in each state, in the same order. */
+  private readonly byState = new Map<MigrationState, string[]>();
 
   get size(): number {
     return this.order.length;
@@ -56,8 +59,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
 
   countByState(): Map<MigrationState, number> {
     const counts = new Map<MigrationState, number>();
-    for (const { view } of this.views.values())
-      counts.set(view.state, (counts.get(view.state) ?? 0) + 1);
+    for (const [state, ids] of this.byState) if (ids.length > 0) counts.set(state, ids.length);
     return counts;
   }
 
@@ -75,88 +77,145 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     const view = commit.events.reduce<JobView | null>(evolveJobView, current?.view ?? null);
     if (view === null) return;
     this.views.set(jobId, { revision: first.revision + commit.events.length - 1, view });
-    if (!current) this.order.splice(this.order.length - this.indexOf(cursorOf(view)), 0, jobId);
+    const cursor = cursorOf(view);
+    if (!current) this.insert(this.order, jobId, cursor);
+    if (current?.view.state !== view.state) {
+      if (current) this.remove(this.stateIds(current.view.state), jobId, cursor);
+      this.insert(this.stateIds(view.state), jobId, cursor);
+    }
     this.emit('job', view);
   }
 
   /** A page of the jobs the filter keeps, forwards from `after` or backwards from `before`. */
   page(filter: JobFilter, request: PageRequest): JobPage {
+    const ids = this.candidates(filter.states);
     const keep = matcher(filter);
-    const totalCount = keep === undefined ? this.order.length : this.count(keep);
+    const totalCount = keep === undefined ? ids.length : this.count(ids, keep);
     const accepts = keep ?? (() => true);
     if (request.last != null && request.first == null) {
-      const end = request.before ? this.indexOf(request.before) : this.order.length;
+      const end = request.before ? this.indexOf(ids, request.before) : ids.length;
       const found: JobView[] = [];
       let i = end - 1;
       for (; i >= 0 && found.length < request.last; i--) {
-        const view = this.viewAt(i);
+        const view = this.viewAt(ids, i);
         if (accepts(view)) found.unshift(view);
       }
       return {
         jobs: found,
-        hasPreviousPage: this.anyMatch(accepts, i, -1),
-        hasNextPage: end < this.order.length && this.anyMatch(accepts, end, 1),
+        hasPreviousPage: this.anyMatch(ids, accepts, i, -1),
+        hasNextPage: end < ids.length && this.anyMatch(ids, accepts, end, 1),
         totalCount,
       };
     }
     const first = request.first ?? 100;
-    const start = request.after ? this.indexAfter(request.after) : 0;
+    const start = request.after ? this.indexAfter(ids, request.after) : 0;
     const found: JobView[] = [];
     let i = start;
-    for (; i < this.order.length && found.length < first; i++) {
-      const view = this.viewAt(i);
+    for (; i < ids.length && found.length < first; i++) {
+      const view = this.viewAt(ids, i);
       if (accepts(view)) found.push(view);
     }
     return {
       jobs: found,
-      hasNextPage: this.anyMatch(accepts, i, 1),
-      hasPreviousPage: start > 0 && this.anyMatch(accepts, start - 1, -1),
+      hasNextPage: this.anyMatch(ids, accepts, i, 1),
+      hasPreviousPage: start > 0 && this.anyMatch(ids, accepts, start - 1, -1),
       totalCount,
     };
   }
 
-  /** The job at place `i` of the newest-first order. */
-  private viewAt(i: number): JobView {
-    const jobId = this.order[this.order.length - 1 - i] as string;
+  /** The jobs a page is looked for among: all, one state's, or a few states' merged in order. */
+  private candidates(states: readonly MigrationState[] | null | undefined): readonly string[] {
+    if (!states?.length) return this.order;
+    const lists = [...new Set(states)].map((s) => this.byState.get(s) ?? []);
+    if (lists.length === 1) return lists[0] as string[];
+    const merged: string[] = [];
+    const at = lists.map(() => 0);
+    for (;;) {
+      let oldest = -1;
+      for (const [k, list] of lists.entries()) {
+        const id = list[at[k] as number];
+        if (id === undefined) continue;
+        if (oldest < 0 || this.older(id, lists[oldest]?.[at[oldest] as number] as string))
+          oldest = k;
+      }
+      if (oldest < 0) return merged;
+      merged.push(lists[oldest]?.[at[oldest] as number] as string);
+      at[oldest] = (at[oldest] as number) + 1;
+    }
+  }
+
+  private stateIds(state: MigrationState): string[] {
+    let ids = this.byState.get(state);
+    if (!ids) this.byState.set(state, (ids = []));
+    return ids;
+  }
+
+  /** Whether job `a` comes before job `b` in the oldest-first order of the lists. */
+  private older(a: string, b: string): boolean {
+    return compare(this.cursorOfId(a), this.cursorOfId(b)) > 0;
+  }
+
+  private cursorOfId(jobId: string): JobCursor {
+    return cursorOf((this.views.get(jobId) as { view: JobView }).view);
+  }
+
+  /** Puts a job in an oldest-first list at its place. */
+  private insert(ids: string[], jobId: string, cursor: JobCursor): void {
+    ids.splice(ids.length - this.indexOf(ids, cursor), 0, jobId);
+  }
+
+  private remove(ids: string[], jobId: string, cursor: JobCursor): void {
+    const at = ids.length - 1 - this.indexOf(ids, cursor);
+    if (ids[at] === jobId) ids.splice(at, 1);
+  }
+
+  /** The job at place `i` of a list, newest first. */
+  private viewAt(ids: readonly string[], i: number): JobView {
+    const jobId = ids[ids.length - 1 - i] as string;
     return (this.views.get(jobId) as { view: JobView }).view;
   }
 
-  private count(keep: (v: JobView) => boolean): number {
+  private count(ids: readonly string[], keep: (v: JobView) => boolean): number {
     let n = 0;
-    for (const { view } of this.views.values()) if (keep(view)) n++;
+    for (let i = 0; i < ids.length; i++) if (keep(this.viewAt(ids, i))) n++;
     return n;
   }
 
-  private anyMatch(keep: (v: JobView) => boolean, from: number, step: 1 | -1): boolean {
-    for (let i = from; i >= 0 && i < this.order.length; i += step)
-      if (keep(this.viewAt(i))) return true;
+  private anyMatch(
+    ids: readonly string[],
+    keep: (v: JobView) => boolean,
+    from: number,
+    step: 1 | -1,
+  ): boolean {
+    for (let i = from; i >= 0 && i < ids.length; i += step)
+      if (keep(this.viewAt(ids, i))) return true;
     return false;
   }
 
-  /** The first place (newest first) whose job comes at or after `cursor`. */
-  private indexOf(cursor: JobCursor): number {
+  /** The first place (newest first) of a list whose job comes at or after `cursor`. */
+  private indexOf(ids: readonly string[], cursor: JobCursor): number {
     let lo = 0;
-    let hi = this.order.length;
+    let hi = ids.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compare(cursorOf(this.viewAt(mid)), cursor) < 0) lo = mid + 1;
+      if (compare(cursorOf(this.viewAt(ids, mid)), cursor) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   /** The first place whose job comes after `cursor`. */
-  private indexAfter(cursor: JobCursor): number {
-    const i = this.indexOf(cursor);
-    return i < this.order.length && this.viewAt(i).job.jobId === cursor.jobId ? i + 1 : i;
+  private indexAfter(ids: readonly string[], cursor: JobCursor): number {
+    const i = this.indexOf(ids, cursor);
+    return i < ids.length && this.viewAt(ids, i).job.jobId === cursor.jobId ? i + 1 : i;
   }
 }
 
 /** The filter as a test of one job, or undefined when it keeps every job. */
 function matcher(filter: JobFilter): ((v: JobView) => boolean) | undefined {
   const tests: ((v: JobView) => boolean)[] = [];
-  const { states, vmKey, vmName, createdAfter, createdBefore } = filter;
-  if (states?.length) tests.push((v) => states.includes(v.state));
+  // The states are not tested here: a page is looked for among their jobs only (candidates).
+  const { vmKey, vmName, createdAfter, createdBefore } = filter;
   if (vmKey) tests.push((v) => v.job.vmKey === vmKey);
   if (vmName) {
     const part = vmName.toLowerCase();

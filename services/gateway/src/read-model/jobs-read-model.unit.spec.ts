@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MigrationEvent } from '@ferry/contracts';
 import { migrationStream } from '@ferry/contracts';
@@ -80,6 +81,52 @@ describe('the jobs read model', () => {
         ),
       ),
     ).toEqual(['j2', 'j1']);
+  });
+
+  it('pages and counts by states as a scan of every job would, as jobs change state', () => {
+    const at = (minute: number, second = 0) =>
+      new Date(Date.UTC(2026, 10, 26, 0, minute, second)).toISOString();
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ minute: fc.integer({ min: 0, max: 20 }), fails: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 25,
+        }),
+        fc.subarray(['PENDING', 'FAILED', 'VERIFIED'] as const),
+        fc.integer({ min: 1, max: 7 }),
+        (jobs, states, first) => {
+          const model = new JobsReadModel();
+          const histories = jobs.map((j, i) =>
+            history(`j${i}`, at(j.minute), j.fails ? [failure(`j${i}`, at(j.minute, 30))] : []),
+          );
+          // Every job created, then some failed: each moves from one state's index to another's.
+          for (const h of histories) model.apply(h[0] as Commit<MigrationEvent>);
+          for (const h of histories) for (const c of h.slice(1)) model.apply(c);
+          const expected = jobs
+            .map((_, i) => model.get(`j${i}`) as NonNullable<ReturnType<typeof model.get>>)
+            .filter((v) => states.length === 0 || (states as string[]).includes(v.state))
+            .sort(
+              (a, b) =>
+                b.createdAt.localeCompare(a.createdAt) || a.job.jobId.localeCompare(b.job.jobId),
+            )
+            .map((v) => v.job.jobId);
+          const seen: string[] = [];
+          let after: { createdAt: string; jobId: string } | undefined;
+          for (;;) {
+            const page = model.page({ states }, { first, ...(after ? { after } : {}) });
+            expect(page.totalCount).toBe(expected.length);
+            seen.push(...ids(page));
+            const last = page.jobs.at(-1);
+            if (!page.hasNextPage || !last) break;
+            after = { createdAt: last.createdAt, jobId: last.job.jobId };
+          }
+          expect(seen).toEqual(expected);
+          const counts = model.countByState();
+          expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(jobs.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('ignores a commit seen before, and one that comes out of turn', () => {
