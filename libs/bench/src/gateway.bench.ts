@@ -23,8 +23,10 @@ import {
 import { connectNats, provisionStreams } from '@ferry/messaging';
 import { freePort, startBuiltService, startNatsServer, type RunningService } from '@ferry/testing';
 import { compare, median, type Measurement } from './measure.ts';
+import { rssMeasurement } from './service-process.ts';
 
-const JOBS = 10_000;
+/** 100,000 jobs, about a million events, as the issue asks; fewer for a quick look. */
+const JOBS = Number(process.env.FERRY_BENCH_GATEWAY_JOBS ?? 100_000);
 const SEED_CONCURRENCY = 32;
 /** The job whose whole timeline is asked for: 200 events, 192 of them ConversionProgressed. */
 const LONG_JOB = 'bench-long';
@@ -47,6 +49,13 @@ const JOBS_QUERY = `query Jobs {
     } }
   }
 }`;
+/** The dashboard's page of the failed jobs (a tenth of them). */
+const FAILED_QUERY = `query Failed {
+  migrations(first: 100, filter: { states: [FAILED] }) {
+    totalCount
+    edges { cursor node { id state vmName createdAt updatedAt error { code } } }
+  }
+}`;
 const JOB_QUERY = `query Job($id: ID!) {
   migration(id: $id) {
     id state phase vmKey vmName attempt dryRun createdAt updatedAt eventCount
@@ -58,9 +67,10 @@ const JOB_QUERY = `query Job($id: ID!) {
 }`;
 
 /**
- * The gateway as a process over a store of 10,000 jobs (and one of 200 events): the rebuild of its
- * projections at start-up against a raw replay of the same commits, and the latency of the
- * dashboard's page and of a job's detail against the same round trip to `/healthz`.
+ * The gateway as a process over a store of 100,000 jobs (and one of 200 events): the rebuild of its
+ * projections at start-up against a raw replay of the same commits, its start to ready and its RSS
+ * at rest, and the latency of the dashboard's page (all jobs, and one state's), and of a job's detail,
+ * against the same round trip to `/healthz`.
  */
 export async function gatewayBench(): Promise<Measurement[]> {
   const server = await startNatsServer();
@@ -90,6 +100,7 @@ export async function gatewayBench(): Promise<Measurement[]> {
       LOG_LEVEL: 'warn',
     };
 
+    let readyMs: number[] = [];
     const rebuild = await compare({
       bench: 'gateway',
       metric: 'rebuild_rate',
@@ -107,8 +118,10 @@ export async function gatewayBench(): Promise<Measurement[]> {
       },
       ferry: async () => {
         await gateway?.stop();
+        const spawned = performance.now();
         gateway = startBuiltService('gateway', env);
         const ready = await readyz(gateway, origin, env.LOG_DIR);
+        readyMs = [...readyMs, performance.now() - spawned];
         if (ready.jobs !== seeded.jobs) throw new Error(`the gateway folded ${ready.jobs} jobs`);
         process.stderr.write(
           `gateway: rebuild of ${ready.jobs} jobs: ${ready.rebuildMs.toFixed(0)} ms\n`,
@@ -134,13 +147,36 @@ export async function gatewayBench(): Promise<Measurement[]> {
         if (data.migration?.timeline.length !== seeded.longJobEvents)
           throw new Error(`migration(id): ${JSON.stringify(data).slice(0, 300)}`);
       };
+      const failed = async () => {
+        const data = (await graphql(client, FAILED_QUERY)) as {
+          migrations: { totalCount: number; edges: { node: { state: string } }[] };
+        };
+        const states = new Set(data.migrations.edges.map((e) => e.node.state));
+        if (data.migrations.edges.length !== 100 || states.size !== 1 || !states.has('FAILED'))
+          throw new Error(`migrations(filter: FAILED): ${JSON.stringify(data).slice(0, 300)}`);
+      };
       const jobsLatency = await latencies(healthz, jobs);
+      const failedLatency = await latencies(healthz, failed);
       const jobLatency = await latencies(healthz, job);
       const updates = await subscriptionDelays(store, origin);
+      // At rest: after the queries, the collector given a moment.
+      await new Promise((r) => setTimeout(r, 2_000));
+      const rssMiB =
+        Number(
+          /VmRSS:\s+(\d+)/.exec(
+            readFileSync(`/proc/${gateway?.process.pid}/status`, 'utf8'),
+          )?.[1] ?? 0,
+        ) / 1024;
       return [
         rebuild,
+        {
+          ...limitLine('start_to_ready', median(readyMs), 5_000, readyMs.length),
+          unit: 'ms',
+        },
+        rssMeasurement('gateway', rssMiB, 300e6 / 2 ** 20, 'rss_at_rest'),
         latencyLine('migrations_first100_p50', jobsLatency, 0.5),
         latencyLine('migrations_first100_p99', jobsLatency, 0.99),
+        latencyLine('migrations_failed_first100_p99', failedLatency, 0.99),
         latencyLine('migration_timeline200_p50', jobLatency, 0.5),
         latencyLine('migration_timeline200_p99', jobLatency, 0.99),
         limitLine('subscription_update_p50', percentile(updates, 0.5), 250, updates.length),
@@ -250,13 +286,14 @@ const percentile = (values: readonly number[], q: number) => {
 };
 
 /**
- * A latency percentile against its limit (the issue names none: 20 ms at p50 and 100 ms at p99 keep
- * a console snappy); the round trip of the same server's /healthz is printed beside it as the floor.
+ * A latency percentile against its limit; the round trip of the same server's /healthz is printed
+ * beside it as the floor.
  */
 function latencyLine(metric: string, l: Latencies, q: number): Measurement {
   const value = percentile(l.query, q);
   const floor = percentile(l.floor, q);
-  const limit = q === 0.5 ? 20 : 100;
+  // The issue's limit: 20 ms at p99 (and so at p50).
+  const limit = 20;
   process.stderr.write(
     `gateway: ${metric}: ${value.toFixed(2)} ms (limit ${limit}), /healthz ${floor.toFixed(2)} ms\n`,
   );
@@ -288,7 +325,8 @@ async function readyz(
   origin: string,
   logDir: string,
 ): Promise<{ jobs: number; rebuildMs: number }> {
-  const deadline = Date.now() + 120_000;
+  // A full rebuild of 100,000 jobs takes minutes.
+  const deadline = Date.now() + 900_000;
   for (;;) {
     const answer = await fetch(`${origin}/readyz`).catch(() => undefined);
     if (answer?.status === 200) return (await answer.json()) as { jobs: number; rebuildMs: number };
@@ -297,14 +335,14 @@ async function readyz(
     if (exitCode !== null || signalCode !== null || Date.now() > deadline) {
       const log = join(logDir, 'app.log');
       throw new Error(
-        `the gateway was not ready (exit ${exitCode ?? signalCode ?? 'none'} after 120 s at most): ${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : 'no log'}`,
+        `the gateway was not ready (exit ${exitCode ?? signalCode ?? 'none'} after 900 s at most): ${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : 'no log'}`,
       );
     }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-/** 10,000 job histories through the real decider, 32 jobs at a time; then the 200-event job. */
+/** The job histories through the real decider, 32 jobs at a time; then the 200-event job. */
 async function seed(jetStream: JetStreamEventStore) {
   const store = new SeedingStore(jetStream);
   let events = 0;

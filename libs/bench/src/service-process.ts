@@ -26,9 +26,14 @@ export function startService(name: string, env: Readonly<Record<string, string>>
 }
 
 /** A peak RSS against its limit, as a measurement line. */
-export const rssMeasurement = (bench: string, peakMiB: number, limitMiB: number) => ({
+export const rssMeasurement = (
+  bench: string,
+  peakMiB: number,
+  limitMiB: number,
+  metric = 'service_peak_rss',
+) => ({
   bench,
-  metric: 'service_peak_rss',
+  metric,
   value: Math.round(peakMiB),
   unit: 'MiB',
   baseline: limitMiB,
