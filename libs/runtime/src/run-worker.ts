@@ -122,14 +122,17 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
       process.stderr.write(`${spec.name}: ${(error as Error).message}\n`);
       process.exit(2);
     }
+    const consumer = {
+      durable: spec.name,
+      filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
+      ...spec.consumer?.(config),
+    };
     const app = await createFerryMicroservice(wiring.module, {
       connection: nc,
       replicas: config.NATS_STREAM_REPLICAS,
       // A command holds its message while it runs: in-progress acks keep it, max_ack_pending bounds how many run.
       consumer: {
-        durable: spec.name,
-        filterSubject: `ferry.cmd.${spec.commands ?? spec.name}.>`,
-        ...spec.consumer?.(config),
+        ...consumer,
         concurrency: wiring.concurrency,
         ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
         retry: { ...DEFAULT_RETRY_POLICY, outageMs: config.OUTAGE_WAIT_SECONDS * 1000 },
@@ -141,6 +144,7 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     await app.listen();
     const stopMetrics = await serveWorkerMetrics({
       name: spec.name,
+      consumer: consumer.durable,
       nc,
       port: config.METRICS_PORT,
       host: config.METRICS_HOST,

@@ -10,6 +10,8 @@ import { gauge, initProcessMetrics, serveMetrics } from '@ferry/observability';
  */
 export async function serveWorkerMetrics(options: {
   readonly name: string;
+  /** Its durable consumer of FERRY_CMD. */
+  readonly consumer: string;
   readonly nc: NatsConnection;
   readonly port: number;
   readonly host: string;
@@ -17,8 +19,8 @@ export async function serveWorkerMetrics(options: {
   initProcessMetrics(options.name);
   if (options.port === 0) return undefined;
   const jsm = await jetstreamManager(options.nc);
-  const consumer = { consumer: options.name };
-  const info = () => jsm.consumers.info(STREAMS.commands, options.name);
+  const consumer = { consumer: options.consumer };
+  const info = () => jsm.consumers.info(STREAMS.commands, options.consumer);
   gauge(
     'ferry_consumer_pending',
     'Commands waiting for this consumer: not yet delivered.',
