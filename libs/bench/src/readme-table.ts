@@ -20,21 +20,32 @@ const results: Measurement[] = existsSync(RESULTS)
           .map((line) => JSON.parse(line) as Measurement),
       )
   : [];
+const readme = readFileSync(README, 'utf8');
+const [before, rest] = readme.split(START);
+const [current, after] = rest?.split(END) ?? [];
+if (before === undefined || current === undefined || after === undefined)
+  throw new Error(`README.md has no ${START} … ${END} section`);
+const fresh = new Set(results.map((m) => m.bench));
+// A bench not run in this checkout (results are not committed) keeps the rows the table had.
+const kept = current
+  .split('\n')
+  .filter((line) => /^\| [a-z]/.test(line) && !line.startsWith('| bench '))
+  .map((line) => ({ bench: line.split('|')[1]?.trim() ?? '', line }))
+  .filter((row) => !fresh.has(row.bench));
+const rows = [
+  ...results.map((m) => ({
+    bench: m.bench,
+    line: `| ${m.bench} | ${m.metric} | ${figure(m.value)} ${m.unit} | ${figure(m.baseline)} ${m.unit} | ${m.ratio} | ${m.goal} | ${meets(m.ratio, m.goal) ? 'yes' : '**no**'} |`,
+  })),
+  ...kept,
+].sort((a, b) => a.bench.localeCompare(b.bench));
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const table = [
   `Measured on ${machine} (\`npm run bench -- <bench>\`; the raw tool in the same run).`,
   '',
   '| bench | metric | Ferry | raw / limit | ratio | goal | met |',
   '| --- | --- | ---: | ---: | ---: | --- | --- |',
-  ...results.map(
-    (m) =>
-      `| ${m.bench} | ${m.metric} | ${figure(m.value)} ${m.unit} | ${figure(m.baseline)} ${m.unit} | ${m.ratio} | ${m.goal} | ${meets(m.ratio, m.goal) ? 'yes' : '**no**'} |`,
-  ),
+  ...rows.map((row) => row.line),
 ].join('\n');
-const readme = readFileSync(README, 'utf8');
-const [before, rest] = readme.split(START);
-const after = rest?.split(END)[1];
-if (before === undefined || after === undefined)
-  throw new Error(`README.md has no ${START} … ${END} section`);
 writeFileSync(README, `${before}${START}\n${table}\n${END}${after}`);
-process.stdout.write(`README.md: ${results.length} measurements\n`);
+process.stdout.write(`README.md: ${results.length} measurements, ${kept.length} rows kept\n`);
