@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { deserialize, serialize } from 'node:v8';
 import type { MigrationEvent, MigrationState } from '@ferry/contracts';
-import { evolveJobView, type JobView } from '@ferry/domain';
+import { evolveJobView, isJobFinished, type JobView } from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
 
 export interface JobFilter {
@@ -36,7 +37,36 @@ export interface JobPage {
 const compare = (a: JobCursor, b: JobCursor) =>
   b.createdAt.localeCompare(a.createdAt) || a.jobId.localeCompare(b.jobId);
 
-const cursorOf = (v: JobView): JobCursor => ({ createdAt: v.createdAt, jobId: v.job.jobId });
+const cursorOf = (v: JobView | Entry): JobCursor =>
+  'job' in v ? { createdAt: v.createdAt, jobId: v.job.jobId } : v;
+
+/**
+ * What the model keeps of a job: what pages are ordered and filtered by, and its view, whole while
+ * the job runs; a finished job's view is kept serialized (a few times smaller than its objects), and
+ * read back for the page or the job asked for, so memory grows slowly with the jobs that ended.
+ */
+interface Entry {
+  readonly jobId: string;
+  readonly createdAt: string;
+  readonly vmKey: string;
+  readonly vmName: string;
+  readonly state: MigrationState;
+  readonly revision: number;
+  readonly view?: JobView;
+  readonly packed?: Buffer;
+}
+
+const viewOf = (e: Entry): JobView => e.view ?? (deserialize(e.packed as Buffer) as JobView);
+
+const entryOf = (view: JobView, revision: number): Entry => ({
+  jobId: view.job.jobId,
+  createdAt: view.createdAt,
+  vmKey: view.job.vmKey,
+  vmName: view.job.vmName,
+  state: view.state,
+  revision,
+  ...(isJobFinished(view) ? { packed: serialize(view) } : { view }),
+});
 
 /**
  * Every job's view, folded from its events, kept in the order operators page through (newest
@@ -44,7 +74,7 @@ const cursorOf = (v: JobView): JobCursor => ({ createdAt: v.createdAt, jobId: v.
  * served without a scan of every job. Emits `job` with the view after each commit that changed one.
  */
 export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
-  private readonly views = new Map<string, { revision: number; view: JobView }>();
+  private readonly entries = new Map<string, Entry>();
   /**
    * Job ids, oldest first, so that a new job (the newest, mostly) is a push; pages read it from the
    * end. A job's creation time never changes, so its place is found once.
@@ -64,7 +94,8 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   }
 
   get(jobId: string): JobView | undefined {
-    return this.views.get(jobId)?.view;
+    const entry = this.entries.get(jobId);
+    return entry && viewOf(entry);
   }
 
   /** Folds a commit of a `migration-<job>` stream; one seen before (or out of turn) changes nothing. */
@@ -72,15 +103,18 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     const first = commit.events[0];
     if (!first) return;
     const jobId = first.data.jobId;
-    const current = this.views.get(jobId);
+    const current = this.entries.get(jobId);
     if (first.revision !== (current?.revision ?? -1) + 1) return;
-    const view = commit.events.reduce<JobView | null>(evolveJobView, current?.view ?? null);
+    const view = commit.events.reduce<JobView | null>(
+      evolveJobView,
+      current ? viewOf(current) : null,
+    );
     if (view === null) return;
-    this.views.set(jobId, { revision: first.revision + commit.events.length - 1, view });
+    this.entries.set(jobId, entryOf(view, first.revision + commit.events.length - 1));
     const cursor = cursorOf(view);
     if (!current) this.insert(this.order, jobId, cursor);
-    if (current?.view.state !== view.state) {
-      if (current) this.remove(this.stateIds(current.view.state), jobId, cursor);
+    if (current?.state !== view.state) {
+      if (current) this.remove(this.stateIds(current.state), jobId, cursor);
       this.insert(this.stateIds(view.state), jobId, cursor);
     }
     this.emit('job', view);
@@ -94,14 +128,14 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     const accepts = keep ?? (() => true);
     if (request.last != null && request.first == null) {
       const end = request.before ? this.indexOf(ids, request.before) : ids.length;
-      const found: JobView[] = [];
+      const found: Entry[] = [];
       let i = end - 1;
       for (; i >= 0 && found.length < request.last; i--) {
-        const view = this.viewAt(ids, i);
-        if (accepts(view)) found.unshift(view);
+        const entry = this.entryAt(ids, i);
+        if (accepts(entry)) found.unshift(entry);
       }
       return {
-        jobs: found,
+        jobs: found.map(viewOf),
         hasPreviousPage: this.anyMatch(ids, accepts, i, -1),
         hasNextPage: end < ids.length && this.anyMatch(ids, accepts, end, 1),
         totalCount,
@@ -109,14 +143,14 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     }
     const first = request.first ?? 100;
     const start = request.after ? this.indexAfter(ids, request.after) : 0;
-    const found: JobView[] = [];
+    const found: Entry[] = [];
     let i = start;
     for (; i < ids.length && found.length < first; i++) {
-      const view = this.viewAt(ids, i);
-      if (accepts(view)) found.push(view);
+      const entry = this.entryAt(ids, i);
+      if (accepts(entry)) found.push(entry);
     }
     return {
-      jobs: found,
+      jobs: found.map(viewOf),
       hasNextPage: this.anyMatch(ids, accepts, i, 1),
       hasPreviousPage: start > 0 && this.anyMatch(ids, accepts, start - 1, -1),
       totalCount,
@@ -156,7 +190,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   }
 
   private cursorOfId(jobId: string): JobCursor {
-    return cursorOf((this.views.get(jobId) as { view: JobView }).view);
+    return cursorOf(this.entries.get(jobId) as Entry);
   }
 
   /** Puts a job in an oldest-first list at its place. */
@@ -170,25 +204,24 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   }
 
   /** The job at place `i` of a list, newest first. */
-  private viewAt(ids: readonly string[], i: number): JobView {
-    const jobId = ids[ids.length - 1 - i] as string;
-    return (this.views.get(jobId) as { view: JobView }).view;
+  private entryAt(ids: readonly string[], i: number): Entry {
+    return this.entries.get(ids[ids.length - 1 - i] as string) as Entry;
   }
 
-  private count(ids: readonly string[], keep: (v: JobView) => boolean): number {
+  private count(ids: readonly string[], keep: (e: Entry) => boolean): number {
     let n = 0;
-    for (let i = 0; i < ids.length; i++) if (keep(this.viewAt(ids, i))) n++;
+    for (let i = 0; i < ids.length; i++) if (keep(this.entryAt(ids, i))) n++;
     return n;
   }
 
   private anyMatch(
     ids: readonly string[],
-    keep: (v: JobView) => boolean,
+    keep: (e: Entry) => boolean,
     from: number,
     step: 1 | -1,
   ): boolean {
     for (let i = from; i >= 0 && i < ids.length; i += step)
-      if (keep(this.viewAt(ids, i))) return true;
+      if (keep(this.entryAt(ids, i))) return true;
     return false;
   }
 
@@ -198,7 +231,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     let hi = ids.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compare(cursorOf(this.viewAt(ids, mid)), cursor) < 0) lo = mid + 1;
+      if (compare(cursorOf(this.entryAt(ids, mid)), cursor) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -207,22 +240,22 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   /** The first place whose job comes after `cursor`. */
   private indexAfter(ids: readonly string[], cursor: JobCursor): number {
     const i = this.indexOf(ids, cursor);
-    return i < ids.length && this.viewAt(ids, i).job.jobId === cursor.jobId ? i + 1 : i;
+    return i < ids.length && this.entryAt(ids, i).jobId === cursor.jobId ? i + 1 : i;
   }
 }
 
 /** The filter as a test of one job, or undefined when it keeps every job. */
-function matcher(filter: JobFilter): ((v: JobView) => boolean) | undefined {
-  const tests: ((v: JobView) => boolean)[] = [];
+function matcher(filter: JobFilter): ((e: Entry) => boolean) | undefined {
+  const tests: ((e: Entry) => boolean)[] = [];
   // The states are not tested here: a page is looked for among their jobs only (candidates).
   const { vmKey, vmName, createdAfter, createdBefore } = filter;
-  if (vmKey) tests.push((v) => v.job.vmKey === vmKey);
+  if (vmKey) tests.push((e) => e.vmKey === vmKey);
   if (vmName) {
     const part = vmName.toLowerCase();
-    tests.push((v) => v.job.vmName.toLowerCase().includes(part));
+    tests.push((e) => e.vmName.toLowerCase().includes(part));
   }
-  if (createdAfter) tests.push((v) => v.createdAt >= createdAfter);
-  if (createdBefore) tests.push((v) => v.createdAt < createdBefore);
+  if (createdAfter) tests.push((e) => e.createdAt >= createdAfter);
+  if (createdBefore) tests.push((e) => e.createdAt < createdBefore);
   if (tests.length === 0) return undefined;
-  return (v) => tests.every((t) => t(v));
+  return (e) => tests.every((t) => t(e));
 }

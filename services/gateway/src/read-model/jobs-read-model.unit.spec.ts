@@ -8,8 +8,13 @@ import { createMigration } from '@ferry/stages/testing';
 import { JobsReadModel } from './jobs-read-model.ts';
 
 /** A job's commits as the store would give them: one per command, revisions from 0. */
-function history(jobId: string, createdAt: string, more: readonly MigrationCommand[] = []) {
-  const create = createMigration(jobId);
+function history(
+  jobId: string,
+  createdAt: string,
+  more: readonly MigrationCommand[] = [],
+  flags?: Parameters<typeof createMigration>[1],
+) {
+  const create = createMigration(jobId, flags);
   const commands = [{ ...create, metadata: { ...create.metadata, now: createdAt } }, ...more];
   let state = migrationDecider.initialState;
   let revision = 0;
@@ -127,6 +132,26 @@ describe('the jobs read model', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('gives back a finished job (kept serialized) as it was folded, in its pages', () => {
+    const model = modelOf(2);
+    const flags = { realConversion: true, openstackDeployment: true, rollback: false };
+    const commits = history(
+      'done',
+      '2026-11-26T02:00:00.000Z',
+      [failure('done', '2026-11-26T02:00:01.000Z')],
+      flags,
+    );
+    const folded: NonNullable<ReturnType<typeof model.get>>[] = [];
+    model.on('job', (view) => folded.unshift(view));
+    for (const c of commits) model.apply(c);
+    expect(folded[0]?.state).toBe('FAILED');
+    expect(model.get('done')).toEqual(folded[0]);
+    expect(model.get('done')).not.toBe(folded[0]);
+    expect(model.page({ states: ['FAILED'] }, {}).jobs).toEqual([folded[0]]);
+    expect(ids(model.page({ vmName: 'DON' }, {}))).toEqual(['done']);
+    expect(ids(model.page({}, { first: 1 }))).toEqual(['done']);
   });
 
   it('ignores a commit seen before, and one that comes out of turn', () => {
