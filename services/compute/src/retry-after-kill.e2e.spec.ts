@@ -57,6 +57,9 @@ describe('the compute service killed mid-deployment and asked again', () => {
       NATS_URL: nats.server.url,
       LOG_DIR: join(dir, 'logs'),
       OPENSTACK_VERIFY_INTERVAL_SECONDS: '1',
+      // The killed holder's lease lapses after 30 s (and 15 s of grace), not the default 120 s:
+      // the second service takes the stage over that much sooner.
+      STAGE_LEASE_SECONDS: '30',
       // The fake driver's console log never shows a login prompt: ACTIVE is the evidence here.
       OPENSTACK_VERIFY_BOOT_SECONDS: '0',
     };

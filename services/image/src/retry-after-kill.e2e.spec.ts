@@ -64,6 +64,9 @@ describe('the image service killed mid-upload and asked again', () => {
       NATS_URL: nats.server.url,
       LOG_DIR: join(dir, 'logs'),
       FERRY_HOST: host,
+      // The killed holder's lease lapses after 30 s (and 15 s of grace), not the default 120 s:
+      // the second service takes the stage over that much sooner.
+      STAGE_LEASE_SECONDS: '30',
     };
     const images = () =>
       cloud.cli<{ ID: string; Status: string }[]>('image', 'list', '--tag', jobTag(jobId));

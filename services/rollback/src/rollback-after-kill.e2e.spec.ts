@@ -46,6 +46,9 @@ describe('the rollback service killed mid-rollback and started again', () => {
       NATS_URL: nats.server.url,
       LOG_DIR: join(dir, 'logs'),
       MIGRATION_OUTPUT_DIR: outputDir,
+      // The killed holder's lease lapses after 30 s (and 15 s of grace), not the default 120 s:
+      // the second service takes the stage over that much sooner.
+      STAGE_LEASE_SECONDS: '30',
     };
     const events = async () => (await store.read<MigrationEvent>(migrationStream(jobId))).events;
     const rollBack = (commandId: string) =>
