@@ -8,7 +8,13 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { decodeCommand, STREAMS, type FerryCommand, type RejectionReason } from '@ferry/contracts';
+import {
+  COMMAND_SUBJECTS,
+  decodeCommand,
+  STREAMS,
+  type FerryCommand,
+  type RejectionReason,
+} from '@ferry/contracts';
 import {
   contextOfTraceparent,
   counter,
@@ -202,8 +208,10 @@ export class CommandConsumer {
     };
     // One span per command handled, continuing the sender's trace: active while the handler runs,
     // so that what it calls and publishes (its events too) stays in that trace.
+    // Named after the command's subject without its route (`.<host>` of an upload): one name per
+    // operation, whichever host took it; the subject it came on is an attribute.
     return inSpan(
-      m.subject,
+      COMMAND_SUBJECTS[command.type],
       {
         kind: SpanKind.CONSUMER,
         parent: contextOfTraceparent(headers.traceparent),
