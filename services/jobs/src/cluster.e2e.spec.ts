@@ -123,7 +123,8 @@ describe('the pipeline on a 3-node NATS cluster, 2 replicas of every service', (
     );
     for (const [i, events] of endings.entries()) {
       const jobId = jobIds[i] as string;
-      expect(events.at(-1)?.type, jobId).toBe('MigrationVerified');
+      // A job that failed says how, in the message: its events, a failure's data in full.
+      expect(events.at(-1)?.type, `${jobId}: ${seen.get(jobId)}`).toBe('MigrationVerified');
       const counts = new Map<string, number>();
       for (const e of events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
       for (const type of ONCE_EACH) expect(counts.get(type) ?? 0, `${jobId} ${type}`).toBe(1);
