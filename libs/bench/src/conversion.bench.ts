@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { VmDescription } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { discoveredJob, testVm } from '@ferry/stages/testing';
+import { discoveredJob } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
 import { startNatsServer, vmdkOf, writeDataImage } from '@ferry/testing';
 import { dropCaches } from './drop-caches.ts';
 import { jobOutcome } from './job-outcome.ts';
+import { oneDiskVm, rawConvertArgs } from './one-disk-job.ts';
 import { compare, type Measurement } from './measure.ts';
 import { rssMeasurement, startService } from './service-process.ts';
 
@@ -50,17 +50,7 @@ export async function conversionBench(): Promise<Measurement[]> {
           const target = join(dir, 'raw.qcow2');
           dropCaches();
           const started = performance.now();
-          execFileSync('qemu-img', [
-            'convert',
-            '-f',
-            'vmdk',
-            '-O',
-            'qcow2',
-            '-o',
-            'compat=1.1',
-            vmdk,
-            target,
-          ]);
+          execFileSync('qemu-img', rawConvertArgs(vmdk, target));
           if (synced) execFileSync('sync', [target]);
           const seconds = (performance.now() - started) / 1000;
           rmSync(target);
@@ -68,7 +58,7 @@ export async function conversionBench(): Promise<Measurement[]> {
         };
         const ferry = async () => {
           const jobId = `${subformat}-${job++}`;
-          await discoveredJob(store, jobId, { vm: benchVm(jobId, vmdk) });
+          await discoveredJob(store, jobId, { vm: oneDiskVm(jobId, vmdk, 2 * GiB) });
           const outcome = jobOutcome(nc, jobId, 'ConversionCompleted');
           dropCaches();
           const started = performance.now();
@@ -117,10 +107,3 @@ export async function conversionBench(): Promise<Measurement[]> {
   }
   return out;
 }
-
-const benchVm = (jobId: string, path: string): VmDescription => ({
-  ...testVm,
-  key: `ws-${jobId}`,
-  name: jobId,
-  disks: [{ index: 0, controller: 'scsi', slot: 'scsi0:0', path, capacityBytes: 2 * GiB }],
-});

@@ -1,17 +1,18 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { STREAMS, type VmDescription } from '@ferry/contracts';
+import { STREAMS } from '@ferry/contracts';
 import { JetStreamEventStore } from '@ferry/event-store';
-import { discoveredJob, testVm } from '@ferry/stages/testing';
+import { discoveredJob } from '@ferry/stages/testing';
 import { connectNats, provisionStreams, publishCommand } from '@ferry/messaging';
 import { startNatsServer, vmdkOf, writeDataImage } from '@ferry/testing';
 import { dropCaches } from './drop-caches.ts';
 import { jobOutcome } from './job-outcome.ts';
+import { oneDiskVm, rawConvertArgs } from './one-disk-job.ts';
 import { median, type Measurement } from './measure.ts';
 import { startService, type ServiceProcess } from './service-process.ts';
 
@@ -101,7 +102,7 @@ export async function fleetBench(): Promise<Measurement[]> {
 /** Raw qemu-img on every disk, two at a time, each output fsynced as Ferry's are: seconds. */
 async function rawTwoAtATime(vmdks: readonly string[], outDir: string): Promise<number> {
   rmSync(outDir, { recursive: true, force: true });
-  execFileSync('mkdir', ['-p', outDir]);
+  mkdirSync(outDir, { recursive: true });
   dropCaches();
   const started = performance.now();
   const queue = [...vmdks.entries()];
@@ -109,17 +110,7 @@ async function rawTwoAtATime(vmdks: readonly string[], outDir: string): Promise<
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [i, vmdk] = next;
       const target = join(outDir, `vm-${i}.qcow2`);
-      await run('qemu-img', [
-        'convert',
-        '-f',
-        'vmdk',
-        '-O',
-        'qcow2',
-        '-o',
-        'compat=1.1',
-        vmdk,
-        target,
-      ]);
+      await run('qemu-img', rawConvertArgs(vmdk, target));
       await run('sync', [target]);
     }
   };
@@ -169,7 +160,7 @@ async function fleetRun(
 ): Promise<number> {
   const jobIds = vmdks.map((_, i) => `${prefix}-${i}`);
   for (const [i, jobId] of jobIds.entries())
-    await discoveredJob(store, jobId, { vm: fleetVm(jobId, vmdks[i] as string) });
+    await discoveredJob(store, jobId, { vm: oneDiskVm(jobId, vmdks[i] as string, DISK_BYTES) });
   const outcomes = jobIds.map((jobId) => jobOutcome(nc, jobId, 'ConversionCompleted'));
   dropCaches();
   const started = performance.now();
@@ -184,10 +175,3 @@ async function fleetRun(
   for (const jobId of jobIds) rmSync(join(out, jobId), { recursive: true, force: true });
   return seconds;
 }
-
-const fleetVm = (jobId: string, path: string): VmDescription => ({
-  ...testVm,
-  key: `ws-${jobId}`,
-  name: jobId,
-  disks: [{ index: 0, controller: 'scsi', slot: 'scsi0:0', path, capacityBytes: DISK_BYTES }],
-});

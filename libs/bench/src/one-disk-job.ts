@@ -1,0 +1,23 @@
+import type { VmDescription } from '@ferry/contracts';
+import { testVm } from '@ferry/stages/testing';
+
+/** A Workstation VM of one disk at `path`, named after the bench's job. */
+export const oneDiskVm = (jobId: string, path: string, capacityBytes: number): VmDescription => ({
+  ...testVm,
+  key: `ws-${jobId}`,
+  name: jobId,
+  disks: [{ index: 0, controller: 'scsi', slot: 'scsi0:0', path, capacityBytes }],
+});
+
+/** The raw tool Ferry's conversion is measured against: the qcow2 the conversion service writes. */
+export const rawConvertArgs = (vmdk: string, target: string) => [
+  'convert',
+  '-f',
+  'vmdk',
+  '-O',
+  'qcow2',
+  '-o',
+  'compat=1.1',
+  vmdk,
+  target,
+];
