@@ -24,7 +24,7 @@ export interface ConvertDeps {
   /** What the stage runner needs: the store, NATS, leases, the service's stopping signal. */
   readonly runner: StageRunnerDeps;
   readonly outputDir: string;
-  /** FERRY_HOST: recorded with the artifacts, so that their upload is routed here. */
+  /** FERRY_HOST: recorded on ConversionCompleted, so that the upload is routed to this host. */
   readonly host: string;
   readonly timeoutMs: number;
   /** The ESXi host and vCenter this service may fetch disks from (VMWARE_ESXI_*, VMWARE_VCENTER_*). */
