@@ -100,7 +100,17 @@ export async function gatewayBench(): Promise<Measurement[]> {
       LOG_LEVEL: 'warn',
     };
 
-    let readyMs: number[] = [];
+    const started = async (snapshot: string) => {
+      await gateway?.stop();
+      const spawned = performance.now();
+      gateway = startBuiltService('gateway', { ...env, GATEWAY_SNAPSHOT_FILE: snapshot });
+      const ready = await readyz(gateway, origin, env.LOG_DIR);
+      if (ready.jobs !== seeded.jobs) throw new Error(`the gateway folded ${ready.jobs} jobs`);
+      return { ...ready, ms: performance.now() - spawned };
+    };
+    // Each full rebuild with a save of its own (none yet); the last one's save is then taken back.
+    let rebuilds = 0;
+    const fullStartMs: number[] = [];
     const rebuild = await compare({
       bench: 'gateway',
       metric: 'rebuild_rate',
@@ -117,18 +127,25 @@ export async function gatewayBench(): Promise<Measurement[]> {
         return events / (ms / 1000);
       },
       ferry: async () => {
-        await gateway?.stop();
-        const spawned = performance.now();
-        gateway = startBuiltService('gateway', env);
-        const ready = await readyz(gateway, origin, env.LOG_DIR);
-        readyMs = [...readyMs, performance.now() - spawned];
-        if (ready.jobs !== seeded.jobs) throw new Error(`the gateway folded ${ready.jobs} jobs`);
+        const ready = await started(join(root, `save-${++rebuilds}`));
+        if (ready.restored) throw new Error('a first start took back a save');
+        fullStartMs.push(ready.ms);
         process.stderr.write(
-          `gateway: rebuild of ${ready.jobs} jobs: ${ready.rebuildMs.toFixed(0)} ms\n`,
+          `gateway: full rebuild of ${ready.jobs} jobs: ${ready.rebuildMs.toFixed(0)} ms\n`,
         );
         return seeded.events / (ready.rebuildMs / 1000);
       },
     });
+    const rssAfterRebuild = rssMiBOf(gateway);
+    const readyMs: number[] = [];
+    for (let round = 0; round < REBUILD_ROUNDS; round++) {
+      const ready = await started(join(root, `save-${rebuilds}`));
+      if (!ready.restored) throw new Error('the gateway did not take its save back');
+      readyMs.push(ready.ms);
+      process.stderr.write(
+        `gateway: start from a save at ${ready.restored.position}: read in ${ready.restored.ms.toFixed(0)} ms, ready in ${ready.ms.toFixed(0)} ms\n`,
+      );
+    }
 
     const client = new Client(origin, { pipelining: 1 });
     try {
@@ -161,19 +178,22 @@ export async function gatewayBench(): Promise<Measurement[]> {
       const updates = await subscriptionDelays(store, origin);
       // At rest: after the queries, the collector given a moment.
       await new Promise((r) => setTimeout(r, 2_000));
-      const rssMiB =
-        Number(
-          /VmRSS:\s+(\d+)/.exec(
-            readFileSync(`/proc/${gateway?.process.pid}/status`, 'utf8'),
-          )?.[1] ?? 0,
-        ) / 1024;
       return [
         rebuild,
+        limitLine('start_to_ready', median(readyMs), 5_000, readyMs.length),
+        // Beside it, a start without a save: how many times longer it takes.
         {
-          ...limitLine('start_to_ready', median(readyMs), 5_000, readyMs.length),
+          bench: 'gateway',
+          metric: 'start_to_ready_full_rebuild',
+          value: Math.round(median(fullStartMs)),
           unit: 'ms',
+          baseline: Math.round(median(readyMs)),
+          ratio: Math.round((median(fullStartMs) / median(readyMs)) * 100) / 100,
+          goal: '>= 1',
+          rounds: fullStartMs.length,
         },
-        rssMeasurement('gateway', rssMiB, 300e6 / 2 ** 20, 'rss_at_rest'),
+        rssMeasurement('gateway', rssMiBOf(gateway), 300e6 / 2 ** 20, 'rss_at_rest'),
+        rssMeasurement('gateway', rssAfterRebuild, 300e6 / 2 ** 20, 'rss_after_full_rebuild'),
         latencyLine('migrations_first100_p50', jobsLatency, 0.5),
         latencyLine('migrations_first100_p99', jobsLatency, 0.99),
         latencyLine('migrations_failed_first100_p99', failedLatency, 0.99),
@@ -319,17 +339,22 @@ async function graphql(client: Client, query: string, variables?: object): Promi
   return answer.data;
 }
 
+const rssMiBOf = (service: RunningService | undefined) =>
+  Number(
+    /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${service?.process.pid}/status`, 'utf8'))?.[1] ?? 0,
+  ) / 1024;
+
 /** `/readyz` once it answers 200 (the gateway listens only after its rebuild); its log if it exits first. */
 async function readyz(
   gateway: RunningService,
   origin: string,
   logDir: string,
-): Promise<{ jobs: number; rebuildMs: number }> {
+): Promise<{ jobs: number; rebuildMs: number; restored: { position: number; ms: number } | null }> {
   // A full rebuild of 100,000 jobs takes minutes.
   const deadline = Date.now() + 900_000;
   for (;;) {
     const answer = await fetch(`${origin}/readyz`).catch(() => undefined);
-    if (answer?.status === 200) return (await answer.json()) as { jobs: number; rebuildMs: number };
+    if (answer?.status === 200) return (await answer.json()) as Awaited<ReturnType<typeof readyz>>;
     await answer?.body?.cancel();
     const { exitCode, signalCode } = gateway.process;
     if (exitCode !== null || signalCode !== null || Date.now() > deadline) {

@@ -169,6 +169,18 @@ export const catalogue = named({
     description:
       "Origins other than the gateway's own whose pages may use it (comma-separated, as https://console.example.com).",
   }),
+  GATEWAY_SNAPSHOT_FILE: path('/var/tmp/ferry/gateway/projections.snapshot', {
+    description:
+      "Where the gateway saves its projections with the store's position they were folded to: a start takes the save back and folds only the commits after it (a save of another store or version is left, and the whole store folded). Losing it costs one slower start, nothing else.",
+  }),
+  GATEWAY_SNAPSHOT_SECONDS: integer(
+    300,
+    { min: 10, max: 24 * 3600 },
+    {
+      description:
+        'How often the gateway saves its projections while commits come in (and once more when it stops).',
+    },
+  ),
   GATEWAY_MUTATIONS_PER_MINUTE: integer(
     60,
     { min: 1, max: 100_000 },

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface RunningService {
@@ -23,7 +24,9 @@ function nodeFlags(dir: string): string[] {
 
 /**
  * A Ferry service's built `dist/main.js` started as its own process as `npm start` runs it (the
- * e2e tier builds the service first), with the environment given on top of this one.
+ * e2e tier builds the service first), with the environment given on top of this one. A gateway
+ * saves its projections beside its logs (or in a folder of its own, removed when it exits) unless
+ * told where: never in the machine-wide default that other runs would share.
  */
 export function startBuiltService(
   name: string,
@@ -32,11 +35,24 @@ export function startBuiltService(
   const dir = resolve(import.meta.dirname, '..', '..', '..', 'services', name);
   const main = join(dir, 'dist', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build @ferry/service-${name} first`);
+  const own =
+    env['GATEWAY_SNAPSHOT_FILE'] === undefined && env['LOG_DIR'] === undefined
+      ? mkdtempSync(join(tmpdir(), 'ferry-service-'))
+      : undefined;
   const child = spawn(process.execPath, [...nodeFlags(dir), main], {
-    env: { ...process.env, ...env },
+    env: {
+      ...process.env,
+      GATEWAY_SNAPSHOT_FILE: join(own ?? env['LOG_DIR'] ?? '', 'gateway-projections.snapshot'),
+      ...env,
+    },
     stdio: 'ignore',
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const exited = new Promise<void>((done) =>
+    child.once('exit', () => {
+      if (own) rmSync(own, { recursive: true, force: true });
+      done();
+    }),
+  );
   return {
     process: child,
     kill: async () => {

@@ -2,12 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationDefinitionNode } from 'graphql';
 import '@fastify/static';
 import mercurius from 'mercurius';
+import { STREAMS } from '@ferry/contracts';
 import type { EventStore } from '@ferry/event-store';
 import { readToolLog } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
@@ -24,6 +25,7 @@ import { errorFormatter } from './graphql/errors.ts';
 import { resolvers } from './graphql/resolvers.ts';
 import { Health } from './health.ts';
 import { gatewayMetrics, type GatewayMetrics } from './metrics.ts';
+import { ProjectionSaves, type SaveOptions } from './read-model/projection-saves.ts';
 import { Projections } from './read-model/projections.ts';
 import type { Quarantine } from './read-model/quarantine.ts';
 
@@ -57,6 +59,8 @@ export interface GatewayOptions {
   readonly mutationsPerMinute?: number;
   /** Other origins than its own whose pages may use the gateway (a console served elsewhere). */
   readonly allowedOrigins?: readonly string[];
+  /** Where and how often the projections are saved; without it, every start folds the whole store. */
+  readonly saves?: SaveOptions;
 }
 
 export interface RunningGateway {
@@ -166,10 +170,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   // Listening first: liveness and readiness answer while the store is folded.
   await app.listen(options.port, options.host);
+  const saves =
+    options.saves && new ProjectionSaves(projections, options.saves, storeIdentity(nc), logger);
+  await saves?.load();
   await projections.catchUp();
   logger.info(
     {
       position: projections.position,
+      from: projections.restored?.position ?? 0,
       jobs: projections.jobs.size,
       ms: Math.round(projections.rebuildMs ?? 0),
     },
@@ -177,6 +185,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   const following = new AbortController();
   const followed = projections.follow(following.signal);
+  // Saved now when the start folded anything (the next start is quick), then from time to time.
+  const kept = saves && saves.save().then(() => saves.keep(following.signal));
 
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -187,7 +197,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       following.abort();
       await app.close();
       await followed;
+      await kept;
+      await saves?.save();
     },
+  };
+}
+
+/** The event store's stream, by its creation time, and its last position. */
+function storeIdentity(nc: NatsConnection) {
+  return async () => {
+    const info = await (await jetstreamManager(nc)).streams.info(STREAMS.events);
+    return { id: `${STREAMS.events}@${info.created}`, lastPosition: info.state.last_seq };
   };
 }
 

@@ -25,15 +25,15 @@ let store: JetStreamEventStore;
 let gateway: GatewayProcess;
 const dir = mkdtempSync(join(tmpdir(), 'ferry-gateway-int-'));
 
+const env = () => ({
+  NATS_URL: nats.server.url,
+  LOG_DIR: join(dir, 'logs'),
+  // No cloud by that name: OpenStack shows as not configured.
+  OPENSTACK_CLOUD_NAME: 'ferry-test-none',
+  CONSOLE_DIR: join(dir, 'no-console'),
+});
 /** The built gateway, on this test's nats-server. */
-const start = () =>
-  startGatewayProcess({
-    NATS_URL: nats.server.url,
-    LOG_DIR: join(dir, 'logs'),
-    // No cloud by that name: OpenStack shows as not configured.
-    OPENSTACK_CLOUD_NAME: 'ferry-test-none',
-    CONSOLE_DIR: join(dir, 'no-console'),
-  });
+const start = () => startGatewayProcess(env());
 
 const vm = (
   name: string,
@@ -474,5 +474,31 @@ describe('the gateway over a real event store', () => {
     gateway = await start();
     expect((await graphql(gateway, query)).body).toEqual(before);
     await replica.process.stop();
+  });
+
+  it('a gateway stopped takes its save back at the next start and folds only the commits after it', async () => {
+    const query = `{ inventory { key activeJob { id } stale } sources { key vmCount }
+      migrations(first: 50) { totalCount edges { cursor node { id state phase eventCount } } }
+      failed: migration(id: "job-failed") { state error { code } timeline { revision type at summary } } }`;
+    const readyz = async (g: GatewayProcess) =>
+      (await (await fetch(`${g.url}/readyz`)).json()) as {
+        position: number;
+        restored: { position: number } | null;
+      };
+    const stoppedAt = (await readyz(gateway)).position;
+    await gateway.process.stop();
+    await discoveredJob(store, 'job-after-save', { vm: vm('alpha') });
+    gateway = await start();
+    const restarted = await readyz(gateway);
+    expect(restarted.restored?.position).toBe(stoppedAt);
+    expect(restarted.position).toBeGreaterThan(stoppedAt);
+    const answer = (await graphql(gateway, query)).body;
+    expect(JSON.stringify(answer)).toContain('job-after-save');
+    // The same answers as a gateway that folds the whole store.
+    const noSave = join(dir, 'no-save');
+    const whole = await startGatewayProcess({ ...env(), GATEWAY_SNAPSHOT_FILE: join(noSave, 's') });
+    expect((await readyz(whole)).restored).toBeNull();
+    expect((await graphql(whole, query)).body).toEqual(answer);
+    await whole.process.stop();
   });
 });

@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit, openGatewayProblem } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -18,6 +19,7 @@ import { startGateway } from './app.ts';
 import { bearerVerifier, discoverProvider } from './auth/bearer.ts';
 import { Sealer } from './auth/seal.ts';
 import { SignIn } from './auth/sign-in.ts';
+import { codeVersion } from './read-model/code-version.ts';
 import { Quarantine } from './read-model/quarantine.ts';
 
 const config = loadConfigOrExit([
@@ -37,6 +39,8 @@ const config = loadConfigOrExit([
   'GATEWAY_SESSION_SECRET_FILE',
   'GATEWAY_LOCAL_ADMIN_PASSWORD_FILE',
   'CONSOLE_DIR',
+  'GATEWAY_SNAPSHOT_FILE',
+  'GATEWAY_SNAPSHOT_SECONDS',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'FERRY_TRACE_FILE',
   ...OPENSTACK_SESSION_SETTINGS,
@@ -87,6 +91,16 @@ const gateway = await startGateway({
     .map((o) => o.trim())
     .filter((o) => o !== ''),
   consoleDir: config.CONSOLE_DIR ?? resolve(import.meta.dirname, '..', '..', 'console', 'dist'),
+  saves: {
+    file: config.GATEWAY_SNAPSHOT_FILE,
+    // What folds the projections: the domain, the contracts' schemas, the gateway's read models.
+    version: await codeVersion([
+      dirname(fileURLToPath(import.meta.resolve('@ferry/domain'))),
+      dirname(fileURLToPath(import.meta.resolve('@ferry/contracts'))),
+      resolve(import.meta.dirname, 'read-model'),
+    ]),
+    everyMs: config.GATEWAY_SNAPSHOT_SECONDS * 1000,
+  },
 });
 logger.info({ url: gateway.url, graphql: `${gateway.url}/api/graphql` }, 'gateway started');
 

@@ -34,6 +34,7 @@ export class ProbesController {
       position: this.projections.position,
       jobs: this.projections.jobs.size,
       rebuildMs: this.projections.rebuildMs,
+      restored: this.projections.restored,
     };
   }
 

@@ -21,6 +21,13 @@ export interface SourceStatus {
   readonly at: string;
 }
 
+/** What a save keeps of the inventory: the model is never changed in place, the maps are copied. */
+export interface SavedInventory {
+  readonly model: Inventory;
+  readonly claims: readonly (readonly [string, string])[];
+  readonly sources: readonly SourceStatus[];
+}
+
 export interface InventoryChange {
   readonly type: InventoryEvent['type'] | VmClaimEvent['type'];
   readonly vmKey: string | null;
@@ -60,6 +67,19 @@ export class InventoryReadModel extends EventEmitter<{ change: [InventoryChange]
 
   unreadable() {
     return [...this.model.unreadable].map(([location, u]) => ({ location, ...u }));
+  }
+
+  saved(): SavedInventory {
+    return { model: this.model, claims: [...this.claims], sources: [...this.sources.values()] };
+  }
+
+  /** Takes back what `saved()` returned, in place of what this folded. */
+  restore(saved: SavedInventory): void {
+    this.model = saved.model;
+    this.claims.clear();
+    for (const [vmKey, jobId] of saved.claims) this.claims.set(vmKey, jobId);
+    this.sources.clear();
+    for (const status of saved.sources) this.sources.set(status.key, status);
   }
 
   applyInventory(event: RecordedEvent<InventoryEvent>): void {

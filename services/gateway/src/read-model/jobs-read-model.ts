@@ -45,7 +45,7 @@ const cursorOf = (v: JobView | Entry): JobCursor =>
  * the job runs; a finished job's view is kept serialized (a few times smaller than its objects), and
  * read back for the page or the job asked for, so memory grows slowly with the jobs that ended.
  */
-interface Entry {
+export interface JobEntry {
   readonly jobId: string;
   readonly createdAt: string;
   readonly vmKey: string;
@@ -55,6 +55,8 @@ interface Entry {
   readonly view?: JobView;
   readonly packed?: Buffer;
 }
+
+type Entry = JobEntry;
 
 const viewOf = (e: Entry): JobView => e.view ?? (deserialize(e.packed as Buffer) as JobView);
 
@@ -96,6 +98,24 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   get(jobId: string): JobView | undefined {
     const entry = this.entries.get(jobId);
     return entry && viewOf(entry);
+  }
+
+  /**
+   * Every job's entry, oldest first, as it is now: entries are replaced, never changed, so what
+   * this returns stays as it was while later commits are folded (a save reads it at leisure).
+   */
+  saved(): JobEntry[] {
+    return this.order.map((id) => this.entries.get(id) as Entry);
+  }
+
+  /** Takes back what `saved()` returned (in its order), into a model that has folded nothing. */
+  restore(entries: Iterable<JobEntry>): void {
+    if (this.order.length > 0) throw new Error('only an empty model takes a save back');
+    for (const entry of entries) {
+      this.entries.set(entry.jobId, entry);
+      this.order.push(entry.jobId);
+      this.stateIds(entry.state).push(entry.jobId);
+    }
   }
 
   /** Folds a commit of a `migration-<job>` stream; one seen before (or out of turn) changes nothing. */

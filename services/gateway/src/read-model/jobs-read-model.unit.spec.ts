@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MigrationEvent } from '@ferry/contracts';
@@ -5,7 +8,10 @@ import { migrationStream } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
 import { createMigration } from '@ferry/stages/testing';
+import { InventoryReadModel } from './inventory-read-model.ts';
 import { JobsReadModel } from './jobs-read-model.ts';
+import { Quarantine } from './quarantine.ts';
+import { readSnapshot, writeSnapshot } from './snapshot-file.ts';
 
 /** A job's commits as the store would give them: one per command, revisions from 0. */
 function history(
@@ -152,6 +158,53 @@ describe('the jobs read model', () => {
     expect(model.page({ states: ['FAILED'] }, {}).jobs).toEqual([folded[0]]);
     expect(ids(model.page({ vmName: 'DON' }, {}))).toEqual(['done']);
     expect(ids(model.page({}, { first: 1 }))).toEqual(['done']);
+  });
+
+  it('taken back from a save (through its file format) and folding on, answers as if it never stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-jobs-save-'));
+    const at = (minute: number, second = 0) =>
+      new Date(Date.UTC(2026, 10, 26, 0, minute, second)).toISOString();
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.record({ minute: fc.integer({ min: 0, max: 9 }), fails: fc.boolean() }), {
+            minLength: 1,
+            maxLength: 12,
+          }),
+          fc.nat(),
+          async (jobs, cut) => {
+            const commits = jobs.flatMap((j, i) =>
+              history(`j${i}`, at(j.minute), j.fails ? [failure(`j${i}`, at(j.minute, 30))] : []),
+            );
+            const whole = new JobsReadModel();
+            for (const c of commits) whole.apply(c);
+            const stopped = new JobsReadModel();
+            const split = cut % (commits.length + 1);
+            for (const c of commits.slice(0, split)) stopped.apply(c);
+            const file = join(dir, 'save');
+            await writeSnapshot(file, {
+              header: { version: 'v', store: 's', position: split },
+              inventory: new InventoryReadModel().saved(),
+              quarantine: new Quarantine().saved(),
+              jobs: stopped.saved(),
+            });
+            const restarted = new JobsReadModel();
+            restarted.restore((await readSnapshot(file)).jobs);
+            for (const c of commits.slice(split)) restarted.apply(c);
+            for (const states of [[], ['PENDING'], ['FAILED', 'PENDING']] as const) {
+              const page = { first: 5 };
+              expect(restarted.page({ states }, page)).toEqual(whole.page({ states }, page));
+            }
+            expect(restarted.countByState()).toEqual(whole.countByState());
+            for (let i = 0; i < jobs.length; i++)
+              expect(restarted.get(`j${i}`)).toEqual(whole.get(`j${i}`));
+          },
+        ),
+        { numRuns: 50 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ignores a commit seen before, and one that comes out of turn', () => {

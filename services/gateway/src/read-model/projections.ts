@@ -5,11 +5,12 @@ import type { Logger } from '@ferry/observability';
 import { InventoryReadModel } from './inventory-read-model.ts';
 import { JobsReadModel } from './jobs-read-model.ts';
 import { Quarantine } from './quarantine.ts';
+import type { Snapshot, SnapshotContent } from './snapshot-file.ts';
 
 /**
- * The gateway's read models, folded from the whole store in one ordered feed: rebuilt from the
- * first commit at start-up, then kept live. Nothing is stored: a restarted gateway (or another
- * replica) folds the same commits into the same answers.
+ * The gateway's read models, folded from the whole store in one ordered feed: rebuilt at start-up
+ * from the first commit, or from a save of them and the commits after it, then kept live. The
+ * store is the truth: a gateway without a save (or another replica) folds the same answers.
  */
 export class Projections {
   readonly jobs = new JobsReadModel();
@@ -20,6 +21,8 @@ export class Projections {
   caughtUp = false;
   /** How long the start-up rebuild took, in ms. */
   rebuildMs: number | null = null;
+  /** The save the start took back (its position, and how long reading it took), if any. */
+  restored: { readonly position: number; readonly ms: number } | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -27,6 +30,26 @@ export class Projections {
     /** What the store's reads skipped (the store tells it, see main.ts). */
     readonly quarantine = new Quarantine(),
   ) {}
+
+  /** What a save holds, as it is now; later folds leave it as it was (see JobsReadModel.saved). */
+  saved(): Omit<SnapshotContent, 'header'> & { readonly position: number } {
+    return {
+      position: this.position,
+      jobs: this.jobs.saved(),
+      inventory: this.inventory.saved(),
+      quarantine: this.quarantine.saved(),
+    };
+  }
+
+  /** Starts from a save rather than the first commit: before anything is folded. */
+  restore(snapshot: Snapshot, ms: number): void {
+    if (this.position !== 0) throw new Error('a save is taken back before anything is folded');
+    this.jobs.restore(snapshot.jobs);
+    this.inventory.restore(snapshot.inventory);
+    this.quarantine.restore(snapshot.quarantine);
+    this.position = snapshot.header.position;
+    this.restored = { position: snapshot.header.position, ms };
+  }
 
   /** Folds one commit; one at or before the position reached (seen already) changes nothing. */
   apply(commit: Commit): void {
@@ -40,7 +63,7 @@ export class Projections {
       for (const e of (commit as Commit<VmClaimEvent>).events) this.inventory.applyClaim(e);
   }
 
-  /** Every commit there is now: the rebuild. */
+  /** Every commit there is now (after the save taken back, if any): the rebuild. */
   async catchUp(): Promise<void> {
     const started = performance.now();
     for await (const commit of this.store.readAll(this.position)) this.apply(commit);
