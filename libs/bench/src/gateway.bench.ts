@@ -178,6 +178,15 @@ export async function gatewayBench(): Promise<Measurement[]> {
       const updates = await subscriptionDelays(store, origin);
       // At rest: after the queries, the collector given a moment.
       await new Promise((r) => setTimeout(r, 2_000));
+      // Where the memory is: the V8 heap, or buffers outside it.
+      const metrics = await (await fetch(`${origin}/metrics`)).text();
+      process.stderr.write(
+        `gateway: at rest ${metrics
+          .split('\n')
+          .filter((l) => /^nodejs_(heap_size_(used|total)|external_memory)_bytes /.test(l))
+          .map((l) => `${l.split(' ')[0]} ${(Number(l.split(' ')[1]) / 2 ** 20).toFixed(0)} MiB`)
+          .join(', ')}\n`,
+      );
       return [
         rebuild,
         limitLine('start_to_ready', median(readyMs), 5_000, readyMs.length),
@@ -388,7 +397,8 @@ const DRY_RUN: MigrationFlags = {
   openstackDeployment: false,
   rollback: true,
 };
-const START = Date.parse('2026-11-01T00:00:00Z');
+// Every job in the past (a job a minute): the oldest of 100,000 about ten weeks before the newest.
+const START = Date.parse('2026-09-01T00:00:00Z');
 
 const vmOf = (i: number, disks: number): VmDescription => ({
   key: `ws-vm${i}`,
@@ -504,8 +514,8 @@ function jobCommands(jobId: string, vm: VmDescription, createdAt: number) {
   };
 }
 
-/** One of four histories: 60 % verified dry runs, 15 % rolled back, 10 % failed, 15 % converting. */
-async function seedJob(store: EventStore, i: number): Promise<number> {
+/** Job `i`'s commands: one of four histories, 60 % verified dry runs, 15 % rolled back, 10 % failed, 15 % converting. */
+export function benchJob(i: number): { jobId: string; commands: readonly MigrationCommand[] } {
   const jobId = `bench-${String(i).padStart(5, '0')}`;
   const job = jobCommands(jobId, vmOf(i, 1), START + i * 60_000);
   job.created();
@@ -524,7 +534,12 @@ async function seedJob(store: EventStore, i: number): Promise<number> {
     job.uploading();
     job.failed('upload', 'glance-unavailable');
   }
-  return run(store, jobId, job.commands);
+  return { jobId, commands: job.commands };
+}
+
+async function seedJob(store: EventStore, i: number): Promise<number> {
+  const { jobId, commands } = benchJob(i);
+  return run(store, jobId, commands);
 }
 
 /** A verified job of two disks with 96 progress events each: 200 events. */

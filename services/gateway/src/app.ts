@@ -185,8 +185,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   const following = new AbortController();
   const followed = projections.follow(following.signal);
-  // Saved now when the start folded anything (the next start is quick), then from time to time.
-  const kept = saves && saves.save().then(() => saves.keep(following.signal));
+  // The idle jobs' views packed, then saved when the start folded anything (the next start is
+  // quick); both again from time to time.
+  const kept = (async () => {
+    await projections.packIdle();
+    await saves?.save();
+    await Promise.all([projections.keepPacked(following.signal), saves?.keep(following.signal)]);
+  })();
 
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { deserialize, serialize } from 'node:v8';
 import type { MigrationEvent, MigrationState } from '@ferry/contracts';
 import { evolveJobView, isJobFinished, type JobView } from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
+import { ViewPacker } from './view-packer.ts';
 
 export interface JobFilter {
   readonly states?: readonly MigrationState[] | null;
@@ -33,6 +33,9 @@ export interface JobPage {
   readonly totalCount: number;
 }
 
+/** An unfinished job's view is kept whole while it changes, and packed after this long without change. */
+export const IDLE_MS = 60_000;
+
 /** Newest first: later creation time first, then job id. */
 const compare = (a: JobCursor, b: JobCursor) =>
   b.createdAt.localeCompare(a.createdAt) || a.jobId.localeCompare(b.jobId);
@@ -42,8 +45,8 @@ const cursorOf = (v: JobView | Entry): JobCursor =>
 
 /**
  * What the model keeps of a job: what pages are ordered and filtered by, and its view, whole while
- * the job runs; a finished job's view is kept serialized (a few times smaller than its objects), and
- * read back for the page or the job asked for, so memory grows slowly with the jobs that ended.
+ * the job changes; a finished job's view, or one idle for a while, is kept packed (see ViewPacker)
+ * and read back for the page or the job asked for, so memory grows slowly with the jobs.
  */
 export interface JobEntry {
   readonly jobId: string;
@@ -58,17 +61,11 @@ export interface JobEntry {
 
 type Entry = JobEntry;
 
-const viewOf = (e: Entry): JobView => e.view ?? (deserialize(e.packed as Buffer) as JobView);
-
-const entryOf = (view: JobView, revision: number): Entry => ({
-  jobId: view.job.jobId,
-  createdAt: view.createdAt,
-  vmKey: view.job.vmKey,
-  vmName: view.job.vmName,
-  state: view.state,
-  revision,
-  ...(isJobFinished(view) ? { packed: serialize(view) } : { view }),
-});
+/** What a save keeps of the jobs: the packing's dictionary, and every job's entry, oldest first. */
+export interface SavedJobs {
+  readonly dictionary: Buffer | null;
+  readonly entries: readonly JobEntry[];
+}
 
 /**
  * Every job's view, folded from its events, kept in the order operators page through (newest
@@ -84,6 +81,9 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   private readonly order: string[] = [];
   /** The ids of the jobs in each state, in the same order. */
   private readonly byState = new Map<MigrationState, string[]>();
+  private packer = new ViewPacker();
+  /** The unfinished jobs whose views are kept whole (see packIdle). */
+  private readonly whole = new Set<string>();
 
   get size(): number {
     return this.order.length;
@@ -97,22 +97,27 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
 
   get(jobId: string): JobView | undefined {
     const entry = this.entries.get(jobId);
-    return entry && viewOf(entry);
+    return entry && this.viewOf(entry);
   }
 
   /**
    * Every job's entry, oldest first, as it is now: entries are replaced, never changed, so what
    * this returns stays as it was while later commits are folded (a save reads it at leisure).
    */
-  saved(): JobEntry[] {
-    return this.order.map((id) => this.entries.get(id) as Entry);
+  saved(): SavedJobs {
+    return {
+      dictionary: this.packer.dictionary,
+      entries: this.order.map((id) => this.entries.get(id) as Entry),
+    };
   }
 
   /** Takes back what `saved()` returned (in its order), into a model that has folded nothing. */
-  restore(entries: Iterable<JobEntry>): void {
+  restore(saved: SavedJobs): void {
     if (this.order.length > 0) throw new Error('only an empty model takes a save back');
-    for (const entry of entries) {
+    this.packer = new ViewPacker(saved.dictionary);
+    for (const entry of saved.entries) {
       this.entries.set(entry.jobId, entry);
+      if (entry.view) this.whole.add(entry.jobId);
       this.order.push(entry.jobId);
       this.stateIds(entry.state).push(entry.jobId);
     }
@@ -127,10 +132,16 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     if (first.revision !== (current?.revision ?? -1) + 1) return;
     const view = commit.events.reduce<JobView | null>(
       evolveJobView,
-      current ? viewOf(current) : null,
+      current ? this.viewOf(current) : null,
     );
     if (view === null) return;
-    this.entries.set(jobId, entryOf(view, first.revision + commit.events.length - 1));
+    const finished = isJobFinished(view);
+    this.entries.set(
+      jobId,
+      this.entryOf(view, first.revision + commit.events.length - 1, finished),
+    );
+    if (finished) this.whole.delete(jobId);
+    else this.whole.add(jobId);
     const cursor = cursorOf(view);
     if (!current) this.insert(this.order, jobId, cursor);
     if (current?.state !== view.state) {
@@ -155,7 +166,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
         if (accepts(entry)) found.unshift(entry);
       }
       return {
-        jobs: found.map(viewOf),
+        jobs: found.map((e) => this.viewOf(e)),
         hasPreviousPage: this.anyMatch(ids, accepts, i, -1),
         hasNextPage: end < ids.length && this.anyMatch(ids, accepts, end, 1),
         totalCount,
@@ -170,11 +181,46 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       if (accepts(entry)) found.push(entry);
     }
     return {
-      jobs: found.map(viewOf),
+      jobs: found.map((e) => this.viewOf(e)),
       hasNextPage: this.anyMatch(ids, accepts, i, 1),
       hasPreviousPage: start > 0 && this.anyMatch(ids, accepts, start - 1, -1),
       totalCount,
     };
+  }
+
+  /**
+   * Packs the views of unfinished jobs whose last change is older than `before` (a stuck job, one
+   * waiting for an operator), at most `limit` of them, and says how many it packed; the job's next
+   * change unpacks it. A caller packs a large model a slice at a time.
+   */
+  packIdle(before: string, limit: number): number {
+    let packed = 0;
+    for (const jobId of this.whole) {
+      if (packed >= limit) break;
+      const entry = this.entries.get(jobId) as Entry;
+      const view = entry.view as JobView;
+      if (view.updatedAt >= before) continue;
+      this.whole.delete(jobId);
+      this.entries.set(jobId, this.entryOf(view, entry.revision, true));
+      packed++;
+    }
+    return packed;
+  }
+
+  private entryOf(view: JobView, revision: number, packed: boolean): Entry {
+    const entry = {
+      jobId: view.job.jobId,
+      createdAt: view.createdAt,
+      vmKey: view.job.vmKey,
+      vmName: view.job.vmName,
+      state: view.state,
+      revision,
+    };
+    return packed ? { ...entry, packed: this.packer.pack(view) } : { ...entry, view };
+  }
+
+  private viewOf(e: Entry): JobView {
+    return e.view ?? this.packer.unpack(e.packed as Buffer);
   }
 
   /** The jobs a page is looked for among: all, one state's, or a few states' merged in order. */

@@ -160,7 +160,7 @@ describe('the jobs read model', () => {
     expect(ids(model.page({}, { first: 1 }))).toEqual(['done']);
   });
 
-  it('taken back from a save (through its file format) and folding on, answers as if it never stopped', async () => {
+  it('taken back from a save (through its file format) and folding on, answers as if it never stopped, idle jobs packed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-jobs-save-'));
     const at = (minute: number, second = 0) =>
       new Date(Date.UTC(2026, 10, 26, 0, minute, second)).toISOString();
@@ -181,6 +181,8 @@ describe('the jobs read model', () => {
             const stopped = new JobsReadModel();
             const split = cut % (commits.length + 1);
             for (const c of commits.slice(0, split)) stopped.apply(c);
+            // Every job idle: the unfinished ones packed too, and unpacked by their next commit.
+            stopped.packIdle('9999', Number.POSITIVE_INFINITY);
             const file = join(dir, 'save');
             await writeSnapshot(file, {
               header: { version: 'v', store: 's', position: split },

@@ -108,7 +108,7 @@ export class ProjectionSaves {
         {
           file: this.options.file,
           position,
-          jobs: content.jobs.length,
+          jobs: content.jobs.entries.length,
           bytes,
           ms: Math.round(performance.now() - started),
         },

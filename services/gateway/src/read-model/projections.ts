@@ -1,11 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToRequests, setTimeout as sleep } from 'node:timers/promises';
 import type { InventoryEvent, MigrationEvent, VmClaimEvent } from '@ferry/contracts';
 import { parseStreamName, type Commit, type EventStore } from '@ferry/event-store';
 import type { Logger } from '@ferry/observability';
 import { InventoryReadModel } from './inventory-read-model.ts';
-import { JobsReadModel } from './jobs-read-model.ts';
+import { IDLE_MS, JobsReadModel } from './jobs-read-model.ts';
 import { Quarantine } from './quarantine.ts';
 import type { Snapshot, SnapshotContent } from './snapshot-file.ts';
+
+/** Views packed between two yields to requests: about 0.1 s of work. */
+const PACK_SLICE = 1_000;
 
 /**
  * The gateway's read models, folded from the whole store in one ordered feed: rebuilt at start-up
@@ -69,6 +72,25 @@ export class Projections {
     for await (const commit of this.store.readAll(this.position)) this.apply(commit);
     this.rebuildMs = performance.now() - started;
     this.caughtUp = true;
+  }
+
+  /** Packs the views of the jobs idle for a while, a slice at a time; says how many. */
+  async packIdle(now = Date.now()): Promise<number> {
+    const before = new Date(now - IDLE_MS).toISOString();
+    let total = 0;
+    for (let n = PACK_SLICE; n === PACK_SLICE; total += n) {
+      n = this.jobs.packIdle(before, PACK_SLICE);
+      await yieldToRequests();
+    }
+    return total;
+  }
+
+  /** Packs idle jobs' views from time to time, until `signal` aborts. */
+  async keepPacked(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(IDLE_MS / 2, undefined, { signal }).catch(() => undefined);
+      if (!signal.aborted) await this.packIdle();
+    }
   }
 
   /** After the rebuild, each new commit as it is appended, until `signal` aborts; re-subscribes after a fault. */

@@ -1,13 +1,13 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import type { SavedInventory } from './inventory-read-model.ts';
-import type { JobEntry } from './jobs-read-model.ts';
+import type { JobEntry, SavedJobs } from './jobs-read-model.ts';
 import type { SavedQuarantine } from './quarantine.ts';
 
 const MAGIC = 'ferry-gateway-projections';
-const FORMAT = 1;
+const FORMAT = 2;
 /** Jobs per frame: a save yields to requests between frames, and a load copies a frame at a time. */
 const JOBS_PER_FRAME = 1_000;
 /** Each frame: its payload's length and CRC-32, then the payload (a v8-serialized value). */
@@ -30,7 +30,7 @@ export interface Snapshot {
   readonly header: SnapshotHeader;
   readonly inventory: SavedInventory;
   readonly quarantine: SavedQuarantine;
-  readonly jobs: readonly JobEntry[];
+  readonly jobs: SavedJobs;
 }
 
 export type SnapshotContent = Omit<Snapshot, 'header'> & {
@@ -64,14 +64,16 @@ export async function writeSnapshot(file: string, content: SnapshotContent): Pro
       magic: MAGIC,
       format: FORMAT,
       ...content.header,
-      jobs: content.jobs.length,
+      jobs: content.jobs.entries.length,
       savedAt: new Date().toISOString(),
     };
     await write(header);
     await write(content.inventory);
     await write(content.quarantine);
-    for (let i = 0; i < content.jobs.length; i += JOBS_PER_FRAME)
-      await write(content.jobs.slice(i, i + JOBS_PER_FRAME));
+    const { dictionary, entries } = content.jobs;
+    await write(dictionary);
+    for (let i = 0; i < entries.length; i += JOBS_PER_FRAME)
+      await write(entries.slice(i, i + JOBS_PER_FRAME));
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -105,31 +107,38 @@ export async function readSnapshotHeader(file: string): Promise<SnapshotHeader |
   }
 }
 
-/** The whole save; throws when it is not one (torn, damaged, of another format). */
+/** The whole save, a frame at a time; throws when it is not one (torn, damaged, of another format). */
 export async function readSnapshot(file: string): Promise<Snapshot> {
-  const data = await readFile(file);
+  const handle = await open(file, 'r');
   const frames: unknown[] = [];
-  for (let at = 0; at < data.length;) {
-    if (at + FRAME_HEAD > data.length) throw new Error('the save ends inside a frame');
-    const length = data.readUInt32BE(at);
-    const end = at + FRAME_HEAD + length;
-    if (end > data.length) throw new Error('the save ends inside a frame');
-    // A copy per frame: the serialized views of finished jobs point into it, and the frame's copy
-    // is all they keep alive (not the whole file).
-    const payload = Buffer.from(data.subarray(at + FRAME_HEAD, end));
-    frames.push(deserialize(checked(payload, data.readUInt32BE(at + 4))));
-    at = end;
+  try {
+    const size = (await handle.stat()).size;
+    const head = Buffer.alloc(FRAME_HEAD);
+    for (let at = 0; at < size;) {
+      if ((await handle.read(head, 0, FRAME_HEAD, at)).bytesRead < FRAME_HEAD)
+        throw new Error('the save ends inside a frame');
+      // A buffer per frame: the packed views of its jobs point into it, and keep only it alive.
+      const payload = Buffer.allocUnsafeSlow(head.readUInt32BE(0));
+      if (
+        (await handle.read(payload, 0, payload.length, at + FRAME_HEAD)).bytesRead < payload.length
+      )
+        throw new Error('the save ends inside a frame');
+      frames.push(deserialize(checked(payload, head.readUInt32BE(4))));
+      at += FRAME_HEAD + payload.length;
+    }
+  } finally {
+    await handle.close();
   }
-  const [header, inventory, quarantine, ...batches] = frames;
+  const [header, inventory, quarantine, dictionary, ...batches] = frames;
   const parsed = headerOf(header);
-  const jobs = (batches as JobEntry[][]).flat();
-  if (jobs.length !== parsed.jobs)
-    throw new Error(`the save holds ${jobs.length} jobs, its header says ${parsed.jobs}`);
+  const entries = (batches as JobEntry[][]).flat();
+  if (entries.length !== parsed.jobs)
+    throw new Error(`the save holds ${entries.length} jobs, its header says ${parsed.jobs}`);
   return {
     header: parsed,
     inventory: inventory as SavedInventory,
     quarantine: quarantine as SavedQuarantine,
-    jobs,
+    jobs: { dictionary: dictionary as Buffer | null, entries },
   };
 }
 
