@@ -137,6 +137,7 @@ export async function gatewayBench(): Promise<Measurement[]> {
       },
     });
     const rssAfterRebuild = rssMiBOf(gateway);
+    await memoryBreakdown(origin, 'after a full rebuild');
     const readyMs: number[] = [];
     for (let round = 0; round < REBUILD_ROUNDS; round++) {
       const ready = await started(join(root, `save-${rebuilds}`));
@@ -147,6 +148,7 @@ export async function gatewayBench(): Promise<Measurement[]> {
       );
     }
 
+    await memoryBreakdown(origin, 'started from a save');
     const client = new Client(origin, { pipelining: 1 });
     try {
       const healthz = () => get(client, '/healthz');
@@ -178,15 +180,7 @@ export async function gatewayBench(): Promise<Measurement[]> {
       const updates = await subscriptionDelays(store, origin);
       // At rest: after the queries, the collector given a moment.
       await new Promise((r) => setTimeout(r, 2_000));
-      // Where the memory is: the V8 heap, or buffers outside it.
-      const metrics = await (await fetch(`${origin}/metrics`)).text();
-      process.stderr.write(
-        `gateway: at rest ${metrics
-          .split('\n')
-          .filter((l) => /^nodejs_(heap_size_(used|total)|external_memory)_bytes /.test(l))
-          .map((l) => `${l.split(' ')[0]} ${(Number(l.split(' ')[1]) / 2 ** 20).toFixed(0)} MiB`)
-          .join(', ')}\n`,
-      );
+      await memoryBreakdown(origin, 'at rest');
       return [
         rebuild,
         limitLine('start_to_ready', median(readyMs), 5_000, readyMs.length),
@@ -346,6 +340,18 @@ async function graphql(client: Client, query: string, variables?: object): Promi
   if (statusCode !== 200 || answer.errors)
     throw new Error(`graphql: ${statusCode} ${JSON.stringify(answer.errors)}`);
   return answer.data;
+}
+
+/** Where the gateway's memory is: the V8 heap, or buffers outside it (its own metrics). */
+async function memoryBreakdown(origin: string, when: string): Promise<void> {
+  const metrics = await (await fetch(`${origin}/metrics`)).text();
+  const mib = (name: string) => {
+    const line = metrics.split('\n').find((l) => l.startsWith(name));
+    return `${(Number(line?.split(' ').at(-1)) / 2 ** 20).toFixed(0)} MiB`;
+  };
+  process.stderr.write(
+    `gateway: ${when}: heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')}, external ${mib('nodejs_external_memory_bytes')}, resident ${mib('process_resident_memory_bytes')}\n`,
+  );
 }
 
 const rssMiBOf = (service: RunningService | undefined) =>

@@ -41,6 +41,8 @@ export function startBuiltService(
       : undefined;
   const child = spawn(process.execPath, [...nodeFlags(dir), main], {
     env: {
+      // As npm start and the images run it (see deploy/dev/start.sh).
+      MALLOC_ARENA_MAX: '2',
       ...process.env,
       GATEWAY_SNAPSHOT_FILE: join(own ?? env['LOG_DIR'] ?? '', 'gateway-projections.snapshot'),
       ...env,

@@ -33,6 +33,8 @@ export interface JobPage {
   readonly totalCount: number;
 }
 
+/** Packed views read lately, kept unpacked: a dashboard asks for the same page again and again. */
+const RECENT_VIEWS = 1_000;
 /** An unfinished job's view is kept whole while it changes, and packed after this long without change. */
 export const IDLE_MS = 60_000;
 
@@ -82,8 +84,15 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   /** The ids of the jobs in each state, in the same order. */
   private readonly byState = new Map<MigrationState, string[]>();
   private packer = new ViewPacker();
-  /** The unfinished jobs whose views are kept whole (see packIdle). */
+  /** The jobs whose views are kept whole (see packIdle). */
   private readonly whole = new Set<string>();
+  /**
+   * Whether a view is packed as its job finishes; off while a start folds the whole store, so that
+   * the fold goes at the speed of the reads and the views are packed after it, between requests.
+   */
+  packing = true;
+  /** By entry (replaced when its job changes), least recently read first. */
+  private readonly recent = new Map<Entry, JobView>();
 
   get size(): number {
     return this.order.length;
@@ -135,12 +144,9 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       current ? this.viewOf(current) : null,
     );
     if (view === null) return;
-    const finished = isJobFinished(view);
-    this.entries.set(
-      jobId,
-      this.entryOf(view, first.revision + commit.events.length - 1, finished),
-    );
-    if (finished) this.whole.delete(jobId);
+    const packed = this.packing && isJobFinished(view);
+    this.entries.set(jobId, this.entryOf(view, first.revision + commit.events.length - 1, packed));
+    if (packed) this.whole.delete(jobId);
     else this.whole.add(jobId);
     const cursor = cursorOf(view);
     if (!current) this.insert(this.order, jobId, cursor);
@@ -189,9 +195,9 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   }
 
   /**
-   * Packs the views of unfinished jobs whose last change is older than `before` (a stuck job, one
-   * waiting for an operator), at most `limit` of them, and says how many it packed; the job's next
-   * change unpacks it. A caller packs a large model a slice at a time.
+   * Packs the views of finished jobs, and of unfinished ones whose last change is older than
+   * `before` (a stuck job, one waiting for an operator), at most `limit` of them, and says how many
+   * it packed; a job's next change unpacks it. A caller packs a large model a slice at a time.
    */
   packIdle(before: string, limit: number): number {
     let packed = 0;
@@ -199,7 +205,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       if (packed >= limit) break;
       const entry = this.entries.get(jobId) as Entry;
       const view = entry.view as JobView;
-      if (view.updatedAt >= before) continue;
+      if (view.updatedAt >= before && !isJobFinished(view)) continue;
       this.whole.delete(jobId);
       this.entries.set(jobId, this.entryOf(view, entry.revision, true));
       packed++;
@@ -220,7 +226,13 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   }
 
   private viewOf(e: Entry): JobView {
-    return e.view ?? this.packer.unpack(e.packed as Buffer);
+    if (e.view) return e.view;
+    const view = this.recent.get(e) ?? this.packer.unpack(e.packed as Buffer);
+    this.recent.delete(e);
+    this.recent.set(e, view);
+    if (this.recent.size > RECENT_VIEWS)
+      this.recent.delete(this.recent.keys().next().value as Entry);
+    return view;
   }
 
   /** The jobs a page is looked for among: all, one state's, or a few states' merged in order. */

@@ -69,12 +69,17 @@ export class Projections {
   /** Every commit there is now (after the save taken back, if any): the rebuild. */
   async catchUp(): Promise<void> {
     const started = performance.now();
-    for await (const commit of this.store.readAll(this.position)) this.apply(commit);
+    this.jobs.packing = false;
+    try {
+      for await (const commit of this.store.readAll(this.position)) this.apply(commit);
+    } finally {
+      this.jobs.packing = true;
+    }
     this.rebuildMs = performance.now() - started;
     this.caughtUp = true;
   }
 
-  /** Packs the views of the jobs idle for a while, a slice at a time; says how many. */
+  /** Packs the views of the jobs finished or idle for a while, a slice at a time; says how many. */
   async packIdle(now = Date.now()): Promise<number> {
     const before = new Date(now - IDLE_MS).toISOString();
     let total = 0;
