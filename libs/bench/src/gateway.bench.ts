@@ -35,6 +35,8 @@ const PROGRESS_PER_DISK = 96;
 const LIVE_JOB = 'bench-live';
 const LIVE_UPDATES = 200;
 const REBUILD_ROUNDS = 3;
+/** How long after the queries the gateway is taken to be at rest. */
+const REST_MS = 20_000;
 const WARMUP = 30;
 const SAMPLES = 300;
 const JOBS_QUERY = `query Jobs {
@@ -178,8 +180,11 @@ export async function gatewayBench(): Promise<Measurement[]> {
       const failedLatency = await latencies(healthz, failed);
       const jobLatency = await latencies(healthz, job);
       const updates = await subscriptionDelays(store, origin);
-      // At rest: after the queries, the collector given a moment.
+      // At rest: after the queries, as V8 leaves the heap once idle (its memory reducer collects
+      // what the queries promoted a few seconds after they stop); 2 s after them as well.
       await new Promise((r) => setTimeout(r, 2_000));
+      await memoryBreakdown(origin, '2 s after the queries');
+      await new Promise((r) => setTimeout(r, REST_MS - 2_000));
       await memoryBreakdown(origin, 'at rest');
       return [
         rebuild,
