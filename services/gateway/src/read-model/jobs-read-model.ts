@@ -83,6 +83,8 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   private readonly order: string[] = [];
   /** The ids of the jobs in each state, in the same order. */
   private readonly byState = new Map<MigrationState, string[]>();
+  /** The ids of each VM's jobs, in the same order. */
+  private readonly byVm = new Map<string, string[]>();
   private packer = new ViewPacker();
   /** The jobs whose views are kept whole (see packIdle). */
   private readonly whole = new Set<string>();
@@ -129,6 +131,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       if (entry.view) this.whole.add(entry.jobId);
       this.order.push(entry.jobId);
       this.stateIds(entry.state).push(entry.jobId);
+      this.vmIds(entry.vmKey).push(entry.jobId);
     }
   }
 
@@ -149,7 +152,10 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     if (packed) this.whole.delete(jobId);
     else this.whole.add(jobId);
     const cursor = cursorOf(view);
-    if (!current) this.insert(this.order, jobId, cursor);
+    if (!current) {
+      this.insert(this.order, jobId, cursor);
+      this.insert(this.vmIds(view.job.vmKey), jobId, cursor);
+    }
     if (current?.state !== view.state) {
       if (current) this.remove(this.stateIds(current.state), jobId, cursor);
       this.insert(this.stateIds(view.state), jobId, cursor);
@@ -159,7 +165,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
 
   /** A page of the jobs the filter keeps, forwards from `after` or backwards from `before`. */
   page(filter: JobFilter, request: PageRequest): JobPage {
-    const ids = this.candidates(filter.states);
+    const ids = this.within(this.candidates(filter), filter);
     const keep = matcher(filter);
     const totalCount = keep === undefined ? ids.length : this.count(ids, keep);
     const accepts = keep ?? (() => true);
@@ -235,8 +241,38 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     return view;
   }
 
-  /** The jobs a page is looked for among: all, one state's, or a few states' merged in order. */
-  private candidates(states: readonly MigrationState[] | null | undefined): readonly string[] {
+  /** The jobs a page is looked for among: a VM's, or those of the filter's states (see ofStates). */
+  private candidates(filter: JobFilter): readonly string[] {
+    return filter.vmKey ? (this.byVm.get(filter.vmKey) ?? []) : this.ofStates(filter.states);
+  }
+
+  /**
+   * The part of a list whose jobs were created in the filter's window: a list is in order of
+   * creation, so the window's ends are found by halving, and a page or a count never looks outside.
+   */
+  private within(ids: readonly string[], filter: JobFilter): readonly string[] {
+    const { createdAfter, createdBefore } = filter;
+    if (!createdAfter && !createdBefore) return ids;
+    // Newest first: the jobs created before `createdBefore` start at `from`, before `createdAfter` at `to`.
+    const from = createdBefore ? this.firstWhere(ids, (e) => e.createdAt < createdBefore) : 0;
+    const to = createdAfter ? this.firstWhere(ids, (e) => e.createdAt < createdAfter) : ids.length;
+    return ids.slice(ids.length - Math.max(from, to), ids.length - from);
+  }
+
+  /** The first place (newest first) whose job passes `test`, which every later job passes too. */
+  private firstWhere(ids: readonly string[], test: (e: Entry) => boolean): number {
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (test(this.entryAt(ids, mid))) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** All jobs, one state's, or a few states' merged in order. */
+  private ofStates(states: readonly MigrationState[] | null | undefined): readonly string[] {
     if (!states?.length) return this.order;
     const lists = [...new Set(states)].map((s) => this.byState.get(s) ?? []);
     if (lists.length === 1) return lists[0] as string[];
@@ -254,6 +290,12 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       merged.push(lists[oldest]?.[at[oldest] as number] as string);
       at[oldest] = (at[oldest] as number) + 1;
     }
+  }
+
+  private vmIds(vmKey: string): string[] {
+    let ids = this.byVm.get(vmKey);
+    if (!ids) this.byVm.set(vmKey, (ids = []));
+    return ids;
   }
 
   private stateIds(state: MigrationState): string[] {
@@ -325,15 +367,14 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
 /** The filter as a test of one job, or undefined when it keeps every job. */
 function matcher(filter: JobFilter): ((e: Entry) => boolean) | undefined {
   const tests: ((e: Entry) => boolean)[] = [];
-  // The states are not tested here: a page is looked for among their jobs only (candidates).
-  const { vmKey, vmName, createdAfter, createdBefore } = filter;
-  if (vmKey) tests.push((e) => e.vmKey === vmKey);
+  // The VM, the creation time and (without a VM) the states are not tested here: a page is looked
+  // for among their jobs only (candidates, within).
+  const { vmKey, vmName, states } = filter;
+  if (vmKey && states?.length) tests.push((e) => states.includes(e.state));
   if (vmName) {
     const part = vmName.toLowerCase();
     tests.push((e) => e.vmName.toLowerCase().includes(part));
   }
-  if (createdAfter) tests.push((e) => e.createdAt >= createdAfter);
-  if (createdBefore) tests.push((e) => e.createdAt < createdBefore);
   if (tests.length === 0) return undefined;
   return (e) => tests.every((t) => t(e));
 }

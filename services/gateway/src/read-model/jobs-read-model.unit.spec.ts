@@ -19,9 +19,17 @@ function history(
   createdAt: string,
   more: readonly MigrationCommand[] = [],
   flags?: Parameters<typeof createMigration>[1],
+  vmKey = `ws-${jobId}`,
 ) {
   const create = createMigration(jobId, flags);
-  const commands = [{ ...create, metadata: { ...create.metadata, now: createdAt } }, ...more];
+  const commands = [
+    {
+      ...create,
+      data: { ...create.data, vmKey },
+      metadata: { ...create.metadata, now: createdAt },
+    },
+    ...more,
+  ];
   let state = migrationDecider.initialState;
   let revision = 0;
   return commands.map((command): Commit<MigrationEvent> => {
@@ -94,28 +102,53 @@ describe('the jobs read model', () => {
     ).toEqual(['j2', 'j1']);
   });
 
-  it('pages and counts by states as a scan of every job would, as jobs change state', () => {
+  it('pages and counts by states, VM and creation time as a scan of every job would, as jobs change state', () => {
     const at = (minute: number, second = 0) =>
       new Date(Date.UTC(2026, 10, 26, 0, minute, second)).toISOString();
     fc.assert(
       fc.property(
-        fc.array(fc.record({ minute: fc.integer({ min: 0, max: 20 }), fails: fc.boolean() }), {
-          minLength: 1,
-          maxLength: 25,
-        }),
+        fc.array(
+          fc.record({
+            minute: fc.integer({ min: 0, max: 20 }),
+            fails: fc.boolean(),
+            vm: fc.integer({ min: 0, max: 2 }),
+          }),
+          { minLength: 1, maxLength: 25 },
+        ),
         fc.subarray(['PENDING', 'FAILED', 'VERIFIED'] as const),
+        fc.record({
+          vm: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+          after: fc.option(fc.integer({ min: 0, max: 21 }), { nil: undefined }),
+          before: fc.option(fc.integer({ min: 0, max: 21 }), { nil: undefined }),
+        }),
         fc.integer({ min: 1, max: 7 }),
-        (jobs, states, first) => {
+        (jobs, states, window, first) => {
           const model = new JobsReadModel();
           const histories = jobs.map((j, i) =>
-            history(`j${i}`, at(j.minute), j.fails ? [failure(`j${i}`, at(j.minute, 30))] : []),
+            history(
+              `j${i}`,
+              at(j.minute),
+              j.fails ? [failure(`j${i}`, at(j.minute, 30))] : [],
+              undefined,
+              `ws-vm${j.vm}`,
+            ),
           );
+          const filter = {
+            states,
+            ...(window.vm !== undefined && { vmKey: `ws-vm${window.vm}` }),
+            // Another format than the jobs' own times: compared as text, as the filter is.
+            ...(window.after !== undefined && { createdAfter: at(window.after).slice(0, 19) }),
+            ...(window.before !== undefined && { createdBefore: at(window.before) }),
+          };
           // Every job created, then some failed: each moves from one state's index to another's.
           for (const h of histories) model.apply(h[0] as Commit<MigrationEvent>);
           for (const h of histories) for (const c of h.slice(1)) model.apply(c);
           const expected = jobs
             .map((_, i) => model.get(`j${i}`) as NonNullable<ReturnType<typeof model.get>>)
             .filter((v) => states.length === 0 || (states as string[]).includes(v.state))
+            .filter((v) => !filter.vmKey || v.job.vmKey === filter.vmKey)
+            .filter((v) => !filter.createdAfter || v.createdAt >= filter.createdAfter)
+            .filter((v) => !filter.createdBefore || v.createdAt < filter.createdBefore)
             .sort(
               (a, b) =>
                 b.createdAt.localeCompare(a.createdAt) || a.job.jobId.localeCompare(b.job.jobId),
@@ -124,7 +157,7 @@ describe('the jobs read model', () => {
           const seen: string[] = [];
           let after: { createdAt: string; jobId: string } | undefined;
           for (;;) {
-            const page = model.page({ states }, { first, ...(after ? { after } : {}) });
+            const page = model.page(filter, { first, ...(after ? { after } : {}) });
             expect(page.totalCount).toBe(expected.length);
             seen.push(...ids(page));
             const last = page.jobs.at(-1);
