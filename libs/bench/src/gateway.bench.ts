@@ -138,7 +138,6 @@ export async function gatewayBench(): Promise<Measurement[]> {
         return seeded.events / (ready.rebuildMs / 1000);
       },
     });
-    const rssAfterRebuild = rssMiBOf(gateway);
     await memoryBreakdown(origin, 'after a full rebuild');
     const readyMs: number[] = [];
     for (let round = 0; round < REBUILD_ROUNDS; round++) {
@@ -201,7 +200,6 @@ export async function gatewayBench(): Promise<Measurement[]> {
           rounds: fullStartMs.length,
         },
         rssMeasurement('gateway', rssMiBOf(gateway), 300e6 / 2 ** 20, 'rss_at_rest'),
-        rssMeasurement('gateway', rssAfterRebuild, 300e6 / 2 ** 20, 'rss_after_full_rebuild'),
         latencyLine('migrations_first100_p50', jobsLatency, 0.5),
         latencyLine('migrations_first100_p99', jobsLatency, 0.99),
         latencyLine('migrations_failed_first100_p99', failedLatency, 0.99),
