@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
@@ -6,6 +7,7 @@ import {
   DEFAULT_RETRY_POLICY,
   NATS_SECURITY_SETTINGS,
   natsSecurity,
+  provisionStreams,
   type Identity,
 } from '@ferry/messaging';
 import { giveUpOnJob, rejectionRecorder, type StageRunnerDeps } from '@ferry/stages';
@@ -104,6 +106,9 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
       onUnreadable: (commit) =>
         logger.warn({ commit }, 'a commit of the event store cannot be read: skipped'),
     });
+    // The streams first (made here when NATS lets it, as the transport does): a worker started on a
+    // server nobody provisioned follows the event stream before its consumer is made.
+    await provisionStreams(await jetstreamManager(nc), config.NATS_STREAM_REPLICAS);
     const following = await Promise.all((spec.follows ?? []).map((c) => store.follow(c)));
     // Fires at SIGTERM, before the consumer closes: stages stop and their commands go to other replicas.
     const stopping = new AbortController();
