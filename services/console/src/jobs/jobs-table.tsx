@@ -2,7 +2,7 @@ import type { MigrationSummary } from '../api/types.ts';
 import { formatTime } from '../format/time.ts';
 import { jobHref } from '../router/route.ts';
 import { DiskProgressList } from '../ui/disk-progress.tsx';
-import { StageList } from '../ui/stage-list.tsx';
+import { CurrentStage } from '../ui/current-stage.tsx';
 import { StateBadge } from '../ui/state-badge.tsx';
 
 export function JobsTable({
@@ -26,7 +26,7 @@ export function JobsTable({
         <thead>
           <tr>
             {selection ? (
-              <th scope="col">
+              <th scope="col" className="col-select">
                 <input
                   type="checkbox"
                   aria-label="Select every job shown"
@@ -41,15 +41,27 @@ export function JobsTable({
               </th>
             ) : null}
             <th scope="col">VM</th>
-            <th scope="col">State</th>
-            <th scope="col">Phase</th>
-            <th scope="col" className="num">
+            <th scope="col" className="col-state">
+              State
+            </th>
+            <th scope="col" className="col-phase">
+              Phase
+            </th>
+            <th scope="col" className="num col-attempt">
               Attempt
             </th>
-            <th scope="col">Disks</th>
-            <th scope="col">Stages</th>
-            <th scope="col">Created</th>
-            <th scope="col">Job</th>
+            <th scope="col" className="col-disks">
+              Disks
+            </th>
+            <th scope="col" className="col-stages">
+              Stages
+            </th>
+            <th scope="col" className="col-created">
+              Created
+            </th>
+            <th scope="col" className="col-job">
+              Job
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -72,14 +84,21 @@ export function JobsTable({
                   />
                 </td>
               ) : null}
-              <th scope="row">
+              <th scope="row" title={job.vmName}>
                 <a href={jobHref(job.id)}>{job.vmName}</a>
-                <span className="key muted">{job.source.key}</span>
+                <span className="key muted" title={job.source.key}>
+                  {job.source.key}
+                </span>
               </th>
               <td>
                 <StateBadge state={job.state} dryRun={job.dryRun} />
               </td>
-              <td className="phase">
+              <td
+                className="phase"
+                title={
+                  job.error ? `${job.phase} ${job.error.stage}: ${job.error.message}` : job.phase
+                }
+              >
                 {job.phase}
                 {job.error ? (
                   <span className="error-text" title={job.error.message}>
@@ -93,10 +112,10 @@ export function JobsTable({
                 <DiskProgressList disks={job.disks} />
               </td>
               <td>
-                <StageList stages={job.stages} now={now} />
+                <CurrentStage stages={job.stages} now={now} />
               </td>
-              <td className="num nowrap">{formatTime(job.createdAt)}</td>
-              <td>
+              <td className="num nowrap created">{formatTime(job.createdAt)}</td>
+              <td title={job.id}>
                 <a
                   href={jobHref(job.id)}
                   className="job-id"
