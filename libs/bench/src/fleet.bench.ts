@@ -160,7 +160,9 @@ async function fleetRun(
 ): Promise<number> {
   const jobIds = vmdks.map((_, i) => `${prefix}-${i}`);
   for (const [i, jobId] of jobIds.entries())
-    await discoveredJob(store, jobId, { vm: oneDiskVm(jobId, vmdks[i] as string, DISK_BYTES) });
+    await discoveredJob(store, jobId, {
+      vm: oneDiskVm(jobId, vmdks[i] as string, DISK_BYTES, 'monolithicSparse'),
+    });
   const outcomes = jobIds.map((jobId) => jobOutcome(nc, jobId, 'ConversionCompleted'));
   dropCaches();
   const started = performance.now();

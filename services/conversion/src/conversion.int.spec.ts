@@ -77,6 +77,8 @@ describe('the conversion service', () => {
       source?: VmDescription['source'];
       /** The VM as discovery described it, instead of one made from the disk paths. */
       vm?: VmDescription;
+      /** The disks' sub-format, as discovery records it (none: not known). */
+      subformat?: VmDescription['disks'][number]['subformat'];
     } = {},
   ) {
     const vm: VmDescription = extra.vm ?? {
@@ -96,6 +98,7 @@ describe('the conversion service', () => {
         slot: `scsi0:${index}`,
         path,
         capacityBytes: 64 * MiB,
+        ...(extra.subformat && { subformat: extra.subformat, chainLength: 1 }),
       })),
       nics: [],
       ...(extra.vmx ? { labels: { path: extra.vmx } } : {}),
@@ -554,8 +557,12 @@ describe('the conversion service', () => {
         vmdkOf(raw, join(dir, `${name}.vmdk`), 'monolithicSparse');
         return join(dir, `${name}.vmdk`);
       });
+      // One disk as discovery describes it (its size asked of the file system), one whose sub-format
+      // is not known (its size asked of qemu-img): the same 24 MiB of data each.
       const streams = [
-        await validatedJob('space-1', true, [disks[0] as string]),
+        await validatedJob('space-1', true, [disks[0] as string], {
+          subformat: 'monolithicSparse',
+        }),
         await validatedJob('space-2', true, [disks[1] as string]),
       ];
       const waits: string[] = [];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { VmDescription } from '@ferry/contracts';
+import type { VmDescription, VmDisk } from '@ferry/contracts';
 import { localCopyPath } from '@ferry/vmware';
 import type { DiskPlan } from './strategies.ts';
 
@@ -36,6 +36,7 @@ export function jobDisks(
         diskIndex: d.index,
         path: stream?.url ?? local(d.path),
         ...(stream?.format === 'raw' ? { sourceFormat: 'raw' as const } : {}),
+        ...(!onDatastore && isSingleFile(d) ? { singleFile: true } : {}),
         capacityBytes: d.capacityBytes,
         target: join(dir, `disk-${d.index}.qcow2`),
       };
@@ -45,3 +46,9 @@ export function jobDisks(
     copies,
   };
 }
+
+/** The sub-formats that keep a disk's descriptor, tables and data in one file. */
+const ONE_FILE: readonly (VmDisk['subformat'] & string)[] = ['monolithicSparse', 'streamOptimized'];
+
+const isSingleFile = (d: VmDisk) =>
+  d.subformat !== undefined && ONE_FILE.includes(d.subformat) && (d.chainLength ?? 1) <= 1;

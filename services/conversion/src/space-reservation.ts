@@ -30,13 +30,26 @@ export interface SpaceWait {
 export async function reserveSpace(
   outputDir: string,
   jobId: string,
-  sources: readonly { readonly path: string; readonly sourceFormat?: 'raw' }[],
+  sources: readonly {
+    readonly path: string;
+    readonly sourceFormat?: 'raw';
+    readonly singleFile?: boolean;
+  }[],
   { signal, progress, onWait, pollMs = 5_000 }: SpaceWait,
 ): Promise<() => Promise<void>> {
   let data = 0;
   // A source read over HTTP has no allocated size to ask: its virtual size bounds it from above.
   let bounded = false;
   for (const source of sources) {
+    // One file: its allocated size is what qemu-img would say, without a process and a cold read
+    // before the conversion (one it cannot stat, qemu-img tells why).
+    const size = source.singleFile
+      ? await allocatedSize(source.path).catch(() => undefined)
+      : undefined;
+    if (size !== undefined) {
+      data += size;
+      continue;
+    }
     const info = await qemuImgInfo(source.path, source.sourceFormat ?? 'vmdk');
     bounded ||= !Number.isSafeInteger(info.actualSize);
     data += Number.isSafeInteger(info.actualSize) ? info.actualSize : info.virtualSize;

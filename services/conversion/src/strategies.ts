@@ -9,6 +9,8 @@ export interface DiskPlan {
   readonly path: string;
   /** A flat extent read over HTTP is raw; every other source is a VMDK. */
   readonly sourceFormat?: 'raw';
+  /** A VMDK that is one local file, its data and tables, no extents or parents beside it. */
+  readonly singleFile?: boolean;
   readonly capacityBytes: number;
   /** Where this disk's qcow2 ends up. */
   readonly target: string;
