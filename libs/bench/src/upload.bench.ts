@@ -89,7 +89,8 @@ export async function uploadBench(): Promise<Measurement[]> {
       metric: 'throughput_1GiB',
       unit: 'MB/s',
       goal: '>= 0.97',
-      rounds: 3,
+      // 0.91 to 1.02 for the same code in 3 rounds: the median of 7 resolves the 3 % asked.
+      rounds: 7,
       raw: async () => {
         const image = await glance.create({ name: 'bench-curl', diskFormat: 'qcow2' });
         made.push(image.id);
