@@ -118,16 +118,17 @@ export async function startPipeline(
   env: Record<string, string> = {},
   options: PipelineOptions = {},
 ): Promise<Pipeline> {
-  const root = mkdtempSync(join(tmpdir(), 'ferry-pipeline-vms-'));
-  const out = mkdtempSync(join(tmpdir(), 'ferry-pipeline-out-'));
   if (options.secure && options.natsCluster)
     throw new Error('startPipeline: a secure cluster is not made here yet');
   const secure = options.secure ? await startSecureNats() : undefined;
+  // Before the folders: a NATS that does not come up (a cluster whose peers never join) leaves none.
   const nats = options.natsCluster
     ? await natsClusterWithStreams(options.natsCluster)
     : secure
       ? await withStreams(secure)
       : await natsWithStreams();
+  const root = mkdtempSync(join(tmpdir(), 'ferry-pipeline-vms-'));
+  const out = mkdtempSync(join(tmpdir(), 'ferry-pipeline-out-'));
   const nc = await nats.connect();
   const store = new JetStreamEventStore(nc);
   const cloud = loopbackOpenStack();
