@@ -92,7 +92,8 @@ export async function startNatsCluster(options: { nodes?: number } = {}): Promis
   const failed = started.find((s) => s.status === 'rejected');
   try {
     if (failed) throw failed.reason;
-    await waitForPeers(nodes[0]?.node.url as string, count, 30_000);
+    // A busy machine (a cloud and other suites beside it) has taken more than 30 s to join them.
+    await waitForPeers(nodes[0]?.node.url as string, count, 90_000);
   } catch (error) {
     await removeAll();
     throw error;
