@@ -5,6 +5,22 @@ import { DiskProgressList } from '../ui/disk-progress.tsx';
 import { CurrentStage } from '../ui/current-stage.tsx';
 import { StateBadge } from '../ui/state-badge.tsx';
 
+/**
+ * The columns after the selection's, with fixed widths (the VM's takes what is left): a live list
+ * whose columns never resize keeps each row one height as its job moves on, so nothing shifts
+ * under the operator's pointer.
+ */
+const COLUMNS: readonly { label: string; width?: string; numeric?: boolean }[] = [
+  { label: 'VM' },
+  { label: 'State', width: '8.5rem' },
+  { label: 'Phase', width: '15rem' },
+  { label: 'Attempt', width: '4.75rem', numeric: true },
+  { label: 'Disks', width: '12.5rem' },
+  { label: 'Stages', width: '11.5rem' },
+  { label: 'Created', width: '10.5rem' },
+  { label: 'Job', width: '10rem' },
+];
+
 export function JobsTable({
   jobs,
   now,
@@ -23,10 +39,16 @@ export function JobsTable({
     <div className="table-scroll">
       <table className="data jobs" data-testid="jobs-table">
         <caption className="visually-hidden">Migration jobs, newest first</caption>
+        <colgroup>
+          {selection ? <col style={{ width: '2.75rem' }} /> : null}
+          {COLUMNS.map(({ label, width }) => (
+            <col key={label} style={width ? { width } : undefined} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             {selection ? (
-              <th scope="col" className="col-select">
+              <th scope="col">
                 <input
                   type="checkbox"
                   aria-label="Select every job shown"
@@ -40,28 +62,11 @@ export function JobsTable({
                 />
               </th>
             ) : null}
-            <th scope="col">VM</th>
-            <th scope="col" className="col-state">
-              State
-            </th>
-            <th scope="col" className="col-phase">
-              Phase
-            </th>
-            <th scope="col" className="num col-attempt">
-              Attempt
-            </th>
-            <th scope="col" className="col-disks">
-              Disks
-            </th>
-            <th scope="col" className="col-stages">
-              Stages
-            </th>
-            <th scope="col" className="col-created">
-              Created
-            </th>
-            <th scope="col" className="col-job">
-              Job
-            </th>
+            {COLUMNS.map(({ label, numeric }) => (
+              <th key={label} scope="col" className={numeric ? 'num' : undefined}>
+                {label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -101,7 +106,7 @@ export function JobsTable({
               >
                 {job.phase}
                 {job.error ? (
-                  <span className="error-text" title={job.error.message}>
+                  <span className="error-text">
                     {' '}
                     {job.error.stage}: {job.error.code}
                   </span>
