@@ -14,6 +14,7 @@ import {
 import type { EventStore } from '@ferry/event-store';
 import { RetryLaterError } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
+import { busyPollMs } from './busy-poll.ts';
 import { watchJob, type StopReason } from './job-watch.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { migrationDecisions, openMigration, type Decide } from './open-job.ts';
@@ -52,6 +53,8 @@ export interface StageDefinition {
 export interface Delivery {
   /** The command message's place in its stream: the same at each of its deliveries. */
   readonly sequence: number;
+  /** How many times the message was delivered, this time included. */
+  readonly deliveryCount: number;
   driveHeartbeat(): () => void;
 }
 
@@ -67,9 +70,6 @@ export interface StageRun {
 }
 
 type Stop = StopReason | 'stopping' | 'expired' | 'lost';
-
-/** How often a stage held by another holder is looked at again, at most: a rollback waits no longer. */
-const BUSY_POLL_MS = 5_000;
 
 /** What a released lease says of why its work stopped. */
 const STOPPED: Readonly<Record<Stop, string>> = {
@@ -228,7 +228,8 @@ async function claim(
     // This very command, delivered again (its holder died or hangs), or a stage still stopping:
     // asked again when the lease lapses, or sooner, since a stopping holder releases it in seconds.
     const lapse = Date.parse(error.lapsesAt) - Date.now();
-    throw new RetryLaterError(Math.min(BUSY_POLL_MS, Math.max(1_000, lapse)), error.message);
+    const own = error.stage === stage;
+    throw new RetryLaterError(busyPollMs(lapse, own, delivery.deliveryCount), error.message);
   }
 }
 
