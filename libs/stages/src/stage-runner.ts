@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JobStage } from '@ferry/contracts';
 import {
@@ -12,7 +13,7 @@ import {
   type Job,
 } from '@ferry/domain';
 import type { EventStore } from '@ferry/event-store';
-import { RetryLaterError } from '@ferry/messaging';
+import { isOutage, RetryLaterError } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
 import { busyPollMs } from './busy-poll.ts';
 import { watchJob, type StopReason } from './job-watch.ts';
@@ -260,14 +261,31 @@ async function release(
   holder: string | undefined,
   reason: string,
 ) {
-  try {
-    // Named for the holder, like its claim: each holder lets go of its own lease.
-    await decide(
+  // Named for the holder, like its claim: each holder lets go of its own lease.
+  const attempt = () =>
+    decide(
       { type: 'ReleaseStage', data: { stage, reason: reason.slice(0, 1000) } },
       `release-${holder?.slice(-6)}`,
     );
-  } catch {
-    // Not recorded (the store unreachable): the lease lapses by itself.
+  try {
+    await attempt();
+  } catch (error) {
+    // The store away: asked again meanwhile, so that the stage is free as soon as the store is
+    // back, not when the lease lapses (minutes of every other delivery of the command waiting).
+    if (isOutage(error)) void releaseLater(attempt);
+  }
+}
+
+/** Tries a release again after 1, 2, 4 ... 64 s, until it is recorded or cannot be. */
+async function releaseLater(attempt: () => Promise<unknown>) {
+  for (let delay = 1_000; delay <= 64_000; delay *= 2) {
+    await sleep(delay, undefined, { ref: false });
+    try {
+      await attempt();
+      return;
+    } catch (error) {
+      if (!isOutage(error)) return; // the job moved on, or the lease lapsed and went to another
+    }
   }
 }
 
