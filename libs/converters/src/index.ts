@@ -17,6 +17,12 @@ export {
   readGuestNetworkFiles,
   type ReadGuestNetworkOptions,
 } from './guest-network/read-guest-network.ts';
+export { serveNbd, type ExportSource, type NbdExport } from './nbd/nbd-export.ts';
+export {
+  sequentialSource,
+  type RemoteFile,
+  type SequentialSource,
+} from './nbd/sequential-source.ts';
 export { qemuImgProgress } from './qemu-img/progress.ts';
 export {
   convertCommand,

@@ -56,5 +56,9 @@ export {
   type DatastorePath,
 } from './vsphere/datastore.ts';
 export { fetchVm, localCopyPath, type FetchOptions } from './vsphere/fetch-vm.ts';
-export { serveDatastore, type DatastoreStream } from './vsphere/datastore-stream.ts';
+export {
+  serveDatastore,
+  type DatastoreFile,
+  type DatastoreStream,
+} from './vsphere/datastore-stream.ts';
 export { openSession, type Credentials, type VsphereSession } from './vsphere/session.ts';

@@ -1,5 +1,13 @@
 import type { VmDescription } from '@ferry/contracts';
-import { ConversionError, type ConversionFailure } from '@ferry/converters';
+import { randomBytes } from 'node:crypto';
+import {
+  ConversionError,
+  sequentialSource,
+  serveNbd,
+  type ConversionFailure,
+  type NbdExport,
+  type SequentialSource,
+} from '@ferry/converters';
 import {
   connectionFor,
   DiskProblem,
@@ -37,6 +45,9 @@ export async function fetchFromDatastore(
  * Serves a vSphere VM's datastore files on loopback, logged in with the connection configured for
  * its host, and says where qemu-img reads each disk asked: undefined (nothing served) when one of
  * them does not stream, so the VM is copied first. A refused login becomes a ConversionError.
+ * A flat extent (raw) is read over NBD from one transfer of the file, at the network's pace: qemu's
+ * curl driver asks a range per read, which halved the rate on loopback (210 against curl's 344
+ * MiB/s). A sparse VMDK, whose tables qemu reads here and there, is read by ranges over HTTP.
  */
 export async function streamedDisks(
   deps: { readonly vsphere?: readonly VsphereConnection[] },
@@ -44,13 +55,24 @@ export async function streamedDisks(
   disks: readonly { readonly diskIndex: number }[],
   signal: AbortSignal,
 ): Promise<
-  | (DatastoreStream & {
+  | {
       readonly sources: ReadonlyMap<number, { url: string; format: 'vmdk' | 'raw' }>;
-    })
+      /** What went wrong upstream, the last time (a converter only sees that a read failed). */
+      readonly lastError: unknown;
+      close(): Promise<void>;
+    }
   | undefined
 > {
   const connection = connectionOf(deps, vm);
   let stream: DatastoreStream | undefined;
+  const exports: { nbd: NbdExport; source: SequentialSource }[] = [];
+  const close = async () => {
+    for (const { nbd, source } of exports) {
+      source.close();
+      await nbd.close();
+    }
+    await stream?.close();
+  };
   try {
     stream = await serveDatastore(
       connection.options,
@@ -62,14 +84,28 @@ export async function streamedDisks(
       const disk = vm.disks.find((d) => d.index === diskIndex);
       const source = disk && (await stream.source(disk.path));
       if (!source) {
-        await stream.close();
+        await close();
         return undefined;
       }
-      sources.set(diskIndex, source);
+      if (source.format === 'raw') {
+        const sequential = sequentialSource(source.file);
+        const nbd = await serveNbd(sequential, randomBytes(16).toString('hex'));
+        exports.push({ nbd, source: sequential });
+        sources.set(diskIndex, { url: nbd.url, format: 'raw' });
+      } else sources.set(diskIndex, { url: source.url, format: source.format });
     }
-    return Object.assign(stream, { sources });
+    const served = stream;
+    return {
+      sources,
+      get lastError() {
+        return (
+          exports.find((e) => e.nbd.lastError !== undefined)?.nbd.lastError ?? served.lastError
+        );
+      },
+      close,
+    };
   } catch (error) {
-    await stream?.close();
+    await close();
     throw asConversionError(error);
   }
 }

@@ -20,11 +20,20 @@ export interface DatastoreStream {
    * Where and as what a converter reads a disk (`[ds] dir/file.vmdk`) over this stream; undefined
    * when the disk's layout does not stream (see streamSource): it is copied first.
    */
-  source(disk: string): Promise<{ url: string; format: 'vmdk' | 'raw' } | undefined>;
+  source(
+    disk: string,
+  ): Promise<{ url: string; format: 'vmdk' | 'raw'; file: DatastoreFile } | undefined>;
   /** What went wrong upstream, the last time (a converter only sees that a read failed). */
   readonly lastError: unknown;
   /** Stops serving and logs out. */
   close(): Promise<void>;
+}
+
+/** A datastore file read directly, in one transfer or by ranges, in this stream's session. */
+export interface DatastoreFile {
+  readonly size: number;
+  stream(start: number, signal: AbortSignal): AsyncIterable<Buffer>;
+  range(start: number, end: number, signal: AbortSignal): Promise<Buffer>;
 }
 
 /**
@@ -76,17 +85,25 @@ export async function serveDatastore(
   return {
     source: async (disk) => {
       const path = parseDatastorePath(disk);
-      const found = await streamSource(path, await sizeOf(path), async (start, end) => {
+      const range = async (file: DatastorePath, start: number, end: number, stop?: AbortSignal) => {
         const chunks: Buffer[] = [];
-        for await (const chunk of files.read(path, { start, end }, signal)) chunks.push(chunk);
+        for await (const chunk of files.read(file, { start, end }, stop)) chunks.push(chunk);
         return Buffer.concat(chunks);
-      });
-      return (
-        found && {
-          url: streamUrl(`http://127.0.0.1:${port}`, token, formatDatastorePath(found.file)),
-          format: found.format,
-        }
+      };
+      const found = await streamSource(path, await sizeOf(path), (start, end) =>
+        range(path, start, end, signal),
       );
+      if (!found) return undefined;
+      const either = (stop: AbortSignal) => (signal ? AbortSignal.any([signal, stop]) : stop);
+      return {
+        url: streamUrl(`http://127.0.0.1:${port}`, token, formatDatastorePath(found.file)),
+        format: found.format,
+        file: {
+          size: await sizeOf(found.file),
+          stream: (start, stop) => files.read(found.file, { start }, either(stop)),
+          range: (start, end, stop) => range(found.file, start, end, either(stop)),
+        },
+      };
     },
     get lastError() {
       return lastError;
