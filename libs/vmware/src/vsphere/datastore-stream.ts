@@ -40,7 +40,9 @@ export interface DatastoreFile {
  * Serves a vSphere host's datastore files over plain HTTP on 127.0.0.1, with Range, under a random
  * path: so qemu-img reads a disk where it lies (its curl driver, extents and snapshot parents by
  * relative name) with no local copy, while the session cookie, certificate pinning and resuming a
- * broken transfer stay Ferry's. Only this process's converter knows the path.
+ * broken transfer stay Ferry's. Only this process's converter knows the path. Each source also
+ * gives its data file for direct reads (`file`): a flat extent is served to qemu-img over NBD from
+ * one transfer of it (see the conversion service's fetch-source).
  */
 export async function serveDatastore(
   options: VsphereSourceOptions,
@@ -173,7 +175,7 @@ function fileOf(url: string, token: string): DatastorePath | undefined {
   }
 }
 
-/** One `bytes=a-b` range (what qemu's curl driver sends), clamped to the file; none for another form. */
+/** One `bytes=a-b` range (what qemu's curl driver sends for a sparse VMDK), clamped to the file; none for another form. */
 function rangeOf(
   header: string | undefined,
   total: number,
