@@ -221,6 +221,10 @@ describe('the gateway over a real event store', () => {
     ]);
     expect((await page('filter: { vmName: "bet", states: [DISCOVERED] }')).totalCount).toBe(3);
     expect((await page('filter: { createdAfter: "2999-01-01T00:00:00Z" }')).totalCount).toBe(0);
+    // By source: its `kind:id`, or its kind.
+    expect((await page('filter: { source: "workstation:/vms" }')).totalCount).toBe(4);
+    expect((await page('filter: { source: "workstation", states: [FAILED] }')).totalCount).toBe(1);
+    expect((await page('filter: { source: "esxi" }')).totalCount).toBe(0);
   });
 
   it('answers a job with its stages, resources, error and every event of its timeline', async () => {

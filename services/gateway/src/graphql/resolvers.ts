@@ -97,6 +97,7 @@ export function resolvers({
           filter?: {
             states?: MigrationState[] | null;
             vmKey?: string | null;
+            source?: string | null;
             vmName?: string | null;
             createdAfter?: string | null;
             createdBefore?: string | null;

@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { MigrationEvent, MigrationState } from '@ferry/contracts';
-import { evolveJobView, isJobFinished, type JobView } from '@ferry/domain';
+import { evolveJobView, isJobFinished, sourceKey, type JobView } from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
 import { ViewPacker } from './view-packer.ts';
 
 export interface JobFilter {
   readonly states?: readonly MigrationState[] | null;
   readonly vmKey?: string | null;
+  /** `kind:id` of a source, or just its kind. */
+  readonly source?: string | null;
   /** A case-insensitive part of the VM's name. */
   readonly vmName?: string | null;
   readonly createdAfter?: string | null;
@@ -55,6 +57,8 @@ export interface JobEntry {
   readonly createdAt: string;
   readonly vmKey: string;
   readonly vmName: string;
+  /** `kind:id` of the VM's source. */
+  readonly source: string;
   readonly state: MigrationState;
   readonly revision: number;
   readonly view?: JobView;
@@ -85,6 +89,8 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   private readonly byState = new Map<MigrationState, string[]>();
   /** The ids of each VM's jobs, in the same order. */
   private readonly byVm = new Map<string, string[]>();
+  /** The ids of each source's jobs (by `kind:id`, and by kind), in the same order. */
+  private readonly bySource = new Map<string, string[]>();
   private packer = new ViewPacker();
   /** The jobs whose views are kept whole (see packIdle). */
   private readonly whole = new Set<string>();
@@ -132,6 +138,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       this.order.push(entry.jobId);
       this.stateIds(entry.state).push(entry.jobId);
       this.vmIds(entry.vmKey).push(entry.jobId);
+      for (const key of sourceKeys(entry.source)) this.sourceIds(key).push(entry.jobId);
     }
   }
 
@@ -155,6 +162,8 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     if (!current) {
       this.insert(this.order, jobId, cursor);
       this.insert(this.vmIds(view.job.vmKey), jobId, cursor);
+      for (const key of sourceKeys(sourceKey(view.job.source)))
+        this.insert(this.sourceIds(key), jobId, cursor);
     }
     if (current?.state !== view.state) {
       if (current) this.remove(this.stateIds(current.state), jobId, cursor);
@@ -225,6 +234,7 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       createdAt: view.createdAt,
       vmKey: view.job.vmKey,
       vmName: view.job.vmName,
+      source: sourceKey(view.job.source),
       state: view.state,
       revision,
     };
@@ -241,9 +251,14 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     return view;
   }
 
-  /** The jobs a page is looked for among: a VM's, or those of the filter's states (see ofStates). */
+  /**
+   * The jobs a page is looked for among: a VM's, else a source's, else those of the filter's
+   * states (see ofStates); the other parts of the filter are tested job by job (see matcher).
+   */
   private candidates(filter: JobFilter): readonly string[] {
-    return filter.vmKey ? (this.byVm.get(filter.vmKey) ?? []) : this.ofStates(filter.states);
+    if (filter.vmKey) return this.byVm.get(filter.vmKey) ?? [];
+    if (filter.source) return this.bySource.get(filter.source) ?? [];
+    return this.ofStates(filter.states);
   }
 
   /**
@@ -295,6 +310,12 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   private vmIds(vmKey: string): string[] {
     let ids = this.byVm.get(vmKey);
     if (!ids) this.byVm.set(vmKey, (ids = []));
+    return ids;
+  }
+
+  private sourceIds(key: string): string[] {
+    let ids = this.bySource.get(key);
+    if (!ids) this.bySource.set(key, (ids = []));
     return ids;
   }
 
@@ -367,10 +388,11 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
 /** The filter as a test of one job, or undefined when it keeps every job. */
 function matcher(filter: JobFilter): ((e: Entry) => boolean) | undefined {
   const tests: ((e: Entry) => boolean)[] = [];
-  // The VM, the creation time and (without a VM) the states are not tested here: a page is looked
-  // for among their jobs only (candidates, within).
-  const { vmKey, vmName, states } = filter;
-  if (vmKey && states?.length) tests.push((e) => states.includes(e.state));
+  // What candidates and within looked among is not tested again: the VM, else the source, else
+  // the states; and the creation time.
+  const { vmKey, source, vmName, states } = filter;
+  if ((vmKey || source) && states?.length) tests.push((e) => states.includes(e.state));
+  if (vmKey && source) tests.push((e) => sourceKeys(e.source).includes(source));
   if (vmName) {
     const part = vmName.toLowerCase();
     tests.push((e) => e.vmName.toLowerCase().includes(part));
@@ -378,3 +400,6 @@ function matcher(filter: JobFilter): ((e: Entry) => boolean) | undefined {
   if (tests.length === 0) return undefined;
   return (e) => tests.every((t) => t(e));
 }
+
+/** The keys a job is indexed under for its source: `kind:id`, and its kind alone. */
+const sourceKeys = (key: string): readonly string[] => [key, key.slice(0, key.indexOf(':'))];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MigrationEvent } from '@ferry/contracts';
+import type { MigrationEvent, SourceRef } from '@ferry/contracts';
 import { migrationStream } from '@ferry/contracts';
 import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
@@ -20,12 +20,13 @@ function history(
   more: readonly MigrationCommand[] = [],
   flags?: Parameters<typeof createMigration>[1],
   vmKey = `ws-${jobId}`,
+  source?: SourceRef,
 ) {
   const create = createMigration(jobId, flags);
   const commands = [
     {
       ...create,
-      data: { ...create.data, vmKey },
+      data: { ...create.data, vmKey, ...(source && { source }) },
       metadata: { ...create.metadata, now: createdAt },
     },
     ...more,
@@ -102,7 +103,12 @@ describe('the jobs read model', () => {
     ).toEqual(['j2', 'j1']);
   });
 
-  it('pages and counts by states, VM and creation time as a scan of every job would, as jobs change state', () => {
+  it('pages and counts by states, VM, source and creation time as a scan of every job would, as jobs change state', () => {
+    const sources: readonly SourceRef[] = [
+      { kind: 'esxi', id: 'esx01' },
+      { kind: 'esxi', id: 'esx02' },
+      { kind: 'workstation', id: '/vms' },
+    ];
     const at = (minute: number, second = 0) =>
       new Date(Date.UTC(2026, 10, 26, 0, minute, second)).toISOString();
     fc.assert(
@@ -112,12 +118,16 @@ describe('the jobs read model', () => {
             minute: fc.integer({ min: 0, max: 20 }),
             fails: fc.boolean(),
             vm: fc.integer({ min: 0, max: 2 }),
+            source: fc.integer({ min: 0, max: 2 }),
           }),
           { minLength: 1, maxLength: 25 },
         ),
         fc.subarray(['PENDING', 'FAILED', 'VERIFIED'] as const),
         fc.record({
           vm: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+          source: fc.option(fc.constantFrom('esxi:esx01', 'esxi', 'workstation:/vms', 'vcenter'), {
+            nil: undefined,
+          }),
           after: fc.option(fc.integer({ min: 0, max: 21 }), { nil: undefined }),
           before: fc.option(fc.integer({ min: 0, max: 21 }), { nil: undefined }),
         }),
@@ -131,11 +141,13 @@ describe('the jobs read model', () => {
               j.fails ? [failure(`j${i}`, at(j.minute, 30))] : [],
               undefined,
               `ws-vm${j.vm}`,
+              sources[j.source],
             ),
           );
           const filter = {
             states,
             ...(window.vm !== undefined && { vmKey: `ws-vm${window.vm}` }),
+            ...(window.source !== undefined && { source: window.source }),
             // Another format than the jobs' own times: compared as text, as the filter is.
             ...(window.after !== undefined && { createdAfter: at(window.after).slice(0, 19) }),
             ...(window.before !== undefined && { createdBefore: at(window.before) }),
@@ -147,6 +159,12 @@ describe('the jobs read model', () => {
             .map((_, i) => model.get(`j${i}`) as NonNullable<ReturnType<typeof model.get>>)
             .filter((v) => states.length === 0 || (states as string[]).includes(v.state))
             .filter((v) => !filter.vmKey || v.job.vmKey === filter.vmKey)
+            .filter(
+              (v) =>
+                !filter.source ||
+                `${v.job.source.kind}:${v.job.source.id}` === filter.source ||
+                v.job.source.kind === filter.source,
+            )
             .filter((v) => !filter.createdAfter || v.createdAt >= filter.createdAfter)
             .filter((v) => !filter.createdBefore || v.createdAt < filter.createdBefore)
             .sort(
