@@ -136,9 +136,9 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       this.entries.set(entry.jobId, entry);
       if (entry.view) this.whole.add(entry.jobId);
       this.order.push(entry.jobId);
-      this.stateIds(entry.state).push(entry.jobId);
-      this.vmIds(entry.vmKey).push(entry.jobId);
-      for (const key of sourceKeys(entry.source)) this.sourceIds(key).push(entry.jobId);
+      listIn(this.byState, entry.state).push(entry.jobId);
+      listIn(this.byVm, entry.vmKey).push(entry.jobId);
+      for (const key of sourceKeys(entry.source)) listIn(this.bySource, key).push(entry.jobId);
     }
   }
 
@@ -161,13 +161,13 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     const cursor = cursorOf(view);
     if (!current) {
       this.insert(this.order, jobId, cursor);
-      this.insert(this.vmIds(view.job.vmKey), jobId, cursor);
+      this.insert(listIn(this.byVm, view.job.vmKey), jobId, cursor);
       for (const key of sourceKeys(sourceKey(view.job.source)))
-        this.insert(this.sourceIds(key), jobId, cursor);
+        this.insert(listIn(this.bySource, key), jobId, cursor);
     }
     if (current?.state !== view.state) {
-      if (current) this.remove(this.stateIds(current.state), jobId, cursor);
-      this.insert(this.stateIds(view.state), jobId, cursor);
+      if (current) this.remove(listIn(this.byState, current.state), jobId, cursor);
+      this.insert(listIn(this.byState, view.state), jobId, cursor);
     }
     this.emit('job', view);
   }
@@ -307,24 +307,6 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     }
   }
 
-  private vmIds(vmKey: string): string[] {
-    let ids = this.byVm.get(vmKey);
-    if (!ids) this.byVm.set(vmKey, (ids = []));
-    return ids;
-  }
-
-  private sourceIds(key: string): string[] {
-    let ids = this.bySource.get(key);
-    if (!ids) this.bySource.set(key, (ids = []));
-    return ids;
-  }
-
-  private stateIds(state: MigrationState): string[] {
-    let ids = this.byState.get(state);
-    if (!ids) this.byState.set(state, (ids = []));
-    return ids;
-  }
-
   /** Whether job `a` comes before job `b` in the oldest-first order of the lists. */
   private older(a: string, b: string): boolean {
     return compare(this.cursorOfId(a), this.cursorOfId(b)) > 0;
@@ -403,3 +385,10 @@ function matcher(filter: JobFilter): ((e: Entry) => boolean) | undefined {
 
 /** The keys a job is indexed under for its source: `kind:id`, and its kind alone. */
 const sourceKeys = (key: string): readonly string[] => [key, key.slice(0, key.indexOf(':'))];
+
+/** An index's list under `key`, made empty the first time. */
+function listIn<K>(index: Map<K, string[]>, key: K): string[] {
+  let ids = index.get(key);
+  if (!ids) index.set(key, (ids = []));
+  return ids;
+}
