@@ -30,8 +30,9 @@ if [[ -z "${NATS_URL:-}" ]]; then
   # keys readable by this user only); the server's permissions come from identities.ts each time.
   identities="$state/identities"
   node --conditions=ferry-source libs/messaging/src/nats-admin.ts identities "$identities"
-  # As deployments run it (deploy/nats/jetstream.conf): an fsync before each acknowledgement.
-  printf 'listen: "127.0.0.1:%s"\njetstream { store_dir: "%s", sync_interval: always }\ninclude "identities/nats-auth.conf"\n' \
+  # As deployments run it (deploy/nats/single.conf): an fsync before each acknowledgement, and
+  # messages up to 4 MB (a 10,000-VM selection).
+  printf 'listen: "127.0.0.1:%s"\nmax_payload: 4MB\njetstream { store_dir: "%s", sync_interval: always }\ninclude "identities/nats-auth.conf"\n' \
     "$port" "$state/nats" >"$state/nats.conf"
   # Its own session: a Ctrl-C reaches the services, and NATS stays up until they have stopped.
   setsid "$NATS_SERVER_BIN" -c "$state/nats.conf" -l "$state/nats.log" &

@@ -7,6 +7,8 @@ import {
 } from './subjects.ts';
 
 const MINUTE_NS = 60 * 1_000_000_000;
+/** A command or a commit, at most: a 10,000-VM selection and its outcome (Ferry's NATS allows 4 MB). */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const DAY_NS = 24 * 60 * MINUTE_NS;
 
 /** A JetStream stream's configuration, in JetStream's own field names and values. */
@@ -39,7 +41,7 @@ export function streamConfigs(replicas: number): StreamSettings[] {
       storage: 'file',
       num_replicas: replicas,
       duplicate_window: 2 * MINUTE_NS,
-      max_msg_size: 1024 * 1024,
+      max_msg_size: MAX_MESSAGE_BYTES,
       discard: 'old',
     },
     {
@@ -53,7 +55,7 @@ export function streamConfigs(replicas: number): StreamSettings[] {
       deny_purge: true,
       allow_direct: true,
       // A commit is one message; the client refuses larger ones before sending.
-      max_msg_size: 1024 * 1024,
+      max_msg_size: MAX_MESSAGE_BYTES,
     },
     {
       name: STREAMS.deadLetters,

@@ -113,6 +113,8 @@ export const FIRMWARES = ['bios', 'efi'] as const;
 
 /** vSphere's limit of disks per VM (4 SCSI controllers × 64, NVMe, SATA): none is left out. */
 export const MAX_VM_DISKS = 256;
+/** VMs in one selection (one CreateMigrations command, one outcome event): a fleet at once. */
+export const MAX_SELECTION = 10_000;
 export const MAX_VM_PROBLEMS = 256;
 
 /** What Ferry knows of a VM at its source: enough to validate, convert and size it. */

@@ -4,6 +4,8 @@ import type { Actor, EventMetadata } from '@ferry/contracts';
 export interface Decider<Command, Event, State> {
   readonly decide: (command: Command, state: State) => readonly Event[];
   readonly evolve: (state: State, event: Event) => State;
+  /** Folds many events at once, where `evolve` for each would copy a large state each time. */
+  readonly evolveAll?: (state: State, events: readonly Event[]) => State;
   readonly initialState: State;
 }
 
@@ -42,6 +44,9 @@ export const eventMetadata = (context: CommandContext): EventMetadata => ({
 
 /** The state after a stream of events. */
 export const fold = <E, S>(
-  decider: Pick<Decider<unknown, E, S>, 'evolve' | 'initialState'>,
+  decider: Pick<Decider<unknown, E, S>, 'evolve' | 'evolveAll' | 'initialState'>,
   events: readonly E[],
-): S => events.reduce(decider.evolve, decider.initialState);
+): S =>
+  decider.evolveAll
+    ? decider.evolveAll(decider.initialState, events)
+    : events.reduce(decider.evolve, decider.initialState);

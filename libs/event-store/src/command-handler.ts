@@ -6,6 +6,8 @@ import type { EventStore, NewEvent, ReadResult } from './port.ts';
 export interface DeciderLike<C, E, S> {
   decide(command: C, state: S): readonly E[];
   evolve(state: S, event: E): S;
+  /** Many events at once, where `evolve` for each would copy a large state each time. */
+  evolveAll?(state: S, events: readonly E[]): S;
   readonly initialState: S;
 }
 
@@ -59,7 +61,7 @@ export async function handleCommand<
       for (const commit of chunks(withIds, options.maxCommitBytes)) {
         expected = (await store.append(streamName, commit, expected)).nextExpectedRevision;
       }
-      return { events: decided, state: decided.reduce(decider.evolve, state) };
+      return { events: decided, state: evolveAll(decider, state, decided) };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || conflicts >= maxConflicts) throw error;
     }
@@ -79,10 +81,7 @@ async function decideOn<C, E extends NewEvent, S>(
   seen: boolean,
 ): Promise<{ state: S; revision: ReadResult<E>['revision']; decided: readonly E[] }> {
   const on = ({ events, revision }: ReadResult<E>) => {
-    const state = events.reduce(
-      (s, e) => decider.evolve(s, e as unknown as E),
-      decider.initialState,
-    );
+    const state = evolveAll(decider, decider.initialState, events as readonly E[]);
     return { state, revision, decided: decider.decide(command, state) };
   };
   const read = await store.read<E>(streamName, { seen });
@@ -100,6 +99,11 @@ async function decideOn<C, E extends NewEvent, S>(
   if (decision) return decision;
   throw refusal;
 }
+
+const evolveAll = <E, S>(decider: DeciderLike<unknown, E, S>, state: S, events: readonly E[]): S =>
+  decider.evolveAll
+    ? decider.evolveAll(state, events)
+    : events.reduce((s, e) => decider.evolve(s, e), state);
 
 function chunks<T>(events: readonly T[], maxBytes: number | undefined): T[][] {
   if (maxBytes === undefined) return [[...events]];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { freePort } from './free-port.ts';
-import { jetstreamBlock, natsServerProcess } from './nats-server.ts';
+import { jetstreamBlock, MAX_PAYLOAD_LINE, natsServerProcess } from './nats-server.ts';
 
 export interface NatsClusterNode {
   /** Its `server_name`, as JetStream names a stream's leader and replicas. */
@@ -53,6 +53,7 @@ export async function startNatsCluster(options: { nodes?: number } = {}): Promis
       [
         `server_name: ${spec.name}`,
         `listen: "127.0.0.1:${spec.port}"`,
+        MAX_PAYLOAD_LINE,
         jetstreamBlock(storeDir),
         'cluster {',
         '  name: ferry-test',

@@ -28,6 +28,9 @@ export interface NatsServer {
 export const jetstreamBlock = (storeDir: string) =>
   `jetstream { store_dir: "${storeDir}", sync_interval: always }`;
 
+/** The message size deployments allow (deploy/nats/single.conf): a 10,000-VM selection is one command. */
+export const MAX_PAYLOAD_LINE = 'max_payload: 4MB';
+
 /**
  * A real `nats-server` with JetStream (>= 2.10.23, `sync_interval: always`) on a free loopback port
  * with its own temporary store, ready when this resolves. Never the machine's shared server, never
@@ -48,9 +51,13 @@ export async function startNatsServer(
   const configFile = join(storeDir, 'nats.conf');
   writeFileSync(
     configFile,
-    [`listen: "127.0.0.1:${port}"`, jetstreamBlock(storeDir), ...(options.config ?? []), ''].join(
-      '\n',
-    ),
+    [
+      `listen: "127.0.0.1:${port}"`,
+      MAX_PAYLOAD_LINE,
+      jetstreamBlock(storeDir),
+      ...(options.config ?? []),
+      '',
+    ].join('\n'),
   );
   const server = natsServerProcess(['-c', configFile], url, 15_000, options.probe);
   await server.start();

@@ -132,7 +132,7 @@ describe('the discovery service', () => {
     return events;
   };
   const inventory = async () =>
-    listInventory((await inventoryEvents()).reduce(evolveInventory, emptyInventory));
+    listInventory(evolveInventory(emptyInventory, await inventoryEvents()));
 
   it('records every VM of every source, each once', async () => {
     await refresh();

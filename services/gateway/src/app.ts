@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationDefinitionNode } from 'graphql';
 import '@fastify/static';
 import mercurius from 'mercurius';
-import { STREAMS } from '@ferry/contracts';
+import { MAX_MESSAGE_BYTES, STREAMS } from '@ferry/contracts';
 import type { EventStore } from '@ferry/event-store';
 import { readToolLog } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
@@ -81,7 +81,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const commands = new Commands(jetstream(nc), store, options.answerTimeoutMs ?? 30_000);
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register({ projections, nc, health, metrics }),
-    new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024 }),
+    // A 10,000-VM selection in one request, as large as the command it becomes.
+    new FastifyAdapter({ bodyLimit: MAX_MESSAGE_BYTES }),
     { logger: false },
   );
   const auth = { verify: options.verifyToken, signIn: options.signIn };

@@ -46,7 +46,7 @@ export class InventoryIndex {
     const subscription = this.store.subscribe<InventoryEvent>(0, { category: 'inventory' });
     signal.addEventListener('abort', () => void subscription.close(), { once: true });
     for await (const commit of subscription) {
-      for (const event of commit.events) this.model = evolveInventory(this.model, event);
+      this.model = evolveInventory(this.model, commit.events);
       this.position = commit.position;
       this.waiters = this.waiters.filter((w) => w.position > this.position || void w.resolve());
     }

@@ -2,7 +2,7 @@ import { defineCommand } from '../message.ts';
 import { MigrationOptions } from '../migration-model.ts';
 import { Closed, HostName, JobId, Text, Type, VmKey } from '../schema.ts';
 import { COMMAND_SUBJECTS } from '../subjects.ts';
-import { SourceRef } from '../vm.ts';
+import { MAX_SELECTION, SourceRef } from '../vm.ts';
 
 const JobRef = Closed({ jobId: JobId });
 
@@ -11,7 +11,7 @@ export const CreateMigrations = defineCommand(
   COMMAND_SUBJECTS.CreateMigrations,
   'Create one migration job per selected VM; VMs that already have an active job are skipped and reported.',
   Closed({
-    vmKeys: Type.Array(VmKey, { minItems: 1, maxItems: 5000, uniqueItems: true }),
+    vmKeys: Type.Array(VmKey, { minItems: 1, maxItems: MAX_SELECTION, uniqueItems: true }),
     // Partial drops the closed object's `additionalProperties`: a misspelt option must not pass.
     options: Type.Optional(Type.Partial(MigrationOptions, { additionalProperties: false })),
   }),

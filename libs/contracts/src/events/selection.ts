@@ -1,5 +1,6 @@
 import { defineEvent } from '../message.ts';
 import { Closed, JobId, OneOf, Text, Type, VmKey } from '../schema.ts';
+import { MAX_SELECTION } from '../vm.ts';
 
 /** Why a selected VM got no job: another job holds it, Ferry does not know it, or the target's quotas cannot hold the selection. */
 export const SKIP_REASONS = ['active-job', 'unknown-vm', 'quota-exceeded'] as const;
@@ -8,7 +9,7 @@ export const MigrationSelectionProcessed = defineEvent(
   'MigrationSelectionProcessed',
   'A CreateMigrations command was carried out: the jobs it created and the VMs it skipped, with why.',
   Closed({
-    jobs: Type.Array(Closed({ vmKey: VmKey, jobId: JobId }), { maxItems: 5000 }),
+    jobs: Type.Array(Closed({ vmKey: VmKey, jobId: JobId }), { maxItems: MAX_SELECTION }),
     skipped: Type.Array(
       Closed({
         vmKey: VmKey,
@@ -16,7 +17,7 @@ export const MigrationSelectionProcessed = defineEvent(
         activeJobId: Type.Union([JobId, Type.Null()]),
         detail: Type.Optional(Text(1024, 'What is short, when reason is quota-exceeded.')),
       }),
-      { maxItems: 5000 },
+      { maxItems: MAX_SELECTION },
     ),
   }),
 );

@@ -22,51 +22,49 @@ export const emptyInventory: InventoryReadModel = {
   unreadable: new Map(),
 };
 
-/** Folds inventory events of all sources into the read model. */
+/**
+ * Folds inventory events of all sources into the read model: a new model, each map copied once for
+ * the whole batch (a commit), not once per event, so a 10,000-VM scan folds in linear time.
+ */
 export function evolveInventory(
   model: InventoryReadModel,
-  event: InventoryEvent,
+  events: readonly InventoryEvent[],
 ): InventoryReadModel {
-  switch (event.type) {
-    case 'VmDiscovered':
-    case 'VmChanged':
-      return { ...model, vms: new Map(model.vms).set(event.data.vm.key, event.data.vm) };
-    case 'VmVanished': {
-      const vms = new Map(model.vms);
-      vms.delete(event.data.vmKey);
-      return { ...model, vms };
-    }
-    case 'VmUnreadable':
-      return {
-        ...model,
-        unreadable: new Map(model.unreadable).set(event.data.location, {
+  const vms = new Map(model.vms);
+  const unreachable = new Map(model.unreachable);
+  let unreadable = new Map(model.unreadable);
+  for (const event of events) {
+    switch (event.type) {
+      case 'VmDiscovered':
+      case 'VmChanged':
+        vms.set(event.data.vm.key, event.data.vm);
+        break;
+      case 'VmVanished':
+        vms.delete(event.data.vmKey);
+        break;
+      case 'VmUnreadable':
+        unreadable.set(event.data.location, {
           source: event.data.source,
           error: event.data.error,
-        }),
-      };
-    case 'InventoryRefreshed': {
-      const unreachable = new Map(model.unreachable);
-      unreachable.delete(sourceKey(event.data.source));
-      const unreadable =
-        event.data.problems > 0
-          ? model.unreadable
-          : new Map(
-              [...model.unreadable].filter(
-                ([, u]) => sourceKey(u.source) !== sourceKey(event.data.source),
-              ),
-            );
-      return { ...model, unreachable, unreadable };
-    }
-    case 'InventorySourceUnreachable':
-      return {
-        ...model,
-        unreachable: new Map(model.unreachable).set(sourceKey(event.data.source), event.data.error),
-      };
-    default: {
-      const unhandled: never = event;
-      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+        });
+        break;
+      case 'InventoryRefreshed': {
+        const key = sourceKey(event.data.source);
+        unreachable.delete(key);
+        if (event.data.problems === 0)
+          unreadable = new Map([...unreadable].filter(([, u]) => sourceKey(u.source) !== key));
+        break;
+      }
+      case 'InventorySourceUnreachable':
+        unreachable.set(sourceKey(event.data.source), event.data.error);
+        break;
+      default: {
+        const unhandled: never = event;
+        throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+      }
     }
   }
+  return { vms, unreachable, unreadable };
 }
 
 /** Every VM with whether it is stale, in name order. */

@@ -24,7 +24,7 @@ const vm = (key: string, source: VmDescription['source']): VmDescription => ({
   disks: [],
   nics: [],
 });
-const fold = (events: InventoryEvent[]) => events.reduce(evolveInventory, emptyInventory);
+const fold = (events: InventoryEvent[]) => evolveInventory(emptyInventory, events);
 
 describe('inventory read model', () => {
   const seen: InventoryEvent[] = [
@@ -50,11 +50,13 @@ describe('inventory read model', () => {
       ['a', true],
       ['b', false],
     ]);
-    const back = evolveInventory(down, {
-      type: 'InventoryRefreshed',
-      data: { source: esx, vmCount: 1, problems: 0 },
-      metadata,
-    });
+    const back = evolveInventory(down, [
+      {
+        type: 'InventoryRefreshed',
+        data: { source: esx, vmCount: 1, problems: 0 },
+        metadata,
+      },
+    ]);
     expect(listInventory(back).map((e) => e.stale)).toEqual([false, false]);
   });
 
@@ -69,11 +71,30 @@ describe('inventory read model', () => {
     ]);
     expect([...broken.unreadable.keys()]).toEqual(['/vms/x.vmx']);
     expect(
-      evolveInventory(broken, {
-        type: 'InventoryRefreshed',
-        data: { source: ws, vmCount: 1, problems: 0 },
-        metadata,
-      }).unreadable.size,
+      evolveInventory(broken, [
+        {
+          type: 'InventoryRefreshed',
+          data: { source: ws, vmCount: 1, problems: 0 },
+          metadata,
+        },
+      ]).unreadable.size,
     ).toBe(0);
+  });
+
+  it('folds a batch as it folds its events one by one, and leaves the model it was given as it was', () => {
+    const events: InventoryEvent[] = [
+      ...seen,
+      { type: 'InventorySourceUnreachable', data: { source: esx, error: 'timeout' }, metadata },
+      { type: 'VmUnreadable', data: { source: ws, location: '/x.vmx', error: 'e' }, metadata },
+      { type: 'VmChanged', data: { vm: { ...vm('b', ws), cpus: 4 }, changed: ['cpus'] }, metadata },
+      { type: 'InventoryRefreshed', data: { source: esx, vmCount: 1, problems: 0 }, metadata },
+    ];
+    const oneByOne = events.reduce((m, e) => evolveInventory(m, [e]), emptyInventory);
+    const given = fold(events.slice(0, 3));
+    const before = JSON.stringify([...given.vms]);
+    const batch = evolveInventory(given, events.slice(3));
+    expect(batch).toEqual(oneByOne);
+    expect(JSON.stringify([...given.vms])).toBe(before);
+    expect(emptyInventory.vms.size).toBe(0);
   });
 });

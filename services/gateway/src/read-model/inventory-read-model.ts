@@ -82,28 +82,31 @@ export class InventoryReadModel extends EventEmitter<{ change: [InventoryChange]
     for (const status of saved.sources) this.sources.set(status.key, status);
   }
 
-  applyInventory(event: RecordedEvent<InventoryEvent>): void {
-    this.model = evolveInventory(this.model, event);
-    const at = event.metadata.occurredAt;
-    if (event.type === 'InventoryRefreshed' || event.type === 'InventorySourceUnreachable') {
-      const key = sourceKey(event.data.source);
-      const refreshed = event.type === 'InventoryRefreshed';
-      this.sources.set(key, {
-        source: event.data.source,
-        key,
-        reachable: refreshed,
-        error: refreshed ? null : event.data.error,
-        vmCount: refreshed ? event.data.vmCount : (this.sources.get(key)?.vmCount ?? 0),
-        at,
-      });
+  /** A commit's inventory events: the model folded once for them all (see evolveInventory). */
+  applyInventory(events: readonly RecordedEvent<InventoryEvent>[]): void {
+    this.model = evolveInventory(this.model, events);
+    for (const event of events) {
+      const at = event.metadata.occurredAt;
+      if (event.type === 'InventoryRefreshed' || event.type === 'InventorySourceUnreachable') {
+        const key = sourceKey(event.data.source);
+        const refreshed = event.type === 'InventoryRefreshed';
+        this.sources.set(key, {
+          source: event.data.source,
+          key,
+          reachable: refreshed,
+          error: refreshed ? null : event.data.error,
+          vmCount: refreshed ? event.data.vmCount : (this.sources.get(key)?.vmCount ?? 0),
+          at,
+        });
+      }
+      const vmKey =
+        event.type === 'VmDiscovered' || event.type === 'VmChanged'
+          ? event.data.vm.key
+          : event.type === 'VmVanished'
+            ? event.data.vmKey
+            : null;
+      this.emit('change', { type: event.type, vmKey, at });
     }
-    const vmKey =
-      event.type === 'VmDiscovered' || event.type === 'VmChanged'
-        ? event.data.vm.key
-        : event.type === 'VmVanished'
-          ? event.data.vmKey
-          : null;
-    this.emit('change', { type: event.type, vmKey, at });
   }
 
   applyClaim(event: RecordedEvent<VmClaimEvent>): void {

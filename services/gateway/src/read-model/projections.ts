@@ -61,7 +61,7 @@ export class Projections {
     const { category } = parseStreamName(commit.streamName);
     if (category === 'migration') this.jobs.apply(commit as Commit<MigrationEvent>);
     else if (category === 'inventory')
-      for (const e of (commit as Commit<InventoryEvent>).events) this.inventory.applyInventory(e);
+      this.inventory.applyInventory((commit as Commit<InventoryEvent>).events);
     else if (category === 'vm')
       for (const e of (commit as Commit<VmClaimEvent>).events) this.inventory.applyClaim(e);
   }
