@@ -30,7 +30,11 @@ export interface CreateDeps {
   /** The feature flags in force: recorded on each job, which keeps them for its whole life. */
   readonly flags: MigrationFlags;
   readonly defaults: MigrationOptions;
-  /** VMs handled at once within one selection. */
+  /**
+   * VMs handled at once within one selection (64 unless given). Each is four round trips to NATS,
+   * two of them appends that wait for an fsync: with many in flight, one fsync serves many appends
+   * (pipeline bench: 1,000 jobs in 2.1-2.6 s at 64, 4.0-5.0 s at 16).
+   */
   readonly parallel?: number;
   /**
    * What the target's quotas lack to hold these VMs, in words (empty: they fit); asked only when
@@ -67,7 +71,7 @@ export async function createMigrations(
       ? await deps.shortfalls(known, options)
       : [];
   const detail = `the target cannot hold this selection: ${short.join('; ')}`.slice(0, 1024);
-  const results = await mapBounded(command.vmKeys, deps.parallel ?? 16, (vmKey) =>
+  const results = await mapBounded(command.vmKeys, deps.parallel ?? 64, (vmKey) =>
     short.length > 0 && vms.has(vmKey)
       ? Promise.resolve<Skipped>({ vmKey, reason: 'quota-exceeded', activeJobId: null, detail })
       : createOne(deps, vms.get(vmKey), vmKey, options, context),
