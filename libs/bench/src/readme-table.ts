@@ -41,7 +41,8 @@ const rows = [
 ].sort((a, b) => a.bench.localeCompare(b.bench));
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const table = [
-  `Measured on ${machine} (\`npm run bench -- <bench>\`; the raw tool in the same run).`,
+  // Machines of a kind differ in their CPU model: the rows kept say so rather than claim this one.
+  `Measured on ${machine} (\`npm run bench -- <bench>\`; the raw tool in the same run)${kept.length > 0 ? `; the rows of benches not run there (${[...new Set(kept.map((row) => row.bench))].join(', ')}) are from earlier runs on machines of the same size` : ''}.`,
   '',
   '| bench | metric | Ferry | raw / limit | ratio | goal | met |',
   '| --- | --- | ---: | ---: | ---: | --- | --- |',

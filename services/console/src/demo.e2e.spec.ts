@@ -131,6 +131,16 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     const row = jobRow(page, verifiedJob);
     await row.waitFor();
     expect(await row.getAttribute('data-vm-name')).toBe('demo-alpha');
+    // Narrowed to the VM's own source, then to every source of its kind, it is still listed.
+    const sourceFilter = page.getByLabel('Source');
+    const folder = sourceFilter.locator('option[value^="workstation:"]');
+    expect(await folder.count()).toBe(1);
+    await sourceFilter.selectOption((await folder.getAttribute('value')) ?? '');
+    await row.waitFor();
+    await sourceFilter.selectOption('workstation');
+    await row.waitFor();
+    await shot('dashboard-by-source');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
     await shot('dashboard-running');
     const seen = await watchState(row, 'VERIFIED', 240_000);
     // Live updates only ever move forward along the pipeline.

@@ -88,6 +88,17 @@ export const MIGRATIONS_QUERY = /* GraphQL */ `
   }
 `;
 
+/** The sources a job list can be narrowed to. */
+export const SOURCES_QUERY = /* GraphQL */ `
+  query Sources {
+    sources {
+      kind
+      id
+      key
+    }
+  }
+`;
+
 export const MIGRATIONS_UPDATED = /* GraphQL */ `
   subscription MigrationsUpdated { migrationUpdated { ${SUMMARY_FIELDS} error { stage code message } } }
 `;

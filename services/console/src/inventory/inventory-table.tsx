@@ -3,7 +3,11 @@ import { useEffect, useRef } from 'react';
 import type { Vm } from '../api/types.ts';
 import { formatBytes, formatMemoryMiB } from '../format/bytes.ts';
 import { jobHref } from '../router/route.ts';
+import { useShownFirst } from '../ui/show-more.tsx';
 import { StateBadge } from '../ui/state-badge.tsx';
+
+/** Rows rendered at first (and added by each "show more"): a fleet's inventory stays quick to render. */
+const ROWS_SHOWN = 200;
 
 export function InventoryTable({
   vms,
@@ -16,6 +20,7 @@ export function InventoryTable({
   onToggle: (key: string) => void;
   onToggleAll: (select: boolean) => void;
 }) {
+  const { shown, more } = useShownFirst(vms, ROWS_SHOWN);
   const shownSelected = vms.filter((vm) => selected.has(vm.key)).length;
   const all = vms.length > 0 && shownSelected === vms.length;
   const some = shownSelected > 0 && !all;
@@ -34,7 +39,7 @@ export function InventoryTable({
               <input
                 ref={selectAll}
                 type="checkbox"
-                aria-label="Select all shown VMs"
+                aria-label={`Select all ${vms.length} VMs the filter shows`}
                 checked={all}
                 disabled={vms.length === 0}
                 onChange={(e) => onToggleAll(e.target.checked)}
@@ -57,11 +62,12 @@ export function InventoryTable({
           </tr>
         </thead>
         <tbody>
-          {vms.map((vm) => (
+          {shown.map((vm) => (
             <VmRow key={vm.key} vm={vm} selected={selected.has(vm.key)} onToggle={onToggle} />
           ))}
         </tbody>
       </table>
+      {more}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import {
   STRATEGIES,
   type MigrateForm,
 } from './migrate-options.ts';
+import { useShownFirst } from '../ui/show-more.tsx';
 import { TextField } from '../ui/text-field.tsx';
 
 /** The options of a migration, in a modal dialog; `onSubmit` resolves once the gateway answered. */
@@ -36,6 +37,7 @@ export function MigrateDialog({
   const nextRow = useRef(1);
   const titleId = useId();
   const networksId = useId();
+  const names = useShownFirst(vms, 50);
   const sourceNetworks = [...new Set(vms.flatMap((vm) => vm.nics.map((n) => n.network)))].sort();
 
   useEffect(() => {
@@ -78,10 +80,11 @@ export function MigrateDialog({
           {vms.length} VM{vms.length === 1 ? '' : 's'}
         </h2>
         <ul className="selected-vms" aria-label={retry ? 'VM to retry' : 'VMs to migrate'}>
-          {vms.map((vm) => (
+          {names.shown.map((vm) => (
             <li key={vm.key}>{vm.name}</li>
           ))}
         </ul>
+        {names.more}
         <div className="form-grid">
           <label>
             <span>Conversion strategy</span>

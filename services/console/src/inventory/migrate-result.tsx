@@ -1,5 +1,6 @@
 import type { MigrateResult } from '../api/types.ts';
 import { jobHref } from '../router/route.ts';
+import { useShownFirst } from '../ui/show-more.tsx';
 
 /** What a migrate request did: the jobs it created and the VMs it skipped, and why. */
 export function MigrateResultView({
@@ -11,6 +12,8 @@ export function MigrateResultView({
   nameOf: (vmKey: string) => string;
   onDismiss: () => void;
 }) {
+  const jobs = useShownFirst(result.jobs, 50);
+  const skipped = useShownFirst(result.skipped, 50);
   return (
     <div className="migrate-result" data-testid="migrate-result" data-command-id={result.commandId}>
       {result.jobs.length > 0 ? (
@@ -21,12 +24,13 @@ export function MigrateResultView({
             </strong>
           </p>
           <ul>
-            {result.jobs.map((job) => (
+            {jobs.shown.map((job) => (
               <li key={job.jobId} data-job-id={job.jobId} data-vm-key={job.vmKey}>
                 {nameOf(job.vmKey)} → <a href={jobHref(job.jobId)}>job {job.jobId}</a>
               </li>
             ))}
           </ul>
+          {jobs.more}
         </div>
       ) : (
         <p className="notice neutral">No job was created.</p>
@@ -39,7 +43,7 @@ export function MigrateResultView({
             </strong>
           </p>
           <ul>
-            {result.skipped.map((s) => (
+            {skipped.shown.map((s) => (
               <li
                 key={s.vmKey}
                 data-vm-key={s.vmKey}
@@ -69,6 +73,7 @@ export function MigrateResultView({
               </li>
             ))}
           </ul>
+          {skipped.more}
         </div>
       ) : null}
       <button type="button" className="secondary small" onClick={onDismiss}>

@@ -4,6 +4,8 @@ import type { MigrationState, MigrationSummary } from '../api/types.ts';
 export interface JobsFilterForm {
   readonly states: readonly MigrationState[];
   readonly vmName: string;
+  /** A source's `kind:id`, or a kind; '' for every source. */
+  readonly source: string;
   readonly createdAfter: string;
   readonly createdBefore: string;
 }
@@ -11,6 +13,7 @@ export interface JobsFilterForm {
 export const EMPTY_JOBS_FILTER: JobsFilterForm = {
   states: [],
   vmName: '',
+  source: '',
   createdAfter: '',
   createdBefore: '',
 };
@@ -19,6 +22,7 @@ export const EMPTY_JOBS_FILTER: JobsFilterForm = {
 export interface MigrationFilter {
   states?: MigrationState[];
   vmName?: string;
+  source?: string;
   createdAfter?: string;
   createdBefore?: string;
 }
@@ -28,6 +32,7 @@ export function migrationFilter(form: JobsFilterForm): MigrationFilter {
   if (form.states.length > 0) filter.states = [...form.states];
   const vmName = form.vmName.trim();
   if (vmName) filter.vmName = vmName;
+  if (form.source) filter.source = form.source;
   const after = localToIso(form.createdAfter);
   if (after) filter.createdAfter = after;
   const before = localToIso(form.createdBefore);
@@ -44,12 +49,17 @@ export function localToIso(value: string): string | undefined {
 
 /** Whether a job belongs in a list filtered so (what the gateway checks, checked again live). */
 export function matchesFilter(
-  job: Pick<MigrationSummary, 'state' | 'vmName' | 'createdAt'>,
+  job: Pick<MigrationSummary, 'state' | 'vmName' | 'createdAt' | 'source'>,
   filter: MigrationFilter,
 ): boolean {
   if (filter.states && !filter.states.includes(job.state)) return false;
   if (filter.vmName && !job.vmName.toLowerCase().includes(filter.vmName.toLowerCase())) {
     return false;
+  }
+  // As the gateway reads it: a whole `kind:id`, or a kind alone.
+  if (filter.source) {
+    const { key } = job.source;
+    if (key !== filter.source && key.slice(0, key.indexOf(':')) !== filter.source) return false;
   }
   const created = Date.parse(job.createdAt);
   if (filter.createdAfter && created < Date.parse(filter.createdAfter)) return false;

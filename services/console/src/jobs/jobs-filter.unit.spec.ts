@@ -16,12 +16,14 @@ describe('migrationFilter', () => {
       migrationFilter({
         states: ['FAILED', 'ROLLED_BACK'],
         vmName: ' web ',
+        source: 'esxi',
         createdAfter: after,
         createdBefore: '',
       }),
     ).toEqual({
       states: ['FAILED', 'ROLLED_BACK'],
       vmName: 'web',
+      source: 'esxi',
       createdAfter: new Date(after).toISOString(),
     });
   });
@@ -34,11 +36,18 @@ describe('localToIso', () => {
 });
 
 describe('matchesFilter', () => {
-  const job = { state: 'CONVERTING', vmName: 'Web-01', createdAt: '2026-05-05T10:00:00Z' } as const;
+  const job = {
+    state: 'CONVERTING',
+    vmName: 'Web-01',
+    createdAt: '2026-05-05T10:00:00Z',
+    source: { key: 'esxi:esx01:443' },
+  } as const;
 
   it('matches what the filter allows', () => {
     expect(matchesFilter(job, {})).toBe(true);
     expect(matchesFilter(job, { states: ['CONVERTING'], vmName: 'web' })).toBe(true);
+    expect(matchesFilter(job, { source: 'esxi' })).toBe(true);
+    expect(matchesFilter(job, { source: 'esxi:esx01:443' })).toBe(true);
     expect(
       matchesFilter(job, {
         createdAfter: '2026-05-05T09:00:00Z',
@@ -50,6 +59,9 @@ describe('matchesFilter', () => {
   it('rejects another state, another name or another time', () => {
     expect(matchesFilter(job, { states: ['VERIFIED'] })).toBe(false);
     expect(matchesFilter(job, { vmName: 'db' })).toBe(false);
+    expect(matchesFilter(job, { source: 'vcenter' })).toBe(false);
+    expect(matchesFilter(job, { source: 'esxi:esx02:443' })).toBe(false);
+    expect(matchesFilter(job, { source: 'esxi:esx01' })).toBe(false);
     expect(matchesFilter(job, { createdAfter: '2026-05-05T10:00:01Z' })).toBe(false);
     expect(matchesFilter(job, { createdBefore: '2026-05-05T09:59:59Z' })).toBe(false);
   });

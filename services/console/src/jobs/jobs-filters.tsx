@@ -1,14 +1,17 @@
-import { MIGRATION_STATES, type MigrationState } from '../api/types.ts';
+import { MIGRATION_STATES, type MigrationState, type Source } from '../api/types.ts';
 import { EMPTY_JOBS_FILTER, type JobsFilterForm } from './jobs-filter.ts';
 import { TextField } from '../ui/text-field.tsx';
 
 export function JobsFilters({
   form,
+  sources,
   onChange,
 }: {
   form: JobsFilterForm;
+  sources: readonly Pick<Source, 'kind' | 'key'>[];
   onChange: (form: JobsFilterForm) => void;
 }) {
+  const kinds = [...new Set(sources.map((s) => s.kind))];
   const toggleState = (state: MigrationState, on: boolean) =>
     onChange({
       ...form,
@@ -42,6 +45,22 @@ export function JobsFilters({
         value={form.vmName}
         onChange={(v) => onChange({ ...form, vmName: v })}
       />
+      <label>
+        <span>Source</span>
+        <select value={form.source} onChange={(e) => onChange({ ...form, source: e.target.value })}>
+          <option value="">All sources</option>
+          {kinds.map((kind) => (
+            <option key={kind} value={kind}>
+              every {kind} source
+            </option>
+          ))}
+          {sources.map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.key}
+            </option>
+          ))}
+        </select>
+      </label>
       <TextField
         label="Created after"
         type="datetime-local"

@@ -1,7 +1,7 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 
-import { MIGRATIONS_QUERY, MIGRATIONS_UPDATED } from '../api/operations.ts';
-import type { MigrationPage, MigrationSummary } from '../api/types.ts';
+import { MIGRATIONS_QUERY, MIGRATIONS_UPDATED, SOURCES_QUERY } from '../api/operations.ts';
+import type { MigrationPage, MigrationSummary, Source } from '../api/types.ts';
 import { useCoalesced } from '../hooks/use-coalesced.ts';
 import { useDebounced } from '../hooks/use-debounced.ts';
 import { useNow } from '../hooks/use-now.ts';
@@ -30,6 +30,7 @@ export function JobsPage() {
     MIGRATIONS_QUERY,
     variables,
   );
+  const sources = useQuery<{ sources: Pick<Source, 'kind' | 'key'>[] }>(SOURCES_QUERY).data;
 
   // The page the query answered, with the live updates merged into it since (till the next answer).
   const answer = data?.migrations;
@@ -80,7 +81,7 @@ export function JobsPage() {
         <h1 id="jobs-title">Jobs</h1>
         <LiveStatusDot status={live.status} error={live.error} />
       </div>
-      <JobsFilters form={form} onChange={changeFilter} />
+      <JobsFilters form={form} sources={sources?.sources ?? []} onChange={changeFilter} />
       <ErrorBox error={error} title="The jobs could not be read" />
       {page === undefined && loading ? <p className="muted">Loading the jobs…</p> : null}
       {page ? (
