@@ -27,7 +27,7 @@ export function gatewayMetrics(projections: Projections) {
     for (const state of MIGRATION_STATES) g.set({ state }, counts.get(state) ?? 0);
   });
   gauge('ferry_inventory_vms', 'VMs discovered, as the gateway projects them.', [], (g) =>
-    g.set(projections.inventory.list().length),
+    g.set(projections.inventory.size),
   );
   gauge(
     'ferry_gateway_projection_position',

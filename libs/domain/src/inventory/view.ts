@@ -67,8 +67,11 @@ export function evolveInventory(
   return { vms, unreachable, unreadable };
 }
 
+// What localeCompare does, made once: localeCompare builds its collator at each call.
+const byName = new Intl.Collator().compare;
+
 /** Every VM with whether it is stale, in name order. */
 export const listInventory = (model: InventoryReadModel): InventoryEntry[] =>
   [...model.vms.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => byName(a.name, b.name))
     .map((vm) => ({ vm, stale: model.unreachable.has(sourceKey(vm.source)) }));

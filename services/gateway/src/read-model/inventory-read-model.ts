@@ -42,9 +42,20 @@ export class InventoryReadModel extends EventEmitter<{ change: [InventoryChange]
   private model: Inventory = emptyInventory;
   private readonly claims = new Map<string, string>();
   private readonly sources = new Map<string, SourceStatus>();
+  /** The list of the model as it is: sorted once per change, not per query (10,000 VMs). */
+  private listed: { readonly model: Inventory; readonly entries: readonly InventoryEntry[] } = {
+    model: emptyInventory,
+    entries: [],
+  };
 
-  list(): InventoryEntry[] {
-    return listInventory(this.model);
+  list(): readonly InventoryEntry[] {
+    if (this.listed.model !== this.model)
+      this.listed = { model: this.model, entries: listInventory(this.model) };
+    return this.listed.entries;
+  }
+
+  get size(): number {
+    return this.model.vms.size;
   }
 
   get(vmKey: string): InventoryEntry | undefined {
