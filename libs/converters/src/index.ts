@@ -17,6 +17,7 @@ export {
   readGuestNetworkFiles,
   type ReadGuestNetworkOptions,
 } from './guest-network/read-guest-network.ts';
+export { curlTrusts, serveCurl, type HostFileAccess } from './nbd/curl-export.ts';
 export { serveNbd, type ExportSource, type NbdExport } from './nbd/nbd-export.ts';
 export {
   sequentialSource,

@@ -55,3 +55,8 @@ export function emptyVmdk(path: string, size: string, subformat = 'monolithicSpa
     size,
   ]);
 }
+
+/** Throws unless a VMDK and the qcow2 made of it hold the same guest-visible bytes (`qemu-img compare`). */
+export function sameDiskAs(vmdk: string, qcow2: string): void {
+  execFileSync('qemu-img', ['compare', '-f', 'vmdk', '-F', 'qcow2', vmdk, qcow2]);
+}

@@ -1,10 +1,11 @@
-export { emptyVmdk, vmdkOf, writeDataImage } from './data-image.ts';
+export { emptyVmdk, sameDiskAs, vmdkOf, writeDataImage } from './data-image.ts';
 export { eventually } from './eventually.ts';
 export { freePort } from './free-port.ts';
 export { natsServerBinary } from './nats-binary.ts';
 export { startNatsServer, type NatsServer } from './nats-server.ts';
 export { startNatsCluster, type NatsCluster, type NatsClusterNode } from './nats-cluster.ts';
 export {
+  plainVm,
   startVsphereSimulator,
   type SimulatedVm,
   type VsphereSimulator,

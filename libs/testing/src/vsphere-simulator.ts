@@ -44,6 +44,18 @@ export interface SimulatedVm {
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
+/** A plain powered-off BIOS VM with disks of these sizes and no NIC. */
+export const plainVm = (name: string, diskBytes: readonly number[]): SimulatedVm => ({
+  name,
+  cpus: 1,
+  memoryMiB: 512,
+  firmware: 'bios',
+  guestId: 'otherGuest',
+  powerState: 'poweredOff',
+  disks: diskBytes.map((capacityBytes) => ({ capacityBytes })),
+  nics: [],
+});
+
 export interface VsphereSimulator {
   readonly url: string;
   /** SHA-1 thumbprint of its certificate (with `tls`). */

@@ -33,7 +33,13 @@ export {
   VsphereError,
   VsphereTimeoutError,
 } from './vsphere/faults.ts';
-export { READ_ONLY_METHODS, SoapTransport, type MoRef, type SoapOptions } from './vsphere/soap.ts';
+export {
+  READ_ONLY_METHODS,
+  SoapTransport,
+  type HostAccess,
+  type MoRef,
+  type SoapOptions,
+} from './vsphere/soap.ts';
 export {
   configuredSources,
   rereadVm,

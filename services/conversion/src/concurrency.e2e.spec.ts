@@ -11,6 +11,7 @@ import { publishCommand } from '@ferry/messaging';
 import {
   eventually,
   startBuiltService,
+  sameDiskAs,
   vmdkOf,
   writeDataImage,
   type RunningService,
@@ -196,15 +197,7 @@ describe('the conversion service process bounds how many conversions run at once
       const completed = events.at(-1);
       const artifact =
         completed?.type === 'ConversionCompleted' ? completed.data.artifacts[0] : undefined;
-      execFileSync('qemu-img', [
-        'compare',
-        '-f',
-        'vmdk',
-        '-F',
-        'qcow2',
-        join(dir, 'big.vmdk'),
-        artifact?.path ?? '',
-      ]);
+      sameDiskAs(join(dir, 'big.vmdk'), artifact?.path ?? '');
     } finally {
       clearInterval(sampling);
     }

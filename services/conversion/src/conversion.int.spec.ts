@@ -39,10 +39,12 @@ import {
   startVsphereSimulator,
   type NatsServer,
   type VsphereSimulator,
+  plainVm,
+  sameDiskAs,
   vmdkOf,
   writeDataImage,
 } from '@ferry/testing';
-import { discoverVsphere } from '@ferry/vmware';
+import { discoverVsphere, type VsphereConnection } from '@ferry/vmware';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuImgConvert } from '@ferry/converters';
 import { allocatedSize, writeManifest } from './artifacts.ts';
@@ -409,6 +411,28 @@ describe('the conversion service', () => {
     });
   }, 300_000);
 
+  /** Converts a vSphere VM's job; its history, once the qcow2 is found to hold what `vmdk` holds. */
+  const convertedFromVsphere = async (
+    jobId: string,
+    vm: VmDescription,
+    vsphere: readonly VsphereConnection[],
+    vmdk: string,
+  ) => {
+    const stream = await validatedJob(jobId, true, [], { vm });
+    await convertJob(
+      { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000, vsphere },
+      jobId,
+      context(`convert-${jobId}`),
+      delivered(),
+    );
+    const history = await events(stream);
+    const completed = history.at(-1);
+    expect(completed?.type).toBe('ConversionCompleted');
+    const [artifact] = (completed?.data as unknown as { artifacts: { path: string }[] }).artifacts;
+    sameDiskAs(vmdk, artifact?.path ?? '');
+    return history;
+  };
+
   describe('a VM on an ESXi datastore', () => {
     const credentials = { username: 'ferry-ro', password: 'dat@store-secret' };
     let sim: VsphereSimulator;
@@ -417,18 +441,7 @@ describe('the conversion service', () => {
     beforeAll(async () => {
       sim = await startVsphereSimulator({
         mode: 'esx',
-        vms: [
-          {
-            name: 'esx01',
-            cpus: 1,
-            memoryMiB: 512,
-            firmware: 'bios',
-            guestId: 'otherGuest',
-            powerState: 'poweredOff',
-            disks: [{ capacityBytes: 64 * MiB }],
-            nics: [],
-          },
-        ],
+        vms: [plainVm('esx01', [64 * MiB])],
         cutDownloadsAfter: 1024 * 1024,
         ...credentials,
       });
@@ -439,47 +452,31 @@ describe('the conversion service', () => {
     afterAll(async () => sim.stop());
 
     it('streams its disk from the datastore into qemu-img, resuming a broken transfer, with no local copy', async () => {
-      const stream = await validatedJob('esx-ok', true, [], { vm });
-      await convertJob(
-        { runner: runner(), outputDir: out, host: 'int', timeoutMs: 60_000, vsphere: vsphere() },
+      const history = await convertedFromVsphere(
         'esx-ok',
-        context('convert-esx-ok'),
-        delivered(),
-      );
-      const history = await events(stream);
-      const completed = history.at(-1);
-      expect(completed?.type).toBe('ConversionCompleted');
-      const [artifact] = (completed?.data as unknown as { artifacts: { path: string }[] })
-        .artifacts;
-      // The qcow2 holds what the disk on the datastore holds.
-      execFileSync('qemu-img', [
-        'compare',
-        '-f',
-        'vmdk',
-        '-F',
-        'qcow2',
+        vm,
+        vsphere(),
         join(sim.datastorePath, 'esx01', 'esx01_0.vmdk'),
-        artifact?.path ?? '',
-      ]);
+      );
       const percents = history
         .filter((e) => e.type === 'ConversionProgressed')
         .map((e) => (e.data as { percent: number }).percent);
       expect(percents.at(-1)).toBe(100);
       expect([...percents].sort((x, y) => x - y)).toEqual(percents);
-      // qemu-img read the flat extent as raw, over a loopback NBD export, as it was recorded.
+      // qemu-img read the flat extent as raw, over nbdkit's export on a socket of its own (the host
+      // is plain HTTP here: nothing to pin), as it was recorded.
       const started = history.find((e) => e.type === 'ConversionStarted');
       const command = (started?.data as unknown as { commands: string[][] }).commands[0] ?? [];
       expect(command.slice(0, 5)).toEqual(['qemu-img', 'convert', '-p', '-f', 'raw']);
-      expect(command.at(-2)).toMatch(/^nbd:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
-      // One transfer of the whole extent, which broke off after 1 MiB and was taken up from there.
+      expect(command.at(-2)).toMatch(/^nbd\+unix:\/\/\/\?socket=\/.+\/nbd\.sock$/);
+      // A range per read, straight from the host; the first broke off after 1 MiB and was asked again.
       const gets = sim
         .downloads()
         .filter((r) => r.startsWith('GET /folder/esx01/esx01_0-flat'))
         .map((r) => r.trim());
-      expect(gets).toEqual([
-        'GET /folder/esx01/esx01_0-flat.vmdk',
-        'GET /folder/esx01/esx01_0-flat.vmdk bytes=1048576-',
-      ]);
+      expect(gets[0]).toMatch(/^GET \/folder\/esx01\/esx01_0-flat\.vmdk bytes=0-\d+$/);
+      expect(gets.filter((g) => g === gets[0])).toHaveLength(2);
+      expect(gets.every((g) => / bytes=\d+-\d+$/.test(g))).toBe(true);
       // Nothing but the artifact was written: no copy of the source, not even for a while.
       expect(readdirSync(join(out, 'esx-ok')).sort()).toEqual(['disk-0.qcow2', 'manifest.json']);
       expect(JSON.stringify(history)).not.toContain(credentials.password);
@@ -523,6 +520,51 @@ describe('the conversion service', () => {
           message: expect.stringMatching(/refused the user name or password/),
         },
       });
+    });
+  });
+
+  describe('a VM on an ESXi over TLS, its certificate pinned', () => {
+    const credentials = { username: 'ferry-ro', password: 'tls-secret' };
+    let sim: VsphereSimulator;
+    beforeAll(async () => {
+      sim = await startVsphereSimulator({
+        mode: 'esx',
+        tls: true,
+        vms: [plainVm('tls01', [64 * MiB])],
+        ...credentials,
+      });
+      vmdkOf(
+        join(dir, 'a.raw'),
+        join(sim.datastorePath, 'tls01', 'tls01_0.vmdk'),
+        'monolithicFlat',
+      );
+    }, 120_000);
+    afterAll(async () => sim.stop());
+
+    /** Converts the VM as found at `url`; the source qemu-img read, as recorded. */
+    const convertAt = async (jobId: string, url: string) => {
+      const options = { url, thumbprint: sim.thumbprint, ...credentials };
+      const [vm] = (await discoverVsphere(options)).vms as [VmDescription];
+      const history = await convertedFromVsphere(
+        jobId,
+        vm,
+        [{ kind: 'esxi', options }],
+        join(sim.datastorePath, 'tls01', 'tls01_0.vmdk'),
+      );
+      const started = history.find((e) => e.type === 'ConversionStarted');
+      return (started?.data as unknown as { commands: string[][] }).commands[0]?.at(-2);
+    };
+
+    it('reads a flat extent by nbdkit straight from the host, which curl trusts by the pinned certificate', async () => {
+      expect(await convertAt('tls-direct', sim.url)).toMatch(/^nbd\+unix:\/\/\/\?socket=/);
+    });
+
+    it("reads it through Ferry's own stream when the certificate does not name the host as reached", async () => {
+      // The simulator's certificate names 127.0.0.1 only: curl would refuse it as `localhost`.
+      const asLocalhost = sim.url.replace('127.0.0.1', 'localhost');
+      expect(await convertAt('tls-stream', asLocalhost)).toMatch(
+        /^nbd:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/,
+      );
     });
   });
 

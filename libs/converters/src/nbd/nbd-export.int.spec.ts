@@ -4,17 +4,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveNbd, type ExportSource } from './nbd-export.ts';
+import { disk } from './pattern-disk.fixtures.ts';
 
 const MiB = 1024 * 1024;
-
-/** A disk of `mib` MiB: a pattern where each 4 KiB block says where it is, every fourth MiB zeros. */
-function disk(mib: number): Buffer {
-  const bytes = Buffer.alloc(mib * MiB);
-  for (let at = 0; at < bytes.length; at += 4096)
-    if (Math.floor(at / MiB) % 4 !== 3)
-      bytes.write(`block at ${at};`.repeat(200).slice(0, 4096), at);
-  return bytes;
-}
 
 const fromBuffer = (bytes: Buffer, reads: number[] = []): ExportSource => ({
   size: bytes.length,

@@ -12,6 +12,7 @@ import {
 import type { VsphereSourceOptions } from './discover-vsphere.ts';
 import { VsphereError } from './faults.ts';
 import { openSession } from './session.ts';
+import type { HostAccess } from './soap.ts';
 import { streamSource } from './streamable.ts';
 
 /** A VM's datastore files, served to a converter on loopback while it reads them. */
@@ -20,9 +21,16 @@ export interface DatastoreStream {
    * Where and as what a converter reads a disk (`[ds] dir/file.vmdk`) over this stream; undefined
    * when the disk's layout does not stream (see streamSource): it is copied first.
    */
-  source(
-    disk: string,
-  ): Promise<{ url: string; format: 'vmdk' | 'raw'; file: DatastoreFile } | undefined>;
+  source(disk: string): Promise<
+    | {
+        url: string;
+        format: 'vmdk' | 'raw';
+        file: DatastoreFile;
+        /** The data file at the host itself, for a reader of its own (see HostAccess). */
+        access: HostAccess | undefined;
+      }
+    | undefined
+  >;
   /** What went wrong upstream, the last time (a converter only sees that a read failed). */
   readonly lastError: unknown;
   /** Stops serving and logs out. */
@@ -105,6 +113,7 @@ export async function serveDatastore(
           stream: (start, stop) => files.read(found.file, { start }, either(stop)),
           range: (start, end, stop) => range(found.file, start, end, either(stop)),
         },
+        access: files.access(found.file),
       };
     },
     get lastError() {

@@ -156,6 +156,11 @@ export class DatastoreFiles {
     if (status >= 400) throw new VsphereError('HttpError', `${name}: HTTP ${status}`);
   }
 
+  /** How another client reads the file in this session (see SoapTransport.access). */
+  access(file: DatastorePath) {
+    return this.soap.access(this.url(file));
+  }
+
   private url(file: DatastorePath): string {
     const path = file.path.split('/').map(encodeURIComponent).join('/');
     const query = new URLSearchParams({ dcPath: this.datacenter, dsName: file.datastore });

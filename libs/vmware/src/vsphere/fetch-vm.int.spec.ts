@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VmDescription } from '@ferry/contracts';
-import { startVsphereSimulator, writeDataImage, type VsphereSimulator } from '@ferry/testing';
+import {
+  plainVm,
+  startVsphereSimulator,
+  writeDataImage,
+  type VsphereSimulator,
+} from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskProblem } from '../vmdk/inspect-disk.ts';
 import { DatastoreFiles, parseDatastorePath } from './datastore.ts';
@@ -14,16 +19,11 @@ import { READ_ONLY_METHODS, SoapTransport } from './soap.ts';
 
 const MiB = 1024 * 1024;
 const credentials = { username: 'ferry-ro', password: 'fetch-secret' };
-const vmSpec = (name: string, disks: number) => ({
-  name,
-  cpus: 1,
-  memoryMiB: 512,
-  firmware: 'bios' as const,
-  guestId: 'otherGuest',
-  powerState: 'poweredOff' as const,
-  disks: Array.from({ length: disks }, () => ({ capacityBytes: 16 * MiB })),
-  nics: [],
-});
+const vmSpec = (name: string, disks: number) =>
+  plainVm(
+    name,
+    Array.from({ length: disks }, () => 16 * MiB),
+  );
 const qemuImg = (cwd: string, ...args: string[]) => execFileSync('qemu-img', args, { cwd });
 
 describe('fetching a VM from its datastore over HTTP', () => {

@@ -58,6 +58,22 @@ export interface DatastoreGet {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * How another HTTP client reads a file of this host as this session does (nbdkit's curl plugin):
+ * the same cookie, and the same trust.
+ */
+export interface HostAccess {
+  /** The file's absolute URL on the host. */
+  readonly url: string;
+  /** The session's cookie (`name=value`); a secret. */
+  readonly cookie: string;
+  /**
+   * The trust: `insecure` (configured so, or plain HTTP), the pinned certificate (PEM: trust exactly
+   * it), or the system's authorities.
+   */
+  readonly trust: 'insecure' | 'system' | { readonly pinned: string };
+}
+
 /** vim25 SOAP over HTTP(S): one session cookie, bounded responses, faults as typed errors. */
 export class SoapTransport {
   readonly host: string;
@@ -65,7 +81,11 @@ export class SoapTransport {
   private readonly agent: Agent;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
+  private readonly insecure: boolean;
+  private readonly pinned: boolean;
   private cookie: string | undefined;
+  /** The certificate a connection showed that matched the pin (PEM). */
+  private pinnedPem: string | undefined;
 
   constructor(options: SoapOptions) {
     const url = new URL(options.url);
@@ -74,7 +94,9 @@ export class SoapTransport {
     this.host = url.host;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+    this.insecure = options.insecure === true;
     const pinned = options.thumbprint ? normalizeThumbprint(options.thumbprint) : undefined;
+    this.pinned = pinned !== undefined;
     // With a pin, every connection shows its certificate: no resumed TLS sessions, which may not carry it.
     const base = buildConnector({
       rejectUnauthorized: !options.insecure && !pinned,
@@ -88,10 +110,12 @@ export class SoapTransport {
         base(opts, (error, socket) => {
           if (error || !socket || !pinned || !('getPeerCertificate' in socket))
             return callback(error, socket as never);
-          const seen = normalizeThumbprint(
-            (socket as TLSSocket).getPeerX509Certificate()?.fingerprint ?? '',
-          );
-          if (seen === pinned) return callback(null, socket);
+          const certificate = (socket as TLSSocket).getPeerX509Certificate();
+          const seen = normalizeThumbprint(certificate?.fingerprint ?? '');
+          if (seen === pinned) {
+            this.pinnedPem = certificate?.toString();
+            return callback(null, socket);
+          }
           socket.destroy();
           return callback(
             new UntrustedCertificateError(this.host, `thumbprint ${seen} is not the pinned one`),
@@ -192,6 +216,24 @@ export class SoapTransport {
         return response;
       },
     );
+  }
+
+  /**
+   * How another client reads `pathAndQuery` on this host in this session; undefined before the
+   * session has its cookie, or, with a pin, before a connection showed the pinned certificate.
+   */
+  access(pathAndQuery: string): HostAccess | undefined {
+    const url = new URL(pathAndQuery, this.endpoint);
+    const secure = url.protocol === 'https:';
+    const trust: HostAccess['trust'] | undefined =
+      !secure || this.insecure
+        ? 'insecure'
+        : this.pinned
+          ? this.pinnedPem === undefined
+            ? undefined
+            : { pinned: this.pinnedPem }
+          : 'system';
+    return this.cookie && trust ? { url: url.toString(), cookie: this.cookie, trust } : undefined;
   }
 
   private async getInSpan(url: URL, options: DatastoreGet): Promise<Dispatcher.ResponseData> {
