@@ -1,5 +1,6 @@
 import { POWER_STATES, type Source } from '../api/types.ts';
 import type { InventoryFilterForm } from './inventory-filter.ts';
+import { SourceSelect } from '../ui/source-select.tsx';
 import { TextField } from '../ui/text-field.tsx';
 
 export function InventoryFilters({
@@ -25,17 +26,11 @@ export function InventoryFilters({
         placeholder="name or key"
         onChange={(v) => onChange({ ...form, name: v })}
       />
-      <label>
-        <span>Source</span>
-        <select value={form.source} onChange={(e) => onChange({ ...form, source: e.target.value })}>
-          <option value="">All sources</option>
-          {sources.map((s) => (
-            <option key={s.key} value={s.key}>
-              {s.key}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SourceSelect
+        value={form.source}
+        sources={sources}
+        onChange={(source) => onChange({ ...form, source })}
+      />
       <label>
         <span>Power state</span>
         <select

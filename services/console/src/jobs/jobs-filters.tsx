@@ -1,5 +1,6 @@
 import { MIGRATION_STATES, type MigrationState, type Source } from '../api/types.ts';
 import { EMPTY_JOBS_FILTER, type JobsFilterForm } from './jobs-filter.ts';
+import { SourceSelect } from '../ui/source-select.tsx';
 import { TextField } from '../ui/text-field.tsx';
 
 export function JobsFilters({
@@ -11,7 +12,6 @@ export function JobsFilters({
   sources: readonly Pick<Source, 'kind' | 'key'>[];
   onChange: (form: JobsFilterForm) => void;
 }) {
-  const kinds = [...new Set(sources.map((s) => s.kind))];
   const toggleState = (state: MigrationState, on: boolean) =>
     onChange({
       ...form,
@@ -45,22 +45,12 @@ export function JobsFilters({
         value={form.vmName}
         onChange={(v) => onChange({ ...form, vmName: v })}
       />
-      <label>
-        <span>Source</span>
-        <select value={form.source} onChange={(e) => onChange({ ...form, source: e.target.value })}>
-          <option value="">All sources</option>
-          {kinds.map((kind) => (
-            <option key={kind} value={kind}>
-              every {kind} source
-            </option>
-          ))}
-          {sources.map((s) => (
-            <option key={s.key} value={s.key}>
-              {s.key}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SourceSelect
+        value={form.source}
+        sources={sources}
+        byKind
+        onChange={(source) => onChange({ ...form, source })}
+      />
       <TextField
         label="Created after"
         type="datetime-local"
