@@ -1,5 +1,6 @@
 import type { InventoryEvent, VmDescription } from '@ferry/contracts';
 import { describe, expect, it } from 'vitest';
+import { vmDescription } from '../testing/vm-description.ts';
 import { emptyInventory, evolveInventory, listInventory } from './view.ts';
 
 const metadata = {
@@ -10,20 +11,7 @@ const metadata = {
 };
 const ws = { kind: 'workstation', id: '/vms' } as const;
 const esx = { kind: 'esxi', id: 'esx1:443' } as const;
-const vm = (key: string, source: VmDescription['source']): VmDescription => ({
-  key,
-  name: key,
-  source,
-  cpus: 1,
-  memoryMiB: 1,
-  firmware: 'bios',
-  secureBoot: false,
-  guestOs: 'x',
-  powerState: 'poweredOff',
-  hasSnapshots: false,
-  disks: [],
-  nics: [],
-});
+const vm = (key: string, source: VmDescription['source']) => vmDescription(key, { source });
 const fold = (events: InventoryEvent[]) => evolveInventory(emptyInventory, events);
 
 describe('inventory read model', () => {

@@ -1,30 +1,16 @@
-import type { InventoryEvent, VmDescription } from '@ferry/contracts';
+import type { InventoryEvent } from '@ferry/contracts';
+import { vmDescription } from '@ferry/domain/testing/vm';
 import type { RecordedEvent } from '@ferry/event-store';
 import { describe, expect, it } from 'vitest';
 import { InventoryReadModel } from './inventory-read-model.ts';
 
-const source = { kind: 'workstation', id: '/vms' } as const;
-const vm = (name: string): VmDescription => ({
-  key: `k-${name}`,
-  name,
-  source,
-  cpus: 1,
-  memoryMiB: 1,
-  firmware: 'bios',
-  secureBoot: false,
-  guestOs: 'x',
-  powerState: 'poweredOff',
-  hasSnapshots: false,
-  disks: [],
-  nics: [],
-});
 let revision = 0;
 const discovered = (name: string) =>
   ({
     id: `e${revision}`,
     revision: revision++,
     type: 'VmDiscovered',
-    data: { vm: vm(name) },
+    data: { vm: vmDescription(`k-${name}`, { name }) },
     metadata: {
       commandId: 'c',
       correlationId: 'c',
