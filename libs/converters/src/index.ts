@@ -38,4 +38,9 @@ export {
 export { runTool, type ToolResult, type ToolRun } from './run-tool.ts';
 export { libguestfsEnvironment } from './virt-v2v/environment.ts';
 export { v2vCopyProgress, v2vMessages, type V2vMessage } from './virt-v2v/output.ts';
-export { virtV2vCommand, virtV2vConvert, type VirtV2vOptions } from './virt-v2v/virt-v2v.ts';
+export {
+  virtV2vCommand,
+  virtV2vConvert,
+  type V2vInput,
+  type VirtV2vOptions,
+} from './virt-v2v/virt-v2v.ts';

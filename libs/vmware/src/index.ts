@@ -67,4 +67,5 @@ export {
   type DatastoreFile,
   type DatastoreStream,
 } from './vsphere/datastore-stream.ts';
+export { libvirtDomain } from './vsphere/libvirt-domain.ts';
 export { openSession, type Credentials, type VsphereSession } from './vsphere/session.ts';

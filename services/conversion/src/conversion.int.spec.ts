@@ -482,6 +482,38 @@ describe('the conversion service', () => {
       expect(JSON.stringify(history)).not.toContain(credentials.password);
     });
 
+    it('virt-v2v reads the guest over HTTP from the loopback stream, inspecting it with no local copy', async () => {
+      const before = sim.downloads().length;
+      const stream = await validatedJob('esx-v2v', true, [], { vm, strategy: 'virt-v2v' });
+      await convertJob(
+        { runner: runner(), outputDir: out, host: 'int', timeoutMs: 280_000, vsphere: vsphere() },
+        'esx-v2v',
+        context('convert-esx-v2v'),
+        delivered(),
+      );
+      const history = await events(stream);
+      const domain = join(out, 'esx-v2v', 'domain.xml');
+      expect(history.find((e) => e.type === 'ConversionStarted')?.data).toMatchObject({
+        strategy: 'virt-v2v',
+        commands: [expect.arrayContaining(['virt-v2v', '-i', 'libvirtxml', domain])],
+      });
+      // It read the disk (a disk of data, no operating system), which it can only have done over the stream.
+      expect(history.at(-1)).toMatchObject({
+        type: 'MigrationFailed',
+        data: { stage: 'conversion', code: 'no-operating-system', retryable: false },
+      });
+      const gets = sim
+        .downloads()
+        .slice(before)
+        .filter((r) => r.startsWith('GET /folder/esx01/esx01_0-flat'));
+      expect(gets.length).toBeGreaterThan(0);
+      expect(gets.every((g) => / bytes=\d+-\d+$/.test(g.trim()))).toBe(true);
+      // No copy of the source, and the domain (the stream's secret path in it) gone with the run.
+      expect(existsSync(join(out, 'esx-v2v', 'source'))).toBe(false);
+      expect(existsSync(domain)).toBe(false);
+      expect(JSON.stringify(history)).not.toContain(credentials.password);
+    }, 300_000);
+
     it('fails with source-refused, naming the settings, when the host is not configured or refuses the login', async () => {
       const unconfigured = await validatedJob('esx-none', true, [], { vm });
       await convertJob(

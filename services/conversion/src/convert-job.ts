@@ -11,7 +11,7 @@ import {
   type StageRun,
   type StageRunnerDeps,
 } from '@ferry/stages';
-import type { VsphereConnection } from '@ferry/vmware';
+import { libvirtDomain, type VsphereConnection } from '@ferry/vmware';
 import { describeArtifact, intactArtifacts, writeManifest } from './artifacts.ts';
 import { asConversionError, fetchFromDatastore, streamedDisks } from './fetch-source.ts';
 import { outputFolder } from './output-folder.ts';
@@ -71,15 +71,28 @@ async function convert(
   const strategy = await chooseStrategy(job.options.strategy, layout.vmx);
   const intact = job.flags.realConversion ? await intactArtifacts(dir, layout.disks, signal) : [];
   const wanted = layout.disks.filter((d) => !intact.some((a) => a.diskIndex === d.diskIndex));
-  // qemu-img reads a datastore's disks where they lie, over a loopback stream: no local copy.
+  // A datastore's disks are read where they lie, over a loopback stream: no local copy. virt-v2v
+  // converts the guest whole, so it reads every disk.
   const stream =
-    job.flags.realConversion && layout.onDatastore && strategy === 'qemu-img' && wanted.length
-      ? await streamedDisks(deps, vm, wanted, signal)
+    job.flags.realConversion && layout.onDatastore && wanted.length
+      ? await streamedDisks(
+          deps,
+          vm,
+          strategy === 'virt-v2v' ? layout.disks : wanted,
+          signal,
+          strategy,
+        )
       : undefined;
   try {
     const { disks, vmx, copies } = stream ? jobDisks(vm, dir, stream.sources) : layout;
     const fetches = layout.onDatastore && !stream;
-    const plan = planOf(strategy, vmx, disks, dir, deps.virtioWin);
+    const guest =
+      stream && strategy === 'virt-v2v'
+        ? { domain: libvirtDomain(vm, new Map([...stream.sources].map(([i, s]) => [i, s.url]))) }
+        : vmx !== undefined
+          ? { vmx }
+          : undefined;
+    const plan = planOf(strategy, guest, disks, dir, deps.virtioWin);
     const started = Date.now();
 
     if (state.phase === 'DISCOVERED') {

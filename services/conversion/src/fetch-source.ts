@@ -45,8 +45,10 @@ export async function fetchFromDatastore(
 
 /**
  * Serves a vSphere VM's datastore files on loopback, logged in with the connection configured for
- * its host, and says where qemu-img reads each disk asked: undefined (nothing served) when one of
- * them does not stream, so the VM is copied first. A refused login becomes a ConversionError.
+ * its host, and says where `reader` reads each disk asked: undefined (nothing served) when one of
+ * them does not stream to it, so the VM is copied first. A refused login becomes a ConversionError.
+ * virt-v2v reads a flat extent over HTTP from the loopback stream (its own nbdkit curl, with
+ * copy-on-read), and cannot read a sparse VMDK so (it takes HTTP disks as raw).
  * A flat extent (raw) is read over NBD: by nbdkit's curl plugin straight from the host when curl
  * can trust it as Ferry does (see curlTrusts; vsphere-conversion bench: 5.0 s for 2 GiB where
  * Ferry's own stream took 7-8 s), else from one transfer of the file through Ferry (qemu's curl
@@ -58,6 +60,7 @@ export async function streamedDisks(
   vm: VmDescription,
   disks: readonly { readonly diskIndex: number }[],
   signal: AbortSignal,
+  reader: 'qemu-img' | 'virt-v2v',
 ): Promise<
   | {
       readonly sources: ReadonlyMap<number, { url: string; format: 'vmdk' | 'raw' }>;
@@ -87,11 +90,12 @@ export async function streamedDisks(
     for (const { diskIndex } of disks) {
       const disk = vm.disks.find((d) => d.index === diskIndex);
       const source = disk && (await stream.source(disk.path));
-      if (!source) {
+      if (!source || (reader === 'virt-v2v' && source.format !== 'raw')) {
         await close();
         return undefined;
       }
-      if (source.format === 'raw' && source.access && curlTrusts(source.access)) {
+      if (reader === 'virt-v2v') sources.set(diskIndex, { url: source.url, format: 'raw' });
+      else if (source.format === 'raw' && source.access && curlTrusts(source.access)) {
         const nbd = await serveCurl(source.access);
         exports.push({ nbd });
         sources.set(diskIndex, { url: nbd.url, format: 'raw' });

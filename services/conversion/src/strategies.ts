@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { MigrationOptions, ToolLogLine } from '@ferry/contracts';
 import { convertCommand, qemuImgConvert, virtV2vCommand, virtV2vConvert } from '@ferry/converters';
@@ -66,34 +66,49 @@ export function qemuImgPlan(disks: readonly DiskPlan[]): ConversionPlan {
   };
 }
 
+/** What virt-v2v converts: a .vmx beside its disks, or a libvirt domain (its XML) whose disks it reads over HTTP. */
+export type GuestSource = { readonly vmx: string } | { readonly domain: string };
+
 /** virt-v2v, the whole VM at once: drivers, fstab and bootloader converted too; its disks renamed to their targets. */
-export function virtV2vPlan(vmx: string, workDir: string, virtioWin?: string): ConversionPlan {
+export function virtV2vPlan(
+  source: GuestSource,
+  workDir: string,
+  virtioWin?: string,
+): ConversionPlan {
   const outputDir = join(workDir, 'virt-v2v');
+  const domainFile = join(workDir, 'domain.xml');
+  const input = 'vmx' in source ? { vmx: source.vmx } : { libvirtXml: domainFile };
   return {
     strategy: 'virt-v2v',
-    commands: [virtV2vCommand({ vmx, outputDir })],
+    commands: [virtV2vCommand({ input, outputDir })],
     async convert(todo, { signal, timeoutMs, onProgress, onOutput }) {
       await rm(outputDir, { recursive: true, force: true });
+      if ('domain' in source) await writeFile(domainFile, source.domain, { mode: 0o600 });
       onOutput({
         tool: 'virt-v2v',
         kind: 'command',
-        text: commandLine(virtV2vCommand({ vmx, outputDir })),
+        text: commandLine(virtV2vCommand({ input, outputDir })),
       });
-      await virtV2vConvert({
-        vmx,
-        outputDir,
-        tmpDir: join(workDir, 'tmp'),
-        timeoutMs,
-        ...(signal ? { signal } : {}),
-        ...(virtioWin ? { virtioWin } : {}),
-        onProgress,
-        onMessage: (m) =>
-          onOutput({
-            tool: 'virt-v2v',
-            kind: m.type === 'warning' ? 'warning' : m.type === 'error' ? 'error' : 'message',
-            text: m.message,
-          }),
-      });
+      try {
+        await virtV2vConvert({
+          input,
+          outputDir,
+          tmpDir: join(workDir, 'tmp'),
+          timeoutMs,
+          ...(signal ? { signal } : {}),
+          ...(virtioWin ? { virtioWin } : {}),
+          onProgress,
+          onMessage: (m) =>
+            onOutput({
+              tool: 'virt-v2v',
+              kind: m.type === 'warning' ? 'warning' : m.type === 'error' ? 'error' : 'message',
+              text: m.message,
+            }),
+        });
+      } finally {
+        // It holds the stream's secret path: no longer than virt-v2v reads it.
+        await rm(domainFile, { force: true });
+      }
       // virt-v2v names the disks <guest>-sda, -sdb, ... in the order of the source's disks.
       const produced = (await readdir(outputDir))
         .filter((f) => /-sd[a-z]+$/.test(f))
@@ -133,15 +148,15 @@ export async function chooseStrategy(
   return wantV2v && vmx !== undefined ? 'virt-v2v' : 'qemu-img';
 }
 
-/** The plan of the strategy chosen: virt-v2v takes the .vmx whole, qemu-img each disk. */
+/** The plan of the strategy chosen: virt-v2v takes the guest whole, qemu-img each disk. */
 export function planOf(
   strategy: ConversionPlan['strategy'],
-  vmx: string | undefined,
+  guest: GuestSource | undefined,
   disks: readonly DiskPlan[],
   dir: string,
   virtioWin?: string,
 ): ConversionPlan {
-  return strategy === 'virt-v2v' && vmx !== undefined
-    ? virtV2vPlan(vmx, dir, virtioWin)
+  return strategy === 'virt-v2v' && guest !== undefined
+    ? virtV2vPlan(guest, dir, virtioWin)
     : qemuImgPlan(disks);
 }

@@ -34,7 +34,7 @@ describe('virt-v2v, for real', () => {
     const messages: string[] = [];
     const tmp = join(dir, 'tmp-inspect');
     const error = await virtV2vConvert({
-      vmx,
+      input: { vmx },
       outputDir: join(dir, 'out'),
       tmpDir: tmp,
       timeoutMs: 280_000,
@@ -51,7 +51,7 @@ describe('virt-v2v, for real', () => {
     const abort = new AbortController();
     let atCancel = '';
     const error = await virtV2vConvert({
-      vmx,
+      input: { vmx },
       outputDir: join(dir, 'out-cancel'),
       tmpDir: tmp,
       signal: abort.signal,

@@ -4,9 +4,11 @@ import { runTool } from '../run-tool.ts';
 import { libguestfsEnvironment } from './environment.ts';
 import { v2vCopyProgress, v2vMessages, type V2vMessage } from './output.ts';
 
+/** What virt-v2v reads the guest from: a .vmx beside its disks, or a libvirt domain whose disks it reads over HTTP. */
+export type V2vInput = { readonly vmx: string } | { readonly libvirtXml: string };
+
 export interface VirtV2vOptions {
-  /** The Workstation VM's .vmx. */
-  readonly vmx: string;
+  readonly input: V2vInput;
   /** Where the converted disks (`<name>-sda`, ...) and the libvirt XML go. */
   readonly outputDir: string;
   /** A folder of the job's own for virt-v2v's and libguestfs's temporary files; removed afterwards. */
@@ -20,12 +22,11 @@ export interface VirtV2vOptions {
 }
 
 /** The exact command a guest conversion runs. */
-export const virtV2vCommand = (o: Pick<VirtV2vOptions, 'vmx' | 'outputDir'>): string[] => [
+export const virtV2vCommand = (o: Pick<VirtV2vOptions, 'input' | 'outputDir'>): string[] => [
   'virt-v2v',
   '--machine-readable',
   '-i',
-  'vmx',
-  o.vmx,
+  ...('vmx' in o.input ? ['vmx', o.input.vmx] : ['libvirtxml', o.input.libvirtXml]),
   '-o',
   'local',
   '-os',
@@ -35,7 +36,7 @@ export const virtV2vCommand = (o: Pick<VirtV2vOptions, 'vmx' | 'outputDir'>): st
 ];
 
 /**
- * Converts a Workstation guest with virt-v2v (virtio drivers, fstab, bootloader) to qcow2 disks.
+ * Converts a guest with virt-v2v (virtio drivers, fstab, bootloader) to qcow2 disks.
  * Runs in its own process group with its own temporary folder, so a cancel or a timeout leaves
  * neither a process (appliance, qemu-nbd, nbdcopy) nor a temporary file behind.
  */
