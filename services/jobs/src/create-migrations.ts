@@ -21,6 +21,7 @@ import {
   WrongExpectedRevisionError,
   type EventStore,
 } from '@ferry/event-store';
+import { CommandRejectedError } from '@ferry/messaging';
 import { jobIdFor } from './job-id.ts';
 
 export interface CreateDeps {
@@ -44,6 +45,11 @@ export interface CreateDeps {
     vms: readonly VmDescription[],
     options: MigrationOptions,
   ) => Promise<readonly string[]>;
+  /**
+   * The most bytes the outcome may take (NATS's max_payload, less the event's envelope): a
+   * selection whose outcome could not be recorded is refused before any job is made.
+   */
+  readonly maxOutcomeBytes?: number;
 }
 
 type Outcome = EventData<'MigrationSelectionProcessed'>;
@@ -61,16 +67,20 @@ export async function createMigrations(
   command: CommandOf<'CreateMigrations'>['data'],
   context: CommandContext,
 ): Promise<Outcome> {
+  const limit = deps.maxOutcomeBytes ?? Number.POSITIVE_INFINITY;
+  const shortfalls = deps.flags.openstackDeployment ? deps.shortfalls : undefined;
+  const detailLength = quotaDetailLength(limit, command.vmKeys.length);
+  refuseUnrecordable(command.vmKeys, shortfalls ? detailLength : undefined, limit);
   const vms = await deps.inventory.current();
   const options: MigrationOptions = { ...deps.defaults, ...command.options };
   // A selection the target cannot hold is refused whole, before anything is copied: the VMs it
   // could hold are not a choice Ferry should make for the operator.
   const known = command.vmKeys.flatMap((k) => vms.get(k) ?? []);
-  const short =
-    deps.flags.openstackDeployment && deps.shortfalls && known.length > 0
-      ? await deps.shortfalls(known, options)
-      : [];
-  const detail = `the target cannot hold this selection: ${short.join('; ')}`.slice(0, 1024);
+  const short = shortfalls && known.length > 0 ? await shortfalls(known, options) : [];
+  const detail = `the target cannot hold this selection: ${short.join('; ')}`.slice(
+    0,
+    detailLength,
+  );
   const results = await mapBounded(command.vmKeys, deps.parallel ?? 64, (vmKey) =>
     short.length > 0 && vms.has(vmKey)
       ? Promise.resolve<Skipped>({ vmKey, reason: 'quota-exceeded', activeJobId: null, detail })
@@ -99,6 +109,47 @@ export async function createMigrations(
     if (!(error instanceof WrongExpectedRevisionError)) throw error;
   }
   return outcome;
+}
+
+/**
+ * How much of the quota shortfall each refused VM carries: all of it (up to 1,024 characters) unless
+ * a large selection would outgrow half the outcome's room with it, never under 120.
+ */
+export const quotaDetailLength = (maxOutcomeBytes: number, vms: number): number =>
+  Math.min(1024, Math.max(120, Math.floor(maxOutcomeBytes / 2 / Math.max(1, vms))));
+
+/** A job id as jobIdFor makes them: all of the same length. */
+const SAMPLE_JOB_ID = jobIdFor('', '');
+
+/**
+ * Refuses a selection whose outcome might not fit one message: checked on its largest form (every
+ * VM skipped, naming a job or the quota's shortfall), before anything is made, since jobs made
+ * with no outcome recorded would leave the sender with no answer.
+ */
+function refuseUnrecordable(
+  vmKeys: readonly string[],
+  detailLength: number | undefined,
+  limit: number,
+): void {
+  if (!Number.isFinite(limit)) return;
+  const detail = detailLength === undefined ? {} : { detail: 'x'.repeat(detailLength) };
+  const largest = Buffer.byteLength(
+    JSON.stringify({
+      jobs: [],
+      skipped: vmKeys.map((vmKey) => ({
+        vmKey,
+        reason: 'quota-exceeded',
+        activeJobId: SAMPLE_JOB_ID,
+        ...detail,
+      })),
+    }),
+  );
+  if (largest <= limit) return;
+  const most = Math.floor((vmKeys.length * limit) / largest);
+  throw new CommandRejectedError(
+    'too-large',
+    `a selection of ${vmKeys.length} VMs can take ${largest} bytes to answer, more than NATS takes in one message here (${limit}; its max_payload): select at most ${most} VMs at once, or raise max_payload (Ferry's own configuration sets 4MB)`,
+  );
 }
 
 async function createOne(

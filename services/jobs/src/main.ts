@@ -94,6 +94,8 @@ await runWorker({
         defaults: DEFAULT_OPTIONS,
         reread: (vm) => rereadVm(config, vm),
         outputDir: config.MIGRATION_OUTPUT_DIR,
+        // The store refuses a commit within 1 KiB of max_payload; the event's id and metadata take the rest.
+        maxOutcomeBytes: (nc.info?.max_payload ?? 1024 * 1024) - 4096,
         ...targetQuestions(openstack, networkMapping),
         ...(config.OPENSTACK_QUOTA_PRECHECK
           ? { shortfalls: selectionShortfalls(openstack, session) }
