@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm start`: runs Ferry on this machine: NATS with JetStream, then every service there is so far.
-# Ctrl-C stops everything it started.
+# Ctrl-C, or SIGTERM to this script alone, stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/dev/ensure-deps.sh
@@ -12,11 +12,18 @@ state="${FERRY_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/ferry}"
 mkdir -p "$state"
 pids=()
 nats_pid=""
+# Each service runs in a session of its own (npm, its shell, node), stopped as a whole group: so a
+# SIGTERM or SIGINT to this script alone (as a supervisor sends) stops them all, as Ctrl-C does.
+alive() { for pid in "$@"; do kill -0 -- "-$pid" 2>/dev/null && return 0; done; return 1; }
 stop() {
   trap - INT TERM EXIT
   # The services first, so that they finish their work and close their NATS connections; then NATS.
-  ((${#pids[@]})) && kill -TERM "${pids[@]}" 2>/dev/null || true
-  ((${#pids[@]})) && wait "${pids[@]}" 2>/dev/null || true
+  local groups=("${pids[@]}")
+  for pid in "${groups[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  # 30 s to finish (a service waits for its running stages to settle), then no more.
+  for _ in $(seq 300); do alive "${groups[@]}" || break; sleep 0.1; done
+  for pid in "${groups[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  ((${#groups[@]})) && wait "${groups[@]}" 2>/dev/null || true
   [[ -n "$nats_pid" ]] && kill -TERM "$nats_pid" 2>/dev/null && wait "$nats_pid" 2>/dev/null || true
   echo "ferry: stopped"
 }
@@ -95,7 +102,7 @@ for pkg in services/*/package.json; do
   # Each service as its own identity on Ferry's own NATS.
   nkey=()
   [[ -n "$identities" ]] && nkey=(NATS_NKEY="$identities/$(basename "$dir").nk")
-  env "${nkey[@]}" METRICS_PORT="$metrics_port" npm --prefix "$dir" run --silent start &
+  setsid env "${nkey[@]}" METRICS_PORT="$metrics_port" npm --prefix "$dir" run --silent start &
   pids+=($!)
   started=$((started + 1))
   echo "ferry: started $(basename "$dir") (metrics: http://127.0.0.1:$metrics_port/metrics)"
