@@ -29,8 +29,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# A setting given in the environment or in .env (the services read both, the environment winning).
+configured() { [[ -n "${!1:-}" ]] || grep -qE "^[[:space:]]*$1[[:space:]]*=[[:space:]]*[^[:space:]]" .env 2>/dev/null; }
 identities=""
-if [[ -z "${NATS_URL:-}" ]]; then
+if ! configured NATS_URL; then
   # Ferry's own server, on its own port and store: the machine's NATS (if any) is left alone.
   port="${FERRY_NATS_PORT:-14222}"
   # Each service's own identity and the server's TLS files, made on the first run (nkey seeds and
@@ -55,12 +57,11 @@ if [[ -z "${NATS_URL:-}" ]]; then
   echo "ferry: NATS with JetStream on $NATS_URL (store $state/nats; TLS, an identity per service in $identities)"
   echo "ferry: other systems connect with NATS_NKEY=$identities/client.nk NATS_CA=$NATS_CA"
 else
-  echo "ferry: using NATS at $NATS_URL"
+  echo "ferry: using NATS at ${NATS_URL:-the NATS_URL in .env}"
 fi
 
 # No VMware source configured (environment or .env): a sample Workstation folder of three small VMs
 # (made once, real .vmx and VMDK files), so that a first run shows the whole flow in the console.
-configured() { [[ -n "${!1:-}" ]] || grep -qE "^[[:space:]]*$1[[:space:]]*=[[:space:]]*[^[:space:]]" .env 2>/dev/null; }
 if ! configured VMWARE_WORKSTATION_PATHS && ! configured VMWARE_ESXI_HOST && ! configured VMWARE_VCENTER_HOST; then
   sample="$state/sample-vms"
   bash deploy/dev/sample-vms.sh "$sample"
@@ -77,6 +78,8 @@ if ! configured OIDC_ISSUER; then
   [[ -s "$admin_password" ]] || (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(18).toString("base64url"))' >"$admin_password")
   export GATEWAY_LOCAL_ADMIN_PASSWORD_FILE="$admin_password"
 fi
+# The gateway's save of its projections belongs to this NATS store: kept beside it.
+configured GATEWAY_SNAPSHOT_FILE || export GATEWAY_SNAPSHOT_FILE="$state/gateway/projections.snapshot"
 if ! configured GATEWAY_SESSION_SECRET_FILE; then
   [[ -s "$state/session.key" ]] || (umask 077 && head -c 32 /dev/urandom >"$state/session.key")
   export GATEWAY_SESSION_SECRET_FILE="$state/session.key"

@@ -1,3 +1,4 @@
+import { environment } from '@ferry/config';
 import { loadCloudConfig } from './config/cloud-config.ts';
 import { OpenStackHttp } from './http/openstack-http.ts';
 import { OpenStackSession } from './identity/session.ts';
@@ -32,7 +33,8 @@ export function serviceSession(
   session: OpenStackSession;
   http: OpenStackHttp;
 } {
-  const cloud = () => loadCloudConfig({ cloud: settings.OPENSTACK_CLOUD_NAME });
+  // OS_CLOUD, OS_CLIENT_CONFIG_FILE and the other OS_* count from .env too, the environment winning.
+  const cloud = () => loadCloudConfig({ cloud: settings.OPENSTACK_CLOUD_NAME, env: environment() });
   try {
     log.info({ cloud: cloud().name, from: cloud().source }, 'OpenStack cloud configured');
   } catch (error) {

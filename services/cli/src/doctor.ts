@@ -193,7 +193,10 @@ async function openstack(config: {
     retries: 0,
   });
   try {
-    session = new OpenStackSession(loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME }), http);
+    session = new OpenStackSession(
+      loadCloudConfig({ cloud: config.OPENSTACK_CLOUD_NAME, env: environment() }),
+      http,
+    );
   } catch (error) {
     await http.close();
     if (!(error instanceof CloudConfigError)) throw error;

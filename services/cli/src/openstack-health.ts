@@ -23,7 +23,10 @@ export async function openstack(args: string[]): Promise<number> {
   try {
     const { values } = parseArgs({ args: rest, options: { cloud: { type: 'string' } } });
     const config = loadConfig(['OPENSTACK_CLOUD_NAME', 'OPENSTACK_TIMEOUT_SECONDS'], environment());
-    const cloud = loadCloudConfig({ cloud: values.cloud ?? config.OPENSTACK_CLOUD_NAME });
+    const cloud = loadCloudConfig({
+      cloud: values.cloud ?? config.OPENSTACK_CLOUD_NAME,
+      env: environment(),
+    });
     cloudName = cloud.name;
     http = new OpenStackHttp({ timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000, retries: 0 });
     session = new OpenStackSession(cloud, http);
