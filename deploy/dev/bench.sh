@@ -4,7 +4,7 @@
 # ends, unless FERRY_KEEP_OPENSTACK=1 asks to keep it. One running already is left running.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source deploy/dev/ensure-deps.sh >&2
+source deploy/dev/ensure-deps.sh test >&2
 openstack_dev=deploy/openstack-dev/openstack-dev.sh
 if [[ " $* " == *" upload "* && "${FERRY_KEEP_OPENSTACK:-}" != 1 ]] &&
   ! bash "$openstack_dev" status >/dev/null 2>&1; then

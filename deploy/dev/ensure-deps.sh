@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Ferry needs and is missing: Debian packages (as root on Debian) and the npm packages.
-# Sourced by start.sh and test.sh, so it works as the first command in a fresh clone.
+# Sourced by start.sh (`source ensure-deps.sh`: what running Ferry needs), test.sh and bench.sh
+# (`source ensure-deps.sh test`: the test tools too), so each works as the first command in a fresh
+# clone and installs no more than it uses.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+package_lists=("$root/deploy/dev/debian-packages")
+[[ "${1:-}" == test ]] && package_lists+=("$root/deploy/dev/debian-packages-test")
 
 ensure_debian_packages() {
   local missing=()
@@ -11,7 +15,7 @@ ensure_debian_packages() {
     # What a package provides: a command, or (for a library package) a path it installs.
     if [[ "$cmd" == /* ]]; then [[ -e "$cmd" ]] || missing+=("$pkg"); continue; fi
     command -v "$cmd" >/dev/null 2>&1 || [[ -x "/usr/sbin/$cmd" ]] || missing+=("$pkg")
-  done <"$root/deploy/dev/debian-packages"
+  done < <(cat "${package_lists[@]}")
   ((${#missing[@]} == 0)) && return 0
   if [[ -f /etc/debian_version && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     echo "ferry: installing Debian packages: ${missing[*]}"

@@ -3,7 +3,7 @@
 # Ctrl-C, or SIGTERM to this script alone, stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source deploy/dev/ensure-deps.sh
+source deploy/dev/ensure-deps.sh run
 
 # Refuse to start on a bad setting, naming it (.env and the environment).
 node libs/config/src/check.ts

@@ -3,7 +3,7 @@
 # every project's tests (unit, int, e2e), and ends with the line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-source deploy/dev/ensure-deps.sh || exit 1
+source deploy/dev/ensure-deps.sh test || exit 1
 export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false FORCE_COLOR=${FORCE_COLOR:-0}
 
 rm -rf .reports
