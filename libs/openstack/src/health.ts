@@ -78,6 +78,7 @@ async function check(
       url: docUrl,
       headers: { 'x-auth-token': await session.token() },
       retries: 0,
+      tls: session.cloud.tls,
     });
     return {
       service,

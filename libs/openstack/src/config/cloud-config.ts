@@ -29,8 +29,24 @@ export interface CloudConfig {
    * `OS_<TYPE>_ENDPOINT_OVERRIDE`, as openstacksdk reads them (a proxy in front of a service, say).
    */
   readonly endpointOverrides: Readonly<Record<string, string>>;
+  /** How the cloud's TLS certificates are checked, and the client's own certificate. */
+  readonly tls: CloudTls;
   /** Where the settings came from, for error messages (never the secrets). */
   readonly source: string;
+}
+
+/**
+ * clouds.yaml's `cacert`, `verify` (`insecure`), `cert` and `key` (or `OS_CACERT`, `OS_INSECURE`,
+ * `OS_CERT`, `OS_KEY`), as openstacksdk reads them: the files' contents, read when the cloud is.
+ */
+export interface CloudTls {
+  /** The authorities to trust instead of the system's (PEM): a cloud behind a private CA. */
+  readonly ca?: string;
+  /** A client certificate and its key (PEM), for a cloud that asks for one. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** False: no check of the cloud's certificate at all (`verify: false`, `insecure: true`). */
+  readonly verify: boolean;
 }
 
 export class CloudConfigError extends Error {
@@ -134,7 +150,54 @@ export function loadCloudConfig(
     regionName: pick('OS_REGION_NAME', 'region_name'),
     interface: iface,
     endpointOverrides,
+    tls: tlsOf(cloud, env, source),
     source,
+  };
+}
+
+/** The cloud's TLS settings, the variables over the file, each file read now so a bad path says so at once. */
+function tlsOf(cloud: Raw, env: NodeJS.ProcessEnv, source: string): CloudTls {
+  const flag = (envName: string, field: string): boolean | undefined => {
+    const value = env[envName] ?? (Object.hasOwn(cloud, field) ? cloud[field] : undefined);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'string' && /^(true|yes|1|false|no|0)$/i.test(value))
+      return /^(true|yes|1)$/i.test(value);
+    throw new CloudConfigError(`${source}: ${field} is neither true nor false`);
+  };
+  const path = (envName: string, field: string): string | undefined => {
+    const value = env[envName] || (Object.hasOwn(cloud, field) ? cloud[field] : undefined);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string')
+      throw new CloudConfigError(`${source}: ${field} is ${kindOf(value)}, not a file's path`);
+    return value;
+  };
+  const read = (file: string | undefined, setting: string): string | undefined => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new CloudConfigError(
+        `${source}: ${setting} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+    }
+  };
+  // `verify` may also name the CA bundle, as requests and keystoneauth take it.
+  const verifyPath =
+    typeof cloud.verify === 'string' && !/^(true|yes|1|false|no|0)$/i.test(cloud.verify);
+  const insecure = flag('OS_INSECURE', 'insecure');
+  const verify = verifyPath ? true : flag('', 'verify');
+  const cacert = path('OS_CACERT', 'cacert') ?? (verifyPath ? (cloud.verify as string) : undefined);
+  const cert = path('OS_CERT', 'cert');
+  const key = path('OS_KEY', 'key');
+  if (key !== undefined && cert === undefined)
+    throw new CloudConfigError(`${source}: key is given without cert`);
+  const [ca, certPem, keyPem] = [read(cacert, 'cacert'), read(cert, 'cert'), read(key, 'key')];
+  return {
+    ...(ca !== undefined ? { ca } : {}),
+    ...(certPem !== undefined ? { cert: certPem } : {}),
+    ...(keyPem !== undefined ? { key: keyPem } : {}),
+    verify: insecure === true ? false : (verify ?? true),
   };
 }
 

@@ -55,6 +55,7 @@ clouds:
       regionName: 'RegionOne',
       interface: 'internal',
       endpointOverrides: {},
+      tls: { verify: true },
       source: `cloud openstack in ${join(dir, 'clouds.yaml')}`,
     });
   });
@@ -154,5 +155,48 @@ clouds:
     expect(read('clouds:\n  openstack: [a, b]\n')).toThrow(
       new CloudConfigError(`cloud openstack in ${path} is a list, not a mapping`),
     );
+  });
+
+  it("reads cacert, cert and key as openstacksdk does, the variables' over the file's; verify: false or insecure turn checks off", () => {
+    const ca = write('ca.pem', 'CA PEM');
+    const withTls = (lines: string) =>
+      write(
+        'clouds-tls.yaml',
+        clouds.replace('    interface: internal\n', `    interface: internal\n${lines}`),
+      );
+    const load = (lines: string, more: Record<string, string> = {}) =>
+      loadCloudConfig({ env: { OS_CLIENT_CONFIG_FILE: withTls(lines), OS_PASSWORD: 'x', ...more } })
+        .tls;
+    expect(load(`    cacert: ${ca}\n`)).toEqual({ ca: 'CA PEM', verify: true });
+    expect(
+      load(`    cert: ${write('c.pem', 'CERT')}\n    key: ${write('k.pem', 'KEY')}\n`),
+    ).toEqual({ cert: 'CERT', key: 'KEY', verify: true });
+    // keystoneauth takes a CA bundle's path as verify, too.
+    expect(load(`    verify: ${ca}\n`)).toEqual({ ca: 'CA PEM', verify: true });
+    expect(load('    verify: false\n')).toEqual({ verify: false });
+    expect(load('    insecure: true\n')).toEqual({ verify: false });
+    expect(load('', { OS_INSECURE: 'true' })).toEqual({ verify: false });
+    expect(load(`    cacert: /nowhere.pem\n`, { OS_CACERT: ca })).toEqual({
+      ca: 'CA PEM',
+      verify: true,
+    });
+  });
+
+  it('says which TLS file cannot be read, and refuses a key without its certificate', () => {
+    const env = (lines: string) => ({
+      OS_CLIENT_CONFIG_FILE: write(
+        'clouds-bad.yaml',
+        clouds.replace('    interface: internal\n', `    interface: internal\n${lines}`),
+      ),
+      OS_PASSWORD: 'x',
+    });
+    const source = `cloud openstack in ${join(dir, 'clouds-bad.yaml')}`;
+    expect(() => loadCloudConfig({ env: env('    cacert: /nowhere/ca.pem\n') })).toThrow(
+      new CloudConfigError(`${source}: cacert /nowhere/ca.pem cannot be read (ENOENT)`),
+    );
+    expect(() => loadCloudConfig({ env: env(`    key: ${write('k.pem', 'KEY')}\n`) })).toThrow(
+      new CloudConfigError(`${source}: key is given without cert`),
+    );
+    expect(() => loadCloudConfig({ env: env('    verify: maybe\n') })).toThrow(CloudConfigError);
   });
 });

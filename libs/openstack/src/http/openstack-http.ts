@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Agent, request } from 'undici';
+import type * as Undici from 'undici';
 import { inSpan, SpanKind, timeExternal, type Span } from '@ferry/observability';
+import type { CloudTls } from '../config/cloud-config.ts';
 import { errorMessage, OpenStackError } from './openstack-error.ts';
 import { retryDelayMs, type Outcome } from './retry-policy.ts';
 
@@ -23,6 +24,8 @@ export interface HttpRequest {
   /** Retries override (0 for an upload the caller restarts itself). */
   readonly retries?: number;
   readonly signal?: AbortSignal;
+  /** The cloud's TLS settings (its CA, a client certificate); the system's authorities without. */
+  readonly tls?: CloudTls;
 }
 
 export interface HttpResponse {
@@ -37,7 +40,9 @@ export interface HttpResponse {
  * (see retry-policy), and an OpenStackError with the service, request id and message otherwise.
  */
 export class OpenStackHttp {
-  private undici: Promise<{ request: typeof request; agent: Agent }> | undefined;
+  private undici: Promise<typeof Undici> | undefined;
+  /** A connection pool per TLS setting (in practice one: the cloud's). */
+  private readonly agents = new Map<string, Undici.Agent>();
   private readonly options: HttpOptions;
 
   constructor(options: HttpOptions) {
@@ -48,12 +53,29 @@ export class OpenStackHttp {
    * undici, loaded with the first request: a service that is idle, or has no cloud, does not hold its
    * ~5 MiB of code (the gateway asks OpenStack only for a health query).
    */
-  private client() {
-    const { timeoutMs } = this.options;
-    return (this.undici ??= import('undici').then(({ Agent, request }) => ({
-      request,
-      agent: new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs }),
-    })));
+  private async client(tls: CloudTls | undefined) {
+    const { Agent, request } = await (this.undici ??= import('undici'));
+    const key = tls ? JSON.stringify(tls) : '';
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const { timeoutMs } = this.options;
+      agent = new Agent({
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(tls
+          ? {
+              connect: {
+                ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+                ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+                ...(tls.key !== undefined ? { key: tls.key } : {}),
+                rejectUnauthorized: tls.verify,
+              },
+            }
+          : {}),
+      });
+      this.agents.set(key, agent);
+    }
+    return { request, agent };
   }
 
   /** Sends a request, in a span of its own (method, service, path, status, retries). */
@@ -83,7 +105,7 @@ export class OpenStackHttp {
       let outcome: Outcome;
       if (attempt > 1) span.setAttribute('http.request.resend_count', attempt - 1);
       try {
-        const { request, agent } = await this.client();
+        const { request, agent } = await this.client(req.tls);
         const response = await request(req.url, {
           method: req.method,
           dispatcher: agent,
@@ -137,7 +159,7 @@ export class OpenStackHttp {
             status: 0,
             method: req.method,
             path,
-            message: `${code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${this.options.timeoutMs} ms` : (error as Error).message} (${code})`,
+            message: `${code === 'UND_ERR_HEADERS_TIMEOUT' ? `no answer within ${this.options.timeoutMs} ms` : (error as Error).message} (${code})${UNTRUSTED.has(code) ? `: ${url(req.url)} is not trusted; give the authority that signed its certificate as cacert in clouds.yaml (or OS_CACERT)` : ''}`,
           });
         await sleep(delay, undefined, req.signal ? { signal: req.signal } : {});
       }
@@ -145,7 +167,8 @@ export class OpenStackHttp {
   }
 
   async close(): Promise<void> {
-    if (this.undici) await (await this.undici).agent.close();
+    await Promise.all([...this.agents.values()].map((agent) => agent.close()));
+    this.agents.clear();
   }
 
   private delay(attempt: number, outcome: Outcome, idempotent: boolean, retries?: number) {
@@ -157,6 +180,17 @@ export class OpenStackHttp {
     });
   }
 }
+
+// Node's names for a certificate no trusted authority vouches for.
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+]);
+const url = (u: string) => new URL(u).origin;
 
 const header = (headers: Record<string, string | string[] | undefined>, name: string) => {
   const value = headers[name];

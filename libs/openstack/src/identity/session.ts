@@ -101,6 +101,7 @@ export class OpenStackSession {
           ...(options.stream ? { stream: options.stream } : {}),
           ...(options.retries !== undefined ? { retries: options.retries } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
+          tls: this.cloud.tls,
         });
       } catch (error) {
         if (renewed || !(error instanceof OpenStackError) || error.status !== 401) throw error;
@@ -143,6 +144,7 @@ export class OpenStackSession {
       method: 'POST',
       url: `${base}/auth/tokens`,
       json: { auth: { identity, ...(scope ? { scope } : {}) } },
+      tls: this.cloud.tls,
     });
     const value = response.headers['x-subject-token'];
     const body = response.json<{
