@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import {
   boolean,
   integer,
+  integers,
   listOf,
   named,
   oneOf,
@@ -125,6 +126,22 @@ export const catalogue = named({
     {
       description:
         "How long after a command was sent an outage of NATS or the event store is waited out without counting against the command's retries.",
+    },
+  ),
+  COMMAND_MAX_FAILURES: integer(
+    5,
+    { min: 1, max: 100 },
+    {
+      description:
+        'Failed deliveries of a command (its handler erred) before it goes to the dead-letter stream, where an admin may replay it.',
+    },
+  ),
+  COMMAND_BACKOFF_SECONDS: integers(
+    [1, 5, 15, 30, 60],
+    { min: 0, max: 3600 },
+    {
+      description:
+        'The waits before a failed command is delivered again: the first after the first failure, and so on; the last repeats.',
     },
   ),
   WATCHDOG_INTERVAL_SECONDS: integer(

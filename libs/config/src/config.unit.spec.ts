@@ -137,6 +137,31 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("reads the commands' retry limits: how many failures before the dead-letter stream, and the waits between", () => {
+    const names = ['COMMAND_MAX_FAILURES', 'COMMAND_BACKOFF_SECONDS'] as const;
+    expect(loadConfig(names, {})).toEqual({
+      COMMAND_MAX_FAILURES: 5,
+      COMMAND_BACKOFF_SECONDS: [1, 5, 15, 30, 60],
+    });
+    expect(
+      loadConfig(names, { COMMAND_MAX_FAILURES: '8', COMMAND_BACKOFF_SECONDS: ' 2, 10,600 ' }),
+    ).toEqual({ COMMAND_MAX_FAILURES: 8, COMMAND_BACKOFF_SECONDS: [2, 10, 600] });
+    expect(
+      problemsOf(() =>
+        loadConfig(names, { COMMAND_MAX_FAILURES: '0', COMMAND_BACKOFF_SECONDS: '1,,5' }),
+      ).problems,
+    ).toEqual([
+      {
+        name: 'COMMAND_MAX_FAILURES',
+        message: "expected a whole number from 1 to 100, got '0'",
+      },
+      {
+        name: 'COMMAND_BACKOFF_SECONDS',
+        message: "expected whole numbers from 0 to 3600, separated by commas, got '1,,5'",
+      },
+    ]);
+  });
+
   it('leaves optional settings unset rather than inventing them', () => {
     expect(loadConfig(['VMWARE_ESXI_HOST', 'VMWARE_ESXI_PASSWORD'], {})).toEqual({
       VMWARE_ESXI_HOST: undefined,

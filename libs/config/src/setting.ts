@@ -66,6 +66,23 @@ export function integer(
   });
 }
 
+/** Whole numbers separated by commas, each within bounds, at least one. */
+export function integers(
+  fallback: readonly number[],
+  bounds: { min: number; max: number },
+  common: Common,
+): Unnamed<readonly number[]> {
+  return define(common, fallback.join(','), (raw) => {
+    if (!present(raw)) return fallback;
+    const parts = raw.split(',').map((p) => p.trim());
+    if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < bounds.min || Number(p) > bounds.max))
+      throw new Error(
+        `expected whole numbers from ${bounds.min} to ${bounds.max}, separated by commas`,
+      );
+    return parts.map(Number);
+  });
+}
+
 export function oneOf<const V extends readonly string[]>(
   values: V,
   fallback: V[number],

@@ -4,7 +4,6 @@ import { loadConfigOrExit, type Config, type SettingName } from '@ferry/config';
 import { JetStreamEventStore } from '@ferry/event-store';
 import {
   connectNats,
-  DEFAULT_RETRY_POLICY,
   NATS_SECURITY_SETTINGS,
   natsSecurity,
   provisionStreams,
@@ -23,6 +22,8 @@ export const WORKER_SETTINGS = [
   'NATS_ACK_WAIT_SECONDS',
   'STAGE_LEASE_SECONDS',
   'OUTAGE_WAIT_SECONDS',
+  'COMMAND_MAX_FAILURES',
+  'COMMAND_BACKOFF_SECONDS',
   'LOG_LEVEL',
   'LOG_DIR',
   'METRICS_PORT',
@@ -140,7 +141,11 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
         ...consumer,
         concurrency: wiring.concurrency,
         ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
-        retry: { ...DEFAULT_RETRY_POLICY, outageMs: config.OUTAGE_WAIT_SECONDS * 1000 },
+        retry: {
+          maxDeliver: config.COMMAND_MAX_FAILURES,
+          backoffMs: config.COMMAND_BACKOFF_SECONDS.map((s) => s * 1000),
+          outageMs: config.OUTAGE_WAIT_SECONDS * 1000,
+        },
       },
       reject: rejectionRecorder(store),
       giveUp: giveUpOnJob(store),
