@@ -293,6 +293,40 @@ describe('monitoring and tracing configs', () => {
     );
   });
 
+  it('the alerts are valid for promtool, loaded by the config, and fire on the series made up for them', () => {
+    const dir = join(root, 'deploy', 'prometheus');
+    for (const args of [
+      ['check', 'config', 'prometheus.yml'],
+      ['check', 'rules', 'alerts.yml'],
+      ['test', 'rules', 'alerts.test.yml'],
+    ]) {
+      const { status, output } = run('promtool', args, dir);
+      expect(status, output).toBe(0);
+      expect(output).toMatch(/SUCCESS/);
+    }
+    expect(read('deploy/prometheus/prometheus.yml')).toMatch(/^rule_files: \[alerts\.yml\]$/m);
+    const rules = list(
+      dict(list(dict(parse(read('deploy/prometheus/alerts.yml'))).groups)[0]).rules,
+    ).map(dict);
+    expect(rules.map((r) => r.alert)).toEqual([
+      'FerryServiceDown',
+      'FerryJobStalled',
+      'FerryDeadLettersGrowing',
+      'FerryEventsQuarantined',
+    ]);
+    // Every metric an alert reads is one Ferry serves (named where it is made).
+    const sources = run('grep', [
+      '-rhoE',
+      "'ferry_[a-z_]+'",
+      'libs',
+      'services',
+      '--include=*.ts',
+    ]).output;
+    for (const rule of rules)
+      for (const metric of String(rule.expr).match(/\bferry_[a-z_]+/g) ?? [])
+        expect(sources, `${String(rule.alert)}: ${metric}`).toContain(`'${metric}'`);
+  });
+
   it("Grafana's dashboard draws Ferry's metrics from the provisioned Prometheus", () => {
     const datasource = dict(
       list(

@@ -26,6 +26,15 @@ export function gatewayMetrics(projections: Projections) {
     const counts = projections.jobs.countByState();
     for (const state of MIGRATION_STATES) g.set({ state }, counts.get(state) ?? 0);
   });
+  gauge(
+    'ferry_jobs_stalled_seconds',
+    'The longest an unfinished job in each state has gone without an event (0: none is waiting).',
+    ['state'],
+    (g) => {
+      const stalled = projections.jobs.stalledSeconds(Date.now());
+      for (const state of MIGRATION_STATES) g.set({ state }, stalled.get(state) ?? 0);
+    },
+  );
   gauge('ferry_inventory_vms', 'VMs discovered, as the gateway projects them.', [], (g) =>
     g.set(projections.inventory.size),
   );

@@ -60,6 +60,9 @@ export interface JobEntry {
   /** `kind:id` of the VM's source. */
   readonly source: string;
   readonly state: MigrationState;
+  /** When its last event happened (ms), and whether it has come to rest: what stalledSeconds reads. */
+  readonly updatedMs: number;
+  readonly finished: boolean;
   readonly revision: number;
   readonly view?: JobView;
   readonly packed?: Buffer;
@@ -110,6 +113,24 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
     const counts = new Map<MigrationState, number>();
     for (const [state, ids] of this.byState) if (ids.length > 0) counts.set(state, ids.length);
     return counts;
+  }
+
+  /**
+   * The longest any unfinished job in each state has gone without an event, in seconds (absent: no
+   * such job): what an alert on a stuck job reads. Reads the entries only, never a packed view.
+   */
+  stalledSeconds(now: number): Map<MigrationState, number> {
+    const stalled = new Map<MigrationState, number>();
+    for (const [state, ids] of this.byState) {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const id of ids) {
+        const entry = this.entries.get(id) as Entry;
+        if (!entry.finished) oldest = Math.min(oldest, entry.updatedMs);
+      }
+      if (oldest !== Number.POSITIVE_INFINITY)
+        stalled.set(state, Math.max(0, Math.floor((now - oldest) / 1000)));
+    }
+    return stalled;
   }
 
   get(jobId: string): JobView | undefined {
@@ -236,6 +257,8 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
       vmName: view.job.vmName,
       source: sourceKey(view.job.source),
       state: view.state,
+      updatedMs: Date.parse(view.updatedAt),
+      finished: isJobFinished(view),
       revision,
     };
     return packed ? { ...entry, packed: this.packer.pack(view) } : { ...entry, view };

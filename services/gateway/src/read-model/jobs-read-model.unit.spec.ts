@@ -191,6 +191,25 @@ describe('the jobs read model', () => {
     );
   });
 
+  it('says, by state, how long the unfinished job that waited longest has gone without an event, packed or not', () => {
+    // j0 (00:00) and j1 (00:01) wait in PENDING; a job failed with rollback off has come to rest,
+    // one failed with rollback on (rolling back) has not.
+    const model = modelOf(2);
+    const failed = (jobId: string, rollback: boolean, at: string) =>
+      history(jobId, '2026-11-26T00:02:00.000Z', [failure(jobId, at)], {
+        realConversion: true,
+        openstackDeployment: true,
+        rollback,
+      });
+    for (const c of failed('resting', false, '2026-11-26T00:03:00.000Z')) model.apply(c);
+    for (const c of failed('rolling', true, '2026-11-26T00:04:00.000Z')) model.apply(c);
+    const now = Date.parse('2026-11-26T01:00:00.000Z');
+    expect(Object.fromEntries(model.stalledSeconds(now))).toEqual({ PENDING: 3600, FAILED: 3360 });
+    // Packed as idle, a stuck job is still seen.
+    expect(model.packIdle('2026-11-26T00:30:00.000Z', 100)).toBeGreaterThan(0);
+    expect(Object.fromEntries(model.stalledSeconds(now))).toEqual({ PENDING: 3600, FAILED: 3360 });
+  });
+
   it('gives back a finished job (kept serialized) as it was folded, in its pages', () => {
     const model = modelOf(2);
     const flags = { realConversion: true, openstackDeployment: true, rollback: false };
