@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --conditions=ferry-source
 // ferry: Ferry's command line. Run with Node 24 (npx ferry, or npm exec ferry).
+import { deadLetters } from './dead-letters.ts';
 import { discover } from './discover.ts';
 import { doctor } from './doctor.ts';
 import { cancel, retry, rollback } from './job-requests.ts';
@@ -21,6 +22,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   cancel,
   retry,
   rollback,
+  'dead-letters': deadLetters,
 };
 const usage = `usage: ferry <command> [options]
 
@@ -70,8 +72,16 @@ commands:
              cancel, retry and rollback: one request per job (at most 500), each job's answer printed;
              --timeout SECONDS (default 30); exit 0: every one accepted; 3: one refused or unanswered,
              or NATS unreachable
+  dead-letters
+             the commands set aside in FERRY_DLQ (they could not succeed, or failed every delivery):
+             when, which command and job, after how many deliveries, why  --last N (default 100)  --json
+  dead-letters replay SEQ...
+             send each again where it was first sent, and remove it from FERRY_DLQ  --json
+             dead-letters speaks as Ferry's admin (under NATS's auth: NATS_NKEY=admin.nk);
+             exit 0: listed, or every one sent again; 1: a sequence number holds no dead letter;
+             3: NATS unreachable or the stream refused
 
-  migrate, jobs, job, logs, cancel, retry and rollback speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
+  migrate, jobs, job, logs, cancel, retry, rollback and dead-letters speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
 exit 2: a usage error
 `;
 

@@ -44,6 +44,7 @@ export const natsCommand =
     command: string,
     parse: (args: string[]) => A,
     run: (args: A, ferry: Ferry) => Promise<number>,
+    identity: 'client' | 'admin' = 'client',
   ) =>
   async (argv: string[]): Promise<number> => {
     const fail = (code: number, message: string) => {
@@ -65,11 +66,12 @@ export const natsCommand =
     }
     let nc;
     try {
-      // As another system would: the public commands, and reading (NATS_NKEY: npm start's client.nk).
+      // As another system would: the public commands, and reading (NATS_NKEY: npm start's client.nk);
+      // what only the admin may do, as the admin (admin.nk).
       nc = await connectNats({
         url,
         name: `ferry ${command}`,
-        identity: 'client',
+        identity,
         security,
         failFast: true,
       });

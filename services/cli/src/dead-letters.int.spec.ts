@@ -1,0 +1,117 @@
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
+import { deadLetter, publishCommand, type NatsConnection } from '@ferry/messaging';
+import { natsWithStreams } from '@ferry/stages/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ferry } from './testing/run-ferry.ts';
+
+describe('ferry dead-letters', () => {
+  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  let nc: NatsConnection;
+  let env: Record<string, string>;
+  let seq: number;
+
+  beforeAll(async () => {
+    nats = await natsWithStreams();
+    nc = await nats.connect();
+    env = { NATS_URL: nats.server.url };
+    const js = jetstream(nc);
+    await publishCommand(js, {
+      type: 'ConvertDisks',
+      data: { jobId: 'job-dl' },
+      metadata: { commandId: 'convert-job-dl' },
+    });
+    // Set aside as a consumer does after the last failed delivery: the real message, the real call.
+    await (
+      await jetstreamManager(nc)
+    ).consumers.add(STREAMS.commands, {
+      durable_name: 'dl-test',
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: COMMAND_SUBJECTS.ConvertDisks,
+    });
+    const m = await (await js.consumers.get(STREAMS.commands, 'dl-test')).next();
+    if (!m) throw new Error('the command was not delivered');
+    await deadLetter(js, m, 'failed 5 times; last: qemu-img: disk.vmdk: unreadable', {
+      consumer: 'conversion',
+      retryMs: 1_000,
+    });
+    seq = (await (await jetstreamManager(nc)).streams.info(STREAMS.deadLetters)).state.last_seq;
+  }, 60_000);
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.close();
+  });
+
+  it('lists each: when, which command and job, after how many deliveries, and why', async () => {
+    const { code, stdout } = await ferry(['dead-letters'], env);
+    expect(code).toBe(0);
+    const [header, row, ...rest] = stdout.trimEnd().split('\n');
+    expect(header?.split(/\s{2,}/)).toEqual([
+      'SEQ',
+      'AT',
+      'COMMAND',
+      'JOB',
+      'DELIVERIES',
+      'REASON',
+    ]);
+    expect(row?.split(/\s{2,}/)).toEqual([
+      String(seq),
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      'ConvertDisks',
+      'job-dl',
+      '1',
+      'failed 5 times; last: qemu-img: disk.vmdk: unreadable',
+    ]);
+    expect(rest).toEqual([]);
+  });
+
+  it('as JSON', async () => {
+    const { code, stdout } = await ferry(['dead-letters', '--json'], env);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      deadLetters: [
+        {
+          seq,
+          at: expect.stringMatching(/Z$/),
+          subject: COMMAND_SUBJECTS.ConvertDisks,
+          type: 'ConvertDisks',
+          jobId: 'job-dl',
+          commandId: 'convert-job-dl',
+          deliveries: 1,
+          reason: 'failed 5 times; last: qemu-img: disk.vmdk: unreadable',
+        },
+      ],
+    });
+  });
+
+  it('refuses a bad sequence number (2) and names one that holds no dead letter (1)', async () => {
+    const bad = await ferry(['dead-letters', 'replay', 'x1'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not a sequence number: x1/);
+    const none = await ferry(['dead-letters', 'replay', '999999'], env);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no dead letter 999999/);
+  });
+
+  it('replays one: sent again where it was sent, the same command, and gone from the list', async () => {
+    const jsm = await jetstreamManager(nc);
+    const { code, stdout } = await ferry(['dead-letters', 'replay', String(seq), '--json'], env);
+    expect(code).toBe(0);
+    const replayed = JSON.parse(stdout) as { replayedAs: number };
+    const again = await jsm.streams.getMessage(STREAMS.commands, { seq: replayed.replayedAs });
+    expect(again?.subject).toBe(COMMAND_SUBJECTS.ConvertDisks);
+    expect(again?.json()).toMatchObject({
+      type: 'ConvertDisks',
+      data: { jobId: 'job-dl' },
+      metadata: { commandId: 'convert-job-dl' },
+    });
+    const { stdout: after } = await ferry(['dead-letters'], env);
+    expect(after).toBe('no dead letters\n');
+  });
+
+  it('cannot reach NATS: exit 3', async () => {
+    const { code, stderr } = await ferry(['dead-letters'], { NATS_URL: 'nats://127.0.0.1:1' });
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/cannot reach NATS/);
+  });
+});
