@@ -5,6 +5,11 @@ import { HEADERS } from '@ferry/messaging';
 import { table } from './describe.ts';
 import { natsCommand, UsageError } from './nats.ts';
 
+export const DEAD_LETTERS_FLAGS = {
+  json: { type: 'boolean', default: false },
+  last: { type: 'string' },
+} as const;
+
 /** A command set aside in FERRY_DLQ, as an operator reads it. */
 interface DeadLetter {
   readonly seq: number;
@@ -30,7 +35,7 @@ export const deadLetters = natsCommand(
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, last: { type: 'string' } },
+      options: DEAD_LETTERS_FLAGS,
     });
     const [action, ...rest] = positionals;
     if (action !== undefined && action !== 'replay')

@@ -38,19 +38,17 @@ export async function discover(args: string[]): Promise<number> {
   return results.some((r) => 'error' in r) ? 1 : 0;
 }
 
+export const DISCOVER_FLAGS = {
+  workstation: { type: 'string', multiple: true },
+  esxi: { type: 'string' },
+  vcenter: { type: 'string' },
+  username: { type: 'string' },
+  insecure: { type: 'boolean', default: false },
+  thumbprint: { type: 'string' },
+} as const;
+
 function fromArgs(args: string[]): InventorySource[] | undefined {
-  const { values } = parseArgs({
-    args,
-    options: {
-      workstation: { type: 'string', multiple: true },
-      esxi: { type: 'string' },
-      vcenter: { type: 'string' },
-      username: { type: 'string' },
-      insecure: { type: 'boolean', default: false },
-      thumbprint: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: DISCOVER_FLAGS, strict: true });
   if (!values.workstation && !values.esxi && !values.vcenter) return undefined;
   const sources = (values.workstation ?? []).map(workstationSource);
   for (const [kind, host, envVar] of [

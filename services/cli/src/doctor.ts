@@ -47,11 +47,13 @@ const SETTINGS = [
  * `ferry doctor`: whether this machine can run Ferry, one line per check (ok / warning / missing,
  * and how to fix). Exit 0 when nothing is missing, 1 otherwise, 2 on a bad setting.
  */
+export const DOCTOR_FLAGS = { json: { type: 'boolean', default: false } } as const;
+
 export async function doctor(args: string[]): Promise<number> {
   let json: boolean;
   let config: ReturnType<typeof loadConfig<(typeof SETTINGS)[number]>>;
   try {
-    json = parseArgs({ args, options: { json: { type: 'boolean', default: false } } }).values.json;
+    json = parseArgs({ args, options: DOCTOR_FLAGS }).values.json;
     config = loadConfig(SETTINGS, environment());
   } catch (error) {
     if (error instanceof ConfigError || error instanceof TypeError) {

@@ -20,6 +20,13 @@ interface Request {
   readonly options: boolean;
 }
 
+/** What cancel, retry and rollback take (only retry the job's options). */
+export const REQUEST_FLAGS = {
+  reason: { type: 'string' },
+  timeout: { type: 'string', default: '30' },
+  ...OPTION_FLAGS,
+} as const;
+
 /**
  * `ferry cancel|retry|rollback <job-id>...`: one request per job, sent together, each job's answer
  * printed. Exit 0: every one accepted; 2: usage (nothing sent); 3: one refused or unanswered, or
@@ -33,11 +40,7 @@ const jobRequest = (name: string, request: Request) =>
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
-        options: {
-          reason: { type: 'string' },
-          timeout: { type: 'string', default: '30' },
-          ...OPTION_FLAGS,
-        },
+        options: REQUEST_FLAGS,
       });
       const given = Object.keys(OPTION_FLAGS).filter((flag) => flag in values);
       if (!request.options && given.length > 0)

@@ -11,13 +11,19 @@ import { describeEvent } from '@ferry/domain';
 import { actorName, table } from './describe.ts';
 import { natsCommand, oneJobId, UsageError } from './nats.ts';
 
+export const JOBS_FLAGS = {
+  json: { type: 'boolean', default: false },
+  state: { type: 'string' },
+} as const;
+export const JOB_FLAGS = { json: { type: 'boolean', default: false } } as const;
+
 /** `ferry jobs`: every job with its state, as a table or JSON; `--state` keeps one state. */
 export const jobs = natsCommand(
   'jobs',
   (args) => {
     const { values } = parseArgs({
       args,
-      options: { json: { type: 'boolean', default: false }, state: { type: 'string' } },
+      options: JOBS_FLAGS,
     });
     const state = values.state?.toUpperCase();
     if (state !== undefined && !MIGRATION_STATES.includes(state as MigrationState))
@@ -81,7 +87,7 @@ export const job = natsCommand(
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false } },
+      options: JOB_FLAGS,
     });
     return { json: values.json, jobId: oneJobId(positionals) };
   },

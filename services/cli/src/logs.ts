@@ -3,6 +3,11 @@ import { migrationStream } from '@ferry/contracts';
 import { readToolLog } from '@ferry/messaging';
 import { natsCommand, oneJobId, UsageError } from './nats.ts';
 
+export const LOGS_FLAGS = {
+  json: { type: 'boolean', default: false },
+  last: { type: 'string' },
+} as const;
+
 /** `ferry logs JOB`: what virt-v2v and qemu-img said while converting the job's disks. */
 export const logs = natsCommand(
   'logs',
@@ -10,7 +15,7 @@ export const logs = natsCommand(
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, last: { type: 'string' } },
+      options: LOGS_FLAGS,
     });
     const jobId = oneJobId(positionals);
     const last = values.last === undefined ? 2000 : Number(values.last);

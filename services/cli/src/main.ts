@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --conditions=ferry-source
 // ferry: Ferry's command line. Run with Node 24 (npx ferry, or npm exec ferry).
+import { completion } from './completion.ts';
 import { deadLetters } from './dead-letters.ts';
 import { discover } from './discover.ts';
 import { doctor } from './doctor.ts';
@@ -23,6 +24,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   retry,
   rollback,
   'dead-letters': deadLetters,
+  completion,
 };
 const usage = `usage: ferry <command> [options]
 
@@ -80,6 +82,9 @@ commands:
              dead-letters speaks as Ferry's admin (under NATS's auth: NATS_NKEY=admin.nk);
              exit 0: listed, or every one sent again; 1: a sequence number holds no dead letter;
              3: NATS unreachable or the stream refused
+  completion bash
+             a bash completion script for the commands, their flags and the values of --strategy,
+             --boot-mode and --state: source <(ferry completion bash)
 
   migrate, jobs, job, logs, cancel, retry, rollback and dead-letters speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
 exit 2: a usage error

@@ -58,17 +58,19 @@ export const migrate = natsCommand(
   },
 );
 
+export const MIGRATE_FLAGS = {
+  wait: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  ...OPTION_FLAGS,
+  'command-id': { type: 'string' },
+  timeout: { type: 'string', default: '30' },
+} as const;
+
 function parse(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      wait: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      ...OPTION_FLAGS,
-      'command-id': { type: 'string' },
-      timeout: { type: 'string', default: '30' },
-    },
+    options: MIGRATE_FLAGS,
   });
   if (positionals.length === 0)
     throw new UsageError('give at least one VM key (see ferry discover)');

@@ -8,6 +8,8 @@ import {
   openstackHealth,
 } from '@ferry/openstack';
 
+export const OPENSTACK_FLAGS = { cloud: { type: 'string' } } as const;
+
 /** `ferry openstack health`: each OpenStack service's reachability and version as JSON; exit 1 when one is down. */
 export async function openstack(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -21,7 +23,7 @@ export async function openstack(args: string[]): Promise<number> {
   let http: OpenStackHttp;
   let session: OpenStackSession;
   try {
-    const { values } = parseArgs({ args: rest, options: { cloud: { type: 'string' } } });
+    const { values } = parseArgs({ args: rest, options: OPENSTACK_FLAGS });
     const config = loadConfig(['OPENSTACK_CLOUD_NAME', 'OPENSTACK_TIMEOUT_SECONDS'], environment());
     const cloud = loadCloudConfig({
       cloud: values.cloud ?? config.OPENSTACK_CLOUD_NAME,
