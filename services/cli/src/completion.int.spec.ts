@@ -40,7 +40,8 @@ describe('ferry completion bash', () => {
     // Only retry takes a job's options.
     expect(complete('cancel', '--')).toEqual(['--reason', '--timeout']);
     expect(complete('retry', '--fl')).toEqual(['--flavor']);
-    expect(complete('dead-letters', '')).toEqual(['replay', '--json', '--last']);
+    expect(complete('dead-letters', '')).toEqual(['replay', '--format', '--json', '--last']);
+    expect(complete('jobs', '-f', '')).toEqual(['table', 'json', 'yaml']);
   });
 
   it('names the shells it knows otherwise (exit 2)', async () => {

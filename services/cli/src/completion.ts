@@ -2,6 +2,7 @@ import { BOOT_MODES, CONVERSION_STRATEGIES, MIGRATION_STATES } from '@ferry/cont
 import { DEAD_LETTERS_FLAGS } from './dead-letters.ts';
 import { DISCOVER_FLAGS } from './discover.ts';
 import { DOCTOR_FLAGS } from './doctor.ts';
+import { FORMATS } from './format.ts';
 import { REQUEST_FLAGS } from './job-requests.ts';
 import { JOB_FLAGS, JOBS_FLAGS } from './jobs.ts';
 import { LOGS_FLAGS } from './logs.ts';
@@ -36,6 +37,8 @@ const VALUES: Readonly<Record<string, readonly string[]>> = {
   '--strategy': CONVERSION_STRATEGIES,
   '--boot-mode': BOOT_MODES,
   '--state': MIGRATION_STATES,
+  '--format': FORMATS,
+  '-f': FORMATS,
 };
 
 function withoutJobOptions(): object {

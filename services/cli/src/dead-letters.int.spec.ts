@@ -4,6 +4,7 @@ import { deadLetter, publishCommand, type NatsConnection } from '@ferry/messagin
 import { natsWithStreams } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
+import { parse } from 'yaml';
 
 describe('ferry dead-letters', () => {
   let nats: Awaited<ReturnType<typeof natsWithStreams>>;
@@ -81,6 +82,14 @@ describe('ferry dead-letters', () => {
           reason: 'failed 5 times; last: qemu-img: disk.vmdk: unreadable',
         },
       ],
+    });
+  });
+
+  it('as YAML', async () => {
+    const { code, stdout } = await ferry(['dead-letters', '-f', 'yaml'], env);
+    expect(code).toBe(0);
+    expect(parse(stdout)).toMatchObject({
+      deadLetters: [{ seq, type: 'ConvertDisks', jobId: 'job-dl', deliveries: 1 }],
     });
   });
 

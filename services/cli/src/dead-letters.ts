@@ -4,11 +4,9 @@ import { STREAMS } from '@ferry/contracts';
 import { HEADERS } from '@ferry/messaging';
 import { table } from './describe.ts';
 import { natsCommand, UsageError } from './nats.ts';
+import { document, FORMAT_FLAGS, formatOf, record } from './format.ts';
 
-export const DEAD_LETTERS_FLAGS = {
-  json: { type: 'boolean', default: false },
-  last: { type: 'string' },
-} as const;
+export const DEAD_LETTERS_FLAGS = { ...FORMAT_FLAGS, last: { type: 'string' } } as const;
 
 /** A command set aside in FERRY_DLQ, as an operator reads it. */
 interface DeadLetter {
@@ -48,9 +46,9 @@ export const deadLetters = natsCommand(
     const last = values.last === undefined ? 100 : Number(values.last);
     if (!Number.isInteger(last) || last < 1 || last > 10_000)
       throw new UsageError('--last: a whole number from 1 to 10000');
-    return { json: values.json, last, replay: action === 'replay' ? seqs : undefined };
+    return { format: formatOf(values), last, replay: action === 'replay' ? seqs : undefined };
   },
-  async ({ json, last, replay }, { nc, js }) => {
+  async ({ format, last, replay }, { nc, js }) => {
     const jsm = await jetstreamManager(nc);
     const get = (seq: number) =>
       jsm.streams.getMessage(STREAMS.deadLetters, { seq }).catch(() => null);
@@ -68,8 +66,8 @@ export const deadLetters = natsCommand(
         const ack = await js.publish(letter.subject, m.data, { msgID: `replay-dlq-${seq}` });
         await jsm.streams.deleteMessage(STREAMS.deadLetters, seq, false);
         process.stdout.write(
-          json
-            ? `${JSON.stringify({ ...letter, replayedAs: ack.seq })}\n`
+          format !== 'table'
+            ? record(format, { ...letter, replayedAs: ack.seq })
             : `${seq}: ${letter.type ?? 'message'} sent again on ${letter.subject} (command stream ${ack.seq})\n`,
         );
       }
@@ -85,8 +83,8 @@ export const deadLetters = natsCommand(
       const m = await get(seq); // replayed ones are gone
       if (m) letters.push(describe(m));
     }
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ deadLetters: letters }, null, 2)}\n`);
+    if (format !== 'table') {
+      process.stdout.write(document(format, { deadLetters: letters }));
       return 0;
     }
     process.stdout.write(

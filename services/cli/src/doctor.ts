@@ -20,6 +20,8 @@ import {
   openstackHealth,
 } from '@ferry/openstack';
 import { configuredSources, SOURCE_SETTINGS } from '@ferry/vmware';
+import { document, FORMAT_FLAGS, formatOf, type Format } from './format.ts';
+import { UsageError } from './nats.ts';
 
 const run = promisify(execFile);
 const GiB = 1024 ** 3;
@@ -47,16 +49,16 @@ const SETTINGS = [
  * `ferry doctor`: whether this machine can run Ferry, one line per check (ok / warning / missing,
  * and how to fix). Exit 0 when nothing is missing, 1 otherwise, 2 on a bad setting.
  */
-export const DOCTOR_FLAGS = { json: { type: 'boolean', default: false } } as const;
+export const DOCTOR_FLAGS = FORMAT_FLAGS;
 
 export async function doctor(args: string[]): Promise<number> {
-  let json: boolean;
+  let format: Format;
   let config: ReturnType<typeof loadConfig<(typeof SETTINGS)[number]>>;
   try {
-    json = parseArgs({ args, options: DOCTOR_FLAGS }).values.json;
+    format = formatOf(parseArgs({ args, options: DOCTOR_FLAGS }).values);
     config = loadConfig(SETTINGS, environment());
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof TypeError) {
+    if (error instanceof ConfigError || error instanceof TypeError || error instanceof UsageError) {
       process.stderr.write(`ferry doctor: ${(error as Error).message}\n`);
       return 2;
     }
@@ -79,7 +81,7 @@ export async function doctor(args: string[]): Promise<number> {
       vmware(config),
     ])
   ).flat();
-  if (json) process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);
+  if (format !== 'table') process.stdout.write(document(format, { findings }));
   else
     for (const f of findings)
       process.stdout.write(

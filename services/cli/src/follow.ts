@@ -3,6 +3,7 @@ import { migrationStream } from '@ferry/contracts';
 import { evolveJobView, initialJobView, isJobFinished, type JobView } from '@ferry/domain';
 import type { EventStore, RecordedEvent } from '@ferry/event-store';
 import { eventLine } from './describe.ts';
+import { record, type Format } from './format.ts';
 
 /**
  * Prints every event of the jobs, those already recorded then each as it is appended, until every
@@ -13,7 +14,7 @@ export async function follow(
   store: EventStore,
   jobs: readonly { readonly jobId: string }[],
   selectionPosition: number,
-  json: boolean,
+  format: Format,
 ): Promise<JobView[]> {
   const streams = jobs.map((j) => migrationStream(j.jobId));
   const views = new Map<string, { revision: number; view: JobView | null }>(
@@ -26,7 +27,7 @@ export async function follow(
       revision: event.revision,
       view: evolveJobView(current.view, event),
     });
-    process.stdout.write(json ? `${JSON.stringify(event)}\n` : eventLine(event));
+    process.stdout.write(format === 'table' ? eventLine(event) : record(format, event));
   };
   const finished = () =>
     [...views.values()].every(({ view }) => view !== null && isJobFinished(view));

@@ -3,6 +3,7 @@ import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams, commandContext, discoveredJob, testVm } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
+import { parse } from 'yaml';
 
 describe('ferry jobs and ferry job', () => {
   let nats: Awaited<ReturnType<typeof natsWithStreams>>;
@@ -76,6 +77,22 @@ describe('ferry jobs and ferry job', () => {
         },
       ],
     });
+  });
+
+  it('prints the same as YAML with -f yaml, and -f json as --json; refuses a format it does not know (2)', async () => {
+    const asJson = await ferry(['jobs', '--state', 'failed', '-f', 'json'], env);
+    const asYaml = await ferry(['jobs', '--state', 'failed', '--format', 'yaml'], env);
+    expect([asJson.code, asYaml.code]).toEqual([0, 0]);
+    expect(parse(asYaml.stdout)).toEqual(JSON.parse(asJson.stdout));
+    expect(asYaml.stdout).toMatch(/^jobs:\n {2}- jobId: job-b\n/);
+    const job = await ferry(['job', 'job-b', '-f', 'yaml'], env);
+    expect((parse(job.stdout) as { job: { state: string } }).job.state).toBe('FAILED');
+    const bad = await ferry(['jobs', '-f', 'xml'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/-f: one of table, json, yaml, not 'xml'/);
+    const both = await ferry(['jobs', '--json', '-f', 'yaml'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--json and -f yaml ask for two formats/);
   });
 
   it('shows one job: its summary, stage timings, failure, and every event', async () => {

@@ -10,12 +10,10 @@ import { rebuildProjection, streamView } from '@ferry/event-store';
 import { describeEvent } from '@ferry/domain';
 import { actorName, table } from './describe.ts';
 import { natsCommand, oneJobId, UsageError } from './nats.ts';
+import { document, FORMAT_FLAGS, formatOf } from './format.ts';
 
-export const JOBS_FLAGS = {
-  json: { type: 'boolean', default: false },
-  state: { type: 'string' },
-} as const;
-export const JOB_FLAGS = { json: { type: 'boolean', default: false } } as const;
+export const JOBS_FLAGS = { ...FORMAT_FLAGS, state: { type: 'string' } } as const;
+export const JOB_FLAGS = FORMAT_FLAGS;
 
 /** `ferry jobs`: every job with its state, as a table or JSON; `--state` keeps one state. */
 export const jobs = natsCommand(
@@ -28,7 +26,7 @@ export const jobs = natsCommand(
     const state = values.state?.toUpperCase();
     if (state !== undefined && !MIGRATION_STATES.includes(state as MigrationState))
       throw new UsageError(`--state: one of ${MIGRATION_STATES.join(', ')}`);
-    return { json: values.json, state };
+    return { format: formatOf(values), state };
   },
   async (values, { store }) => {
     const { state } = values;
@@ -57,8 +55,8 @@ export const jobs = natsCommand(
       serverId: v.job.serverId,
       failureCode: v.failure?.code ?? null,
     }));
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify({ jobs: summaries }, null, 2)}\n`);
+    if (values.format !== 'table') {
+      process.stdout.write(document(values.format, { jobs: summaries }));
       return 0;
     }
     process.stdout.write(
@@ -89,17 +87,17 @@ export const job = natsCommand(
       allowPositionals: true,
       options: JOB_FLAGS,
     });
-    return { json: values.json, jobId: oneJobId(positionals) };
+    return { format: formatOf(values), jobId: oneJobId(positionals) };
   },
-  async ({ json, jobId }, { store }) => {
+  async ({ format, jobId }, { store }) => {
     const { events } = await store.read<MigrationEvent>(migrationStream(jobId));
     const view = events.reduce(evolveJobView, initialJobView);
     if (view === null) {
       process.stderr.write(`ferry job: no job ${jobId}\n`);
       return 1;
     }
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ job: view, events }, null, 2)}\n`);
+    if (format !== 'table') {
+      process.stdout.write(document(format, { job: view, events }));
       return 0;
     }
     process.stdout.write(summary(view));

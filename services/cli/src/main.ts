@@ -86,6 +86,10 @@ commands:
              a bash completion script for the commands, their flags and the values of --strategy,
              --boot-mode and --state: source <(ferry completion bash)
 
+  doctor, migrate, jobs, job, logs and dead-letters print text or a table; -f json or -f yaml
+  (--json for short) print the same for a machine: one document, or (migrate's events, logs' lines)
+  JSON lines and YAML documents
+
   migrate, jobs, job, logs, cancel, retry, rollback and dead-letters speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
 exit 2: a usage error
 `;

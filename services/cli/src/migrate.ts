@@ -5,6 +5,7 @@ import { cliActor, publishCommand } from '@ferry/messaging';
 import { follow } from './follow.ts';
 import { natsCommand, UsageError } from './nats.ts';
 import { OPTION_FLAGS, optionsOf } from './options.ts';
+import { FORMAT_FLAGS, formatOf, record } from './format.ts';
 
 /**
  * `ferry migrate <vm-key>...`: sends CreateMigrations, prints the jobs created and the VMs skipped,
@@ -16,7 +17,8 @@ import { OPTION_FLAGS, optionsOf } from './options.ts';
 export const migrate = natsCommand(
   'migrate',
   parse,
-  async ({ command, wait, json, timeoutMs }, { js, store }) => {
+  async ({ command, wait, format, timeoutMs }, { js, store }) => {
+    const json = format !== 'table';
     await publishCommand(js, command);
     const answer = await createMigrationsAnswer(store, command.metadata.commandId, timeoutMs);
     if (answer === undefined) {
@@ -25,7 +27,7 @@ export const migrate = natsCommand(
       );
       return 3;
     }
-    if (json) process.stdout.write(`${JSON.stringify(answer)}\n`);
+    if (format !== 'table') process.stdout.write(record(format, answer));
     if (answer.type === 'CommandRejected') {
       const { reason, errors } = answer.data;
       if (!json)
@@ -48,7 +50,7 @@ export const migrate = natsCommand(
     // An unknown VM, or a selection the target cannot hold, is not what was asked for.
     const refused = skipped.some((s) => s.reason === 'unknown-vm' || s.reason === 'quota-exceeded');
     if (!wait || jobs.length === 0) return refused ? 1 : 0;
-    const views = await follow(store, jobs, answer.position, json);
+    const views = await follow(store, jobs, answer.position, format);
     if (!json)
       for (const v of views)
         process.stdout.write(
@@ -60,7 +62,7 @@ export const migrate = natsCommand(
 
 export const MIGRATE_FLAGS = {
   wait: { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
+  ...FORMAT_FLAGS,
   ...OPTION_FLAGS,
   'command-id': { type: 'string' },
   timeout: { type: 'string', default: '30' },
@@ -93,5 +95,5 @@ function parse(args: string[]) {
     throw new UsageError(
       checked.errors.map((e) => `${e.path || '(command)'} ${e.message}`).join('; '),
     );
-  return { command, wait: values.wait, json: values.json, timeoutMs: timeout * 1000 };
+  return { command, wait: values.wait, format: formatOf(values), timeoutMs: timeout * 1000 };
 }
