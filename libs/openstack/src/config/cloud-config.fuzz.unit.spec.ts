@@ -158,7 +158,14 @@ describe('loadCloudConfig on any clouds.yaml', () => {
       { arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString'), weight: 2 },
       { arbitrary: fc.nat(20_000).map((n) => `long-${'x'.repeat(n)}`), weight: 1 },
     );
-    const known = new Set<string>(['auth', ...fieldsRead.password, ...fieldsRead.credential]);
+    // The TLS settings are read too (their values are files and flags: see the unit spec).
+    const tls = ['cacert', 'cert', 'key', 'verify', 'insecure'];
+    const known = new Set<string>([
+      'auth',
+      ...fieldsRead.password,
+      ...fieldsRead.credential,
+      ...tls,
+    ]);
     const extra = fc.dictionary(
       fc.oneof(fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty'), fc.string()),
       fc.jsonValue({ maxDepth: 2 }),
