@@ -1,8 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePort, loopbackOpenStack } from '@ferry/testing';
+import { eventually, freePort, loopbackOpenStack, startNginx } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCloudConfig } from './config/cloud-config.ts';
 import { OpenStackHttp } from './http/openstack-http.ts';
@@ -14,7 +14,7 @@ import { OpenStackSession } from './identity/session.ts';
  */
 describe('a Keystone behind TLS signed by a private CA', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-private-ca-'));
-  let nginx: ChildProcess;
+  let nginx: ReturnType<typeof startNginx> | undefined;
   let http: OpenStackHttp;
   let authUrl: string;
   let auth: Record<string, string>;
@@ -78,33 +78,15 @@ describe('a Keystone behind TLS signed by a private CA', () => {
       'server.pem',
     );
     const port = await freePort();
-    for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
     const keystone = new URL(plain.authUrl);
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      [
-        process.getuid?.() === 0 ? 'user root;' : '',
-        'worker_processes 1;',
-        `pid ${dir}/nginx.pid;`,
-        `error_log ${dir}/error.log;`,
-        'events { worker_connections 64; }',
-        'http {',
-        '  access_log off;',
-        ...['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-          (t) => `  ${t === 'body' ? 'client_body' : t}_temp_path ${dir}/${t};`,
-        ),
-        '  server {',
-        `    listen 127.0.0.1:${port} ssl;`,
-        `    ssl_certificate ${dir}/server.pem;`,
-        `    ssl_certificate_key ${dir}/server.key;`,
-        `    location / { proxy_pass ${keystone.origin}; }`,
-        '  }',
-        '}',
-      ].join('\n'),
-    );
-    nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-      stdio: 'ignore',
-    });
+    nginx = startNginx(dir, [
+      'server {',
+      `  listen 127.0.0.1:${port} ssl;`,
+      `  ssl_certificate ${dir}/server.pem;`,
+      `  ssl_certificate_key ${dir}/server.key;`,
+      `  location / { proxy_pass ${keystone.origin}; }`,
+      '}',
+    ]);
     authUrl = `https://127.0.0.1:${port}${keystone.pathname}`;
     const probe = new OpenStackHttp({ timeoutMs: 5_000, retries: 0 });
     await eventually(
@@ -121,12 +103,7 @@ describe('a Keystone behind TLS signed by a private CA', () => {
   }, 20 * 60_000);
 
   afterAll(async () => {
-    // Gone before its folder is: a quitting nginx still writes there.
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((done) => nginx.once('exit', done));
-      nginx.kill('SIGQUIT');
-      await exited;
-    }
+    await nginx?.stop();
     await http?.close();
     rmSync(dir, { recursive: true, force: true });
   });

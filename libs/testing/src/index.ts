@@ -12,4 +12,5 @@ export {
 } from './vsphere-simulator.ts';
 export { loopbackOpenStack, type LoopbackOpenStack } from './loopback-openstack.ts';
 export { startBuiltService, type RunningService } from './service-process.ts';
+export { startNginx } from './nginx.ts';
 export { startFaultProxy, type FaultMode, type FaultProxy } from './fault-proxy.ts';

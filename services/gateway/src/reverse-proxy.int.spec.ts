@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JetStreamEventStore } from '@ferry/event-store';
 import { natsWithStreams, testVm } from '@ferry/stages/testing';
-import { eventually, freePort } from '@ferry/testing';
+import { eventually, freePort, startNginx } from '@ferry/testing';
 import {
   collect,
   dataOf,
@@ -24,7 +23,7 @@ const CONSOLE_DIR = join(ROOT, 'services', 'console', 'dist');
 describe('the console and the API behind nginx', () => {
   let nats: Awaited<ReturnType<typeof natsWithStreams>>;
   let gateway: GatewayProcess;
-  let nginx: ChildProcess;
+  let nginx: ReturnType<typeof startNginx> | undefined;
   let proxy: string;
   const dir = mkdtempSync(join(tmpdir(), 'ferry-nginx-'));
 
@@ -43,29 +42,7 @@ describe('the console and the API behind nginx', () => {
         .replaceAll('@GATEWAY@', gateway.url.replace('http://', ''))
         .replaceAll('@CONSOLE_DIR@', CONSOLE_DIR),
     );
-    for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      [
-        // As root, nginx's workers would switch to a user that may not read the checkout.
-        process.getuid?.() === 0 ? 'user root;' : '',
-        'worker_processes 1;',
-        `pid ${dir}/nginx.pid;`,
-        `error_log ${dir}/error.log;`,
-        'events { worker_connections 256; }',
-        'http {',
-        '  include /etc/nginx/mime.types;',
-        '  access_log off;',
-        ...['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-          (t) => `  ${t === 'body' ? 'client_body' : t}_temp_path ${dir}/${t};`,
-        ),
-        `  include ${dir}/ferry.conf;`,
-        '}',
-      ].join('\n'),
-    );
-    nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-      stdio: 'ignore',
-    });
+    nginx = startNginx(dir, ['include /etc/nginx/mime.types;', `include ${dir}/ferry.conf;`]);
     proxy = `http://127.0.0.1:${port}`;
     await eventually(
       async () => (await fetch(`${proxy}/readyz`).catch(() => undefined))?.status === 200,
@@ -75,7 +52,7 @@ describe('the console and the API behind nginx', () => {
   }, 60_000);
 
   afterAll(async () => {
-    nginx?.kill('SIGQUIT');
+    await nginx?.stop();
     await gateway?.process.stop();
     await nats?.close();
     rmSync(dir, { recursive: true, force: true });
