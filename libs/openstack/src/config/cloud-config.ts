@@ -150,27 +150,31 @@ export function loadCloudConfig(
     regionName: pick('OS_REGION_NAME', 'region_name'),
     interface: iface,
     endpointOverrides,
-    tls: tlsOf(cloud, env, source),
+    tls: tlsOf(cloud, env, source, pick),
     source,
   };
 }
 
-/** The cloud's TLS settings, the variables over the file, each file read now so a bad path says so at once. */
-function tlsOf(cloud: Raw, env: NodeJS.ProcessEnv, source: string): CloudTls {
-  const flag = (envName: string, field: string): boolean | undefined => {
-    const value = env[envName] ?? (Object.hasOwn(cloud, field) ? cloud[field] : undefined);
+const BOOLEAN = /^(true|yes|1|false|no|0)$/i;
+
+/**
+ * The cloud's TLS settings, the variables over the file (`pick`, as for every other setting), each
+ * file read now so a bad path says so at once.
+ */
+function tlsOf(
+  cloud: Raw,
+  env: NodeJS.ProcessEnv,
+  source: string,
+  pick: (envName: string, field: string) => string | undefined,
+): CloudTls {
+  // A flag may be YAML's true or false, or a word for one.
+  const flag = (field: string, envName?: string): boolean | undefined => {
+    const value =
+      (envName && env[envName]) ?? (Object.hasOwn(cloud, field) ? cloud[field] : undefined);
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value === 'boolean') return value;
-    if (typeof value === 'string' && /^(true|yes|1|false|no|0)$/i.test(value))
-      return /^(true|yes|1)$/i.test(value);
+    if (typeof value === 'string' && BOOLEAN.test(value)) return /^(true|yes|1)$/i.test(value);
     throw new CloudConfigError(`${source}: ${field} is neither true nor false`);
-  };
-  const path = (envName: string, field: string): string | undefined => {
-    const value = env[envName] || (Object.hasOwn(cloud, field) ? cloud[field] : undefined);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string')
-      throw new CloudConfigError(`${source}: ${field} is ${kindOf(value)}, not a file's path`);
-    return value;
   };
   const read = (file: string | undefined, setting: string): string | undefined => {
     if (file === undefined) return undefined;
@@ -183,13 +187,12 @@ function tlsOf(cloud: Raw, env: NodeJS.ProcessEnv, source: string): CloudTls {
     }
   };
   // `verify` may also name the CA bundle, as requests and keystoneauth take it.
-  const verifyPath =
-    typeof cloud.verify === 'string' && !/^(true|yes|1|false|no|0)$/i.test(cloud.verify);
-  const insecure = flag('OS_INSECURE', 'insecure');
-  const verify = verifyPath ? true : flag('', 'verify');
-  const cacert = path('OS_CACERT', 'cacert') ?? (verifyPath ? (cloud.verify as string) : undefined);
-  const cert = path('OS_CERT', 'cert');
-  const key = path('OS_KEY', 'key');
+  const verifyPath = typeof cloud.verify === 'string' && !BOOLEAN.test(cloud.verify);
+  const insecure = flag('insecure', 'OS_INSECURE');
+  const verify = verifyPath ? true : flag('verify');
+  const cacert = pick('OS_CACERT', 'cacert') ?? (verifyPath ? (cloud.verify as string) : undefined);
+  const cert = pick('OS_CERT', 'cert');
+  const key = pick('OS_KEY', 'key');
   if (key !== undefined && cert === undefined)
     throw new CloudConfigError(`${source}: key is given without cert`);
   const [ca, certPem, keyPem] = [read(cacert, 'cacert'), read(cert, 'cert'), read(key, 'key')];
