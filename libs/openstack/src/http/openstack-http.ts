@@ -41,8 +41,11 @@ export interface HttpResponse {
  */
 export class OpenStackHttp {
   private undici: Promise<typeof Undici> | undefined;
-  /** A connection pool per TLS setting (in practice one: the cloud's). */
-  private readonly agents = new Map<string, Undici.Agent>();
+  /**
+   * A connection pool per TLS setting, by the setting itself: a session reads its cloud once, so
+   * every request of one cloud brings the same object (in practice one pool).
+   */
+  private readonly agents = new Map<CloudTls | undefined, Undici.Agent>();
   private readonly options: HttpOptions;
 
   constructor(options: HttpOptions) {
@@ -55,8 +58,7 @@ export class OpenStackHttp {
    */
   private async client(tls: CloudTls | undefined) {
     const { Agent, request } = await (this.undici ??= import('undici'));
-    const key = tls ? JSON.stringify(tls) : '';
-    let agent = this.agents.get(key);
+    let agent = this.agents.get(tls);
     if (!agent) {
       const { timeoutMs } = this.options;
       agent = new Agent({
@@ -73,7 +75,7 @@ export class OpenStackHttp {
             }
           : {}),
       });
-      this.agents.set(key, agent);
+      this.agents.set(tls, agent);
     }
     return { request, agent };
   }
