@@ -31,7 +31,14 @@ export type CommandType = keyof typeof COMMAND_SUBJECTS;
 export type CommandSubject = (typeof COMMAND_SUBJECTS)[CommandType];
 
 /** Event streams by category; each stream is `<category>-<id>` on subject `ferry.evt.<category>.<id>`. */
-export const EVENT_CATEGORIES = ['migration', 'vm', 'inventory', 'selection', 'rejection'] as const;
+export const EVENT_CATEGORIES = [
+  'migration',
+  'vm',
+  'inventory',
+  'selection',
+  'refresh',
+  'rejection',
+] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 export const eventSubject = (category: EventCategory, id: string) =>
@@ -65,6 +72,12 @@ export const rejectionStreamId = (commandId: string): Promise<string> => command
  * `selection-<id>`): the same digest of the command id, so the sender finds its jobs by the id it chose.
  */
 export const selectionStreamId = (commandId: string): Promise<string> => commandDigest(commandId);
+
+/**
+ * Where the outcome of a RefreshInventory command is recorded (InventoryRefreshCompleted, on
+ * `refresh-<id>`): the same digest of the command id, so the sender knows when its refresh ended.
+ */
+export const refreshStreamId = (commandId: string): Promise<string> => commandDigest(commandId);
 
 async function commandDigest(commandId: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(commandId));

@@ -8,9 +8,10 @@ export type MigrationEvent = InferEach<typeof eventSchemasByCategory.migration>;
 export type VmClaimEvent = InferEach<typeof eventSchemasByCategory.vm>;
 export type InventoryEvent = InferEach<typeof eventSchemasByCategory.inventory>;
 export type SelectionEvent = InferEach<typeof eventSchemasByCategory.selection>;
+export type RefreshEvent = InferEach<typeof eventSchemasByCategory.refresh>;
 export type RejectionEvent = InferEach<typeof eventSchemasByCategory.rejection>;
 export type FerryEvent =
-  MigrationEvent | VmClaimEvent | InventoryEvent | SelectionEvent | RejectionEvent;
+  MigrationEvent | VmClaimEvent | InventoryEvent | SelectionEvent | RefreshEvent | RejectionEvent;
 export type EventType = FerryEvent['type'];
 export type EventOf<T extends EventType> = Extract<FerryEvent, { readonly type: T }>;
 export type EventData<T extends EventType> = EventOf<T>['data'];

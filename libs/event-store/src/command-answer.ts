@@ -1,9 +1,11 @@
 import {
   decidedFor,
   migrationStream,
+  refreshStreamId,
   rejectionStreamId,
   selectionStreamId,
   type MigrationEvent,
+  type RefreshEvent,
   type RejectionEvent,
   type SelectionEvent,
 } from '@ferry/contracts';
@@ -24,6 +26,25 @@ export async function createMigrationsAnswer(
     store,
     [
       `selection-${await selectionStreamId(commandId)}`,
+      `rejection-${await rejectionStreamId(commandId)}`,
+    ],
+    timeoutMs,
+  );
+}
+
+/**
+ * The outcome of a RefreshInventory command (each source read, or why not) or its rejection;
+ * undefined when neither comes within `timeoutMs`.
+ */
+export async function refreshAnswer(
+  store: EventStore,
+  commandId: string,
+  timeoutMs: number,
+): Promise<RecordedEvent<RefreshEvent> | RecordedEvent<RejectionEvent> | undefined> {
+  return firstEvent<RefreshEvent | RejectionEvent>(
+    store,
+    [
+      `refresh-${await refreshStreamId(commandId)}`,
       `rejection-${await rejectionStreamId(commandId)}`,
     ],
     timeoutMs,

@@ -25,5 +25,7 @@ export {
   createMigrationsAnswer,
   firstEvent,
   jobRequestAnswer,
+  refreshAnswer,
   type CreateMigrationsAnswer,
 } from './command-answer.ts';
+export { recordOutcome } from './outcome.ts';

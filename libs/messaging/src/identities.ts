@@ -58,7 +58,11 @@ const STAGE: Part = { commands: true, appends: ['migration', 'rejection'], watch
 const PARTS: Readonly<Record<Exclude<Identity, 'admin'>, Part>> = {
   client: { sends: PUBLIC_COMMANDS },
   // It asks for its own refresh on a schedule, as an operator would.
-  discovery: { commands: true, appends: ['inventory', 'rejection'], sends: ['RefreshInventory'] },
+  discovery: {
+    commands: true,
+    appends: ['inventory', 'refresh', 'rejection'],
+    sends: ['RefreshInventory'],
+  },
   jobs: {
     ...STAGE,
     eventConsumers: [PROCESS_MANAGER_DURABLE],

@@ -38,7 +38,7 @@ describe('ferry completion bash', () => {
     expect(complete('migrate', '--strategy', 'q')).toEqual(['qemu-img']);
     expect(complete('jobs', '--state', 'RO')).toEqual(['ROLLED_BACK']);
     // Only retry takes a job's options.
-    expect(complete('cancel', '--')).toEqual(['--reason', '--timeout']);
+    expect(complete('cancel', '--')).toEqual(['--format', '--json', '--reason', '--timeout']);
     expect(complete('retry', '--fl')).toEqual(['--flavor']);
     expect(complete('dead-letters', '')).toEqual(['replay', '--format', '--json', '--last']);
     expect(complete('jobs', '-f', '')).toEqual(['table', 'json', 'yaml']);

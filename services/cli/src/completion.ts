@@ -9,6 +9,7 @@ import { LOGS_FLAGS } from './logs.ts';
 import { MIGRATE_FLAGS } from './migrate.ts';
 import { OPENSTACK_FLAGS } from './openstack-health.ts';
 import { OPTION_FLAGS } from './options.ts';
+import { REFRESH_FLAGS } from './refresh.ts';
 
 /**
  * What the shell completes after each command: its flags (the very objects the command parses
@@ -21,6 +22,7 @@ export const COMPLETIONS: Readonly<
   discover: { flags: DISCOVER_FLAGS },
   doctor: { flags: DOCTOR_FLAGS },
   openstack: { flags: OPENSTACK_FLAGS, words: ['health'] },
+  refresh: { flags: REFRESH_FLAGS },
   migrate: { flags: MIGRATE_FLAGS },
   jobs: { flags: JOBS_FLAGS },
   job: { flags: JOB_FLAGS },

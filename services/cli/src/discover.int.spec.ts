@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startVsphereSimulator, type VsphereSimulator } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ferry } from './testing/run-ferry.ts';
 
 const run = promisify(execFile);
@@ -52,9 +53,27 @@ describe('ferry discover', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints the inventory of a Workstation folder and an ESXi host as JSON, with no NATS', async () => {
-    const { code, stdout } = await ferry(
+  it('prints the inventory of a Workstation folder and an ESXi host as a table, one VM per line, with no NATS', async () => {
+    const { code, stdout, stderr } = await ferry(
       ['discover', '--workstation', dir, '--esxi', sim.url, '--username', 'ro'],
+      { VMWARE_ESXI_PASSWORD: 'pw-in-env' },
+    );
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const [header, ...rows] = stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^SOURCE\s+KEY\s+NAME\s+POWER\s+CPUS\s+MEMORY\s+DISKS\s+PROBLEMS$/);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^workstation .* app\s+poweredOff\s+2\s+1024 MiB\s+1\.0 GiB\s+-$/);
+    expect(rows[1]).toMatch(/^esxi .* esx-vm\s+poweredOff\s+1\s+1024 MiB\s+1\.0 GiB\s+-$/);
+  });
+
+  it('prints the same inventory as JSON and as YAML', async () => {
+    const yaml = await ferry(['discover', '--workstation', dir, '-f', 'yaml'], {});
+    expect(yaml.code).toBe(0);
+    expect(
+      (parse(yaml.stdout) as { sources: { vms: { name: string }[] }[] }).sources[0]?.vms[0]?.name,
+    ).toBe('app');
+    const { code, stdout } = await ferry(
+      ['discover', '--workstation', dir, '--esxi', sim.url, '--username', 'ro', '-f', 'json'],
       { VMWARE_ESXI_PASSWORD: 'pw-in-env' },
     );
     expect(code).toBe(0);
@@ -77,14 +96,23 @@ describe('ferry discover', () => {
   });
 
   it('reads the sources from the environment when given no source option', async () => {
-    const { code, stdout } = await ferry(['discover'], { VMWARE_WORKSTATION_PATHS: dir });
+    const { code, stdout } = await ferry(['discover', '--json'], { VMWARE_WORKSTATION_PATHS: dir });
     expect(code).toBe(0);
     expect(stdout).toContain('"name": "app"');
   });
 
   it('reports a source that fails, still printing the others, and exits 1', async () => {
-    const { code, stdout } = await ferry(
+    const shown = await ferry(
       ['discover', '--workstation', dir, '--esxi', sim.url, '--username', 'ro'],
+      { VMWARE_ESXI_PASSWORD: 'wrong' },
+    );
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toMatch(/ app /);
+    expect(shown.stderr).toMatch(
+      /^ferry discover: esxi .*: unreachable: .*refused the user name or password/,
+    );
+    const { code, stdout } = await ferry(
+      ['discover', '--workstation', dir, '--esxi', sim.url, '--username', 'ro', '-f', 'json'],
       { VMWARE_ESXI_PASSWORD: 'wrong' },
     );
     expect(code).toBe(1);
@@ -105,6 +133,10 @@ describe('ferry discover', () => {
       ),
     });
     expect(await ferry(['discover', '--bogus'])).toMatchObject({ code: 2 });
+    expect(await ferry(['discover', '--workstation', dir, '-f', 'csv'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/-f: one of table, json, yaml/),
+    });
     expect(await ferry(['nope'])).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/unknown command 'nope'/),

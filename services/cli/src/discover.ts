@@ -7,12 +7,20 @@ import {
   workstationSource,
   type InventorySource,
 } from '@ferry/vmware';
+import { table } from './describe.ts';
+import { document, FORMAT_FLAGS, formatOf, type Format } from './format.ts';
 
-/** `ferry discover`: the inventory of every source as JSON on stdout; exit 1 when a source failed. */
+/**
+ * `ferry discover`: the inventory of every source, a table of VMs or a document; exit 1 when a
+ * source failed.
+ */
 export async function discover(args: string[]): Promise<number> {
   let sources: InventorySource[];
+  let format: Format;
   try {
-    sources = fromArgs(args) ?? configuredSources(loadConfig(SOURCE_SETTINGS, environment()));
+    const { values } = parseArgs({ args, options: DISCOVER_FLAGS, strict: true });
+    format = formatOf(values);
+    sources = fromFlags(values) ?? configuredSources(loadConfig(SOURCE_SETTINGS, environment()));
   } catch (error) {
     process.stderr.write(
       `ferry discover: ${error instanceof ConfigError ? error.message : (error as Error).message}\n`,
@@ -34,11 +42,42 @@ export async function discover(args: string[]): Promise<number> {
       }
     }),
   );
-  process.stdout.write(`${JSON.stringify({ sources: results }, null, 2)}\n`);
+  if (format !== 'table') process.stdout.write(document(format, { sources: results }));
+  else {
+    const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+    process.stdout.write(
+      table([
+        ['SOURCE', 'KEY', 'NAME', 'POWER', 'CPUS', 'MEMORY', 'DISKS', 'PROBLEMS'],
+        ...results.flatMap((r) =>
+          'vms' in r
+            ? r.vms.map((vm) => [
+                `${r.source.kind} ${r.source.id}`,
+                vm.key,
+                vm.name,
+                vm.powerState,
+                String(vm.cpus),
+                `${vm.memoryMiB} MiB`,
+                vm.disks.map((d) => gib(d.capacityBytes)).join(', ') || '-',
+                vm.problems?.join('; ') || '-',
+              ])
+            : [],
+        ),
+      ]),
+    );
+    // What could not be read goes to stderr, so the table stays one VM per line.
+    for (const r of results) {
+      const where = `${r.source.kind} ${r.source.id}`;
+      if ('error' in r) process.stderr.write(`ferry discover: ${where}: unreachable: ${r.error}\n`);
+      else
+        for (const u of r.unreadable)
+          process.stderr.write(`ferry discover: ${where}: unreadable ${u.location}: ${u.error}\n`);
+    }
+  }
   return results.some((r) => 'error' in r) ? 1 : 0;
 }
 
 export const DISCOVER_FLAGS = {
+  ...FORMAT_FLAGS,
   workstation: { type: 'string', multiple: true },
   esxi: { type: 'string' },
   vcenter: { type: 'string' },
@@ -47,8 +86,14 @@ export const DISCOVER_FLAGS = {
   thumbprint: { type: 'string' },
 } as const;
 
-function fromArgs(args: string[]): InventorySource[] | undefined {
-  const { values } = parseArgs({ args, options: DISCOVER_FLAGS, strict: true });
+function fromFlags(values: {
+  workstation?: string[] | undefined;
+  esxi?: string | undefined;
+  vcenter?: string | undefined;
+  username?: string | undefined;
+  insecure?: boolean | undefined;
+  thumbprint?: string | undefined;
+}): InventorySource[] | undefined {
   if (!values.workstation && !values.esxi && !values.vcenter) return undefined;
   const sources = (values.workstation ?? []).map(workstationSource);
   for (const [kind, host, envVar] of [
@@ -64,7 +109,7 @@ function fromArgs(args: string[]): InventorySource[] | undefined {
         url: host,
         username: values.username,
         password,
-        insecure: values.insecure,
+        insecure: values.insecure ?? false,
         ...(values.thumbprint ? { thumbprint: values.thumbprint } : {}),
       }),
     );

@@ -10,10 +10,12 @@ import {
   testVm,
 } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ferry } from './testing/run-ferry.ts';
 import { commandBench, type CommandBench } from './testing/command-bench.ts';
 
-type Request = CommandOf<'RerunRollback'> | CommandOf<'RetryMigration'>;
+type Request =
+  CommandOf<'CancelMigration'> | CommandOf<'RerunRollback'> | CommandOf<'RetryMigration'>;
 
 /**
  * Plays the jobs service for `count` requests of `type`: each decided on its job as `decision`
@@ -193,5 +195,89 @@ describe('ferry retry: many jobs at once, with options (edit and retry)', () => 
       /--flavor: only ferry retry takes a job's options/,
     );
     expect((await ferry(['retry', 'rt-1', '--boot-mode', 'disk'], bench.env)).code).toBe(2);
+  });
+});
+
+interface Answers {
+  requests: {
+    jobId: string;
+    commandId: string;
+    outcome: string;
+    reason?: string;
+    message: string;
+  }[];
+}
+
+describe('ferry cancel', () => {
+  let bench: CommandBench;
+  beforeAll(async () => {
+    bench = await commandBench(COMMAND_SUBJECTS.CancelMigration, 'cli-cancel-test');
+  }, 60_000);
+  afterAll(async () => bench.close());
+
+  /** The jobs service's part: each CancelMigration fails its job as asked. */
+  const cancelled = (count: number) =>
+    jobsSide<CommandOf<'CancelMigration'>>(bench, 'CancelMigration', count, (command) => ({
+      type: 'CancelMigration',
+      data: { reason: command.data.reason ?? '', requestedBy: command.metadata.commandId },
+      metadata: {
+        commandId: decisionId(command.metadata.commandId, 'cancel'),
+        correlationId: command.metadata.commandId,
+        now: new Date().toISOString(),
+      },
+    }));
+
+  it('cancels an active job and says so; exit 0', async () => {
+    await discoveredJob(bench.store, 'cx-1');
+    const [run, sent] = await Promise.all([
+      ferry(['cancel', 'cx-1', '--reason', 'wrong VM'], bench.env),
+      cancelled(1),
+    ]);
+    expect(sent[0]?.data).toEqual({ jobId: 'cx-1', reason: 'wrong VM' });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^job cx-1: cancelled, it is rolled back \(command [0-9a-f-]{36}\)/);
+    const { events } = await bench.store.read(migrationStream('cx-1'));
+    expect(events.at(-1)).toMatchObject({ type: 'MigrationFailed', data: { code: 'cancelled' } });
+  });
+
+  it('answers for each job as JSON and as YAML; exit 3 when one is refused', async () => {
+    await discoveredJob(bench.store, 'cx-2');
+    const [json] = await Promise.all([
+      ferry(['cancel', 'cx-2', 'cx-1', '-f', 'json'], bench.env),
+      cancelled(2),
+    ]);
+    expect(json.code).toBe(3);
+    const byJob = Object.fromEntries(
+      (JSON.parse(json.stdout) as Answers).requests.map((r) => [r.jobId, r]),
+    );
+    expect(byJob['cx-2']).toMatchObject({ outcome: 'accepted' });
+    // cx-1 was cancelled above: failed already.
+    expect(byJob['cx-1']).toMatchObject({ outcome: 'refused', reason: 'illegal-state' });
+    await discoveredJob(bench.store, 'cx-3');
+    const [yaml] = await Promise.all([
+      ferry(['cancel', 'cx-3', '-f', 'yaml'], bench.env),
+      cancelled(1),
+    ]);
+    expect(yaml.code).toBe(0);
+    expect((parse(yaml.stdout) as Answers).requests).toEqual([
+      expect.objectContaining({ jobId: 'cx-3', outcome: 'accepted' }),
+    ]);
+  });
+
+  it('says when no jobs service answers, in JSON too; exit 3', async () => {
+    const run = await ferry(['cancel', 'cx-9', '--timeout', '1', '--json'], bench.env);
+    expect(run.code).toBe(3);
+    expect((JSON.parse(run.stdout) as Answers).requests).toEqual([
+      expect.objectContaining({ jobId: 'cx-9', outcome: 'unanswered' }),
+    ]);
+    // The command stays for a jobs service to come: taken here so the next test starts clean.
+    await cancelled(1);
+  });
+
+  it('exits 2 on a bad command line and 3 when NATS is unreachable', async () => {
+    expect((await ferry(['cancel'], bench.env)).code).toBe(2);
+    expect((await ferry(['cancel', 'cx-1', '-f', 'xml'], bench.env)).code).toBe(2);
+    expect((await ferry(['cancel', 'cx-1', '--json', '-f', 'yaml'], bench.env)).code).toBe(2);
+    expect((await ferry(['cancel', 'cx-1'], { NATS_URL: 'nats://127.0.0.1:1' })).code).toBe(3);
   });
 });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { validateCommand, type CommandOf } from '@ferry/contracts';
 import { jobRequestAnswer } from '@ferry/event-store';
 import { cliActor, publishCommand } from '@ferry/messaging';
+import { document, FORMAT_FLAGS, formatOf } from './format.ts';
 import { natsCommand, UsageError } from './nats.ts';
 import { OPTION_FLAGS, optionsOf } from './options.ts';
 
@@ -22,6 +23,7 @@ interface Request {
 
 /** What cancel, retry and rollback take (only retry the job's options). */
 export const REQUEST_FLAGS = {
+  ...FORMAT_FLAGS,
   reason: { type: 'string' },
   timeout: { type: 'string', default: '30' },
   ...OPTION_FLAGS,
@@ -75,9 +77,9 @@ const jobRequest = (name: string, request: Request) =>
           );
         return command;
       });
-      return { commands, timeoutMs: timeout * 1000 };
+      return { commands, format: formatOf(values), timeoutMs: timeout * 1000 };
     },
-    async ({ commands, timeoutMs }, { js, store }) => {
+    async ({ commands, format, timeoutMs }, { js, store }) => {
       const answers = await Promise.all(
         commands.map(async (command) => {
           await publishCommand(js, command);
@@ -90,23 +92,39 @@ const jobRequest = (name: string, request: Request) =>
           };
         }),
       );
-      let code = 0;
-      for (const { jobId, commandId, answer } of answers) {
-        if (answer === undefined) {
-          process.stderr.write(
-            `ferry ${name}: job ${jobId}: command ${commandId} sent, but no answer within ${timeoutMs / 1000} s: is the jobs service running?\n`,
-          );
-          code = 3;
-        } else if (answer.type === 'CommandRejected') {
-          const why = answer.data.errors.map((e) => e.message).join('; ');
-          process.stderr.write(
-            `ferry ${name}: job ${jobId} refused (${answer.data.reason}): ${why}\n`,
-          );
-          code = 3;
-        } else
+      const results = answers.map(({ jobId, commandId, answer }) =>
+        answer === undefined
+          ? {
+              jobId,
+              commandId,
+              outcome: 'unanswered' as const,
+              message: `command ${commandId} sent, but no answer within ${timeoutMs / 1000} s: is the jobs service running?`,
+            }
+          : answer.type === 'CommandRejected'
+            ? {
+                jobId,
+                commandId,
+                outcome: 'refused' as const,
+                reason: answer.data.reason,
+                message: answer.data.errors.map((e) => e.message).join('; '),
+              }
+            : { jobId, commandId, outcome: 'accepted' as const, message: request.accepted },
+      );
+      const code = results.every((r) => r.outcome === 'accepted') ? 0 : 3;
+      if (format !== 'table') {
+        process.stdout.write(document(format, { requests: results }));
+        return code;
+      }
+      for (const r of results) {
+        if (r.outcome === 'accepted')
           process.stdout.write(
-            `job ${jobId}: ${request.accepted} (command ${commandId}); follow it with ferry job ${jobId}\n`,
+            `job ${r.jobId}: ${r.message} (command ${r.commandId}); follow it with ferry job ${r.jobId}\n`,
           );
+        else if (r.outcome === 'refused')
+          process.stderr.write(
+            `ferry ${name}: job ${r.jobId} refused (${r.reason}): ${r.message}\n`,
+          );
+        else process.stderr.write(`ferry ${name}: job ${r.jobId}: ${r.message}\n`);
       }
       return code;
     },

@@ -10,12 +10,14 @@ import { logs } from './logs.ts';
 import { migrate } from './migrate.ts';
 import { OPTIONS_USAGE } from './options.ts';
 import { openstack } from './openstack-health.ts';
+import { refresh } from './refresh.ts';
 
 const [command, ...args] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   discover,
   doctor,
   openstack,
+  refresh,
   migrate,
   jobs,
   job,
@@ -29,11 +31,19 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
 const usage = `usage: ferry <command> [options]
 
 commands:
-  discover   print the inventory of the VMware sources as JSON (no NATS needed)
+  discover   print the inventory of the VMware sources: one VM per line (no NATS needed); a source
+             that cannot be read, and each VM that cannot, said on stderr
              --workstation DIR (repeatable)  --esxi HOST  --vcenter HOST
              --username USER  --insecure  --thumbprint AA:BB:...
              passwords come from VMWARE_ESXI_PASSWORD / VMWARE_VCENTER_PASSWORD, never from the command line;
              without source options, the sources configured in the environment (.env) are used
+             exit 0: every source read; 1: one could not be
+  refresh    ask the discovery service to read its sources again and wait until it has: each source,
+             refreshed or unreachable, and how many changes it recorded
+             --source KIND:ID  only that source (e.g. esxi:esx1.example.com)
+             --timeout SECONDS (default 120)
+             exit 0: every source answered; 1: one is unreachable (its VMs are stale);
+             3: refused (no such source), no answer, or NATS unreachable
   doctor     whether this machine can run Ferry: nats-server and JetStream at NATS_URL, qemu-img,
              virt-v2v and KVM, free space in MIGRATION_OUTPUT_DIR, OpenStack, each VMware source;
              one line each (ok, warning, missing, and how to fix)  --json
@@ -41,6 +51,7 @@ commands:
   openstack health
              each OpenStack service (Keystone, Glance, Nova, Neutron, Cinder): reachable, its API version
              --cloud NAME (else OS_CLOUD, else OPENSTACK_CLOUD_NAME), from clouds.yaml or the OS_* variables
+             exit 0: every one reachable; 1: one is not
   migrate VM-KEY...
              create one migration job per VM (keys as ferry discover prints them); prints the jobs created
              and the VMs skipped, and why
@@ -86,11 +97,11 @@ commands:
              a bash completion script for the commands, their flags and the values of --strategy,
              --boot-mode and --state: source <(ferry completion bash)
 
-  doctor, migrate, jobs, job, logs and dead-letters print text or a table; -f json or -f yaml
-  (--json for short) print the same for a machine: one document, or (migrate's events, logs' lines)
-  JSON lines and YAML documents
+  Output: text or a table by default, on every command but completion; -f json or -f yaml
+  (--json for short) print the same for a machine: one document, or, for what streams
+  (migrate's events, logs' lines), JSON lines and YAML documents
 
-  migrate, jobs, job, logs, cancel, retry, rollback and dead-letters speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
+  refresh, migrate, jobs, job, logs, cancel, retry, rollback and dead-letters speak to Ferry over NATS (NATS_URL, default nats://127.0.0.1:4222)
 exit 2: a usage error
 `;
 

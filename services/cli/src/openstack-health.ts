@@ -7,10 +7,16 @@ import {
   OpenStackSession,
   openstackHealth,
 } from '@ferry/openstack';
+import { table } from './describe.ts';
+import { UsageError } from './nats.ts';
+import { document, FORMAT_FLAGS, formatOf, type Format } from './format.ts';
 
-export const OPENSTACK_FLAGS = { cloud: { type: 'string' } } as const;
+export const OPENSTACK_FLAGS = { ...FORMAT_FLAGS, cloud: { type: 'string' } } as const;
 
-/** `ferry openstack health`: each OpenStack service's reachability and version as JSON; exit 1 when one is down. */
+/**
+ * `ferry openstack health`: each OpenStack service's reachability and version, a table or a
+ * document; exit 1 when one is down.
+ */
 export async function openstack(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'health') {
@@ -22,8 +28,10 @@ export async function openstack(args: string[]): Promise<number> {
   let cloudName: string;
   let http: OpenStackHttp;
   let session: OpenStackSession;
+  let format: Format;
   try {
     const { values } = parseArgs({ args: rest, options: OPENSTACK_FLAGS });
+    format = formatOf(values);
     const config = loadConfig(['OPENSTACK_CLOUD_NAME', 'OPENSTACK_TIMEOUT_SECONDS'], environment());
     const cloud = loadCloudConfig({
       cloud: values.cloud ?? config.OPENSTACK_CLOUD_NAME,
@@ -36,7 +44,8 @@ export async function openstack(args: string[]): Promise<number> {
     if (
       error instanceof ConfigError ||
       error instanceof CloudConfigError ||
-      error instanceof TypeError
+      error instanceof TypeError ||
+      error instanceof UsageError
     ) {
       process.stderr.write(`ferry openstack health: ${(error as Error).message}\n`);
       return 2;
@@ -45,7 +54,22 @@ export async function openstack(args: string[]): Promise<number> {
   }
   try {
     const services = await openstackHealth(session, http);
-    process.stdout.write(`${JSON.stringify({ cloud: cloudName, services }, null, 2)}\n`);
+    if (format !== 'table') process.stdout.write(document(format, { cloud: cloudName, services }));
+    else
+      process.stdout.write(
+        table([
+          ['SERVICE', 'TYPE', 'REACHABLE', 'VERSION', 'LATENCY', 'URL', 'ERROR'],
+          ...services.map((s) => [
+            s.service,
+            s.type,
+            s.reachable ? 'yes' : 'no',
+            s.version ?? '-',
+            s.latencyMs === undefined ? '-' : `${s.latencyMs} ms`,
+            s.url ?? '-',
+            s.error ?? '-',
+          ]),
+        ]),
+      );
     return services.every((s) => s.reachable) ? 0 : 1;
   } finally {
     await http.close();

@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { COMMAND_SUBJECTS, type CommandOf } from '@ferry/contracts';
-import type { EventStore } from '@ferry/event-store';
+import { COMMAND_SUBJECTS, refreshStreamId, type CommandOf } from '@ferry/contracts';
+import { eventMetadata } from '@ferry/domain';
+import { recordOutcome, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError, commandContext } from '@ferry/messaging';
 import type { Logger } from '@ferry/observability';
 import type { InventorySource } from '@ferry/vmware';
@@ -39,7 +40,8 @@ export class RefreshController {
         `no configured source ${wanted.kind} ${wanted.id}`,
         [{ path: '/data/source', message: 'is not a configured source' }],
       );
-    const outcomes = await refreshInventory(this.store, sources, commandContext(command.metadata));
+    const context = commandContext(command.metadata);
+    const outcomes = await refreshInventory(this.store, sources, context);
     for (const o of outcomes) {
       if (o.error)
         this.logger.warn(
@@ -48,5 +50,22 @@ export class RefreshController {
         );
       else this.logger.info({ source: o.source, recorded: o.recorded }, 'source refreshed');
     }
+    // Where its sender (ferry refresh, another system) learns that the refresh ended, and how.
+    await recordOutcome(
+      this.store,
+      `refresh-${await refreshStreamId(context.commandId)}`,
+      context.commandId,
+      {
+        type: 'InventoryRefreshCompleted',
+        data: {
+          sources: outcomes.map(({ source, recorded, error }) => ({
+            source,
+            recorded,
+            ...(error !== undefined && { error: error.slice(0, 2048) }),
+          })),
+        },
+        metadata: eventMetadata(context),
+      },
+    );
   }
 }

@@ -15,12 +15,7 @@ import {
   vmClaimDecider,
   type CommandContext,
 } from '@ferry/domain';
-import {
-  eventId,
-  handleCommand,
-  WrongExpectedRevisionError,
-  type EventStore,
-} from '@ferry/event-store';
+import { handleCommand, recordOutcome, type EventStore } from '@ferry/event-store';
 import { CommandRejectedError } from '@ferry/messaging';
 import { jobIdFor } from './job-id.ts';
 
@@ -90,24 +85,13 @@ export async function createMigrations(
     jobs: results.filter((r): r is Created => !('reason' in r)),
     skipped: results.filter((r): r is Skipped => 'reason' in r),
   };
-  const stream = `selection-${await selectionStreamId(context.commandId)}`;
-  try {
-    await deps.store.append(
-      stream,
-      [
-        {
-          id: eventId(stream, context.commandId, 0),
-          type: 'MigrationSelectionProcessed',
-          data: outcome,
-          metadata: eventMetadata(context),
-        },
-      ],
-      'no-stream',
-    );
-  } catch (error) {
-    // Recorded by an earlier delivery of this command: the same jobs, the same outcome.
-    if (!(error instanceof WrongExpectedRevisionError)) throw error;
-  }
+  // Recorded once: a redelivery of this command made the same jobs, so the first outcome stands.
+  await recordOutcome(
+    deps.store,
+    `selection-${await selectionStreamId(context.commandId)}`,
+    context.commandId,
+    { type: 'MigrationSelectionProcessed', data: outcome, metadata: eventMetadata(context) },
+  );
   return outcome;
 }
 

@@ -1,6 +1,7 @@
 import type { EventCategory } from '../subjects.ts';
 import { inventoryEvents } from './inventory.ts';
 import { migrationEvents } from './migration.ts';
+import { InventoryRefreshCompleted } from './refresh.ts';
 import { CommandRejected } from './rejection.ts';
 import { MigrationSelectionProcessed } from './selection.ts';
 import { vmClaimEvents } from './vm-claim.ts';
@@ -11,6 +12,7 @@ export const eventSchemasByCategory = {
   vm: vmClaimEvents,
   inventory: inventoryEvents,
   selection: [MigrationSelectionProcessed],
+  refresh: [InventoryRefreshCompleted],
   rejection: [CommandRejected],
 } as const satisfies Record<EventCategory, readonly unknown[]>;
 
@@ -18,6 +20,7 @@ export const eventSchemas = Object.values(eventSchemasByCategory).flat();
 
 export * from './inventory.ts';
 export * from './migration.ts';
+export * from './refresh.ts';
 export * from './rejection.ts';
 export * from './selection.ts';
 export * from './vm-claim.ts';
