@@ -1,45 +1,214 @@
-// Every operation the console sends, with the selections its types (types.ts) describe.
+// Every operation the console sends. Their types are generated from them and the gateway's schema
+// (generated/graphql.ts, `npm run codegen`); a shared selection is a fragment, its definition
+// appended to each operation that spreads it.
 
 const VM_FIELDS = /* GraphQL */ `
-  key name cpus memoryMiB firmware secureBoot guestOs powerState hasSnapshots totalDiskBytes
-  stale problems
-  source { kind id key reachable }
-  disks { index controller slot path capacityBytes }
-  nics { index network mac addresses }
-  labels { key value }
-  activeJob { id state phase }
+  fragment VmFields on Vm {
+    key
+    name
+    cpus
+    memoryMiB
+    firmware
+    secureBoot
+    guestOs
+    powerState
+    hasSnapshots
+    totalDiskBytes
+    stale
+    problems
+    source {
+      kind
+      id
+      key
+      reachable
+    }
+    disks {
+      index
+      controller
+      slot
+      path
+      capacityBytes
+    }
+    nics {
+      index
+      network
+      mac
+      addresses
+    }
+    labels {
+      key
+      value
+    }
+    activeJob {
+      id
+      state
+      phase
+    }
+  }
 `;
 
 const SUMMARY_FIELDS = /* GraphQL */ `
-  id state phase finished canCancel canRetry canRerunRollback vmKey vmName attempt dryRun createdAt updatedAt eventCount
-  source { key }
-  stages { stage startedAt endedAt durationMs outcome }
-  disks { diskIndex path capacityBytes percent bytesDone }
+  fragment MigrationSummaryFields on Migration {
+    id
+    state
+    phase
+    finished
+    canCancel
+    canRetry
+    canRerunRollback
+    vmKey
+    vmName
+    attempt
+    dryRun
+    createdAt
+    updatedAt
+    eventCount
+    source {
+      key
+    }
+    stages {
+      stage
+      startedAt
+      endedAt
+      durationMs
+      outcome
+    }
+    disks {
+      diskIndex
+      path
+      capacityBytes
+      percent
+      bytesDone
+    }
+    error {
+      stage
+      code
+      message
+    }
+  }
 `;
 
 const DETAIL_FIELDS = /* GraphQL */ `
-  ${SUMMARY_FIELDS}
-  options {
-    strategy bootMode flavor keepMac keepIps availabilityZone securityGroups keyName volumeType serverName
-    networkMapping { source target }
+  fragment MigrationDetailFields on Migration {
+    ...MigrationSummaryFields
+    options {
+      strategy
+      bootMode
+      flavor
+      keepMac
+      keepIps
+      availabilityZone
+      securityGroups
+      keyName
+      volumeType
+      serverName
+      networkMapping {
+        source
+        target
+      }
+    }
+    flags {
+      realConversion
+      openstackDeployment
+      rollback
+    }
+    validation {
+      outcome
+      at
+      checks {
+        name
+        outcome
+        detail
+        severity
+        facts
+      }
+    }
+    conversion {
+      strategy
+      dryRun
+      commands
+      startedAt
+      completedAt
+    }
+    artifacts {
+      diskIndex
+      path
+      format
+      virtualSize
+      allocatedSize
+      sha256
+      imageId
+      imageHash
+    }
+    imageId
+    imageIds
+    serverId
+    ports
+    volumes
+    resources {
+      kind
+      id
+      name
+    }
+    error {
+      stage
+      code
+      message
+      retryable
+      at
+    }
+    rollback {
+      startedAt
+      outcome
+      completedAt
+      steps {
+        kind
+        id
+        name
+        outcome
+        detail
+        at
+      }
+    }
+    timeline {
+      revision
+      type
+      at
+      summary
+      commandId
+      actor {
+        kind
+        id
+        name
+      }
+      data
+    }
   }
-  flags { realConversion openstackDeployment rollback }
-  validation { outcome at checks { name outcome detail severity facts } }
-  conversion { strategy dryRun commands startedAt completedAt }
-  artifacts { diskIndex path format virtualSize allocatedSize sha256 imageId imageHash }
-  imageId imageIds serverId ports volumes
-  resources { kind id name }
-  error { stage code message retryable at }
-  rollback { startedAt outcome completedAt steps { kind id name outcome detail at } }
-  timeline { revision type at summary commandId actor { kind id name } data }
+  ${SUMMARY_FIELDS}
 `;
 
 export const INVENTORY_QUERY = /* GraphQL */ `
   query Inventory($filter: InventoryFilter) {
-    inventory(filter: $filter) { ${VM_FIELDS} }
-    sources { kind id key reachable error vmCount }
-    unreadableVms { location error source { key } }
+    inventory(filter: $filter) {
+      ...VmFields
+    }
+    sources {
+      kind
+      id
+      key
+      reachable
+      error
+      vmCount
+    }
+    unreadableVms {
+      location
+      error
+      source {
+        key
+      }
+    }
   }
+  ${VM_FIELDS}
 `;
 
 export const INVENTORY_CHANGED = /* GraphQL */ `
@@ -79,13 +248,30 @@ export const MIGRATE = /* GraphQL */ `
 `;
 
 export const MIGRATIONS_QUERY = /* GraphQL */ `
-  query Migrations($first: Int, $after: String, $last: Int, $before: String, $filter: MigrationFilter) {
+  query Migrations(
+    $first: Int
+    $after: String
+    $last: Int
+    $before: String
+    $filter: MigrationFilter
+  ) {
     migrations(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
       totalCount
-      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { ${SUMMARY_FIELDS} error { stage code message } } }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...MigrationSummaryFields
+        }
+      }
     }
   }
+  ${SUMMARY_FIELDS}
 `;
 
 /** The sources a job list can be narrowed to. */
@@ -100,11 +286,21 @@ export const SOURCES_QUERY = /* GraphQL */ `
 `;
 
 export const MIGRATIONS_UPDATED = /* GraphQL */ `
-  subscription MigrationsUpdated { migrationUpdated { ${SUMMARY_FIELDS} error { stage code message } } }
+  subscription MigrationsUpdated {
+    migrationUpdated {
+      ...MigrationSummaryFields
+    }
+  }
+  ${SUMMARY_FIELDS}
 `;
 
 export const MIGRATION_QUERY = /* GraphQL */ `
-  query Migration($id: ID!) { migration(id: $id) { ${DETAIL_FIELDS} } }
+  query Migration($id: ID!) {
+    migration(id: $id) {
+      ...MigrationDetailFields
+    }
+  }
+  ${DETAIL_FIELDS}
 `;
 
 /** Asked apart from the job: a log is read from its own stream, not pushed with every update. */
@@ -123,40 +319,67 @@ export const TOOL_LOG_QUERY = /* GraphQL */ `
 `;
 
 export const MIGRATION_UPDATED = /* GraphQL */ `
-  subscription MigrationUpdated($id: ID!) { migrationUpdated(id: $id) { ${DETAIL_FIELDS} } }
+  subscription MigrationUpdated($id: ID!) {
+    migrationUpdated(id: $id) {
+      ...MigrationDetailFields
+    }
+  }
+  ${DETAIL_FIELDS}
 `;
 
 /** What a request about a job (or each of many) answers: the CommandOutcome type. */
-const OUTCOME_FIELDS = /* GraphQL */ `commandId jobId accepted reason`;
+const OUTCOME_FIELDS = /* GraphQL */ `
+  fragment CommandOutcomeFields on CommandOutcome {
+    commandId
+    jobId
+    accepted
+    reason
+  }
+`;
 
 export const CANCEL_MIGRATION = /* GraphQL */ `
   mutation CancelMigration($id: ID!, $reason: String) {
-    cancelMigration(id: $id, reason: $reason) { ${OUTCOME_FIELDS} }
+    cancelMigration(id: $id, reason: $reason) {
+      ...CommandOutcomeFields
+    }
   }
+  ${OUTCOME_FIELDS}
 `;
 
 export const RETRY_MIGRATION = /* GraphQL */ `
   mutation RetryMigration($id: ID!, $reason: String, $options: MigrationOptionsInput) {
-    retryMigration(id: $id, reason: $reason, options: $options) { ${OUTCOME_FIELDS} }
+    retryMigration(id: $id, reason: $reason, options: $options) {
+      ...CommandOutcomeFields
+    }
   }
+  ${OUTCOME_FIELDS}
 `;
 
 export const CANCEL_MIGRATIONS = /* GraphQL */ `
   mutation CancelMigrations($ids: [ID!]!, $reason: String) {
-    cancelMigrations(ids: $ids, reason: $reason) { ${OUTCOME_FIELDS} }
+    cancelMigrations(ids: $ids, reason: $reason) {
+      ...CommandOutcomeFields
+    }
   }
+  ${OUTCOME_FIELDS}
 `;
 
 export const RETRY_MIGRATIONS = /* GraphQL */ `
   mutation RetryMigrations($ids: [ID!]!, $reason: String) {
-    retryMigrations(ids: $ids, reason: $reason) { ${OUTCOME_FIELDS} }
+    retryMigrations(ids: $ids, reason: $reason) {
+      ...CommandOutcomeFields
+    }
   }
+  ${OUTCOME_FIELDS}
 `;
 
 export const RERUN_ROLLBACK = /* GraphQL */ `
   mutation RerunRollback($id: ID!, $reason: String) {
-    rerunRollback(id: $id, reason: $reason) { ${OUTCOME_FIELDS} }
+    rerunRollback(id: $id, reason: $reason) {
+      ...CommandOutcomeFields
+    }
   }
+  ${OUTCOME_FIELDS}
 `;
 
 export const HEALTH_QUERY = /* GraphQL */ `

@@ -1,12 +1,12 @@
 import { useEffect } from 'react';
 
 import { HEALTH_QUERY } from '../api/operations.ts';
-import type { Health } from '../api/types.ts';
+import type { HealthQuery } from '../api/generated/graphql.ts';
 import { useQuery, type QueryState } from '../hooks/use-query.ts';
 
 /** The gateway's health, asked again every `everyMs`. */
-export function useHealth(everyMs = 30_000): QueryState<{ health: Health }> {
-  const query = useQuery<{ health: Health }>(HEALTH_QUERY);
+export function useHealth(everyMs = 30_000): QueryState<HealthQuery> {
+  const query = useQuery<HealthQuery>(HEALTH_QUERY);
   const { refetch } = query;
   useEffect(() => {
     const timer = setInterval(refetch, everyMs);

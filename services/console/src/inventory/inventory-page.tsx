@@ -9,13 +9,12 @@ import {
   REFRESH_INVENTORY,
 } from '../api/operations.ts';
 import type {
-  MigrateResult,
-  MigrationOptionsInput,
-  MigrationSummary,
-  Source,
-  UnreadableVm,
-  Vm,
-} from '../api/types.ts';
+  InventoryQuery,
+  MigrateMutation,
+  MigrationsUpdatedSubscription,
+  RefreshInventoryMutation,
+} from '../api/generated/graphql.ts';
+import type { MigrationOptionsInput } from '../api/types.ts';
 import { useCoalesced } from '../hooks/use-coalesced.ts';
 import { useDebounced } from '../hooks/use-debounced.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
@@ -37,12 +36,6 @@ import { SourcesPanel } from './sources-panel.tsx';
 import { mayAct } from '../api/session.ts';
 import { useSession } from '../session/session-context.ts';
 
-interface InventoryData {
-  readonly inventory: readonly Vm[];
-  readonly sources: readonly Source[];
-  readonly unreadableVms: readonly UnreadableVm[];
-}
-
 export function InventoryPage() {
   const mayChange = mayAct(useSession());
   const [form, setForm] = useState<InventoryFilterForm>(EMPTY_INVENTORY_FILTER);
@@ -51,7 +44,7 @@ export function InventoryPage() {
     () => inventoryVariables({ ...form, name: debouncedName }),
     [form, debouncedName],
   );
-  const { data, error, loading, refetch, setData } = useQuery<InventoryData>(
+  const { data, error, loading, refetch, setData } = useQuery<InventoryQuery>(
     INVENTORY_QUERY,
     variables,
   );
@@ -74,24 +67,20 @@ export function InventoryPage() {
   useLayoutEffect(() => {
     latest.current = data;
   }, [data]);
-  useSubscription<{ migrationUpdated: MigrationSummary }>(
-    MIGRATIONS_UPDATED,
-    {},
-    ({ migrationUpdated }) => {
-      const previous = latest.current;
-      if (!previous) return;
-      const applied = applyJobToInventory(previous.inventory, migrationUpdated);
-      if (applied.vms !== previous.inventory) {
-        const next = { ...previous, inventory: applied.vms };
-        latest.current = next;
-        setData(() => next);
-      }
-      if (applied.stale) refetchSoon();
-    },
-  );
+  useSubscription<MigrationsUpdatedSubscription>(MIGRATIONS_UPDATED, {}, ({ migrationUpdated }) => {
+    const previous = latest.current;
+    if (!previous) return;
+    const applied = applyJobToInventory(previous.inventory, migrationUpdated);
+    if (applied.vms !== previous.inventory) {
+      const next = { ...previous, inventory: applied.vms };
+      latest.current = next;
+      setData(() => next);
+    }
+    if (applied.stale) refetchSoon();
+  });
 
-  const refresh = useMutation<{ refreshInventory: { commandId: string } }>(REFRESH_INVENTORY);
-  const migrate = useMutation<{ migrate: MigrateResult }>(MIGRATE);
+  const refresh = useMutation<RefreshInventoryMutation>(REFRESH_INVENTORY);
+  const migrate = useMutation<MigrateMutation>(MIGRATE);
   const [dialogOpen, setDialogOpen] = useState(false);
 
   const toggle = (key: string) =>

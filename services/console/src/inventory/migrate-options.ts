@@ -76,19 +76,19 @@ export function migrationOptions(
     }
     networkMapping.push({ source, target });
   }
+  // Every text option is sent, empty ones too: an empty text clears the choice in an edit-and-retry.
   const options: MigrationOptionsInput = {
     strategy: form.strategy,
     bootMode: form.bootMode,
     keepMac: form.keepMac,
     keepIps: form.keepIps,
+    flavor: form.flavor.trim(),
+    availabilityZone: form.availabilityZone.trim(),
+    keyName: form.keyName.trim(),
+    volumeType: form.volumeType.trim(),
+    serverName: form.serverName.trim(),
+    securityGroups: [...new Set(form.securityGroups.split(/[\s,]+/).filter(Boolean))],
+    networkMapping,
   };
-  // Every text option is sent, empty ones too: an empty text clears the choice in an edit-and-retry.
-  options.flavor = form.flavor.trim();
-  options.availabilityZone = form.availabilityZone.trim();
-  options.keyName = form.keyName.trim();
-  options.volumeType = form.volumeType.trim();
-  options.serverName = form.serverName.trim();
-  options.securityGroups = [...new Set(form.securityGroups.split(/[\s,]+/).filter(Boolean))];
-  options.networkMapping = networkMapping;
   return { ok: true, options };
 }

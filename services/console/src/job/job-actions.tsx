@@ -1,7 +1,12 @@
 import { useId, useState } from 'react';
 
 import { CANCEL_MIGRATION, RERUN_ROLLBACK, RETRY_MIGRATION } from '../api/operations.ts';
-import type { CommandOutcome, MigrationDetail } from '../api/types.ts';
+import type {
+  CancelMigrationMutation,
+  RerunRollbackMutation,
+  RetryMigrationMutation,
+} from '../api/generated/graphql.ts';
+import type { MigrationDetail } from '../api/types.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
 import { MigrateDialog } from '../inventory/migrate-dialog.tsx';
 
@@ -14,9 +19,9 @@ const VERBS: Readonly<Record<Action, string>> = {
 
 /** Cancel, Retry and Roll back again, with the gateway's answer announced. */
 export function JobActions({ job }: { job: MigrationDetail }) {
-  const cancel = useMutation<{ cancelMigration: CommandOutcome }>(CANCEL_MIGRATION);
-  const retry = useMutation<{ retryMigration: CommandOutcome }>(RETRY_MIGRATION);
-  const rollback = useMutation<{ rerunRollback: CommandOutcome }>(RERUN_ROLLBACK);
+  const cancel = useMutation<CancelMigrationMutation>(CANCEL_MIGRATION);
+  const retry = useMutation<RetryMigrationMutation>(RETRY_MIGRATION);
+  const rollback = useMutation<RerunRollbackMutation>(RERUN_ROLLBACK);
   const [reason, setReason] = useState('');
   const [last, setLast] = useState<Action | undefined>(undefined);
   const [editing, setEditing] = useState(false);

@@ -1,7 +1,12 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 import { MIGRATIONS_QUERY, MIGRATIONS_UPDATED, SOURCES_QUERY } from '../api/operations.ts';
-import type { MigrationPage, MigrationSummary, Source } from '../api/types.ts';
+import type {
+  MigrationsQuery,
+  MigrationsUpdatedSubscription,
+  SourcesQuery,
+} from '../api/generated/graphql.ts';
+import type { MigrationPage } from '../api/types.ts';
 import { useCoalesced } from '../hooks/use-coalesced.ts';
 import { useDebounced } from '../hooks/use-debounced.ts';
 import { useNow } from '../hooks/use-now.ts';
@@ -26,11 +31,8 @@ export function JobsPage() {
   const filter = useMemo(() => migrationFilter({ ...form, vmName }), [form, vmName]);
   const [cursor, setCursor] = useState<PageCursor>({ kind: 'first' });
   const variables = useMemo(() => ({ ...pagingVariables(cursor), filter }), [cursor, filter]);
-  const { data, error, loading, refetch } = useQuery<{ migrations: MigrationPage }>(
-    MIGRATIONS_QUERY,
-    variables,
-  );
-  const sources = useQuery<{ sources: Pick<Source, 'kind' | 'key'>[] }>(SOURCES_QUERY).data;
+  const { data, error, loading, refetch } = useQuery<MigrationsQuery>(MIGRATIONS_QUERY, variables);
+  const sources = useQuery<SourcesQuery>(SOURCES_QUERY).data;
 
   // The page the query answered, with the live updates merged into it since (till the next answer).
   const answer = data?.migrations;
@@ -48,7 +50,7 @@ export function JobsPage() {
 
   const refetchSoon = useCoalesced(refetch, 1_000);
   const firstPage = cursor.kind === 'first';
-  const live = useSubscription<{ migrationUpdated: MigrationSummary }>(
+  const live = useSubscription<MigrationsUpdatedSubscription>(
     MIGRATIONS_UPDATED,
     {},
     ({ migrationUpdated }) => {
