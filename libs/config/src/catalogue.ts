@@ -248,6 +248,10 @@ export const catalogue = named({
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info', {
     description: 'The least severe level written to the logs.',
   }),
+  LOG_FORMAT: oneOf(['auto', 'json', 'pretty'], 'auto', {
+    description:
+      'How a service shows its log lines on standard output: `auto` readable on a terminal (`npm start`) and JSON lines otherwise (a supervisor, a container), or always `json` or `pretty`. The files under LOG_DIR are JSON lines whatever this says.',
+  }),
   LOG_DIR: path('logs', {
     description: 'Where `app.log` (API side) and `worker.log` (workers) are written.',
   }),

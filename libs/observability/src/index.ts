@@ -1,7 +1,9 @@
 export { currentLogContext, runWithLogContext, type LogContext } from './log-context.ts';
 export {
+  CONSOLE_FORMATS,
   createLogger,
   logFileName,
+  type ConsoleFormat,
   type Logger,
   type LoggerOptions,
   type LogRole,

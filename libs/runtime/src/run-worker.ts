@@ -25,6 +25,7 @@ export const WORKER_SETTINGS = [
   'COMMAND_MAX_FAILURES',
   'COMMAND_BACKOFF_SECONDS',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'LOG_DIR',
   'METRICS_PORT',
   'METRICS_HOST',
@@ -95,6 +96,7 @@ export async function runWorker<const K extends SettingName>(spec: WorkerSpec<K>
     role: 'worker',
     dir: config.LOG_DIR,
     level: config.LOG_LEVEL,
+    consoleFormat: config.LOG_FORMAT,
   });
   try {
     const nc = await connectNats({

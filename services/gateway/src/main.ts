@@ -27,6 +27,7 @@ const config = loadConfigOrExit([
   ...NATS_SECURITY_SETTINGS,
   'NATS_STREAM_REPLICAS',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'LOG_DIR',
   'GATEWAY_HOST',
   'GATEWAY_PORT',
@@ -60,6 +61,7 @@ const logger = createLogger({
   role: 'api',
   dir: config.LOG_DIR,
   level: config.LOG_LEVEL,
+  consoleFormat: config.LOG_FORMAT,
 });
 const nc = await connectNats({
   url: config.NATS_URL,
