@@ -33,9 +33,11 @@ export async function openstack(args: string[]): Promise<number> {
     const { values } = parseArgs({ args: rest, options: OPENSTACK_FLAGS });
     format = formatOf(values);
     const config = loadConfig(['OPENSTACK_CLOUD_NAME', 'OPENSTACK_TIMEOUT_SECONDS'], environment());
+    // --cloud is the operator's choice here and now: it wins over OS_CLOUD, as --os-cloud does.
+    const env = environment();
     const cloud = loadCloudConfig({
-      cloud: values.cloud ?? config.OPENSTACK_CLOUD_NAME,
-      env: environment(),
+      cloud: config.OPENSTACK_CLOUD_NAME,
+      env: values.cloud === undefined ? env : { ...env, OS_CLOUD: values.cloud },
     });
     cloudName = cloud.name;
     http = new OpenStackHttp({ timeoutMs: config.OPENSTACK_TIMEOUT_SECONDS * 1000, retries: 0 });
