@@ -29,8 +29,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# A setting given in the environment or in .env (the services read both, the environment winning).
-configured() { [[ -n "${!1:-}" ]] || grep -qE "^[[:space:]]*$1[[:space:]]*=[[:space:]]*[^[:space:]]" .env 2>/dev/null; }
+# A setting given in the environment or in .env (FERRY_ENV_FILE when set): the services read both,
+# the environment winning.
+env_file="${FERRY_ENV_FILE:-.env}"
+configured() { [[ -n "${!1:-}" ]] || grep -qE "^[[:space:]]*$1[[:space:]]*=[[:space:]]*[^[:space:]]" "$env_file" 2>/dev/null; }
 identities=""
 if ! configured NATS_URL; then
   # Ferry's own server, on its own port and store: the machine's NATS (if any) is left alone.
@@ -57,7 +59,7 @@ if ! configured NATS_URL; then
   echo "ferry: NATS with JetStream on $NATS_URL (store $state/nats; TLS, an identity per service in $identities)"
   echo "ferry: other systems connect with NATS_NKEY=$identities/client.nk NATS_CA=$NATS_CA"
 else
-  echo "ferry: using NATS at ${NATS_URL:-the NATS_URL in .env}"
+  echo "ferry: using NATS at $(node --input-type=module -e 'import { environment } from "./libs/config/src/load.ts"; process.stdout.write(environment().NATS_URL ?? "")') (NATS_URL)"
 fi
 
 # No VMware source configured (environment or .env): a sample Workstation folder of three small VMs

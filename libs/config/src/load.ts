@@ -22,15 +22,15 @@ export class ConfigError extends Error {
 }
 
 /**
- * The process environment over the variables of a `.env` file, when there is one: by default the
- * one where the operator ran the command (INIT_CWD under `npm start`, where each service runs in its
- * own folder).
+ * The process environment over the variables of a `.env` file, when there is one: FERRY_ENV_FILE
+ * when set, else the one where the operator ran the command (INIT_CWD under `npm start`, where each
+ * service runs in its own folder).
  */
 export function environment(
   envFile?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<Record<string, string | undefined>> {
-  envFile ??= join(env.INIT_CWD ?? process.cwd(), '.env');
+  envFile ??= env.FERRY_ENV_FILE || join(env.INIT_CWD ?? process.cwd(), '.env');
   const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
   return { ...fromFile, ...env };
 }

@@ -2,11 +2,14 @@
 // console, discovers the sample VMs it writes, and a dry-run migration goes to its end in the
 // console; a SIGTERM to the start script alone stops it all. Screenshots go to .reports/screenshots/npm-start/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '@ferry/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { STREAMS } from '@ferry/contracts';
+import { freePort, loopbackOpenStack, startNatsServer, type NatsServer } from '@ferry/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -31,16 +34,73 @@ const ferryProcesses = (state: string) =>
     });
 const listening = (port: number) =>
   new Promise<boolean>((done) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connectTcp(port, '127.0.0.1');
     socket.once('connect', () => done(socket.end() !== undefined));
     socket.once('error', () => done(false));
   });
 
+/** The environment of a fresh machine: none of Ferry's settings. */
+const freshEnv = () =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) =>
+        !/^(NATS_|VMWARE_|OS_|OPENSTACK_|ENABLE_|MIGRATION_|LOG_|METRICS_|OIDC_|GATEWAY_|FERRY_ENV_FILE)/.test(
+          k,
+        ),
+    ),
+  );
+
+/** `npm start` in its own session, once it says it runs: what it printed, and the console's address. */
+async function npmStart(env: NodeJS.ProcessEnv) {
+  const start = spawn('npm', ['start'], {
+    cwd: ROOT,
+    detached: true,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run = { start, output: '', consoleUrl: '' };
+  start.stdout?.on('data', (b: Buffer) => (run.output += b.toString()));
+  start.stderr?.on('data', (b: Buffer) => (run.output += b.toString()));
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const at = /ferry: console at (\S+),/.exec(run.output);
+    if (at?.[1] && run.output.includes('ferry: running')) {
+      run.consoleUrl = at[1];
+      return run;
+    }
+    if (start.exitCode !== null || Date.now() > deadline)
+      throw new Error(`npm start did not come up:\n${run.output.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Stops what npm start left (in sessions of their own), so nothing is left to the next test. */
+function killLeftovers(start: ChildProcess | undefined, state: string) {
+  if (start?.pid !== undefined && start.exitCode === null) process.kill(-start.pid, 'SIGKILL');
+  for (const { pid } of ferryProcesses(state)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  rmSync(state, { recursive: true, force: true });
+}
+
+/** SIGTERM to the start script alone, as a supervisor sends it; resolves once npm start has ended. */
+async function stopScript(start: ChildProcess, state: string) {
+  const script = ferryProcesses(state).find((p) => p.command === 'bash deploy/dev/start.sh');
+  expect(script).toBeDefined();
+  const exited = new Promise<string>((done) =>
+    start.once('exit', (code, signal) => done(signal ?? String(code))),
+  );
+  process.kill(script?.pid as number, 'SIGTERM');
+  await exited;
+}
+
 describe('npm start on a machine with nothing configured', () => {
   const state = mkdtempSync(join(tmpdir(), 'ferry-npm-start-'));
-  let start: ChildProcess;
-  let output = '';
-  let consoleUrl: string;
+  let run: Awaited<ReturnType<typeof npmStart>>;
   let natsPort: number;
   let gatewayPort: number;
   let browser: Browser;
@@ -49,65 +109,32 @@ describe('npm start on a machine with nothing configured', () => {
     natsPort = await freePort();
     gatewayPort = await freePort();
     // Only what a fresh machine has: no NATS_URL, no VMware source, no cloud, default flags.
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(
-        ([k]) =>
-          !/^(NATS_|VMWARE_|OS_|OPENSTACK_|ENABLE_|MIGRATION_|LOG_|METRICS_|OIDC_|GATEWAY_)/.test(
-            k,
-          ),
-      ),
-    );
-    start = spawn('npm', ['start'], {
-      cwd: ROOT,
-      detached: true,
-      env: {
-        ...env,
-        FERRY_STATE_DIR: state,
-        FERRY_NATS_PORT: String(natsPort),
-        GATEWAY_PORT: String(gatewayPort),
-        FERRY_METRICS_PORT_BASE: String(await freePort()),
-        MIGRATION_OUTPUT_DIR: join(state, 'migrations'),
-        LOG_DIR: join(state, 'logs'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    run = await npmStart({
+      ...freshEnv(),
+      FERRY_STATE_DIR: state,
+      FERRY_NATS_PORT: String(natsPort),
+      GATEWAY_PORT: String(gatewayPort),
+      FERRY_METRICS_PORT_BASE: String(await freePort()),
+      MIGRATION_OUTPUT_DIR: join(state, 'migrations'),
+      LOG_DIR: join(state, 'logs'),
     });
-    start.stdout?.on('data', (b: Buffer) => (output += b.toString()));
-    start.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const at = /ferry: console at (\S+),/.exec(output);
-      if (at?.[1] && output.includes('ferry: running')) {
-        consoleUrl = at[1];
-        break;
-      }
-      if (start.exitCode !== null || Date.now() > deadline)
-        throw new Error(`npm start did not come up:\n${output.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
     browser = await launchChromium();
   }, 360_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (start?.exitCode === null) process.kill(-(start.pid as number), 'SIGKILL');
-    // Whatever a failed stop left, in sessions of their own: not left to the next test.
-    for (const { pid } of ferryProcesses(state)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // ended meanwhile
-      }
-    }
-    rmSync(state, { recursive: true, force: true });
+    killLeftovers(run?.start, state);
   });
 
   it('says what it started and where the console is', () => {
-    expect(output).toMatch(/ferry: NATS with JetStream on nats:\/\/127\.0\.0\.1:\d+/);
-    expect(output).toMatch(/TLS, an identity per service in /);
-    expect(output).toMatch(
+    expect(run.output).toMatch(/ferry: NATS with JetStream on nats:\/\/127\.0\.0\.1:\d+/);
+    expect(run.output).toMatch(/TLS, an identity per service in /);
+    expect(run.output).toMatch(
       /other systems connect with NATS_NKEY=\S+\/client\.nk NATS_CA=\S+\/ca\.pem/,
     );
-    expect(output).toMatch(/ferry: no VMware source configured: discovering the sample VMs in /);
+    expect(run.output).toMatch(
+      /ferry: no VMware source configured: discovering the sample VMs in /,
+    );
     for (const service of [
       'jobs',
       'discovery',
@@ -117,11 +144,11 @@ describe('npm start on a machine with nothing configured', () => {
       'rollback',
       'gateway',
     ])
-      expect(output).toMatch(new RegExp(`ferry: started ${service}`));
-    expect(output).toMatch(/real conversion: +off \(dry run\)/);
-    expect(output).toMatch(/OpenStack deployment: +off \(dry run\)/);
-    expect(consoleUrl).toBe(`http://127.0.0.1:${gatewayPort}/`);
-    expect(output).toMatch(
+      expect(run.output).toMatch(new RegExp(`ferry: started ${service}`));
+    expect(run.output).toMatch(/real conversion: +off \(dry run\)/);
+    expect(run.output).toMatch(/OpenStack deployment: +off \(dry run\)/);
+    expect(run.consoleUrl).toBe(`http://127.0.0.1:${gatewayPort}/`);
+    expect(run.output).toMatch(
       /ferry: sign in to the console as the local administrator, password \S{20,} \(kept in \S+\)/,
     );
   });
@@ -130,9 +157,9 @@ describe('npm start on a machine with nothing configured', () => {
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.setDefaultTimeout(60_000);
     const shot = stepShots(page, screenshotFolder('npm-start'));
-    await page.goto(consoleUrl);
+    await page.goto(run.consoleUrl);
     // Sign-in first, with the password npm start printed: a wrong one is refused.
-    const password = /local administrator, password (\S+) /.exec(output)?.[1] as string;
+    const password = /local administrator, password (\S+) /.exec(run.output)?.[1] as string;
     await page.getByTestId('sign-in').click();
     await page.getByLabel('Password of the local administrator').fill(`${password}x`);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -173,16 +200,85 @@ describe('npm start on a machine with nothing configured', () => {
     // NATS, and each service's npm, shell and node.
     expect(started.filter((p) => p.command.includes('nats-server'))).toHaveLength(1);
     expect(started.filter((p) => /^node .*dist\/main\.js$/.test(p.command))).toHaveLength(7);
-    const script = started.find((p) => p.command === 'bash deploy/dev/start.sh');
-    expect(script).toBeDefined();
-    const exited = new Promise<string>((done) =>
-      start.once('exit', (code, signal) => done(signal ?? String(code))),
-    );
-    process.kill(script?.pid as number, 'SIGTERM');
-    await exited;
-    expect(output).toMatch(/ferry: stopped/);
+    await stopScript(run.start, state);
+    expect(run.output).toMatch(/ferry: stopped/);
     expect(ferryProcesses(state)).toEqual([]);
     expect(await listening(gatewayPort)).toBe(false);
     expect(await listening(natsPort)).toBe(false);
+  });
+});
+
+describe('npm start with its settings in a .env file', () => {
+  const state = mkdtempSync(join(tmpdir(), 'ferry-npm-start-env-'));
+  let nats: NatsServer;
+  let run: Awaited<ReturnType<typeof npmStart>>;
+  let gateway: string;
+
+  beforeAll(async () => {
+    const cloud = loopbackOpenStack();
+    nats = await startNatsServer();
+    // The operator's own NATS, and the cloud by name from its own clouds.yaml: only in the file.
+    const envFile = join(state, '.env');
+    writeFileSync(
+      envFile,
+      `NATS_URL=${nats.url}\nOS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml}\nOS_CLOUD=openstack-ferry\n`,
+    );
+    const gatewayPort = await freePort();
+    gateway = `http://127.0.0.1:${gatewayPort}`;
+    run = await npmStart({
+      ...freshEnv(),
+      FERRY_ENV_FILE: envFile,
+      FERRY_STATE_DIR: state,
+      GATEWAY_PORT: String(gatewayPort),
+      FERRY_METRICS_PORT_BASE: String(await freePort()),
+      MIGRATION_OUTPUT_DIR: join(state, 'migrations'),
+      LOG_DIR: join(state, 'logs'),
+    });
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    killLeftovers(run?.start, state);
+    await nats?.remove();
+  });
+
+  it("uses the file's NATS_URL: no NATS of its own, every service on the operator's server", async () => {
+    expect(run.output).toContain(`ferry: using NATS at ${nats.url} (NATS_URL)`);
+    expect(run.output).not.toMatch(/NATS with JetStream on/);
+    expect(ferryProcesses(state).filter((p) => p.command.includes('nats-server'))).toEqual([]);
+    const nc = await connect({ servers: nats.url });
+    try {
+      const consumers = [];
+      for await (const c of (await jetstreamManager(nc)).consumers.list(STREAMS.commands))
+        consumers.push(c.name);
+      for (const worker of ['discovery', 'jobs', 'conversion', 'compute', 'rollback'])
+        expect(consumers).toContain(worker);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("reaches the cloud the file's OS_CLOUD names in the file's OS_CLIENT_CONFIG_FILE", async () => {
+    const health = await fetch(`${gateway}/api/openstack/health`);
+    const body = (await health.json()) as { cloud: string; services: { reachable: boolean }[] };
+    expect(health.status).toBe(200);
+    expect(body.cloud).toBe('openstack-ferry');
+    expect(body.services.length).toBeGreaterThan(0);
+    const configured = readFileSync(join(state, 'logs', 'worker.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('OpenStack cloud configured'))
+      .map((l) => JSON.parse(l) as { service: string; cloud: string });
+    expect(configured.map((l) => [l.service, l.cloud]).sort()).toEqual([
+      ['compute', 'openstack-ferry'],
+      ['image', 'openstack-ferry'],
+      ['jobs', 'openstack-ferry'],
+      ['rollback', 'openstack-ferry'],
+    ]);
+  });
+
+  it('stops its services on SIGTERM and leaves the NATS it did not start running', async () => {
+    await stopScript(run.start, state);
+    expect(ferryProcesses(state)).toEqual([]);
+    const nc = await connect({ servers: nats.url });
+    await nc.close();
   });
 });
