@@ -89,6 +89,10 @@ export const catalogue = named({
   NATS_CREDS: optionalText({
     description: 'A NATS credentials file (JWT and seed, as nsc makes them), instead of NATS_NKEY.',
   }),
+  NATS_MONITOR_URL: optionalText({
+    description:
+      "NATS's monitoring endpoint (the server's `http` port, e.g. `http://127.0.0.1:8222`): where the gateway reads how full JetStream's store is (`/jsz`), for ferry_jetstream_storage_bytes, its limit and the FerryEventStoreFilling alert. Unset, those two metrics are not served.",
+  }),
   NATS_CA: optionalText({
     description: "The CA that signed the NATS server's certificate: the connection is TLS.",
   }),

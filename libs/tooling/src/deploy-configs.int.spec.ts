@@ -313,6 +313,8 @@ describe('monitoring and tracing configs', () => {
       'FerryJobStalled',
       'FerryDeadLettersGrowing',
       'FerryEventsQuarantined',
+      'FerryEventStoreFilling',
+      'FerryEventStoreFull',
     ]);
     // Every metric an alert reads is one Ferry serves (named where it is made).
     const sources = run('grep', [

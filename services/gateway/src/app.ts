@@ -59,6 +59,8 @@ export interface GatewayOptions {
   readonly mutationsPerMinute?: number;
   /** Other origins than its own whose pages may use the gateway (a console served elsewhere). */
   readonly allowedOrigins?: readonly string[];
+  /** NATS's monitoring endpoint, for how full JetStream's store is (NATS_MONITOR_URL). */
+  readonly natsMonitorUrl?: string;
   /** Where and how often the projections are saved; without it, every start folds the whole store. */
   readonly saves?: SaveOptions;
 }
@@ -77,7 +79,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { nc, store, logger } = options;
   const projections = new Projections(store, logger, options.quarantine);
   const health = new Health(nc, projections, options.openstack);
-  const metrics = gatewayMetrics(projections);
+  const metrics = gatewayMetrics(projections, nc, options.natsMonitorUrl);
   const commands = new Commands(jetstream(nc), store, options.answerTimeoutMs ?? 30_000);
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.register({ projections, nc, health, metrics }),

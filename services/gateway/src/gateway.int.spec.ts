@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { MigrationState, VmDescription } from '@ferry/contracts';
 import { migrationDecider, migrationStatus, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, JetStreamEventStore } from '@ferry/event-store';
+import { freePort } from '@ferry/testing';
 import {
   natsWithStreams,
   createMigration,
@@ -21,6 +22,7 @@ import {
 } from './testing/gateway-client.ts';
 
 let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+let monitorPort: number;
 let store: JetStreamEventStore;
 let gateway: GatewayProcess;
 const dir = mkdtempSync(join(tmpdir(), 'ferry-gateway-int-'));
@@ -31,6 +33,7 @@ const env = () => ({
   // No cloud by that name: OpenStack shows as not configured.
   OPENSTACK_CLOUD_NAME: 'ferry-test-none',
   CONSOLE_DIR: join(dir, 'no-console'),
+  NATS_MONITOR_URL: `http://127.0.0.1:${monitorPort}`,
 });
 /** The built gateway, on this test's nats-server. */
 const start = () => startGatewayProcess(env());
@@ -84,7 +87,8 @@ const meta = (id: string) => ({
 });
 
 beforeAll(async () => {
-  nats = await natsWithStreams();
+  monitorPort = await freePort();
+  nats = await natsWithStreams({ config: [`http: "127.0.0.1:${monitorPort}"`] });
   store = new JetStreamEventStore(await nats.connect());
   await store.append(
     'inventory-lab',
@@ -363,6 +367,15 @@ describe('the gateway over a real event store', () => {
     expect(metrics).toMatch(
       /^ferry_gateway_graphql_operations_total\{operation="query",outcome="ok",service="gateway"\} \d+$/m,
     );
+    // How full the store is: the event store's bytes, and JetStream's on the server from /jsz.
+    const figure = (name: string) =>
+      Number(new RegExp(`^${name}\\{service="gateway"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    const events = figure('ferry_event_store_bytes');
+    const used = figure('ferry_jetstream_storage_bytes');
+    const limit = figure('ferry_jetstream_storage_limit_bytes');
+    expect(events).toBeGreaterThan(0);
+    expect(used).toBeGreaterThanOrEqual(events);
+    expect(limit).toBeGreaterThan(used);
     const openstack = await fetch(`${gateway.url}/api/openstack/health`);
     expect(openstack.status).toBe(503);
     expect(await openstack.json()).toMatchObject({ status: 'down', cloud: null });

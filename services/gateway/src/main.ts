@@ -28,6 +28,7 @@ const config = loadConfigOrExit([
   'NATS_STREAM_REPLICAS',
   'LOG_LEVEL',
   'LOG_FORMAT',
+  'NATS_MONITOR_URL',
   'LOG_DIR',
   'GATEWAY_HOST',
   'GATEWAY_PORT',
@@ -89,6 +90,7 @@ const gateway = await startGateway({
   port: config.GATEWAY_PORT,
   ...(await signIn(config)),
   mutationsPerMinute: config.GATEWAY_MUTATIONS_PER_MINUTE,
+  ...(config.NATS_MONITOR_URL && { natsMonitorUrl: config.NATS_MONITOR_URL }),
   allowedOrigins: config.GATEWAY_ALLOWED_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter((o) => o !== ''),

@@ -1,4 +1,6 @@
-import { MIGRATION_STATES } from '@ferry/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { MIGRATION_STATES, STREAMS } from '@ferry/contracts';
 import {
   counter,
   gauge,
@@ -6,10 +8,18 @@ import {
   initProcessMetrics,
   metricsRegistry,
 } from '@ferry/observability';
+import { jetstreamStorage } from './jetstream-storage.ts';
 import type { Projections } from './read-model/projections.ts';
 
-/** The gateway's Prometheus metrics: its own work, and the jobs and inventory its projections hold. */
-export function gatewayMetrics(projections: Projections) {
+/**
+ * The gateway's Prometheus metrics: its own work, the jobs and inventory its projections hold, and
+ * how full the event store is (JetStream's store from NATS's monitoring endpoint when given).
+ */
+export function gatewayMetrics(
+  projections: Projections,
+  nc: NatsConnection,
+  natsMonitorUrl?: string,
+) {
   initProcessMetrics('gateway');
   const requests = counter(
     'ferry_gateway_graphql_operations_total',
@@ -47,6 +57,30 @@ export function gatewayMetrics(projections: Projections) {
   gauge('ferry_gateway_subscriptions', 'GraphQL subscriptions open now.', [], (g) =>
     g.set(projections.jobs.listenerCount('job') + projections.inventory.listenerCount('change')),
   );
+  gauge('ferry_event_store_bytes', 'What the event store (FERRY_EVT) holds.', [], async (g) => {
+    g.set((await (await jetstreamManager(nc)).streams.info(STREAMS.events)).state.bytes);
+  });
+  if (natsMonitorUrl !== undefined) {
+    // Not served while the server does not answer: a gap, not a made-up figure.
+    const figure =
+      (key: 'usedBytes' | 'limitBytes') => async (g: { set(v: number): void; reset(): void }) => {
+        const read = await jetstreamStorage(natsMonitorUrl).catch(() => undefined);
+        if (read === undefined) g.reset();
+        else g.set(read[key]);
+      };
+    gauge(
+      'ferry_jetstream_storage_bytes',
+      "What JetStream's file store holds on the NATS server (every stream; the event store is most of it).",
+      [],
+      figure('usedBytes'),
+    );
+    gauge(
+      'ferry_jetstream_storage_limit_bytes',
+      "The most JetStream's file store may hold on the NATS server (its max_file_store).",
+      [],
+      figure('limitBytes'),
+    );
+  }
   return { registry: metricsRegistry, requests, duration };
 }
 export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;

@@ -5,12 +5,14 @@ import { afterAll, beforeAll } from 'vitest';
 import { JetStreamEventStore } from '@ferry/event-store';
 
 /** A real nats-server with Ferry's streams, and connections to it that `close` ends. */
-export async function natsWithStreams(): Promise<{
+export async function natsWithStreams(
+  options: Parameters<typeof startNatsServer>[0] = {},
+): Promise<{
   server: NatsServer;
   connect(): Promise<NatsConnection>;
   close(): Promise<void>;
 }> {
-  const server = await startNatsServer();
+  const server = await startNatsServer(options);
   const connections: NatsConnection[] = [];
   const connect = async () => {
     const nc = await connectNats({ url: server.url, name: 'test' });
