@@ -45,7 +45,7 @@ export async function conversionBench(): Promise<Measurement[]> {
         vmdkOf(raw, vmdk, subformat);
         let job = 0;
         // Both sides start from a cold page cache and end with the image on disk, as a real migration
-        // does (the notes' method); Ferry's hash of the image runs while the disk takes it.
+        // does (the notes' method). Ferry hashes the image as it uploads it, not here.
         const rawConvert = async (synced: boolean) => {
           const target = join(dir, 'raw.qcow2');
           dropCaches();
