@@ -39,8 +39,8 @@ export const defineCommand = <const T extends string, D extends TSchema>(
     ),
   );
 
-/** Keeps the `$id` and `title` given as options visible in the schema's type. */
+/** Keeps the `$id`, `title` and `description` given as options visible in the schema's type. */
 const identified =
   <T extends string>() =>
   <S extends TSchema>(schema: S) =>
-    schema as S & { readonly $id: string; readonly title: T };
+    schema as S & { readonly $id: string; readonly title: T; readonly description: string };

@@ -30,6 +30,14 @@ export const COMMAND_SUBJECTS = {
 export type CommandType = keyof typeof COMMAND_SUBJECTS;
 export type CommandSubject = (typeof COMMAND_SUBJECTS)[CommandType];
 
+/** The commands other systems may send: what an operator asks for, never a stage's own command. */
+export const PUBLIC_COMMANDS = [
+  'CreateMigrations',
+  'CancelMigration',
+  'RetryMigration',
+  'RefreshInventory',
+] as const satisfies readonly CommandType[];
+
 /** Event streams by category; each stream is `<category>-<id>` on subject `ferry.evt.<category>.<id>`. */
 export const EVENT_CATEGORIES = [
   'migration',

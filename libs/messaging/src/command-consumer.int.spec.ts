@@ -4,7 +4,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { COMMAND_SUBJECTS, STREAMS, type FerryCommand } from '@ferry/contracts';
+import { COMMAND_SUBJECTS, HEADERS, STREAMS, type FerryCommand } from '@ferry/contracts';
 import { eventually, startNatsServer, type NatsServer } from '@ferry/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +14,6 @@ import {
   type Rejection,
 } from './command-consumer.ts';
 import { connectNats, type NatsConnection } from './connection.ts';
-import { HEADERS } from './headers.ts';
 import { publishCommand } from './publisher.ts';
 import { provisionStreams } from './streams.ts';
 

@@ -1,8 +1,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
-import { DEAD_LETTER_SUBJECT_PREFIX } from '@ferry/contracts';
+import { DEAD_LETTER_SUBJECT_PREFIX, HEADERS } from '@ferry/contracts';
 import { counter, type Logger } from '@ferry/observability';
-import { HEADERS } from './headers.ts';
 
 /**
  * Sets a message aside in FERRY_DLQ (`ferry.dlq.<its subject less the first two tokens>`) with why,

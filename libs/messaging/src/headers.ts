@@ -1,16 +1,5 @@
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
-
-/** Headers every Ferry message carries, besides JetStream's own `Nats-Msg-Id`. */
-export const HEADERS = {
-  commandId: 'ferry-command-id',
-  correlationId: 'ferry-correlation-id',
-  causationId: 'ferry-causation-id',
-  traceparent: 'traceparent',
-  tracestate: 'tracestate',
-  deadLetterReason: 'ferry-dead-letter-reason',
-  deadLetterSubject: 'ferry-dead-letter-subject',
-  deadLetterDeliveries: 'ferry-dead-letter-deliveries',
-} as const;
+import { HEADERS } from '@ferry/contracts';
 
 export interface MessageContext {
   readonly commandId: string;

@@ -1,5 +1,6 @@
 import {
   COMMAND_SUBJECTS,
+  PUBLIC_COMMANDS,
   uploadSubject,
   DEAD_LETTER_SUBJECT_PREFIX,
   EVENT_SUBJECT_PREFIX,
@@ -22,14 +23,6 @@ export interface Permissions {
   readonly publish: { readonly allow: readonly string[]; readonly deny: readonly string[] };
   readonly subscribe: { readonly allow: readonly string[]; readonly deny: readonly string[] };
 }
-
-/** The commands other systems may send: what an operator asks for, never a stage's own command. */
-export const PUBLIC_COMMANDS = [
-  'CreateMigrations',
-  'CancelMigration',
-  'RetryMigration',
-  'RefreshInventory',
-] as const satisfies readonly CommandType[];
 
 interface Part {
   /** Durable consumers it pulls from: on FERRY_CMD (its commands) and on FERRY_EVT. */

@@ -13,12 +13,11 @@ export {
   inboxPrefix,
   permissionsOf,
   PROCESS_MANAGER_DURABLE,
-  PUBLIC_COMMANDS,
   WORKERS,
   type Identity,
   type Permissions,
 } from './identities.ts';
-export { contextHeaders, HEADERS, readContext, type MessageContext } from './headers.ts';
+export { contextHeaders, readContext, type MessageContext } from './headers.ts';
 export { InvalidCommandError, publishCommand } from './publisher.ts';
 export { provisionStreams } from './streams.ts';
 export {

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
-import { STREAMS } from '@ferry/contracts';
-import { HEADERS } from '@ferry/messaging';
+import { HEADERS, STREAMS } from '@ferry/contracts';
 import { table } from './describe.ts';
 import { natsCommand, UsageError } from './nats.ts';
 import { document, FORMAT_FLAGS, formatOf, record } from './format.ts';

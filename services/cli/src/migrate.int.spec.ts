@@ -1,6 +1,7 @@
 import type { Consumer } from '@nats-io/jetstream';
 import {
   COMMAND_SUBJECTS,
+  HEADERS,
   selectionStreamId,
   validateCommand,
   type EventOf,
@@ -12,7 +13,6 @@ import { migrationDecider, type MigrationCommand } from '@ferry/domain';
 import { handleCommand, type JetStreamEventStore } from '@ferry/event-store';
 import { rejectionRecorder } from '@ferry/stages';
 import { commandContext, createMigration, testVm } from '@ferry/stages/testing';
-import { HEADERS } from '@ferry/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
 import { commandBench, type CommandBench } from './testing/command-bench.ts';

@@ -7,7 +7,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { STREAMS, type MigrationEvent, vmClaimStream } from '@ferry/contracts';
+import { HEADERS, STREAMS, type MigrationEvent, vmClaimStream } from '@ferry/contracts';
 import {
   fold,
   IllegalStateError,
@@ -22,7 +22,6 @@ import {
   deadLetter,
   DEFAULT_OUTAGE_MS,
   DurableLoop,
-  HEADERS,
   isOutage,
   PROCESS_MANAGER_DURABLE,
   publishCommand,

@@ -1,26 +1,12 @@
+import type { EventCommit } from '@ferry/contracts';
 import type { Commit, EventCheck, NewEvent, RecordedEvent } from '../port.ts';
-
-/** One commit, as one JetStream message: the first event's revision and the events. */
-export interface CommitPayload {
-  readonly revision: number;
-  readonly events: readonly {
-    readonly id: string;
-    readonly type: string;
-    readonly data: unknown;
-    readonly metadata?: unknown;
-  }[];
-}
-
-export const REVISION_HEADER = 'Ferry-Revision';
-/** W3C trace context of the span that appended a commit (when tracing is on). */
-export const TRACEPARENT_HEADER = 'traceparent';
 
 export function encodeCommit(
   firstRevision: number,
   events: readonly NewEvent[],
 ): { bytes: Uint8Array; ids: string[] } {
   const ids = events.map((e) => e.id ?? crypto.randomUUID());
-  const payload: CommitPayload = {
+  const payload: EventCommit = {
     revision: firstRevision,
     events: events.map((e, i) => ({
       id: ids[i] as string,
@@ -56,7 +42,7 @@ export function decodeCommit<E extends NewEvent>(
   }
   const problem = shapeProblem(payload);
   if (problem) return { ok: false, reason: problem };
-  const { revision, events } = payload as CommitPayload;
+  const { revision, events } = payload as EventCommit;
   for (const [i, { type, data, metadata }] of events.entries()) {
     // The event as it was appended, its id aside.
     const refused = check?.(metadata === undefined ? { type, data } : { type, data, metadata });
@@ -86,7 +72,7 @@ export function decodeCommit<E extends NewEvent>(
 function shapeProblem(payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     return 'not a commit: expected an object with revision and events';
-  const { revision, events } = payload as Partial<Record<keyof CommitPayload, unknown>>;
+  const { revision, events } = payload as Partial<Record<keyof EventCommit, unknown>>;
   if (!Number.isSafeInteger(revision) || (revision as number) < 0)
     return 'not a commit: revision must be a whole number from 0';
   if (!Array.isArray(events) || events.length === 0)

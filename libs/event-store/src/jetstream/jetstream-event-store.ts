@@ -8,7 +8,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { headers, TimeoutError, type NatsConnection } from '@nats-io/transport-node';
-import { EVENT_SUBJECT_PREFIX, eventProblem, STREAMS } from '@ferry/contracts';
+import { EVENT_SUBJECT_PREFIX, eventProblem, HEADERS, STREAMS } from '@ferry/contracts';
 import { activeTraceparent, counter } from '@ferry/observability';
 import {
   CommitTooLargeError,
@@ -33,13 +33,7 @@ import type {
   UnreadableCommit,
 } from '../port.ts';
 import { parseStreamName } from '../stream-names.ts';
-import {
-  decodeCommit,
-  encodeCommit,
-  REVISION_HEADER,
-  TRACEPARENT_HEADER,
-  type Decoded,
-} from './codec.ts';
+import { decodeCommit, encodeCommit, type Decoded } from './codec.ts';
 import { Lru } from './lru.ts';
 
 // Creating an ordered consumer takes milliseconds; one that does not answer in this time is asked again.
@@ -144,10 +138,10 @@ export class JetStreamEventStore implements EventStore {
         throw new CommitTooLargeError(streamName, bytes.byteLength, limit - 1024);
       const last = first + events.length - 1;
       const h = headers();
-      h.set(REVISION_HEADER, String(last));
+      h.set(HEADERS.revision, String(last));
       // The span that decided these events: whoever reacts to them (the process manager) continues its trace.
       const traceparent = activeTraceparent();
-      if (traceparent) h.set(TRACEPARENT_HEADER, traceparent);
+      if (traceparent) h.set(HEADERS.traceparent, traceparent);
       try {
         const ack = await this.js.publish(subject, bytes, {
           msgID: ids[0] as string,
@@ -187,7 +181,7 @@ export class JetStreamEventStore implements EventStore {
   private async alreadyStored(streamName: string, seq: number): Promise<AppendResult> {
     this.forget(streamName);
     const stored = await (await this.manager()).direct.getMessage(this.stream, { seq });
-    return { nextExpectedRevision: Number(stored?.header.get(REVISION_HEADER)), position: seq };
+    return { nextExpectedRevision: Number(stored?.header.get(HEADERS.revision)), position: seq };
   }
 
   read<E extends NewEvent = NewEvent>(
@@ -451,10 +445,10 @@ export class JetStreamEventStore implements EventStore {
       await this.manager()
     ).direct.getMessage(this.stream, { last_by_subj: subject });
     if (!last) return null;
-    const revision = Number(last.header.get(REVISION_HEADER) || Number.NaN);
+    const revision = Number(last.header.get(HEADERS.revision) || Number.NaN);
     // Written by something else than this store (no revision header): what comes next is unknown.
     if (!Number.isSafeInteger(revision))
-      throw new UnreadableStreamError(streamName, last.seq, `no ${REVISION_HEADER} header`);
+      throw new UnreadableStreamError(streamName, last.seq, `no ${HEADERS.revision} header`);
     const head = { revision, seq: last.seq };
     this.heads.set(streamName, head);
     return head;
