@@ -1,8 +1,10 @@
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_SUBJECTS, STREAMS, uploadSubject } from '@ferry/contracts';
+import { COMMAND_SUBJECTS, HEADERS, STREAMS, uploadSubject } from '@ferry/contracts';
 import type { NatsConnection } from './connection.ts';
+import { headers } from '@nats-io/transport-node';
 import { ensureCommandConsumer } from './command-consumer.ts';
+import { listDeadLetters, replayDeadLetter } from './dead-letters.ts';
 import {
   IDENTITIES,
   imageDurable,
@@ -78,11 +80,11 @@ describe('NATS identities, on a server with the deployed authorization and TLS',
     expect(await refused(() => admin.streams.names().next())).toBe('allowed');
   });
 
-  it('a stage command is sent by the process manager alone; other systems send only the public ones', async () => {
+  it("a stage command is sent by the process manager (and the gateway's replay) alone; other systems send only the public ones", async () => {
     const before = await messages(STREAMS.commands);
     const send = (identity: Identity, subject: string) =>
       refused(() => js(identity).publish(subject, '{}', { msgID: `${identity}-${subject}` }));
-    for (const identity of IDENTITIES.filter((i) => i !== 'admin' && i !== 'jobs')) {
+    for (const identity of IDENTITIES.filter((i) => !['admin', 'jobs', 'gateway'].includes(i))) {
       expect(await send(identity, COMMAND_SUBJECTS.RollBackMigration)).toMatch(/permission/i);
       expect(await send(identity, COMMAND_SUBJECTS.DeployServer)).toMatch(/permission/i);
     }
@@ -92,6 +94,33 @@ describe('NATS identities, on a server with the deployed authorization and TLS',
     expect(await send('gateway', COMMAND_SUBJECTS.CancelMigration)).toBe('allowed');
     expect(await send('jobs', COMMAND_SUBJECTS.RollBackMigration)).toBe('allowed');
     expect(await messages(STREAMS.commands)).toBe(before + 3);
+  });
+
+  it('the gateway reads dead letters and replays one (for an admin); no other service reads or removes them', async () => {
+    const h = headers();
+    h.set(HEADERS.deadLetterSubject, uploadSubject('conv-b'));
+    h.set(HEADERS.deadLetterReason, 'failed 5 times');
+    await js('image').publish('ferry.dlq.image.upload.conv-b', '{"type":"UploadImage"}', {
+      headers: h,
+    });
+    const seq = (await admin.streams.info(STREAMS.deadLetters)).state.last_seq;
+    for (const identity of ['client', 'jobs', 'image'] as const) {
+      const jsm = await jetstreamManager(as.get(identity) as NatsConnection);
+      expect(await refused(() => listDeadLetters(jsm, 10))).toMatch(/permission/i);
+      expect(
+        await refused(() => jsm.streams.deleteMessage(STREAMS.deadLetters, seq, false)),
+      ).toMatch(/permission/i);
+    }
+    const gateway = await jetstreamManager(as.get('gateway') as NatsConnection);
+    const { letters } = await listDeadLetters(gateway, 10);
+    expect(letters.map((l) => [l.seq, l.subject, l.type])).toEqual([
+      [seq, uploadSubject('conv-b'), 'UploadImage'],
+    ]);
+    const replayed = await replayDeadLetter(js('gateway'), gateway, seq);
+    if (!replayed) throw new Error('the dead letter was not found');
+    const again = await admin.streams.getMessage(STREAMS.commands, { seq: replayed.replayedAs });
+    expect(again?.subject).toBe(uploadSubject('conv-b'));
+    expect(await messages(STREAMS.deadLetters)).toBe(0);
   });
 
   it("no identity pulls from another's durable consumer; each pulls its own and reads the store", async () => {

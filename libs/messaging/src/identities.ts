@@ -40,6 +40,8 @@ interface Part {
   readonly watchesJobs?: boolean;
   /** Writes the tool logs of the jobs it works on (what virt-v2v and qemu-img said). */
   readonly writesToolLogs?: boolean;
+  /** Reads FERRY_DLQ's dead letters and removes the ones it replays. */
+  readonly replaysDeadLetters?: boolean;
 }
 
 /** The durable consumer of FERRY_EVT that drives every job (the jobs service's process manager). */
@@ -66,13 +68,16 @@ const PARTS: Readonly<Record<Exclude<Identity, 'admin'>, Part>> = {
   image: { ...STAGE, commandsByHost: COMMAND_SUBJECTS.UploadImage },
   compute: STAGE,
   rollback: STAGE,
-  gateway: { sends: [...PUBLIC_COMMANDS, 'RerunRollback'] },
+  // A replay sends a dead letter's command again, whichever it is: only an admin reaches that
+  // mutation, and the gateway still appends no event and pulls no worker's commands.
+  gateway: { sends: Object.keys(COMMAND_SUBJECTS) as CommandType[], replaysDeadLetters: true },
 };
 
 const API = '$JS.API';
 const EVT = STREAMS.events;
 const CMD = STREAMS.commands;
 const LOG = STREAMS.toolLogs;
+const DLQ = STREAMS.deadLetters;
 
 /** The inbox prefix an identity's replies come to: no identity reads another's answers. */
 export const inboxPrefix = (identity: Identity) => `_INBOX_${identity}`;
@@ -116,7 +121,7 @@ export function permissionsOf(identity: Identity): Permissions | undefined {
     publish: {
       allow: [
         `${API}.INFO`,
-        ...[EVT, CMD, STREAMS.deadLetters, LOG].map((s) => `${API}.STREAM.INFO.${s}`),
+        ...[EVT, CMD, DLQ, LOG].map((s) => `${API}.STREAM.INFO.${s}`),
         `${API}.DIRECT.GET.${EVT}`,
         `${API}.DIRECT.GET.${EVT}.>`,
         // The store and the tool logs are read through short-lived consumers of one's own.
@@ -136,6 +141,9 @@ export function permissionsOf(identity: Identity): Permissions | undefined {
           c === 'UploadImage' ? [COMMAND_SUBJECTS[c], uploadSubject('*')] : [COMMAND_SUBJECTS[c]],
         ),
         ...(part.writesToolLogs ? [`${TOOL_LOG_SUBJECT_PREFIX}.*`] : []),
+        ...(part.replaysDeadLetters
+          ? [`${API}.STREAM.MSG.GET.${DLQ}`, `${API}.STREAM.MSG.DELETE.${DLQ}`]
+          : []),
       ],
       deny: [
         ...othersDurables.flatMap((d) => [

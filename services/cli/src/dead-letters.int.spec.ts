@@ -1,6 +1,7 @@
-import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
-import { deadLetter, publishCommand, type NatsConnection } from '@ferry/messaging';
+import type { NatsConnection } from '@ferry/messaging';
+import { deadLetterCommand } from '@ferry/messaging/testing';
 import { natsWithStreams } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
@@ -16,27 +17,15 @@ describe('ferry dead-letters', () => {
     nats = await natsWithStreams();
     nc = await nats.connect();
     env = { NATS_URL: nats.server.url };
-    const js = jetstream(nc);
-    await publishCommand(js, {
-      type: 'ConvertDisks',
-      data: { jobId: 'job-dl' },
-      metadata: { commandId: 'convert-job-dl' },
-    });
-    // Set aside as a consumer does after the last failed delivery: the real message, the real call.
-    await (
-      await jetstreamManager(nc)
-    ).consumers.add(STREAMS.commands, {
-      durable_name: 'dl-test',
-      ack_policy: AckPolicy.Explicit,
-      filter_subject: COMMAND_SUBJECTS.ConvertDisks,
-    });
-    const m = await (await js.consumers.get(STREAMS.commands, 'dl-test')).next();
-    if (!m) throw new Error('the command was not delivered');
-    await deadLetter(js, m, 'failed 5 times; last: qemu-img: disk.vmdk: unreadable', {
-      consumer: 'conversion',
-      retryMs: 1_000,
-    });
-    seq = (await (await jetstreamManager(nc)).streams.info(STREAMS.deadLetters)).state.last_seq;
+    seq = await deadLetterCommand(
+      nc,
+      {
+        type: 'ConvertDisks',
+        data: { jobId: 'job-dl' },
+        metadata: { commandId: 'convert-job-dl' },
+      },
+      'failed 5 times; last: qemu-img: disk.vmdk: unreadable',
+    );
   }, 60_000);
   afterAll(async () => {
     await nc?.close();

@@ -1,24 +1,11 @@
 import { parseArgs } from 'node:util';
-import { jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
-import { HEADERS, STREAMS } from '@ferry/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { listDeadLetters, replayDeadLetter } from '@ferry/messaging';
 import { table } from './describe.ts';
 import { natsCommand, UsageError } from './nats.ts';
 import { document, FORMAT_FLAGS, formatOf, record } from './format.ts';
 
 export const DEAD_LETTERS_FLAGS = { ...FORMAT_FLAGS, last: { type: 'string' } } as const;
-
-/** A command set aside in FERRY_DLQ, as an operator reads it. */
-interface DeadLetter {
-  readonly seq: number;
-  readonly at: string;
-  /** Where it was sent, and where a replay sends it again. */
-  readonly subject: string;
-  readonly type: string | null;
-  readonly jobId: string | null;
-  readonly commandId: string | null;
-  readonly deliveries: number | null;
-  readonly reason: string;
-}
 
 /**
  * `ferry dead-letters`: the commands set aside in FERRY_DLQ (they could not succeed, or failed
@@ -49,39 +36,25 @@ export const deadLetters = natsCommand(
   },
   async ({ format, last, replay }, { nc, js }) => {
     const jsm = await jetstreamManager(nc);
-    const get = (seq: number) =>
-      jsm.streams.getMessage(STREAMS.deadLetters, { seq }).catch(() => null);
     if (replay) {
       let code = 0;
       for (const seq of replay) {
-        const m = await get(seq);
-        if (!m) {
+        const replayed = await replayDeadLetter(js, jsm, seq);
+        if (!replayed) {
           process.stderr.write(`ferry dead-letters: no dead letter ${seq}\n`);
           code = 1;
           continue;
         }
-        const letter = describe(m);
-        // Sent again before it is removed: a replay cut short leaves it listed, never lost.
-        const ack = await js.publish(letter.subject, m.data, { msgID: `replay-dlq-${seq}` });
-        await jsm.streams.deleteMessage(STREAMS.deadLetters, seq, false);
+        const { letter, replayedAs } = replayed;
         process.stdout.write(
           format !== 'table'
-            ? record(format, { ...letter, replayedAs: ack.seq })
-            : `${seq}: ${letter.type ?? 'message'} sent again on ${letter.subject} (command stream ${ack.seq})\n`,
+            ? record(format, { ...letter, replayedAs })
+            : `${seq}: ${letter.type ?? 'message'} sent again on ${letter.subject} (command stream ${replayedAs})\n`,
         );
       }
       return code;
     }
-    const { state } = await jsm.streams.info(STREAMS.deadLetters);
-    const letters: DeadLetter[] = [];
-    for (
-      let seq = Math.max(state.first_seq, state.last_seq - last + 1);
-      seq <= state.last_seq;
-      seq++
-    ) {
-      const m = await get(seq); // replayed ones are gone
-      if (m) letters.push(describe(m));
-    }
+    const { letters } = await listDeadLetters(jsm, last);
     if (format !== 'table') {
       process.stdout.write(document(format, { deadLetters: letters }));
       return 0;
@@ -105,27 +78,3 @@ export const deadLetters = natsCommand(
   },
   'admin',
 );
-
-/** What a dead letter says of itself: its headers, and the command it holds where it is one. */
-function describe(m: StoredMsg): DeadLetter {
-  const header = (name: string) => m.header.get(name) || null;
-  let command: { type?: unknown; data?: { jobId?: unknown }; metadata?: { commandId?: unknown } } =
-    {};
-  try {
-    command = m.json();
-  } catch {
-    // not JSON: listed by its subject
-  }
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  const deliveries = Number(header(HEADERS.deadLetterDeliveries));
-  return {
-    seq: m.seq,
-    at: m.time.toISOString(),
-    subject: header(HEADERS.deadLetterSubject) ?? m.subject,
-    type: text(command.type),
-    jobId: text(command.data?.jobId),
-    commandId: text(command.metadata?.commandId),
-    deliveries: Number.isInteger(deliveries) && deliveries > 0 ? deliveries : null,
-    reason: header(HEADERS.deadLetterReason) ?? '',
-  };
-}

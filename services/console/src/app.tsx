@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 
+import { AdminPage } from './admin/admin-page.tsx';
 import { HealthPage } from './health/health-page.tsx';
 import { InventoryPage } from './inventory/inventory-page.tsx';
 import { JobPage } from './job/job-page.tsx';
@@ -37,6 +38,7 @@ export function App() {
         {route.page === 'jobs' ? <JobsPage /> : null}
         {route.page === 'job' ? <JobPage key={route.id} id={route.id} /> : null}
         {route.page === 'health' ? <HealthPage /> : null}
+        {route.page === 'admin' ? <AdminPage /> : null}
         {route.page === 'not-found' ? (
           <section>
             <h1>Not found</h1>

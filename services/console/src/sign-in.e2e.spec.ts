@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { migrateSelected, vmRow } from './e2e/console-page.ts';
 import { launchChromium } from './e2e/chromium.ts';
+import { signedIn as signedInAt } from './e2e/sign-in.ts';
 import { serveConsole, type ConsoleServer } from './e2e/console-server.ts';
 
 describe('signing in to the console at an OpenID provider', () => {
@@ -24,28 +25,7 @@ describe('signing in to the console at an OpenID provider', () => {
   let viewer: Page;
   let key = '';
 
-  /** A new browser session, signed in at the provider's own login form as `login`. */
-  async function signedIn(login: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(server.url);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name="login"]').fill(login);
-    await page.locator('input[name="password"]').fill('any password will do here');
-    await page.locator('button[type="submit"]').click();
-    // The provider asks once whether Ferry may know who this is.
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page
-      .getByTestId('signed-in-as')
-      .waitFor()
-      .catch(async (error: unknown) => {
-        throw new Error(
-          `not signed in: at ${page.url()}: ${(await page.locator('body').innerText()).slice(0, 500)}`,
-          { cause: error },
-        );
-      });
-    return page;
-  }
+  const signedIn = (login: string) => signedInAt(browser, server.url, login);
 
   beforeAll(async () => {
     idp = await startIdentityProvider();

@@ -19,6 +19,7 @@ import type { SignIn } from './auth/sign-in.ts';
 import { originAllowed } from './auth/origin.ts';
 import { RateLimit } from './auth/rate-limit.ts';
 import { Commands } from './commands.ts';
+import { DeadLetters } from './dead-letters.ts';
 import { GatewayModule } from './gateway.module.ts';
 import { costLimit } from './graphql/complexity.ts';
 import { errorFormatter } from './graphql/errors.ts';
@@ -95,6 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     store,
     commands,
     health,
+    deadLetters: new DeadLetters(nc),
     toolLog: (jobId, last) => readToolLog(nc, jobId, last),
   });
   await app.register(mercurius as never, {

@@ -399,3 +399,41 @@ export const HEALTH_QUERY = /* GraphQL */ `
     }
   }
 `;
+
+export const ADMIN_QUERY = /* GraphQL */ `
+  query Admin {
+    deadLetters {
+      totalCount
+      letters {
+        seq
+        at
+        subject
+        type
+        jobId
+        deliveries
+        reason
+      }
+    }
+    quarantine {
+      totalCount
+      commits {
+        position
+        subject
+        stream
+        reason
+        seenAt
+      }
+    }
+  }
+`;
+
+export const REPLAY_DEAD_LETTERS = /* GraphQL */ `
+  mutation ReplayDeadLetters($seqs: [Int!]!) {
+    replayDeadLetters(seqs: $seqs) {
+      seq
+      replayed
+      subject
+      reason
+    }
+  }
+`;

@@ -29,5 +29,9 @@ export const mayAct = (session: Session): boolean =>
   session.signIn === 'off' ||
   (session.person?.roles ?? []).some((role) => role === 'operator' || role === 'admin');
 
+/** Whether the user sees the admin page (dead letters, quarantined events): an admin. */
+export const mayAdminister = (session: Session): boolean =>
+  session.signIn === 'off' || (session.person?.roles ?? []).includes('admin');
+
 export const SIGN_IN_URL = authEndpoint(API_BASE, 'login');
 export const SIGN_OUT_URL = authEndpoint(API_BASE, 'logout');

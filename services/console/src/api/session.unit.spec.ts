@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mayAct, mustSignIn, type Session } from './session.ts';
+import { mayAct, mayAdminister, mustSignIn, type Session } from './session.ts';
 
 const person = (...roles: string[]) => ({ subject: 's', name: 'n', roles });
+const signedIn = (...roles: string[]): Session => ({
+  signIn: 'oidc',
+  person: person(...roles),
+  ticket: 't',
+});
 
 describe('what a session allows', () => {
   it('asks for sign-in only when sign-in is on and nobody is signed in', () => {
@@ -11,14 +16,16 @@ describe('what a session allows', () => {
   });
 
   it('lets operators and admins act, viewers only look', () => {
-    const signedIn = (...roles: string[]): Session => ({
-      signIn: 'oidc',
-      person: person(...roles),
-      ticket: 't',
-    });
     expect(mayAct(signedIn('viewer'))).toBe(false);
     expect(mayAct(signedIn('operator'))).toBe(true);
     expect(mayAct(signedIn('admin'))).toBe(true);
     expect(mayAct({ signIn: 'off', person: null, ticket: null })).toBe(true);
+  });
+
+  it('shows the admin page to admins alone (to anyone where the gateway asks nobody)', () => {
+    expect(mayAdminister(signedIn('viewer'))).toBe(false);
+    expect(mayAdminister(signedIn('operator'))).toBe(false);
+    expect(mayAdminister(signedIn('admin'))).toBe(true);
+    expect(mayAdminister({ signIn: 'off', person: null, ticket: null })).toBe(true);
   });
 });

@@ -3,12 +3,14 @@
 import {
   MigrationState,
   PowerState,
+  type AdminQuery,
   type HealthQuery,
   type InventoryQuery,
   type MigrateMutation,
   type MigrationDetailFieldsFragment,
   type MigrationsQuery,
   type MigrationSummaryFieldsFragment,
+  type ReplayDeadLettersMutation,
   type VmFieldsFragment,
 } from './generated/graphql.ts';
 
@@ -41,3 +43,8 @@ export type PageInfo = MigrationPage['pageInfo'];
 
 export type MigrateResult = MigrateMutation['migrate'];
 export type Health = HealthQuery['health'];
+
+/** A command set aside in FERRY_DLQ, as the admin page lists it. */
+export type DeadLetter = AdminQuery['deadLetters']['letters'][number];
+export type DeadLetterReplay = ReplayDeadLettersMutation['replayDeadLetters'][number];
+export type Quarantine = AdminQuery['quarantine'];

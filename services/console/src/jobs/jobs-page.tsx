@@ -22,6 +22,7 @@ import { JobsTable } from './jobs-table.tsx';
 import { BulkActions } from './bulk-actions.tsx';
 import { mayAct } from '../api/session.ts';
 import { useSession } from '../session/session-context.ts';
+import { toggled } from '../ui/toggled.ts';
 
 export function JobsPage() {
   const mayChange = mayAct(useSession());
@@ -103,15 +104,7 @@ export function JobsPage() {
             {...(mayChange && {
               selection: {
                 selected,
-                toggle: (ids, on) =>
-                  setSelected((before) => {
-                    const after = new Set(before);
-                    for (const id of ids) {
-                      if (on) after.add(id);
-                      else after.delete(id);
-                    }
-                    return after;
-                  }),
+                toggle: (ids, on) => setSelected((before) => toggled(before, ids, on)),
               },
             })}
           />

@@ -1,9 +1,13 @@
-/** The console's pages, addressed by the URL's hash: `#/`, `#/jobs`, `#/jobs/<id>`, `#/health`. */
+/**
+ * The console's pages, addressed by the URL's hash: `#/`, `#/jobs`, `#/jobs/<id>`, `#/health`,
+ * `#/admin`.
+ */
 export type Route =
   | { readonly page: 'inventory' }
   | { readonly page: 'jobs' }
   | { readonly page: 'job'; readonly id: string }
   | { readonly page: 'health' }
+  | { readonly page: 'admin' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export function parseRoute(hash: string): Route {
@@ -11,6 +15,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/' || path === '/inventory') return { page: 'inventory' };
   if (path === '/jobs') return { page: 'jobs' };
   if (path === '/health') return { page: 'health' };
+  if (path === '/admin') return { page: 'admin' };
   const job = /^\/jobs\/([^/]+)$/.exec(path);
   if (job?.[1]) return { page: 'job', id: decodeURIComponent(job[1]) };
   return { page: 'not-found', path };
@@ -26,6 +31,8 @@ export function hrefFor(route: Route): string {
       return `#/jobs/${encodeURIComponent(route.id)}`;
     case 'health':
       return '#/health';
+    case 'admin':
+      return '#/admin';
     case 'not-found':
       return `#${route.path}`;
     default: {

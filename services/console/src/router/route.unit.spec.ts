@@ -12,6 +12,7 @@ describe('parseRoute', () => {
     ['#/jobs/job-1', { page: 'job', id: 'job-1' }],
     ['#/jobs/a%2Fb', { page: 'job', id: 'a/b' }],
     ['#/health', { page: 'health' }],
+    ['#/admin', { page: 'admin' }],
     ['#/nope', { page: 'not-found', path: '/nope' }],
   ])('%s is %j', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
@@ -23,6 +24,7 @@ describe('parseRoute', () => {
       { page: 'jobs' },
       { page: 'job', id: 'x/y z' },
       { page: 'health' },
+      { page: 'admin' },
     ] as const) {
       expect(parseRoute(hrefFor(route))).toEqual(route);
     }

@@ -4,7 +4,7 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * The role each GraphQL operation needs: queries and subscriptions read (viewer), mutations act on
- * VMware and OpenStack (operator), the store's quarantine is an administrator's view. An operation
+ * VMware and OpenStack (operator), the store's quarantine and the dead letters are an administrator's. An operation
  * missing here needs admin, so a new field is closed until someone says who may use it.
  */
 export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
@@ -15,6 +15,7 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Query.migration': 'viewer',
   'Query.health': 'viewer',
   'Query.quarantine': 'admin',
+  'Query.deadLetters': 'admin',
   'Subscription.migrationUpdated': 'viewer',
   'Subscription.inventoryChanged': 'viewer',
   'Mutation.refreshInventory': 'operator',
@@ -24,6 +25,7 @@ export const OPERATION_ROLES: Readonly<Record<string, Role>> = {
   'Mutation.cancelMigrations': 'operator',
   'Mutation.retryMigrations': 'operator',
   'Mutation.rerunRollback': 'operator',
+  'Mutation.replayDeadLetters': 'admin',
 };
 
 export const roleNeeded = (type: string, field: string): Role =>

@@ -39,6 +39,8 @@ describe('roles', () => {
     expect(Object.keys(OPERATION_ROLES).sort()).toEqual(operations);
     expect(roleNeeded('Mutation', 'migrate')).toBe('operator');
     expect(roleNeeded('Query', 'quarantine')).toBe('admin');
+    expect(roleNeeded('Query', 'deadLetters')).toBe('admin');
+    expect(roleNeeded('Mutation', 'replayDeadLetters')).toBe('admin');
     expect(roleNeeded('Mutation', 'somethingNew')).toBe('admin');
     expect(Object.values(OPERATION_ROLES).filter((r) => r === 'viewer').length).toBe(8);
   });

@@ -14,6 +14,7 @@ import { describeEvent, sourceKey, type JobView } from '@ferry/domain';
 import type { EventStore } from '@ferry/event-store';
 import { inSpan, SpanKind } from '@ferry/observability';
 import type { CommandOutcome, Commands } from '../commands.ts';
+import type { DeadLetters } from '../dead-letters.ts';
 import { actorOf } from '../auth/guard.ts';
 import type { Health } from '../health.ts';
 import type { InventoryChange } from '../read-model/inventory-read-model.ts';
@@ -29,6 +30,7 @@ export interface ResolverDeps {
   readonly store: EventStore;
   readonly commands: Commands;
   readonly health: Health;
+  readonly deadLetters: DeadLetters;
   /** The last lines of a job's tool log. */
   readonly toolLog: (jobId: string, last: number) => Promise<readonly ToolLogLine[]>;
 }
@@ -60,6 +62,7 @@ export function resolvers({
   store,
   commands,
   health,
+  deadLetters,
   toolLog,
 }: ResolverDeps): IResolvers {
   const { jobs, inventory } = projections;
@@ -139,6 +142,7 @@ export function resolvers({
         totalCount: projections.quarantine.size,
         commits: projections.quarantine.list().map((c) => ({ ...c, stream: c.streamName })),
       }),
+      deadLetters: (_root, { last }: { last?: number | null }) => deadLetters.list(last ?? 100),
     },
     Mutation: {
       refreshInventory: (
@@ -171,6 +175,8 @@ export function resolvers({
       rerunRollback: jobRequest('rerunRollback', (actor, id, reason) =>
         commands.rerunRollback(actor, id, reason),
       ),
+      replayDeadLetters: (_root, { seqs }: { seqs: number[] }) =>
+        mutation('replayDeadLetters', () => deadLetters.replay(seqs)),
     },
     Subscription: {
       migrationUpdated: {

@@ -1,6 +1,10 @@
 // The gateway as the tests meet it: its built service as a process, spoken to over HTTP and graphql-ws.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { eventually, freePort, startBuiltService, type RunningService } from '@ferry/testing';
+import { FERRY_AUDIENCE } from './identity-provider.ts';
 
 export interface GatewayProcess {
   readonly url: string;
@@ -20,6 +24,38 @@ export async function startGatewayProcess(
     { timeoutMs: 30_000, intervalMs: 100 },
   );
   return { url, process };
+}
+
+/**
+ * The built gateway asking people to sign in at `issuer` (tokens for Ferry's audience), on the
+ * NATS that `natsEnv` names, with no cloud and no console; its logs in a folder of its own,
+ * removed by stop().
+ */
+export async function startGatewayWithSignIn(
+  natsEnv: Readonly<Record<string, string>>,
+  issuer: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<GatewayProcess & { readonly logDir: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-gateway-'));
+  const logDir = join(dir, 'logs');
+  const gateway = await startGatewayProcess({
+    ...natsEnv,
+    LOG_DIR: logDir,
+    // No cloud by that name: OpenStack shows as not configured.
+    OPENSTACK_CLOUD_NAME: 'ferry-test-none',
+    CONSOLE_DIR: join(dir, 'no-console'),
+    OIDC_ISSUER: issuer,
+    OIDC_AUDIENCE: FERRY_AUDIENCE,
+    ...env,
+  });
+  return {
+    ...gateway,
+    logDir,
+    stop: async () => {
+      await gateway.process.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A JSON answer, read as the test expects it to be. */

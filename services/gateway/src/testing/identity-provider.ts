@@ -27,6 +27,7 @@ export const CONSOLE_CLIENT = 'ferry';
 export const PEOPLE = {
   'olga-operator': ['ferry-operator'],
   'vic-viewer': ['ferry-viewer'],
+  'ada-admin': ['ferry-admin'],
 } as const;
 
 export interface IdentityProvider {

@@ -859,3 +859,43 @@ export type HealthQuery = {
     }>;
   };
 };
+
+export type AdminQueryVariables = Exact<{ [key: string]: never }>;
+
+export type AdminQuery = {
+  readonly deadLetters: {
+    readonly totalCount: number;
+    readonly letters: ReadonlyArray<{
+      readonly seq: number;
+      readonly at: string;
+      readonly subject: string;
+      readonly type: string | null;
+      readonly jobId: string | null;
+      readonly deliveries: number | null;
+      readonly reason: string;
+    }>;
+  };
+  readonly quarantine: {
+    readonly totalCount: number;
+    readonly commits: ReadonlyArray<{
+      readonly position: number;
+      readonly subject: string;
+      readonly stream: string | null;
+      readonly reason: string;
+      readonly seenAt: string;
+    }>;
+  };
+};
+
+export type ReplayDeadLettersMutationVariables = Exact<{
+  seqs: ReadonlyArray<number>;
+}>;
+
+export type ReplayDeadLettersMutation = {
+  readonly replayDeadLetters: ReadonlyArray<{
+    readonly seq: number;
+    readonly replayed: boolean;
+    readonly subject: string | null;
+    readonly reason: string | null;
+  }>;
+};

@@ -1,0 +1,76 @@
+import type { JetStreamClient, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+
+import { HEADERS, STREAMS } from '@ferry/contracts';
+
+/** A command set aside in FERRY_DLQ, as an operator reads it. */
+export interface DeadLetter {
+  readonly seq: number;
+  readonly at: string;
+  /** Where it was sent, and where a replay sends it again. */
+  readonly subject: string;
+  readonly type: string | null;
+  readonly jobId: string | null;
+  readonly commandId: string | null;
+  readonly deliveries: number | null;
+  readonly reason: string;
+}
+
+/** How many dead letters FERRY_DLQ holds, and the last `last` of them, oldest first. */
+export async function listDeadLetters(
+  jsm: JetStreamManager,
+  last: number,
+): Promise<{ readonly count: number; readonly letters: DeadLetter[] }> {
+  const { state } = await jsm.streams.info(STREAMS.deadLetters);
+  const letters: DeadLetter[] = [];
+  for (
+    let seq = Math.max(state.first_seq, state.last_seq - last + 1);
+    seq <= state.last_seq;
+    seq++
+  ) {
+    const m = await jsm.streams.getMessage(STREAMS.deadLetters, { seq }); // replayed ones are gone
+    if (m) letters.push(describe(m));
+  }
+  return { count: state.messages, letters };
+}
+
+/**
+ * Sends dead letter `seq` again where it was sent (once: its msgID dedupes a second replay), then
+ * removes it from FERRY_DLQ; undefined when there is no such dead letter.
+ */
+export async function replayDeadLetter(
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  seq: number,
+): Promise<{ readonly letter: DeadLetter; readonly replayedAs: number } | undefined> {
+  const m = await jsm.streams.getMessage(STREAMS.deadLetters, { seq });
+  if (!m) return undefined;
+  const letter = describe(m);
+  // Sent again before it is removed: a replay cut short leaves it listed, never lost.
+  const ack = await js.publish(letter.subject, m.data, { msgID: `replay-dlq-${seq}` });
+  await jsm.streams.deleteMessage(STREAMS.deadLetters, seq, false);
+  return { letter, replayedAs: ack.seq };
+}
+
+/** What a dead letter says of itself: its headers, and the command it holds where it is one. */
+function describe(m: StoredMsg): DeadLetter {
+  const header = (name: string) => m.header.get(name) || null;
+  let command: { type?: unknown; data?: { jobId?: unknown }; metadata?: { commandId?: unknown } } =
+    {};
+  try {
+    command = m.json();
+  } catch {
+    // not JSON: listed by its subject
+  }
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  const deliveries = Number(header(HEADERS.deadLetterDeliveries));
+  return {
+    seq: m.seq,
+    at: m.time.toISOString(),
+    subject: header(HEADERS.deadLetterSubject) ?? m.subject,
+    type: text(command.type),
+    jobId: text(command.data?.jobId),
+    commandId: text(command.metadata?.commandId),
+    deliveries: Number.isInteger(deliveries) && deliveries > 0 ? deliveries : null,
+    reason: header(HEADERS.deadLetterReason) ?? '',
+  };
+}

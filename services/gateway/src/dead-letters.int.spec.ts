@@ -1,0 +1,110 @@
+// Dead letters through the gateway as the console's admin page uses them: on a nats-server with
+// Ferry's authorization, the gateway connected as its own identity, callers signed in at a real
+// OpenID provider.
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
+import { provisionStreams } from '@ferry/messaging';
+import { deadLetterCommand, startSecureNats, type SecureNats } from '@ferry/messaging/testing';
+import { graphql, startGatewayWithSignIn } from './testing/gateway-client.ts';
+import { startIdentityProvider, type IdentityProvider } from './testing/identity-provider.ts';
+
+const LIST = `{ deadLetters { totalCount letters {
+  seq at subject type jobId commandId deliveries reason } } }`;
+const REPLAY = `mutation ($seqs: [Int!]!) {
+  replayDeadLetters(seqs: $seqs) { seq replayed subject reason } }`;
+const REASON = 'failed 5 times; last: qemu-img: disk.vmdk: unreadable';
+
+describe('dead letters at the gateway, connected to NATS as its own identity', () => {
+  let idp: IdentityProvider;
+  let nats: SecureNats;
+  let admin: JetStreamManager;
+  let gateway: Awaited<ReturnType<typeof startGatewayWithSignIn>>;
+  let seq: number;
+  const as = async (caller: 'viewer' | 'operator' | 'admin', query: string, variables = {}) =>
+    (
+      await graphql(gateway, query, variables, {
+        authorization: `Bearer ${await idp.token(caller)}`,
+      })
+    ).body;
+
+  beforeAll(async () => {
+    idp = await startIdentityProvider();
+    nats = await startSecureNats();
+    const nc = await nats.connectAs('admin');
+    admin = await jetstreamManager(nc);
+    await provisionStreams(admin);
+    seq = await deadLetterCommand(
+      nc,
+      {
+        type: 'ConvertDisks',
+        data: { jobId: 'job-dl' },
+        metadata: { commandId: 'convert-job-dl' },
+      },
+      REASON,
+    );
+    gateway = await startGatewayWithSignIn(
+      {
+        NATS_URL: nats.server.url,
+        NATS_NKEY: nats.files.seed('gateway'),
+        NATS_CA: nats.files.ca,
+      },
+      idp.issuer,
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await idp?.close();
+    await nats?.close();
+  });
+
+  it('lists them to an admin: how many, and each with its command, job, deliveries and why', async () => {
+    expect(await as('admin', LIST)).toEqual({
+      data: {
+        deadLetters: {
+          totalCount: 1,
+          letters: [
+            {
+              seq,
+              at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+              subject: COMMAND_SUBJECTS.ConvertDisks,
+              type: 'ConvertDisks',
+              jobId: 'job-dl',
+              commandId: 'convert-job-dl',
+              deliveries: 1,
+              reason: REASON,
+            },
+          ],
+        },
+      },
+    });
+    const tooMany = await as('admin', '{ deadLetters(last: 10001) { totalCount } }');
+    expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses an operator and a viewer, the list and the replay alike', async () => {
+    for (const caller of ['operator', 'viewer'] as const) {
+      expect((await as(caller, LIST)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const replay = await as(caller, REPLAY, { seqs: [seq] });
+      expect(replay.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    expect((await admin.streams.info(STREAMS.deadLetters)).state.messages).toBe(1);
+  });
+
+  it('replays one for an admin: sent on its subject again, gone from FERRY_DLQ; an unknown one says so', async () => {
+    const commandsBefore = (await admin.streams.info(STREAMS.commands)).state.last_seq;
+    expect(await as('admin', REPLAY, { seqs: [seq, 999_999] })).toEqual({
+      data: {
+        replayDeadLetters: [
+          { seq, replayed: true, subject: COMMAND_SUBJECTS.ConvertDisks, reason: null },
+          { seq: 999_999, replayed: false, subject: null, reason: 'no such dead letter' },
+        ],
+      },
+    });
+    const again = await admin.streams.getMessage(STREAMS.commands, { seq: commandsBefore + 1 });
+    expect(again?.subject).toBe(COMMAND_SUBJECTS.ConvertDisks);
+    expect(again?.json()).toMatchObject({ type: 'ConvertDisks', data: { jobId: 'job-dl' } });
+    expect((await admin.streams.info(STREAMS.deadLetters)).state.messages).toBe(0);
+    expect((await as('admin', LIST)).data.deadLetters).toEqual({ totalCount: 0, letters: [] });
+  });
+});

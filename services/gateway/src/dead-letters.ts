@@ -1,0 +1,55 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { listDeadLetters, replayDeadLetter } from '@ferry/messaging';
+import { gatewayError } from './graphql/errors.ts';
+
+/** The most dead letters one listing reads, and one replay sends. */
+const MAX_LISTED = 10_000;
+const MAX_REPLAYED = 500;
+
+/** What became of one dead letter asked to be replayed. */
+export interface DeadLetterReplay {
+  readonly seq: number;
+  readonly replayed: boolean;
+  readonly subject: string | null;
+  readonly reason: string | null;
+}
+
+/** FERRY_DLQ as admins meet it at the gateway: listed, and replayed with an outcome each. */
+export class DeadLetters {
+  constructor(private readonly nc: NatsConnection) {}
+
+  async list(last: number) {
+    if (!Number.isInteger(last) || last < 1 || last > MAX_LISTED)
+      throw gatewayError('BAD_USER_INPUT', `last: from 1 to ${MAX_LISTED}, not ${last}`);
+    const { count, letters } = await listDeadLetters(await jetstreamManager(this.nc), last);
+    return { totalCount: count, letters };
+  }
+
+  /** One after the other, in the order asked: one that cannot be sent says why, the rest go on. */
+  async replay(seqs: readonly number[]): Promise<DeadLetterReplay[]> {
+    const unique = [...new Set(seqs)];
+    if (unique.length === 0 || unique.length > MAX_REPLAYED)
+      throw gatewayError(
+        'BAD_USER_INPUT',
+        `give 1 to ${MAX_REPLAYED} dead letters, not ${unique.length}`,
+      );
+    const jsm = await jetstreamManager(this.nc);
+    const js = jetstream(this.nc);
+    const outcomes: DeadLetterReplay[] = [];
+    for (const seq of unique) {
+      const replayed =
+        seq > 0
+          ? await replayDeadLetter(js, jsm, seq).catch((error: unknown) => error as Error)
+          : undefined;
+      outcomes.push(
+        replayed === undefined
+          ? { seq, replayed: false, subject: null, reason: 'no such dead letter' }
+          : replayed instanceof Error
+            ? { seq, replayed: false, subject: null, reason: replayed.message }
+            : { seq, replayed: true, subject: replayed.letter.subject, reason: null },
+      );
+    }
+    return outcomes;
+  }
+}
