@@ -90,6 +90,26 @@ describe('ferry doctor', () => {
     expect(JSON.stringify([...byCheck.values()])).not.toContain('doctor-pw');
   });
 
+  it('shows the same findings as text for a person: one line each, the fix beneath', async () => {
+    const env = {
+      HOME: process.env.HOME ?? '/root',
+      NATS_URL: 'nats://127.0.0.1:1',
+      MIGRATION_OUTPUT_DIR: join(dir, 'out'),
+    };
+    const text = await ferry(['doctor'], env);
+    const { code, findings } = await doctor(env);
+    expect(text.code).toBe(code);
+    const lines = text.stdout.trimEnd().split('\n');
+    for (const f of findings) {
+      const at = lines.findIndex((l) =>
+        l.startsWith(`${f.status.padEnd(8)} ${f.check.padEnd(22)} `),
+      );
+      expect(at, f.check).toBeGreaterThanOrEqual(0);
+      if (f.fix) expect(lines[at + 1]?.trim(), f.check).toBe(`fix: ${f.fix}`);
+    }
+    expect(text.stdout).toMatch(/^missing +NATS JetStream +/m);
+  });
+
   it('without sources or a cloud, says what a dry run needs is there', async () => {
     const { byCheck } = await doctor({
       NATS_URL: nats.server.url,

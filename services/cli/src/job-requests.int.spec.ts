@@ -122,6 +122,23 @@ describe('ferry rollback', () => {
     );
   });
 
+  it('says the same as JSON: each job, its command and the answer', async () => {
+    const [run] = await Promise.all([
+      ferry(['rollback', 'rb-active', '-f', 'json'], env),
+      rolledBackAgain(),
+    ]);
+    expect(run.code).toBe(3);
+    expect((JSON.parse(run.stdout) as Answers).requests).toEqual([
+      {
+        jobId: 'rb-active',
+        commandId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        outcome: 'refused',
+        reason: 'illegal-state',
+        message: expect.stringMatching(/RequestRollback is not allowed in state DISCOVERED/),
+      },
+    ]);
+  });
+
   it('exits 2 on a bad command line, sending nothing', async () => {
     expect((await ferry(['rollback'], env)).code).toBe(2);
     expect((await ferry(['rollback', 'a', '--bogus'], env)).code).toBe(2);
@@ -188,6 +205,19 @@ describe('ferry retry: many jobs at once, with options (edit and retry)', () => 
         data: { attempt: 2, options: { flavor: 'm1.small', securityGroups: ['web'] } },
       });
     }
+  });
+
+  it('answers as JSON too, with each retry accepted', async () => {
+    await failedForRetry('rt-3');
+    const [run] = await Promise.all([ferry(['retry', 'rt-3', '--json'], bench.env), retried(1)]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect((JSON.parse(run.stdout) as Answers).requests).toEqual([
+      expect.objectContaining({
+        jobId: 'rt-3',
+        outcome: 'accepted',
+        message: 'a new attempt begins',
+      }),
+    ]);
   });
 
   it('refuses options on a cancel, and a bad option on a retry, sending nothing', async () => {
