@@ -96,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     store,
     commands,
     health,
-    deadLetters: new DeadLetters(nc),
+    deadLetters: new DeadLetters(nc, logger),
     toolLog: (jobId, last) => readToolLog(nc, jobId, last),
   });
   await app.register(mercurius as never, {

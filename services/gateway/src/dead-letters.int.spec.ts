@@ -1,11 +1,14 @@
 // Dead letters through the gateway as the console's admin page uses them: on a nats-server with
 // Ferry's authorization, the gateway connected as its own identity, callers signed in at a real
 // OpenID provider.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
 import { provisionStreams } from '@ferry/messaging';
 import { deadLetterCommand, startSecureNats, type SecureNats } from '@ferry/messaging/testing';
+import { eventually } from '@ferry/testing';
 import { graphql, startGatewayWithSignIn } from './testing/gateway-client.ts';
 import { startIdentityProvider, type IdentityProvider } from './testing/identity-provider.ts';
 
@@ -106,5 +109,18 @@ describe('dead letters at the gateway, connected to NATS as its own identity', (
     expect(again?.json()).toMatchObject({ type: 'ConvertDisks', data: { jobId: 'job-dl' } });
     expect((await admin.streams.info(STREAMS.deadLetters)).state.messages).toBe(0);
     expect((await as('admin', LIST)).data.deadLetters).toEqual({ totalCount: 0, letters: [] });
+    // Who asked is logged: the command sent again still names its first sender.
+    const logged = () =>
+      readFileSync(join(gateway.logDir, 'app.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('dead letter replay asked for'))
+        .map((l) => JSON.parse(l) as { actor: { kind: string }; seq: number; replayed: boolean })
+        .map((l) => [l.actor.kind, l.seq, l.replayed]);
+    // The log is written as it goes, not before the answer: waited for.
+    await eventually(() => logged().length === 2, 'the replays logged');
+    expect(logged()).toEqual([
+      ['person', seq, true],
+      ['person', 999_999, false],
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { Actor } from '@ferry/contracts';
 import { listDeadLetters, replayDeadLetter } from '@ferry/messaging';
+import type { Logger } from '@ferry/observability';
 import { gatewayError } from './graphql/errors.ts';
 
 /** The most dead letters one listing reads, and one replay sends. */
@@ -17,7 +19,10 @@ export interface DeadLetterReplay {
 
 /** FERRY_DLQ as admins meet it at the gateway: listed, and replayed with an outcome each. */
 export class DeadLetters {
-  constructor(private readonly nc: NatsConnection) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly logger: Logger,
+  ) {}
 
   async list(last: number) {
     if (!Number.isInteger(last) || last < 1 || last > MAX_LISTED)
@@ -26,8 +31,11 @@ export class DeadLetters {
     return { totalCount: count, letters };
   }
 
-  /** One after the other, in the order asked: one that cannot be sent says why, the rest go on. */
-  async replay(seqs: readonly number[]): Promise<DeadLetterReplay[]> {
+  /**
+   * One after the other, in the order asked: one that cannot be sent says why, the rest go on. Each
+   * is logged with who asked: the command sent again still names its first sender.
+   */
+  async replay(seqs: readonly number[], actor: Actor): Promise<DeadLetterReplay[]> {
     const unique = [...new Set(seqs)];
     if (unique.length === 0 || unique.length > MAX_REPLAYED)
       throw gatewayError(
@@ -42,13 +50,14 @@ export class DeadLetters {
         seq > 0
           ? await replayDeadLetter(js, jsm, seq).catch((error: unknown) => error as Error)
           : undefined;
-      outcomes.push(
+      const outcome: DeadLetterReplay =
         replayed === undefined
           ? { seq, replayed: false, subject: null, reason: 'no such dead letter' }
           : replayed instanceof Error
             ? { seq, replayed: false, subject: null, reason: replayed.message }
-            : { seq, replayed: true, subject: replayed.letter.subject, reason: null },
-      );
+            : { seq, replayed: true, subject: replayed.letter.subject, reason: null };
+      this.logger.info({ actor, ...outcome }, 'dead letter replay asked for');
+      outcomes.push(outcome);
     }
     return outcomes;
   }

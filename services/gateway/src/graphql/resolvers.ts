@@ -175,8 +175,8 @@ export function resolvers({
       rerunRollback: jobRequest('rerunRollback', (actor, id, reason) =>
         commands.rerunRollback(actor, id, reason),
       ),
-      replayDeadLetters: (_root, { seqs }: { seqs: number[] }) =>
-        mutation('replayDeadLetters', () => deadLetters.replay(seqs)),
+      replayDeadLetters: (_root, { seqs }: { seqs: number[] }, context: MercuriusContext) =>
+        mutation('replayDeadLetters', () => deadLetters.replay(seqs, actorOf(context))),
     },
     Subscription: {
       migrationUpdated: {
