@@ -32,6 +32,11 @@ ensure_debian_packages() {
 
 ensure_npm_packages() {
   command -v npm >/dev/null || { echo "ferry: npm is missing: install Node.js (any version >= 20 with npm); Ferry brings its own Node 24." >&2; exit 1; }
+  # npm 9 (Debian 12's, with its nodejs 18) installs the lock without the platform's native optional
+  # packages (the console build's rolldown binding): said here rather than as a failed build later.
+  local npm_version
+  npm_version="$(npm --version)"
+  ((${npm_version%%.*} >= 10)) || { echo "ferry: npm $npm_version is too old (Debian 12's nodejs 18 brings npm 9): install Node.js 20 or later with its npm; Ferry brings its own Node 24." >&2; exit 1; }
   local stamp="$root/node_modules/.ferry-lock-sha256" want
   want="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)"
   if [[ ! -x "$root/node_modules/.bin/node" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
