@@ -11,6 +11,7 @@ node libs/config/src/check.ts
 state="${FERRY_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/ferry}"
 mkdir -p "$state"
 pids=()
+names=()
 nats_pid=""
 # Each service runs in a session of its own (npm, its shell, node), stopped as a whole group: so a
 # SIGTERM or SIGINT to this script alone (as a supervisor sends) stops them all, as Ctrl-C does.
@@ -109,13 +110,19 @@ for pkg in services/*/package.json; do
   [[ -n "$identities" ]] && nkey=(NATS_NKEY="$identities/$(basename "$dir").nk")
   setsid env "${nkey[@]}" METRICS_PORT="$metrics_port" npm --prefix "$dir" run --silent start &
   pids+=($!)
+  names+=("$(basename "$dir")")
   started=$((started + 1))
   echo "ferry: started $(basename "$dir") (metrics: http://127.0.0.1:$metrics_port/metrics)"
 done
 ((started == 0)) && echo "ferry: no services exist yet; NATS is up for them"
 gateway="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8080}"
 # Ready once the gateway has folded the store: what the console shows from then on is whole.
+# A service that stops meanwhile (a port taken, a bad setting) ends the start, named: whatever answers
+# on the gateway's port then is not this Ferry.
 for _ in $(seq 240); do
+  for i in "${!pids[@]}"; do
+    kill -0 "${pids[$i]}" 2>/dev/null || { echo "ferry: ${names[$i]} stopped while starting: its reason is above, and in its log (LOG_DIR)" >&2; exit 1; }
+  done
   node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$gateway/readyz" && break
   sleep 0.25
 done

@@ -11,7 +11,7 @@ import { connect } from '@nats-io/transport-node';
 import { STREAMS } from '@ferry/contracts';
 import { freePort, loopbackOpenStack, startNatsServer, type NatsServer } from '@ferry/testing';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { migrateSelected, vmRow, watchState } from './e2e/console-page.ts';
 import { launchChromium } from './e2e/chromium.ts';
@@ -74,6 +74,13 @@ async function npmStart(env: NodeJS.ProcessEnv) {
   }
 }
 
+/** What npm start printed, shown when a test fails: the services' own errors are in it. */
+const showOutputOnFailure = (run: () => { output: string } | undefined) =>
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail')
+      process.stderr.write(`npm start printed (its end):\n${run()?.output.slice(-6000) ?? ''}\n`);
+  });
+
 /** Stops what npm start left (in sessions of their own), so nothing is left to the next test. */
 function killLeftovers(start: ChildProcess | undefined, state: string) {
   if (start?.pid !== undefined && start.exitCode === null) process.kill(-start.pid, 'SIGKILL');
@@ -121,6 +128,7 @@ describe('npm start on a machine with nothing configured', () => {
     browser = await launchChromium();
   }, 360_000);
 
+  showOutputOnFailure(() => run);
   afterAll(async () => {
     await browser?.close();
     killLeftovers(run?.start, state);
@@ -236,6 +244,7 @@ describe('npm start with its settings in a .env file', () => {
     });
   }, 20 * 60_000);
 
+  showOutputOnFailure(() => run);
   afterAll(async () => {
     killLeftovers(run?.start, state);
     await nats?.remove();
