@@ -22,14 +22,8 @@ export async function createMigrationsAnswer(
   commandId: string,
   timeoutMs: number,
 ): Promise<CreateMigrationsAnswer | undefined> {
-  return firstEvent<SelectionEvent | RejectionEvent>(
-    store,
-    [
-      `selection-${await selectionStreamId(commandId)}`,
-      `rejection-${await rejectionStreamId(commandId)}`,
-    ],
-    timeoutMs,
-  );
+  const outcome = `selection-${await selectionStreamId(commandId)}`;
+  return outcomeOrRejection<SelectionEvent>(store, outcome, commandId, timeoutMs);
 }
 
 /**
@@ -41,12 +35,20 @@ export async function refreshAnswer(
   commandId: string,
   timeoutMs: number,
 ): Promise<RecordedEvent<RefreshEvent> | RecordedEvent<RejectionEvent> | undefined> {
-  return firstEvent<RefreshEvent | RejectionEvent>(
+  const outcome = `refresh-${await refreshStreamId(commandId)}`;
+  return outcomeOrRejection<RefreshEvent>(store, outcome, commandId, timeoutMs);
+}
+
+/** The first event on a command's outcome stream or on its rejection's, whichever comes first. */
+async function outcomeOrRejection<E extends NewEvent>(
+  store: EventStore,
+  outcomeStream: string,
+  commandId: string,
+  timeoutMs: number,
+): Promise<RecordedEvent<E> | RecordedEvent<RejectionEvent> | undefined> {
+  return firstEvent<E | RejectionEvent>(
     store,
-    [
-      `refresh-${await refreshStreamId(commandId)}`,
-      `rejection-${await rejectionStreamId(commandId)}`,
-    ],
+    [outcomeStream, `rejection-${await rejectionStreamId(commandId)}`],
     timeoutMs,
   );
 }
