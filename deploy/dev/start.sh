@@ -97,6 +97,10 @@ NX_NO_CLOUD=true NX_DAEMON=false nx run-many -t build --projects='@ferry/service
 # after its bench). The images and the tests run the services the same way.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 started=0
+# The workers' metrics listen on METRICS_HOST; every interface includes loopback.
+metrics_host="${METRICS_HOST:-127.0.0.1}"
+[[ "$metrics_host" == 0.0.0.0 ]] && metrics_host=127.0.0.1
+ready=()
 for pkg in services/*/package.json; do
   [[ -f "$pkg" ]] || continue
   dir="$(dirname "$pkg")"
@@ -111,21 +115,28 @@ for pkg in services/*/package.json; do
   setsid env "${nkey[@]}" METRICS_PORT="$metrics_port" npm --prefix "$dir" run --silent start &
   pids+=($!)
   names+=("$(basename "$dir")")
+  # A worker serves its metrics once its consumer exists, so an answer there means it takes commands.
+  [[ "$(basename "$dir")" == gateway ]] ||
+    ready+=("http://$metrics_host:$metrics_port/metrics")
   started=$((started + 1))
   echo "ferry: started $(basename "$dir") (metrics: http://127.0.0.1:$metrics_port/metrics)"
 done
 ((started == 0)) && echo "ferry: no services exist yet; NATS is up for them"
 gateway="http://${GATEWAY_HOST:-127.0.0.1}:${GATEWAY_PORT:-8080}"
-# Ready once the gateway has folded the store: what the console shows from then on is whole.
-# A service that stops meanwhile (a port taken, a bad setting) ends the start, named: whatever answers
-# on the gateway's port then is not this Ferry.
-for _ in $(seq 240); do
+ready+=("$gateway/readyz")
+# Running once every worker takes commands and the gateway has folded the store: what the console
+# shows from then on is whole. A service that stops meanwhile (a port taken, a bad setting) ends the
+# start, named: whatever answers on the gateway's port then is not this Ferry.
+up=""
+deadline=$((SECONDS + 120))
+while ((SECONDS < deadline)); do
   for i in "${!pids[@]}"; do
     kill -0 "${pids[$i]}" 2>/dev/null || { echo "ferry: ${names[$i]} stopped while starting: its reason is above, and in its log (LOG_DIR)" >&2; exit 1; }
   done
-  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$gateway/readyz" && break
+  node -e 'Promise.all(process.argv.slice(1).map((u) => fetch(u).then((r) => r.ok, () => false))).then((ok) => process.exit(ok.every(Boolean) ? 0 : 1))' "${ready[@]}" && up=1 && break
   sleep 0.25
 done
+[[ -n "$up" ]] || { echo "ferry: not every service was ready after two minutes (asked: ${ready[*]}); see the log (LOG_DIR)" >&2; exit 1; }
 echo "ferry: console at $gateway/, GraphQL at $gateway/api/graphql"
 [[ -n "$admin_password" ]] &&
   echo "ferry: sign in to the console as the local administrator, password $(cat "$admin_password") (kept in $admin_password)"

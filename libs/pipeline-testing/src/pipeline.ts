@@ -236,12 +236,13 @@ export async function startPipeline(
       );
       return vmx;
     },
-    async discovered(name) {
-      await eventually(async () => (await inventory()).has(name), `${name} discovered`, {
-        timeoutMs: 30_000,
-        intervalMs: 250,
-      });
-      return (await inventory()).get(name) as string;
+    discovered(name) {
+      // A read that fails (a cluster still placing the reader's consumer) is asked again.
+      return eventually(
+        async () => (await inventory().catch(() => undefined))?.get(name),
+        `${name} discovered`,
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
     },
     async migrate(commandId, vmKeys, options = {}, timeoutMs = 30_000) {
       await publishCommand(

@@ -134,6 +134,8 @@ describe('the console demo: discover, migrate, skip, watch to VERIFIED, fail and
     // Narrowed to the VM's own source, then to every source of its kind, it is still listed.
     const sourceFilter = page.getByLabel('Source');
     const folder = sourceFilter.locator('option[value^="workstation:"]');
+    // The sources come in their own query, which may answer after the jobs'.
+    await folder.first().waitFor({ state: 'attached' });
     expect(await folder.count()).toBe(1);
     await sourceFilter.selectOption((await folder.getAttribute('value')) ?? '');
     await row.waitFor();

@@ -127,7 +127,8 @@ describe('the pipeline on a 3-node NATS cluster, 2 replicas of every service', (
       expect(events.at(-1)?.type, `${jobId}: ${seen.get(jobId)}`).toBe('MigrationVerified');
       const counts = new Map<string, number>();
       for (const e of events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-      for (const type of ONCE_EACH) expect(counts.get(type) ?? 0, `${jobId} ${type}`).toBe(1);
+      for (const type of ONCE_EACH)
+        expect(counts.get(type) ?? 0, `${jobId} ${type}: ${seen.get(jobId)}`).toBe(1);
       expect(
         events.filter((e) => /Fail|Rollback|Cancel/.test(e.type)),
         jobId,

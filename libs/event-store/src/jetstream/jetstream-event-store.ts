@@ -228,6 +228,15 @@ export class JetStreamEventStore implements EventStore {
     const events = known ? [...(known.events as readonly RecordedEvent<E>[])] : [];
     for await (const m of this.messages(subject, known?.seq ?? 0, last.seq, true))
       events.push(...this.readable<E>(streamName, m.seq, subject, this.decode<E>(m)).events);
+    // Revisions have no gaps: a history with one is a read cut short, never a stream to decide on
+    // (nor one to remember, since the next commit would be learnt on top of it).
+    const gap = events.findIndex((e, i) => e.revision !== i);
+    if (gap >= 0 || events.length !== revision + 1) {
+      this.forget(streamName);
+      throw new Error(
+        `reading ${subject} up to ${last.seq} gave ${events.length} events, not revisions 0 to ${revision} in order: cut short`,
+      );
+    }
     this.histories.set(streamName, { ...head, events });
     return { events, revision };
   }
@@ -282,7 +291,9 @@ export class JetStreamEventStore implements EventStore {
 
   /**
    * The messages on `subject` after sequence `after`, up to and including `until` (`reaching`: the
-   * one at `until` is known to be on `subject`).
+   * one at `until` is known to be on `subject`, so the read goes on until it comes). The consumer may
+   * sit on a replica behind the one that named `until` (one restarted and catching up): what it
+   * calls nothing pending is then not the end of the stream.
    */
   private async *messages(
     subject: string,
@@ -303,7 +314,7 @@ export class JetStreamEventStore implements EventStore {
         clearTimeout(timer);
         reached = m.seq;
         yield m;
-        if (m.seq >= until || m.info.pending === 0) return;
+        if (m.seq >= until || (!reaching && m.info.pending === 0)) return;
         timer = setTimeout(stall, READ_STALL_MS);
       }
     } finally {
