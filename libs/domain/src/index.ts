@@ -19,6 +19,7 @@ export {
 } from './migration/state.ts';
 export {
   evolveJobView,
+  FINISHED_STATES,
   initialJobView,
   isJobFinished,
   JOB_STAGES,

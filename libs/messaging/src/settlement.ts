@@ -1,3 +1,4 @@
+import { catalogue } from '@ferry/config';
 import type { RejectionReason } from '@ferry/contracts';
 
 /** How a command that can never succeed was wrong; the consumer answers it with a CommandRejected event. */
@@ -41,11 +42,12 @@ export interface RetryPolicy {
   readonly outageMs?: number;
 }
 
-export const DEFAULT_OUTAGE_MS = 15 * 60_000;
+// The settings' own defaults, for a consumer made without them (a test, another system's worker).
+export const DEFAULT_OUTAGE_MS = catalogue.OUTAGE_WAIT_SECONDS.parse(undefined) * 1000;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxDeliver: 5,
-  backoffMs: [1_000, 5_000, 15_000, 30_000, 60_000],
+  maxDeliver: catalogue.COMMAND_MAX_FAILURES.parse(undefined),
+  backoffMs: catalogue.COMMAND_BACKOFF_SECONDS.parse(undefined).map((s) => s * 1000),
   outageMs: DEFAULT_OUTAGE_MS,
 };
 

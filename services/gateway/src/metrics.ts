@@ -8,7 +8,7 @@ import {
   initProcessMetrics,
   metricsRegistry,
 } from '@ferry/observability';
-import { jetstreamStorage } from './jetstream-storage.ts';
+import { jetstreamStorage, type JetStreamStorage } from './jetstream-storage.ts';
 import type { Projections } from './read-model/projections.ts';
 
 /**
@@ -57,14 +57,28 @@ export function gatewayMetrics(
   gauge('ferry_gateway_subscriptions', 'GraphQL subscriptions open now.', [], (g) =>
     g.set(projections.jobs.listenerCount('job') + projections.inventory.listenerCount('change')),
   );
+  // Made once (making one asks the server for the account's info); made again after a failure.
+  let jsm: ReturnType<typeof jetstreamManager> | undefined;
   gauge('ferry_event_store_bytes', 'What the event store (FERRY_EVT) holds.', [], async (g) => {
-    g.set((await (await jetstreamManager(nc)).streams.info(STREAMS.events)).state.bytes);
+    jsm ??= jetstreamManager(nc).catch((error: unknown) => {
+      jsm = undefined;
+      throw error;
+    });
+    g.set((await (await jsm).streams.info(STREAMS.events)).state.bytes);
   });
   if (natsMonitorUrl !== undefined) {
+    // Both gauges are collected together: one request to the server serves the two.
+    let reading: Promise<JetStreamStorage | undefined> | undefined;
+    const storage = () =>
+      (reading ??= jetstreamStorage(natsMonitorUrl)
+        .catch(() => undefined)
+        .finally(() => {
+          reading = undefined;
+        }));
     // Not served while the server does not answer: a gap, not a made-up figure.
     const figure =
       (key: 'usedBytes' | 'limitBytes') => async (g: { set(v: number): void; reset(): void }) => {
-        const read = await jetstreamStorage(natsMonitorUrl).catch(() => undefined);
+        const read = await storage();
         if (read === undefined) g.reset();
         else g.set(read[key]);
       };

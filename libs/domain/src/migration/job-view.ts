@@ -267,8 +267,9 @@ function end(
   );
 }
 
+/** The states a job is always at rest in (FAILED is too, when rollback is off). */
+export const FINISHED_STATES: ReadonlySet<MigrationState> = new Set(['VERIFIED', 'ROLLED_BACK']);
+
 /** Whether the job has come to rest: VERIFIED, ROLLED_BACK, or FAILED with rollback off. */
 export const isJobFinished = (view: JobView): boolean =>
-  view.state === 'VERIFIED' ||
-  view.state === 'ROLLED_BACK' ||
-  (view.state === 'FAILED' && !view.job.flags.rollback);
+  FINISHED_STATES.has(view.state) || (view.state === 'FAILED' && !view.job.flags.rollback);

@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { MigrationEvent, MigrationState } from '@ferry/contracts';
-import { evolveJobView, isJobFinished, sourceKey, type JobView } from '@ferry/domain';
+import {
+  evolveJobView,
+  FINISHED_STATES,
+  isJobFinished,
+  sourceKey,
+  type JobView,
+} from '@ferry/domain';
 import type { Commit } from '@ferry/event-store';
 import { ViewPacker } from './view-packer.ts';
 
@@ -122,6 +128,8 @@ export class JobsReadModel extends EventEmitter<{ job: [JobView] }> {
   stalledSeconds(now: number): Map<MigrationState, number> {
     const stalled = new Map<MigrationState, number>();
     for (const [state, ids] of this.byState) {
+      // Most jobs end up in these: nothing in them waits.
+      if (FINISHED_STATES.has(state)) continue;
       let oldest = Number.POSITIVE_INFINITY;
       for (const id of ids) {
         const entry = this.entries.get(id) as Entry;
