@@ -1,5 +1,4 @@
 import { ADMIN_QUERY } from '../api/operations.ts';
-import type { AdminQuery } from '../api/generated/graphql.ts';
 import { useQuery } from '../hooks/use-query.ts';
 import { ErrorBox } from '../ui/error-box.tsx';
 import { DeadLetters } from './dead-letters.tsx';
@@ -7,7 +6,7 @@ import { QuarantinedEvents } from './quarantined-events.tsx';
 
 /** What only an admin sees: commands set aside in FERRY_DLQ, and commits the store could not read. */
 export function AdminPage() {
-  const { data, error, loading, refetch } = useQuery<AdminQuery>(ADMIN_QUERY);
+  const { data, error, loading, refetch } = useQuery(ADMIN_QUERY);
   return (
     <section aria-labelledby="admin-title">
       <div className="page-head">

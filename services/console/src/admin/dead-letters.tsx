@@ -1,7 +1,7 @@
 import { useState } from 'react';
 
 import { REPLAY_DEAD_LETTERS } from '../api/operations.ts';
-import type { AdminQuery, ReplayDeadLettersMutation } from '../api/generated/graphql.ts';
+import type { AdminQuery } from '../api/generated/graphql.ts';
 import { formatTime } from '../format/time.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
 import { jobHref } from '../router/route.ts';
@@ -27,7 +27,7 @@ export function DeadLetters({
   onReplayed: () => void;
 }) {
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
-  const replay = useMutation<ReplayDeadLettersMutation>(REPLAY_DEAD_LETTERS);
+  const replay = useMutation(REPLAY_DEAD_LETTERS);
   // Only what is still listed: a letter replayed elsewhere leaves the selection with the list.
   const picked = letters.filter((l) => selected.has(l.seq)).map((l) => l.seq);
   const allPicked = letters.length > 0 && picked.length === letters.length;

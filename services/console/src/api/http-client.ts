@@ -10,7 +10,7 @@ interface GraphQLResponse<T> {
 /** One GraphQL operation over HTTP POST; resolves to `data`, rejects with the errors. */
 export async function request<T>(
   query: string,
-  variables: Record<string, unknown> = {},
+  variables: object = {},
   signal?: AbortSignal,
 ): Promise<T> {
   let response: Response;

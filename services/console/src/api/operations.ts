@@ -2,6 +2,46 @@
 // (generated/graphql.ts, `npm run codegen`); a shared selection is a fragment, its definition
 // appended to each operation that spreads it.
 
+import { operation } from './operation.ts';
+import type {
+  AdminQuery,
+  AdminQueryVariables,
+  CancelMigrationMutation,
+  CancelMigrationMutationVariables,
+  CancelMigrationsMutation,
+  CancelMigrationsMutationVariables,
+  HealthQuery,
+  HealthQueryVariables,
+  InventoryChangedSubscription,
+  InventoryChangedSubscriptionVariables,
+  InventoryQuery,
+  InventoryQueryVariables,
+  MigrateMutation,
+  MigrateMutationVariables,
+  MigrationQuery,
+  MigrationQueryVariables,
+  MigrationUpdatedSubscription,
+  MigrationUpdatedSubscriptionVariables,
+  MigrationsQuery,
+  MigrationsQueryVariables,
+  MigrationsUpdatedSubscription,
+  MigrationsUpdatedSubscriptionVariables,
+  RefreshInventoryMutation,
+  RefreshInventoryMutationVariables,
+  ReplayDeadLettersMutation,
+  ReplayDeadLettersMutationVariables,
+  RerunRollbackMutation,
+  RerunRollbackMutationVariables,
+  RetryMigrationMutation,
+  RetryMigrationMutationVariables,
+  RetryMigrationsMutation,
+  RetryMigrationsMutationVariables,
+  SourcesQuery,
+  SourcesQueryVariables,
+  ToolLogQuery,
+  ToolLogQueryVariables,
+} from './generated/graphql.ts';
+
 const VM_FIELDS = /* GraphQL */ `
   fragment VmFields on Vm {
     key
@@ -187,7 +227,7 @@ const DETAIL_FIELDS = /* GraphQL */ `
   ${SUMMARY_FIELDS}
 `;
 
-export const INVENTORY_QUERY = /* GraphQL */ `
+export const INVENTORY_QUERY = operation<InventoryQuery, InventoryQueryVariables>(/* GraphQL */ `
   query Inventory($filter: InventoryFilter) {
     inventory(filter: $filter) {
       ...VmFields
@@ -209,9 +249,12 @@ export const INVENTORY_QUERY = /* GraphQL */ `
     }
   }
   ${VM_FIELDS}
-`;
+`);
 
-export const INVENTORY_CHANGED = /* GraphQL */ `
+export const INVENTORY_CHANGED = operation<
+  InventoryChangedSubscription,
+  InventoryChangedSubscriptionVariables
+>(/* GraphQL */ `
   subscription InventoryChanged {
     inventoryChanged {
       type
@@ -219,17 +262,20 @@ export const INVENTORY_CHANGED = /* GraphQL */ `
       at
     }
   }
-`;
+`);
 
-export const REFRESH_INVENTORY = /* GraphQL */ `
+export const REFRESH_INVENTORY = operation<
+  RefreshInventoryMutation,
+  RefreshInventoryMutationVariables
+>(/* GraphQL */ `
   mutation RefreshInventory($source: SourceInput) {
     refreshInventory(source: $source) {
       commandId
     }
   }
-`;
+`);
 
-export const MIGRATE = /* GraphQL */ `
+export const MIGRATE = operation<MigrateMutation, MigrateMutationVariables>(/* GraphQL */ `
   mutation Migrate($vmKeys: [ID!]!, $options: MigrationOptionsInput, $commandId: ID) {
     migrate(vmKeys: $vmKeys, options: $options, commandId: $commandId) {
       commandId
@@ -245,9 +291,9 @@ export const MIGRATE = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export const MIGRATIONS_QUERY = /* GraphQL */ `
+export const MIGRATIONS_QUERY = operation<MigrationsQuery, MigrationsQueryVariables>(/* GraphQL */ `
   query Migrations(
     $first: Int
     $after: String
@@ -272,10 +318,10 @@ export const MIGRATIONS_QUERY = /* GraphQL */ `
     }
   }
   ${SUMMARY_FIELDS}
-`;
+`);
 
 /** The sources a job list can be narrowed to. */
-export const SOURCES_QUERY = /* GraphQL */ `
+export const SOURCES_QUERY = operation<SourcesQuery, SourcesQueryVariables>(/* GraphQL */ `
   query Sources {
     sources {
       kind
@@ -283,28 +329,31 @@ export const SOURCES_QUERY = /* GraphQL */ `
       key
     }
   }
-`;
+`);
 
-export const MIGRATIONS_UPDATED = /* GraphQL */ `
+export const MIGRATIONS_UPDATED = operation<
+  MigrationsUpdatedSubscription,
+  MigrationsUpdatedSubscriptionVariables
+>(/* GraphQL */ `
   subscription MigrationsUpdated {
     migrationUpdated {
       ...MigrationSummaryFields
     }
   }
   ${SUMMARY_FIELDS}
-`;
+`);
 
-export const MIGRATION_QUERY = /* GraphQL */ `
+export const MIGRATION_QUERY = operation<MigrationQuery, MigrationQueryVariables>(/* GraphQL */ `
   query Migration($id: ID!) {
     migration(id: $id) {
       ...MigrationDetailFields
     }
   }
   ${DETAIL_FIELDS}
-`;
+`);
 
 /** Asked apart from the job: a log is read from its own stream, not pushed with every update. */
-export const TOOL_LOG_QUERY = /* GraphQL */ `
+export const TOOL_LOG_QUERY = operation<ToolLogQuery, ToolLogQueryVariables>(/* GraphQL */ `
   query ToolLog($id: ID!) {
     migration(id: $id) {
       id
@@ -316,16 +365,19 @@ export const TOOL_LOG_QUERY = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export const MIGRATION_UPDATED = /* GraphQL */ `
+export const MIGRATION_UPDATED = operation<
+  MigrationUpdatedSubscription,
+  MigrationUpdatedSubscriptionVariables
+>(/* GraphQL */ `
   subscription MigrationUpdated($id: ID!) {
     migrationUpdated(id: $id) {
       ...MigrationDetailFields
     }
   }
   ${DETAIL_FIELDS}
-`;
+`);
 
 /** What a request about a job (or each of many) answers: the CommandOutcome type. */
 const OUTCOME_FIELDS = /* GraphQL */ `
@@ -337,52 +389,65 @@ const OUTCOME_FIELDS = /* GraphQL */ `
   }
 `;
 
-export const CANCEL_MIGRATION = /* GraphQL */ `
+export const CANCEL_MIGRATION = operation<
+  CancelMigrationMutation,
+  CancelMigrationMutationVariables
+>(/* GraphQL */ `
   mutation CancelMigration($id: ID!, $reason: String) {
     cancelMigration(id: $id, reason: $reason) {
       ...CommandOutcomeFields
     }
   }
   ${OUTCOME_FIELDS}
-`;
+`);
 
-export const RETRY_MIGRATION = /* GraphQL */ `
-  mutation RetryMigration($id: ID!, $reason: String, $options: MigrationOptionsInput) {
-    retryMigration(id: $id, reason: $reason, options: $options) {
-      ...CommandOutcomeFields
+export const RETRY_MIGRATION = operation<RetryMigrationMutation, RetryMigrationMutationVariables>(
+  /* GraphQL */ `
+    mutation RetryMigration($id: ID!, $reason: String, $options: MigrationOptionsInput) {
+      retryMigration(id: $id, reason: $reason, options: $options) {
+        ...CommandOutcomeFields
+      }
     }
-  }
-  ${OUTCOME_FIELDS}
-`;
+    ${OUTCOME_FIELDS}
+  `,
+);
 
-export const CANCEL_MIGRATIONS = /* GraphQL */ `
+export const CANCEL_MIGRATIONS = operation<
+  CancelMigrationsMutation,
+  CancelMigrationsMutationVariables
+>(/* GraphQL */ `
   mutation CancelMigrations($ids: [ID!]!, $reason: String) {
     cancelMigrations(ids: $ids, reason: $reason) {
       ...CommandOutcomeFields
     }
   }
   ${OUTCOME_FIELDS}
-`;
+`);
 
-export const RETRY_MIGRATIONS = /* GraphQL */ `
+export const RETRY_MIGRATIONS = operation<
+  RetryMigrationsMutation,
+  RetryMigrationsMutationVariables
+>(/* GraphQL */ `
   mutation RetryMigrations($ids: [ID!]!, $reason: String) {
     retryMigrations(ids: $ids, reason: $reason) {
       ...CommandOutcomeFields
     }
   }
   ${OUTCOME_FIELDS}
-`;
+`);
 
-export const RERUN_ROLLBACK = /* GraphQL */ `
-  mutation RerunRollback($id: ID!, $reason: String) {
-    rerunRollback(id: $id, reason: $reason) {
-      ...CommandOutcomeFields
+export const RERUN_ROLLBACK = operation<RerunRollbackMutation, RerunRollbackMutationVariables>(
+  /* GraphQL */ `
+    mutation RerunRollback($id: ID!, $reason: String) {
+      rerunRollback(id: $id, reason: $reason) {
+        ...CommandOutcomeFields
+      }
     }
-  }
-  ${OUTCOME_FIELDS}
-`;
+    ${OUTCOME_FIELDS}
+  `,
+);
 
-export const HEALTH_QUERY = /* GraphQL */ `
+export const HEALTH_QUERY = operation<HealthQuery, HealthQueryVariables>(/* GraphQL */ `
   query Health {
     health {
       status
@@ -398,9 +463,9 @@ export const HEALTH_QUERY = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export const ADMIN_QUERY = /* GraphQL */ `
+export const ADMIN_QUERY = operation<AdminQuery, AdminQueryVariables>(/* GraphQL */ `
   query Admin {
     deadLetters {
       totalCount
@@ -425,9 +490,12 @@ export const ADMIN_QUERY = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export const REPLAY_DEAD_LETTERS = /* GraphQL */ `
+export const REPLAY_DEAD_LETTERS = operation<
+  ReplayDeadLettersMutation,
+  ReplayDeadLettersMutationVariables
+>(/* GraphQL */ `
   mutation ReplayDeadLetters($seqs: [Int!]!) {
     replayDeadLetters(seqs: $seqs) {
       seq
@@ -436,4 +504,4 @@ export const REPLAY_DEAD_LETTERS = /* GraphQL */ `
       reason
     }
   }
-`;
+`);

@@ -6,7 +6,7 @@ import { useQuery, type QueryState } from '../hooks/use-query.ts';
 
 /** The gateway's health, asked again every `everyMs`. */
 export function useHealth(everyMs = 30_000): QueryState<HealthQuery> {
-  const query = useQuery<HealthQuery>(HEALTH_QUERY);
+  const query = useQuery(HEALTH_QUERY);
   const { refetch } = query;
   useEffect(() => {
     const timer = setInterval(refetch, everyMs);

@@ -2,9 +2,10 @@ import { useCallback, useState } from 'react';
 
 import { describeError } from '../api/graphql-error.ts';
 import { request } from '../api/http-client.ts';
+import type { Operation, VariablesArg } from '../api/operation.ts';
 
-export interface MutationState<T> {
-  readonly run: (variables: Record<string, unknown>) => Promise<T | undefined>;
+export interface MutationState<T, V> {
+  readonly run: (...variables: VariablesArg<V>) => Promise<T | undefined>;
   readonly running: boolean;
   readonly result: T | undefined;
   readonly error: string | undefined;
@@ -12,17 +13,17 @@ export interface MutationState<T> {
 }
 
 /** Sends one mutation at a time; keeps its last result or its error, in words. */
-export function useMutation<T>(mutation: string): MutationState<T> {
+export function useMutation<T, V>(mutation: Operation<T, V>): MutationState<T, V> {
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
 
   const run = useCallback(
-    async (variables: Record<string, unknown>) => {
+    async (...[variables]: VariablesArg<V>) => {
       setRunning(true);
       setError(undefined);
       try {
-        const answer = await request<T>(mutation, variables);
+        const answer = await request<T>(mutation, variables ?? {});
         setResult(answer);
         return answer;
       } catch (failure) {

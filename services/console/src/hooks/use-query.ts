@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { request } from '../api/http-client.ts';
+import type { Operation, VariablesArg } from '../api/operation.ts';
 
 export interface QueryState<T> {
   /** The last answer; kept while a refetch is under way so nothing jumps. */
@@ -13,8 +14,11 @@ export interface QueryState<T> {
 }
 
 /** Runs a query now and whenever its variables change; only the newest answer is kept. */
-export function useQuery<T>(query: string, variables: Record<string, unknown> = {}): QueryState<T> {
-  const key = JSON.stringify(variables);
+export function useQuery<T, V>(
+  query: Operation<T, V>,
+  ...[variables]: VariablesArg<V>
+): QueryState<T> {
+  const key = JSON.stringify(variables ?? {});
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const [generation, setGeneration] = useState(0);

@@ -1,6 +1,7 @@
 import { useEffect, useEffectEvent, useState, useSyncExternalStore } from 'react';
 
 import { describeError } from '../api/graphql-error.ts';
+import type { Operation } from '../api/operation.ts';
 import { connectionStatus, onConnectionStatus, wsClient } from '../api/ws-client.ts';
 
 export type LiveStatus = 'connecting' | 'live' | 'error';
@@ -9,9 +10,9 @@ export type LiveStatus = 'connecting' | 'live' | 'error';
  * Subscribes over graphql-ws while mounted (and again when the variables change); each result's
  * data goes to `onData`, the newest callback always. Returns whether the page is following live.
  */
-export function useSubscription<T>(
-  query: string,
-  variables: Record<string, unknown>,
+export function useSubscription<T, V>(
+  query: Operation<T, V>,
+  variables: V,
   onData: (data: T) => void,
 ): { readonly status: LiveStatus; readonly error: string | undefined } {
   const key = JSON.stringify(variables);

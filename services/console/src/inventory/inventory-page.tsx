@@ -8,12 +8,6 @@ import {
   MIGRATIONS_UPDATED,
   REFRESH_INVENTORY,
 } from '../api/operations.ts';
-import type {
-  InventoryQuery,
-  MigrateMutation,
-  MigrationsUpdatedSubscription,
-  RefreshInventoryMutation,
-} from '../api/generated/graphql.ts';
 import type { MigrationOptionsInput } from '../api/types.ts';
 import { useCoalesced } from '../hooks/use-coalesced.ts';
 import { useDebounced } from '../hooks/use-debounced.ts';
@@ -44,10 +38,7 @@ export function InventoryPage() {
     () => inventoryVariables({ ...form, name: debouncedName }),
     [form, debouncedName],
   );
-  const { data, error, loading, refetch, setData } = useQuery<InventoryQuery>(
-    INVENTORY_QUERY,
-    variables,
-  );
+  const { data, error, loading, refetch, setData } = useQuery(INVENTORY_QUERY, variables);
   const vms = useMemo(() => data?.inventory ?? [], [data]);
 
   // Names of every VM seen on this page, so results can name VMs the filter now hides.
@@ -67,7 +58,7 @@ export function InventoryPage() {
   useLayoutEffect(() => {
     latest.current = data;
   }, [data]);
-  useSubscription<MigrationsUpdatedSubscription>(MIGRATIONS_UPDATED, {}, ({ migrationUpdated }) => {
+  useSubscription(MIGRATIONS_UPDATED, {}, ({ migrationUpdated }) => {
     const previous = latest.current;
     if (!previous) return;
     const applied = applyJobToInventory(previous.inventory, migrationUpdated);
@@ -79,8 +70,8 @@ export function InventoryPage() {
     if (applied.stale) refetchSoon();
   });
 
-  const refresh = useMutation<RefreshInventoryMutation>(REFRESH_INVENTORY);
-  const migrate = useMutation<MigrateMutation>(MIGRATE);
+  const refresh = useMutation(REFRESH_INVENTORY);
+  const migrate = useMutation(MIGRATE);
   const [dialogOpen, setDialogOpen] = useState(false);
 
   const toggle = (key: string) =>

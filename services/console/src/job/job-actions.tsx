@@ -1,11 +1,6 @@
 import { useId, useState } from 'react';
 
 import { CANCEL_MIGRATION, RERUN_ROLLBACK, RETRY_MIGRATION } from '../api/operations.ts';
-import type {
-  CancelMigrationMutation,
-  RerunRollbackMutation,
-  RetryMigrationMutation,
-} from '../api/generated/graphql.ts';
 import type { MigrationDetail } from '../api/types.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
 import { MigrateDialog } from '../inventory/migrate-dialog.tsx';
@@ -19,9 +14,9 @@ const VERBS: Readonly<Record<Action, string>> = {
 
 /** Cancel, Retry and Roll back again, with the gateway's answer announced. */
 export function JobActions({ job }: { job: MigrationDetail }) {
-  const cancel = useMutation<CancelMigrationMutation>(CANCEL_MIGRATION);
-  const retry = useMutation<RetryMigrationMutation>(RETRY_MIGRATION);
-  const rollback = useMutation<RerunRollbackMutation>(RERUN_ROLLBACK);
+  const cancel = useMutation(CANCEL_MIGRATION);
+  const retry = useMutation(RETRY_MIGRATION);
+  const rollback = useMutation(RERUN_ROLLBACK);
   const [reason, setReason] = useState('');
   const [last, setLast] = useState<Action | undefined>(undefined);
   const [editing, setEditing] = useState(false);

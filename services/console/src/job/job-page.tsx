@@ -1,7 +1,6 @@
 import { useState } from 'react';
 
 import { MIGRATION_QUERY, MIGRATION_UPDATED } from '../api/operations.ts';
-import type { MigrationQuery, MigrationUpdatedSubscription } from '../api/generated/graphql.ts';
 import type { MigrationDetail } from '../api/types.ts';
 import { formatTime } from '../format/time.ts';
 import { useNow } from '../hooks/use-now.ts';
@@ -31,14 +30,12 @@ import { useSession } from '../session/session-context.ts';
 
 export function JobPage({ id }: { id: string }) {
   const session = useSession();
-  const { data, error, loading } = useQuery<MigrationQuery>(MIGRATION_QUERY, { id });
+  const { data, error, loading } = useQuery(MIGRATION_QUERY, { id });
   // The newest version pushed live; the page shows it or the query's answer, whichever is newer
   // (updates may cross the query). Undefined until either comes; null when the job does not exist.
   const [pushed, setPushed] = useState<MigrationDetail | undefined>(undefined);
-  const live = useSubscription<MigrationUpdatedSubscription>(
-    MIGRATION_UPDATED,
-    { id },
-    ({ migrationUpdated }) => setPushed((shown) => newer(shown, migrationUpdated)),
+  const live = useSubscription(MIGRATION_UPDATED, { id }, ({ migrationUpdated }) =>
+    setPushed((shown) => newer(shown, migrationUpdated)),
   );
   const job: MigrationDetail | null | undefined = !data
     ? pushed

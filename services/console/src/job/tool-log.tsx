@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import { TOOL_LOG_QUERY } from '../api/operations.ts';
-import type { ToolLogQuery } from '../api/generated/graphql.ts';
 import type { MigrationDetail } from '../api/types.ts';
 import { formatClock } from '../format/time.ts';
 import { useQuery } from '../hooks/use-query.ts';
@@ -11,7 +10,7 @@ import { ErrorBox } from '../ui/error-box.tsx';
  * every few events while it converts), not with every progress update.
  */
 export function ToolLog({ job }: { job: MigrationDetail }) {
-  const { data, error, refetch } = useQuery<ToolLogQuery>(TOOL_LOG_QUERY, { id: job.id });
+  const { data, error, refetch } = useQuery(TOOL_LOG_QUERY, { id: job.id });
   const moment = `${job.phase}:${Math.floor(job.eventCount / 10)}`;
   useEffect(() => refetch(), [moment, refetch]);
   const lines = data?.migration?.toolLog ?? [];

@@ -1,10 +1,6 @@
 import { useId, useState } from 'react';
 
 import { CANCEL_MIGRATIONS, RETRY_MIGRATIONS } from '../api/operations.ts';
-import type {
-  CancelMigrationsMutation,
-  RetryMigrationsMutation,
-} from '../api/generated/graphql.ts';
 import type { MigrationSummary } from '../api/types.ts';
 import { useMutation } from '../hooks/use-mutation.ts';
 
@@ -21,8 +17,8 @@ export function BulkActions({
   selected: readonly MigrationSummary[];
   onDone: () => void;
 }) {
-  const cancel = useMutation<CancelMigrationsMutation>(CANCEL_MIGRATIONS);
-  const retry = useMutation<RetryMigrationsMutation>(RETRY_MIGRATIONS);
+  const cancel = useMutation(CANCEL_MIGRATIONS);
+  const retry = useMutation(RETRY_MIGRATIONS);
   const [last, setLast] = useState<Bulk | undefined>(undefined);
   const [reason, setReason] = useState('');
   const reasonId = useId();

@@ -1,11 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 
 import { MIGRATIONS_QUERY, MIGRATIONS_UPDATED, SOURCES_QUERY } from '../api/operations.ts';
-import type {
-  MigrationsQuery,
-  MigrationsUpdatedSubscription,
-  SourcesQuery,
-} from '../api/generated/graphql.ts';
 import type { MigrationPage } from '../api/types.ts';
 import { useCoalesced } from '../hooks/use-coalesced.ts';
 import { useDebounced } from '../hooks/use-debounced.ts';
@@ -32,8 +27,8 @@ export function JobsPage() {
   const filter = useMemo(() => migrationFilter({ ...form, vmName }), [form, vmName]);
   const [cursor, setCursor] = useState<PageCursor>({ kind: 'first' });
   const variables = useMemo(() => ({ ...pagingVariables(cursor), filter }), [cursor, filter]);
-  const { data, error, loading, refetch } = useQuery<MigrationsQuery>(MIGRATIONS_QUERY, variables);
-  const sources = useQuery<SourcesQuery>(SOURCES_QUERY).data;
+  const { data, error, loading, refetch } = useQuery(MIGRATIONS_QUERY, variables);
+  const sources = useQuery(SOURCES_QUERY).data;
 
   // The page the query answered, with the live updates merged into it since (till the next answer).
   const answer = data?.migrations;
@@ -51,24 +46,20 @@ export function JobsPage() {
 
   const refetchSoon = useCoalesced(refetch, 1_000);
   const firstPage = cursor.kind === 'first';
-  const live = useSubscription<MigrationsUpdatedSubscription>(
-    MIGRATIONS_UPDATED,
-    {},
-    ({ migrationUpdated }) => {
-      const { answer: from, page: current } = latest.current;
-      if (!from || !current) return;
-      const next = mergeJobUpdate(current, migrationUpdated, {
-        filter,
-        firstPage,
-        pageSize: PAGE_SIZE,
-      });
-      if (next.page !== current) {
-        latest.current = { answer: from, page: next.page };
-        setMerged({ from, page: next.page });
-      }
-      if (next.stale) refetchSoon();
-    },
-  );
+  const live = useSubscription(MIGRATIONS_UPDATED, {}, ({ migrationUpdated }) => {
+    const { answer: from, page: current } = latest.current;
+    if (!from || !current) return;
+    const next = mergeJobUpdate(current, migrationUpdated, {
+      filter,
+      firstPage,
+      pageSize: PAGE_SIZE,
+    });
+    if (next.page !== current) {
+      latest.current = { answer: from, page: next.page };
+      setMerged({ from, page: next.page });
+    }
+    if (next.stale) refetchSoon();
+  });
 
   const jobs = page?.jobs ?? [];
   const now = useNow(jobs.some((job) => !job.finished));
