@@ -14,7 +14,12 @@ export async function deadLetter(
   reason: string,
   options: { consumer: string; retryMs: number; logger?: Logger | undefined },
 ): Promise<void> {
-  const h = m.headers ?? headers();
+  const h = headers();
+  // The message's own headers go with it, but not the expectations its publisher set on its stream
+  // (an event's append expects its subject's last sequence): FERRY_DLQ would refuse it for them.
+  for (const [name, values] of m.headers ?? [])
+    if (!name.toLowerCase().startsWith('nats-expected-'))
+      for (const value of values) h.append(name, value);
   h.set(HEADERS.deadLetterReason, reason.slice(0, 1000));
   h.set(HEADERS.deadLetterSubject, m.subject);
   h.set(HEADERS.deadLetterDeliveries, String(m.info.deliveryCount));

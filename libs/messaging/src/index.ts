@@ -43,5 +43,10 @@ export { cliActor, systemActor } from './actor.ts';
 export { commandContext } from './command-context.ts';
 export { DurableLoop, type DurableLoopOptions } from './durable-loop.ts';
 export { deadLetter } from './dead-letter.ts';
-export { listDeadLetters, replayDeadLetter, type DeadLetter } from './dead-letters.ts';
+export {
+  listDeadLetters,
+  NotReplayableError,
+  replayDeadLetter,
+  type DeadLetter,
+} from './dead-letters.ts';
 export { readToolLog, toolLogWriter, type ToolLogWriter } from './tool-log.ts';

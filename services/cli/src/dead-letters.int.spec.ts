@@ -1,8 +1,9 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
+import { COMMAND_SUBJECTS, EVENT_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
+import { JetStreamEventStore } from '@ferry/event-store';
 import type { NatsConnection } from '@ferry/messaging';
-import { deadLetterCommand } from '@ferry/messaging/testing';
-import { natsWithStreams } from '@ferry/stages/testing';
+import { deadLetterCommand, deadLetterMessage } from '@ferry/messaging/testing';
+import { discoveredJob, natsWithStreams } from '@ferry/stages/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from './testing/run-ferry.ts';
 import { parse } from 'yaml';
@@ -105,6 +106,52 @@ describe('ferry dead-letters', () => {
     });
     const { stdout: after } = await ferry(['dead-letters'], env);
     expect(after).toBe('no dead letters\n');
+  });
+
+  it("refuses to send an event again (1): it is in the store already, and the job's history would hold it twice", async () => {
+    // An event the process manager could not react to, set aside as it does.
+    const store = new JetStreamEventStore(nc);
+    await discoveredJob(store, 'job-ev');
+    const subject = `${EVENT_SUBJECT_PREFIX}.migration.job-ev`;
+    const stored = await (
+      await jetstreamManager(nc)
+    ).streams.getMessage(STREAMS.events, {
+      last_by_subj: subject,
+    });
+    const eventSeq = await deadLetterMessage(
+      nc,
+      STREAMS.events,
+      subject,
+      stored?.seq ?? 0,
+      'reacting failed 10 times; last: no responders',
+    );
+    const listed = await ferry(['dead-letters', '--json'], env);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      deadLetters: [
+        {
+          seq: eventSeq,
+          subject,
+          type: 'MigrationValidated',
+          jobId: 'job-ev',
+          commandId: 'validate-job-ev',
+        },
+      ],
+    });
+    const before = (await store.read('migration-job-ev')).events.length;
+    const { code, stdout, stderr } = await ferry(['dead-letters', 'replay', String(eventSeq)], env);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      new RegExp(
+        `dead letter ${eventSeq} is an event of the store \\(${subject.replaceAll('.', '\\.')}\\).*stored already.*job job-ev did not go on from it`,
+      ),
+    );
+    // Nothing stored twice, and the dead letter still listed.
+    expect((await new JetStreamEventStore(nc).read('migration-job-ev')).events).toHaveLength(
+      before,
+    );
+    const after = await ferry(['dead-letters', '--json'], env);
+    expect(JSON.parse(after.stdout)).toMatchObject({ deadLetters: [{ seq: eventSeq }] });
   });
 
   it('cannot reach NATS: exit 3', async () => {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { listDeadLetters, replayDeadLetter } from '@ferry/messaging';
+import { listDeadLetters, NotReplayableError, replayDeadLetter } from '@ferry/messaging';
 import { table } from './describe.ts';
 import { natsCommand, UsageError } from './nats.ts';
 import { document, FORMAT_FLAGS, formatOf, record } from './format.ts';
@@ -39,7 +39,15 @@ export const deadLetters = natsCommand(
     if (replay) {
       let code = 0;
       for (const seq of replay) {
-        const replayed = await replayDeadLetter(js, jsm, seq);
+        const replayed = await replayDeadLetter(js, jsm, seq).catch((error: unknown) => {
+          if (error instanceof NotReplayableError) return error;
+          throw error;
+        });
+        if (replayed instanceof NotReplayableError) {
+          process.stderr.write(`ferry dead-letters: ${replayed.message}\n`);
+          code = 1;
+          continue;
+        }
         if (!replayed) {
           process.stderr.write(`ferry dead-letters: no dead letter ${seq}\n`);
           code = 1;

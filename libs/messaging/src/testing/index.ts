@@ -1,2 +1,2 @@
 export { startSecureNats, type SecureNats } from './secure-nats.ts';
-export { deadLetterCommand } from './dead-letter-command.ts';
+export { deadLetterCommand, deadLetterMessage } from './dead-letter-command.ts';
