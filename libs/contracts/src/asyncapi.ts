@@ -114,7 +114,7 @@ function eventParts(category: EventCategory) {
   return { channel, operation };
 }
 
-/** Ferry's NATS interface as an AsyncAPI 3.0 document, built from the contracts themselves. */
+/** Ferry's NATS interface as an AsyncAPI 3.1 document, built from the contracts themselves. */
 export function asyncApiDocument() {
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
@@ -179,7 +179,7 @@ export function asyncApiDocument() {
     payload: schemaRef('ToolLogBatch'),
   };
   return {
-    asyncapi: '3.0.0',
+    asyncapi: '3.1.0',
     id: `urn:ferry:${SCHEMA_VERSION}`,
     info: {
       title: 'Ferry',

@@ -18,7 +18,7 @@ type Schema = { readonly properties?: Record<string, Schema>; readonly items?: S
 >;
 
 // Spectral's severities: 0 error, 1 warning, 2 information, 3 hint.
-const WARNING = 1;
+const INFORMATION = 2;
 const plain = (schema: unknown) => JSON.parse(JSON.stringify(schema)) as Schema;
 
 describe('the published AsyncAPI document', () => {
@@ -36,8 +36,8 @@ describe('the published AsyncAPI document', () => {
     expect(published).toBe(asyncApiYaml());
   });
 
-  it('is valid for the AsyncAPI parser, without an error or a warning', () => {
-    const problems = parsed.diagnostics.filter((d) => d.severity <= WARNING);
+  it('is valid for the AsyncAPI parser, without an error, a warning or an information (such as a newer AsyncAPI version)', () => {
+    const problems = parsed.diagnostics.filter((d) => d.severity <= INFORMATION);
     expect(problems.map((d) => `${d.code} at ${d.path}: ${d.message}`)).toEqual([]);
   });
 
