@@ -148,6 +148,22 @@ export const catalogue = named({
         'The waits before a failed command is delivered again: the first after the first failure, and so on; the last repeats.',
     },
   ),
+  REACTION_MAX_FAILURES: integer(
+    10,
+    { min: 1, max: 100 },
+    {
+      description:
+        "Failed deliveries of a job's event to the jobs service (sending the job's next command failed) before it goes to the dead-letter stream; the watchdog then fails the job when its stage's time is up.",
+    },
+  ),
+  REACTION_BACKOFF_SECONDS: integers(
+    [1, 2, 5, 10, 30],
+    { min: 0, max: 3600 },
+    {
+      description:
+        "The waits before a job's event whose reaction failed is delivered again: the first after the first failure, and so on; the last repeats.",
+    },
+  ),
   WATCHDOG_INTERVAL_SECONDS: integer(
     30,
     { min: 1, max: 3600 },

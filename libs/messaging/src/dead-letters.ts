@@ -23,7 +23,8 @@ export async function listDeadLetters(
   const { state } = await jsm.streams.info(STREAMS.deadLetters);
   const letters: DeadLetter[] = [];
   for (
-    let seq = Math.max(state.first_seq, state.last_seq - last + 1);
+    // An empty stream that never held one says first_seq 0, which no message has.
+    let seq = Math.max(state.first_seq, state.last_seq - last + 1, 1);
     seq <= state.last_seq;
     seq++
   ) {

@@ -160,3 +160,19 @@ describe('ferry dead-letters', () => {
     expect(stderr).toMatch(/cannot reach NATS/);
   });
 });
+
+describe('ferry dead-letters, before any was set aside', () => {
+  let nats: Awaited<ReturnType<typeof natsWithStreams>>;
+  beforeAll(async () => {
+    nats = await natsWithStreams();
+  }, 60_000);
+  afterAll(async () => nats?.close());
+
+  it('says there are none (0), as text and as JSON', async () => {
+    const env = { NATS_URL: nats.server.url };
+    const text = await ferry(['dead-letters'], env);
+    expect([text.code, text.stdout, text.stderr]).toEqual([0, 'no dead letters\n', '']);
+    const json = await ferry(['dead-letters', '--json'], env);
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([0, { deadLetters: [] }]);
+  });
+});

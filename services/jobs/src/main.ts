@@ -29,6 +29,8 @@ await runWorker({
     'ENABLE_OPENSTACK_DEPLOYMENT',
     'ENABLE_ROLLBACK',
     'MIGRATION_OUTPUT_DIR',
+    'REACTION_MAX_FAILURES',
+    'REACTION_BACKOFF_SECONDS',
     'WATCHDOG_INTERVAL_SECONDS',
     'STAGE_BUDGET_VALIDATION_SECONDS',
     'STAGE_BUDGET_CONVERSION_SECONDS',
@@ -59,7 +61,11 @@ await runWorker({
       store,
       logger,
       ackWaitMs: config.NATS_ACK_WAIT_SECONDS * 1000,
-      outageMs: config.OUTAGE_WAIT_SECONDS * 1000,
+      retry: {
+        maxDeliver: config.REACTION_MAX_FAILURES,
+        backoffMs: config.REACTION_BACKOFF_SECONDS.map((seconds) => seconds * 1000),
+        outageMs: config.OUTAGE_WAIT_SECONDS * 1000,
+      },
     });
     const s = (seconds: number) => seconds * 1000;
     const watchdog = new Watchdog({

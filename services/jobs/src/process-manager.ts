@@ -18,6 +18,7 @@ import {
   type MigrationDecisionState,
 } from '@ferry/domain';
 import { handleCommand, type JetStreamEventStore, type RecordedEvent } from '@ferry/event-store';
+import { catalogue } from '@ferry/config';
 import {
   deadLetter,
   DEFAULT_OUTAGE_MS,
@@ -25,6 +26,7 @@ import {
   isOutage,
   PROCESS_MANAGER_DURABLE,
   publishCommand,
+  type RetryPolicy,
 } from '@ferry/messaging';
 import { contextOfTraceparent, inSpan, SpanKind, type Logger } from '@ferry/observability';
 
@@ -37,14 +39,21 @@ export interface ProcessManagerOptions {
   readonly maxAckPending?: number;
   /** Unacked this long, a commit goes to another replica (NATS_ACK_WAIT_SECONDS). */
   readonly ackWaitMs?: number;
-  /** How long after a commit an outage of NATS or the store is waited out without counting (OUTAGE_WAIT_SECONDS). */
-  readonly outageMs?: number;
+  /**
+   * Deliveries of a commit whose reactions keep failing before it is set aside in FERRY_DLQ, the
+   * waits between them (REACTION_MAX_FAILURES, REACTION_BACKOFF_SECONDS), and how long after the
+   * commit an outage of NATS or the store is waited out without counting (OUTAGE_WAIT_SECONDS).
+   */
+  readonly retry?: RetryPolicy;
 }
 
 const DURABLE = PROCESS_MANAGER_DURABLE;
-/** Deliveries of one commit whose reactions keep failing before it is set aside in FERRY_DLQ. */
-export const MAX_REACTION_DELIVERIES = 10;
-const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+// The settings' own defaults, for a process manager made without them (a test).
+const DEFAULT_REACTION_POLICY: RetryPolicy = {
+  maxDeliver: catalogue.REACTION_MAX_FAILURES.parse(undefined),
+  backoffMs: catalogue.REACTION_BACKOFF_SECONDS.parse(undefined).map((s) => s * 1000),
+  outageMs: DEFAULT_OUTAGE_MS,
+};
 
 /**
  * Drives every job from stage to stage: a durable consumer of the jobs' events (shared by all
@@ -138,14 +147,17 @@ export class ProcessManager {
     } catch (error) {
       const deliveries = m.info.deliveryCount;
       const ageMs = Date.now() - m.info.timestampNanos / 1_000_000;
-      const waiting = isOutage(error) && ageMs < (this.options.outageMs ?? DEFAULT_OUTAGE_MS);
-      if (!waiting && deliveries >= MAX_REACTION_DELIVERIES) {
+      const policy = this.options.retry ?? DEFAULT_REACTION_POLICY;
+      const waiting = isOutage(error) && ageMs < (policy.outageMs ?? DEFAULT_OUTAGE_MS);
+      const backoff = policy.backoffMs;
+      const delayMs = backoff[Math.min(deliveries, backoff.length) - 1] ?? 1_000;
+      if (!waiting && deliveries >= policy.maxDeliver) {
         // The job's next command was never sent: the watchdog fails the job when its stage's budget runs out.
         await deadLetter(
           this.js,
           m,
           `reacting failed ${deliveries} times; last: ${(error as Error).message}`,
-          { consumer: DURABLE, retryMs: BACKOFF_MS.at(-1) as number, logger: this.options.logger },
+          { consumer: DURABLE, retryMs: delayMs, logger: this.options.logger },
         );
         return;
       }
@@ -153,7 +165,7 @@ export class ProcessManager {
         { err: error, subject: m.subject, deliveries },
         'reacting to an event failed; it will come again',
       );
-      m.nak(BACKOFF_MS[Math.min(deliveries, BACKOFF_MS.length) - 1]);
+      m.nak(delayMs);
     }
   }
 
