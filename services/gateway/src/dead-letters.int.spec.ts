@@ -5,9 +5,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_SUBJECTS, STREAMS } from '@ferry/contracts';
+import { COMMAND_SUBJECTS, EVENT_SUBJECT_PREFIX, STREAMS } from '@ferry/contracts';
+import { JetStreamEventStore } from '@ferry/event-store';
 import { provisionStreams } from '@ferry/messaging';
-import { deadLetterCommand, startSecureNats, type SecureNats } from '@ferry/messaging/testing';
+import {
+  deadLetterCommand,
+  deadLetterMessage,
+  startSecureNats,
+  type SecureNats,
+} from '@ferry/messaging/testing';
+import { discoveredJob } from '@ferry/stages/testing';
 import { eventually } from '@ferry/testing';
 import { graphql, startGatewayWithSignIn } from './testing/gateway-client.ts';
 import { startIdentityProvider, type IdentityProvider } from './testing/identity-provider.ts';
@@ -24,6 +31,7 @@ describe('dead letters at the gateway, connected to NATS as its own identity', (
   let admin: JetStreamManager;
   let gateway: Awaited<ReturnType<typeof startGatewayWithSignIn>>;
   let seq: number;
+  let adminNc: Awaited<ReturnType<SecureNats['connectAs']>>;
   const as = async (caller: 'viewer' | 'operator' | 'admin', query: string, variables = {}) =>
     (
       await graphql(gateway, query, variables, {
@@ -35,6 +43,7 @@ describe('dead letters at the gateway, connected to NATS as its own identity', (
     idp = await startIdentityProvider();
     nats = await startSecureNats();
     const nc = await nats.connectAs('admin');
+    adminNc = nc;
     admin = await jetstreamManager(nc);
     await provisionStreams(admin);
     seq = await deadLetterCommand(
@@ -121,6 +130,33 @@ describe('dead letters at the gateway, connected to NATS as its own identity', (
     expect(logged()).toEqual([
       ['person', seq, true],
       ['person', 999_999, false],
+    ]);
+  });
+
+  it('refuses to send an event again (the store holds it already), saying what to do; it stays listed', async () => {
+    const store = new JetStreamEventStore(adminNc);
+    await discoveredJob(store, 'job-ev');
+    const subject = `${EVENT_SUBJECT_PREFIX}.migration.job-ev`;
+    const last = await admin.streams.getMessage(STREAMS.events, { last_by_subj: subject });
+    const eventSeq = await deadLetterMessage(
+      adminNc,
+      STREAMS.events,
+      subject,
+      last?.seq ?? 0,
+      REASON,
+    );
+    const [outcome] = (await as('admin', REPLAY, { seqs: [eventSeq] })).data.replayDeadLetters;
+    expect(outcome).toMatchObject({ seq: eventSeq, replayed: false, subject: null });
+    expect(outcome.reason).toMatch(
+      /is an event of the store .*stored already.*job job-ev did not go on from it.*cancel, retry or roll it back/,
+    );
+    expect(
+      (await admin.streams.info(STREAMS.events, { subjects_filter: subject })).state.subjects,
+    ).toEqual({
+      [subject]: 2,
+    });
+    expect((await as('admin', LIST)).data.deadLetters.letters).toMatchObject([
+      { seq: eventSeq, subject, type: 'MigrationValidated', jobId: 'job-ev' },
     ]);
   });
 });
