@@ -34,6 +34,7 @@ export {
   DEFAULT_OUTAGE_MS,
   DEFAULT_RETRY_POLICY,
   isOutage,
+  retryDelay,
   RetryLaterError,
   settle,
   type RetryPolicy,

@@ -98,6 +98,12 @@ const DOMAIN_REJECTIONS: Readonly<Record<string, RejectionReason>> = {
   NOT_FOUND: 'not-found',
 };
 
+/** The wait before the delivery after the `n`-th failed one: the policy's n-th, the last repeating. */
+export function retryDelay(policy: RetryPolicy, n: number): number {
+  const delays = policy.backoffMs;
+  return delays[Math.min(n - 1, delays.length - 1)] ?? 1_000;
+}
+
 /**
  * What to do with a message once its handler is done: success → ack; a command that can never
  * succeed → rejected and terminated; a handler asking to retry later, or meeting an outage (for up to
@@ -117,8 +123,7 @@ export function settle(
   const { error } = outcome;
   if (error instanceof RetryLaterError)
     return { kind: 'retry', delayMs: error.delayMs, counted: false };
-  const delays = policy.backoffMs;
-  const after = (n: number) => delays[Math.min(n - 1, delays.length - 1)] ?? 1_000;
+  const after = (n: number) => retryDelay(policy, n);
   if (isOutage(error) && ageMs < (policy.outageMs ?? DEFAULT_OUTAGE_MS))
     return { kind: 'retry', delayMs: after(deliveries), counted: false };
   const backoff = after(failures);

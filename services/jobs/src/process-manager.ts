@@ -26,6 +26,7 @@ import {
   isOutage,
   PROCESS_MANAGER_DURABLE,
   publishCommand,
+  retryDelay,
   type RetryPolicy,
 } from '@ferry/messaging';
 import { contextOfTraceparent, inSpan, SpanKind, type Logger } from '@ferry/observability';
@@ -149,8 +150,7 @@ export class ProcessManager {
       const ageMs = Date.now() - m.info.timestampNanos / 1_000_000;
       const policy = this.options.retry ?? DEFAULT_REACTION_POLICY;
       const waiting = isOutage(error) && ageMs < (policy.outageMs ?? DEFAULT_OUTAGE_MS);
-      const backoff = policy.backoffMs;
-      const delayMs = backoff[Math.min(deliveries, backoff.length) - 1] ?? 1_000;
+      const delayMs = retryDelay(policy, deliveries);
       if (!waiting && deliveries >= policy.maxDeliver) {
         // The job's next command was never sent: the watchdog fails the job when its stage's budget runs out.
         await deadLetter(
